@@ -1,0 +1,32 @@
+# Third-party dependencies, all from Debian packages (scripts/setup.sh installs them).
+# Nothing is downloaded at build time.
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(cxxopts REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(ZLIB REQUIRED)
+find_package(websocketpp REQUIRED)
+
+# Standalone Asio (libasio-dev) is header-only and ships no CMake package.
+# ASIO_NO_DEPRECATED must stay undefined: websocketpp 0.8.2 uses the old names.
+find_path(WSBENCH_ASIO_INCLUDE_DIR asio.hpp)
+if(NOT WSBENCH_ASIO_INCLUDE_DIR)
+    message(FATAL_ERROR "standalone Asio not found (install libasio-dev: scripts/setup.sh)")
+endif()
+add_library(wsb_asio INTERFACE)
+target_include_directories(wsb_asio SYSTEM INTERFACE ${WSBENCH_ASIO_INCLUDE_DIR})
+target_compile_definitions(wsb_asio INTERFACE ASIO_STANDALONE)
+target_link_libraries(wsb_asio INTERFACE Threads::Threads)
+
+# websocketpp on standalone Asio, its headers as system includes.
+add_library(wsb_websocketpp INTERFACE)
+target_include_directories(wsb_websocketpp SYSTEM INTERFACE ${WEBSOCKETPP_INCLUDE_DIR})
+target_compile_definitions(wsb_websocketpp INTERFACE _WEBSOCKETPP_CPP11_STL_)
+target_link_libraries(wsb_websocketpp INTERFACE wsb_asio)
+
+if(WSBENCH_BUILD_TESTS)
+    find_package(GTest REQUIRED)
+endif()
+if(WSBENCH_BUILD_BENCH)
+    find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages wsbench needs to build and test. Idempotent: prints
+# nothing and changes nothing when every package is already installed. Works as root or
+# through sudo.
+set -euo pipefail
+
+packages=(
+    g++ cmake make pkg-config
+    libwebsocketpp-dev libasio-dev nlohmann-json3-dev libcxxopts-dev
+    libgtest-dev libgmock-dev libbenchmark-dev
+    libssl-dev zlib1g-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "setup.sh: missing packages (${missing[*]}) and neither root nor sudo to install them" >&2
+    exit 3
+fi
+
+echo "setup.sh: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Try without refreshing first (fast when the lists are current); refresh once on failure.
+if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/wsbench-apt.log 2>&1; then
+    "${sudo[@]}" apt-get update -q >>/tmp/wsbench-apt.log 2>&1 || true
+    if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/wsbench-apt.log 2>&1; then
+        echo "setup.sh: apt-get install failed; see /tmp/wsbench-apt.log" >&2
+        tail -n 20 /tmp/wsbench-apt.log >&2
+        exit 3
+    fi
+fi
