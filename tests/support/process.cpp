@@ -1,0 +1,141 @@
+// Child processes for integration tests (posix_spawn, a stdout pipe and a stderr file).
+#include "process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace wsb::test {
+
+Process::Process(std::vector<std::string> argv) {
+    char tmpl[] = "/tmp/wsbench-test-stderr-XXXXXX";
+    const int err_fd = mkstemp(tmpl);
+    if (err_fd < 0) throw std::runtime_error("mkstemp failed");
+    stderr_path_ = tmpl;
+    int pipe_fds[2];
+    if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    const int rc = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(pipe_fds[1]);
+    close(err_fd);
+    if (rc != 0) {
+        close(pipe_fds[0]);
+        throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
+    }
+    stdout_fd_ = pipe_fds[0];
+}
+
+Process::~Process() {
+    if (!status_ && pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int st = 0;
+        waitpid(pid_, &st, 0);
+    }
+    if (stdout_fd_ >= 0) close(stdout_fd_);
+    if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
+}
+
+std::optional<std::string> Process::wait_for_line(const std::string& prefix,
+                                                  std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        // Complete lines not yet looked at.
+        for (std::size_t nl; (nl = out_.find('\n', scanned_)) != std::string::npos;) {
+            std::string line = out_.substr(scanned_, nl - scanned_);
+            scanned_ = nl + 1;
+            if (line.rfind(prefix, 0) == 0) return line;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        pollfd pfd{stdout_fd_, POLLIN, 0};
+        const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
+        if (ready <= 0) continue;
+        char buf[4096];
+        const ssize_t n = read(stdout_fd_, buf, sizeof buf);
+        if (n <= 0) return std::nullopt;  // stdout closed: the child is gone
+        out_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+std::string Process::stderr_text() const {
+    std::ifstream in(stderr_path_);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void Process::signal(int sig) {
+    if (!status_) ::kill(pid_, sig);
+}
+
+std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
+    if (status_) return status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        int st = 0;
+        const pid_t r = waitpid(pid_, &st, WNOHANG);
+        if (r == pid_) {
+            status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+            return status_;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        // waitpid has no timeout; poll the condition at a fine grain until the deadline.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+std::string ServerAddress::url(const std::string& path) const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return scheme + "://" + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port) + path;
+}
+
+std::optional<ServerAddress> wait_listening(Process& p, std::chrono::milliseconds timeout) {
+    const auto line = p.wait_for_line("listening on ", timeout);
+    if (!line) {
+        ADD_FAILURE() << "no 'listening on' line within " << timeout.count()
+                      << " ms; stderr:\n"
+                      << p.stderr_text();
+        return std::nullopt;
+    }
+    // listening on ws://HOST:PORT
+    const std::string rest = line->substr(std::strlen("listening on "));
+    const auto scheme_end = rest.find("://");
+    const auto colon = rest.rfind(':');
+    if (scheme_end == std::string::npos || colon == std::string::npos || colon < scheme_end + 3) {
+        ADD_FAILURE() << "malformed listening line: " << *line;
+        return std::nullopt;
+    }
+    ServerAddress a;
+    a.scheme = rest.substr(0, scheme_end);
+    a.host = rest.substr(scheme_end + 3, colon - scheme_end - 3);
+    if (!a.host.empty() && a.host.front() == '[') a.host = a.host.substr(1, a.host.size() - 2);
+    a.port = static_cast<unsigned short>(std::stoi(rest.substr(colon + 1)));
+    return a;
+}
+
+std::string tool_path(const std::string& name) { return std::string(WSBENCH_BIN_DIR) + "/" + name; }
+
+}  // namespace wsb::test

@@ -1,0 +1,64 @@
+// Child processes for integration tests: start a tool, wait for its readiness line with a
+// deadline, signal it, and collect its exit status and stderr.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wsb::test {
+
+/// A child process whose stdout is a pipe and whose stderr goes to a temporary file.
+class Process {
+public:
+    /// Starts `argv[0]` (a path) with `argv`; throws std::runtime_error when it cannot.
+    explicit Process(std::vector<std::string> argv);
+    ~Process();  ///< kills the child (SIGKILL) if it still runs
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+
+    /// Reads stdout until a line starting with `prefix` arrives; returns it (without the
+    /// newline), or nullopt at the deadline or when stdout closes first.
+    std::optional<std::string> wait_for_line(const std::string& prefix,
+                                             std::chrono::milliseconds timeout);
+
+    /// Everything read from stdout so far.
+    const std::string& stdout_text() const { return out_; }
+    /// The stderr written so far.
+    std::string stderr_text() const;
+
+    void signal(int sig);
+    /// Waits for the child to exit; returns its exit code (128+signal when killed), or
+    /// nullopt at the deadline.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int stdout_fd_ = -1;
+    std::string stderr_path_;
+    std::string out_;
+    std::size_t scanned_ = 0;
+    std::optional<int> status_;
+};
+
+/// A server started from `argv` that announced `listening on ws://HOST:PORT` (or wss://).
+struct ServerAddress {
+    std::string scheme;
+    std::string host;
+    unsigned short port = 0;
+    std::string url(const std::string& path = "/") const;
+};
+
+/// Waits for the listening line of a server and parses it; fails the current test (with the
+/// server's stderr) when it does not come within `timeout`.
+std::optional<ServerAddress> wait_listening(Process& p, std::chrono::milliseconds timeout =
+                                                            std::chrono::seconds(10));
+
+/// Absolute path of a built tool (bin/<name> under the build directory).
+std::string tool_path(const std::string& name);
+
+}  // namespace wsb::test

@@ -1,0 +1,281 @@
+// Blocking test client: each operation runs Asio until it completes or its deadline passes.
+#include "ws_client.hpp"
+
+#include <asio.hpp>
+#include <asio/ssl.hpp>
+#include <random>
+
+#include "wsbench/url.hpp"
+
+namespace wsb::test {
+
+std::uint16_t Message::close_code() const {
+    if (payload.size() < 2) return 0;
+    return static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                      static_cast<std::uint8_t>(payload[1]));
+}
+
+std::string Message::close_reason() const { return payload.size() > 2 ? payload.substr(2) : ""; }
+
+struct WsClient::Impl {
+    asio::io_context io;
+    asio::ssl::context tls_ctx{asio::ssl::context::tls_client};
+    asio::ssl::stream<asio::ip::tcp::socket> stream{io, tls_ctx};
+    bool tls = false;
+    std::mt19937 rng{std::random_device{}()};
+
+    /// Runs the io_context until `done` or the deadline; cancels the socket on timeout.
+    bool run(bool& done, std::chrono::milliseconds timeout) {
+        io.restart();
+        io.run_for(timeout);
+        if (!done) {
+            asio::error_code ignored;
+            stream.next_layer().cancel(ignored);
+            io.restart();
+            io.run();
+        }
+        return done;
+    }
+};
+
+WsClient::WsClient() : impl_(std::make_unique<Impl>()) {
+    ParserOptions o;
+    o.role = Role::client;
+    parser_ = FrameParser(o);
+}
+
+WsClient::~WsClient() = default;
+
+bool WsClient::open(const std::string& url_text, std::chrono::milliseconds timeout) {
+    Url url;
+    if (parse_url(url_text, url) != Errc::ok) {
+        error_ = "bad url " + url_text;
+        return false;
+    }
+    timeout_ = timeout;
+    impl_->tls = url.secure;
+    asio::error_code ec;
+    asio::ip::tcp::resolver resolver(impl_->io);
+    auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
+    if (ec) {
+        error_ = "resolve: " + ec.message();
+        return false;
+    }
+    bool done = false;
+    asio::async_connect(impl_->stream.next_layer(), endpoints,
+                        [&](const asio::error_code& e, const asio::ip::tcp::endpoint&) {
+                            ec = e;
+                            done = true;
+                        });
+    if (!impl_->run(done, timeout) || ec) {
+        error_ = "connect: " + (ec ? ec.message() : std::string("timeout"));
+        return false;
+    }
+    impl_->stream.next_layer().set_option(asio::ip::tcp::no_delay(true));
+    if (impl_->tls) {
+        impl_->tls_ctx.set_verify_mode(asio::ssl::verify_none);
+        SSL_set_tlsext_host_name(impl_->stream.native_handle(), url.host.c_str());
+        done = false;
+        impl_->stream.async_handshake(asio::ssl::stream_base::client, [&](const asio::error_code& e) {
+            ec = e;
+            done = true;
+        });
+        if (!impl_->run(done, timeout) || ec) {
+            error_ = "tls handshake: " + (ec ? ec.message() : std::string("timeout"));
+            return false;
+        }
+    }
+    return true;
+}
+
+bool WsClient::write_all(const std::string& bytes) {
+    bool done = false;
+    asio::error_code ec;
+    auto handler = [&](const asio::error_code& e, std::size_t) {
+        ec = e;
+        done = true;
+    };
+    if (impl_->tls) {
+        asio::async_write(impl_->stream, asio::buffer(bytes), handler);
+    } else {
+        asio::async_write(impl_->stream.next_layer(), asio::buffer(bytes), handler);
+    }
+    if (!impl_->run(done, timeout_) || ec) {
+        error_ = "write: " + (ec ? ec.message() : std::string("timeout"));
+        return false;
+    }
+    return true;
+}
+
+bool WsClient::read_some(std::chrono::milliseconds timeout) {
+    char buf[65536];
+    bool done = false;
+    asio::error_code ec;
+    std::size_t got = 0;
+    auto handler = [&](const asio::error_code& e, std::size_t n) {
+        ec = e;
+        got = n;
+        done = true;
+    };
+    if (impl_->tls) {
+        impl_->stream.async_read_some(asio::buffer(buf), handler);
+    } else {
+        impl_->stream.next_layer().async_read_some(asio::buffer(buf), handler);
+    }
+    if (!impl_->run(done, timeout)) {
+        error_ = "read: timeout";
+        return false;
+    }
+    in_.append(buf, got);
+    if (ec) {
+        eof_ = true;
+        error_ = "read: " + ec.message();
+        return got > 0;
+    }
+    return true;
+}
+
+bool WsClient::connect_raw(const std::string& url, const std::string& raw,
+                           std::chrono::milliseconds timeout) {
+    return open(url, timeout) && write_all(raw);
+}
+
+std::optional<HttpResponse> WsClient::read_http_response(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        HttpResponse resp;
+        std::size_t head = 0;
+        const Errc e = parse_http_response(in_, resp, head);
+        if (e == Errc::ok) {
+            in_.erase(0, head);
+            return resp;
+        }
+        if (e != Errc::http_incomplete) {
+            error_ = "bad response: " + std::string(to_string(e));
+            return std::nullopt;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (eof_ || left.count() <= 0 || !read_some(left)) return std::nullopt;
+    }
+}
+
+bool WsClient::connect(const std::string& url_text, const ClientOptions& options) {
+    Url url;
+    if (parse_url(url_text, url) != Errc::ok) {
+        error_ = "bad url " + url_text;
+        return false;
+    }
+    ClientRequest req;
+    req.host = url.host;
+    req.port = url.port;
+    req.secure = url.secure;
+    req.resource = url.resource();
+    req.key = make_random_client_key(impl_->rng);
+    req.subprotocols = options.subprotocols;
+    req.extensions = options.extensions;
+    req.headers = options.headers;
+    if (!connect_raw(url_text, build_client_request(req), options.timeout)) return false;
+    auto resp = read_http_response(options.timeout);
+    if (!resp) {
+        if (error_.empty()) error_ = "no handshake response";
+        return false;
+    }
+    response_ = *resp;
+    if (const Errc e = check_server_response(response_, req); e != Errc::ok) {
+        error_ = "handshake: " + std::string(to_string(e)) + " (status " +
+                 std::to_string(response_.status) + ")";
+        return false;
+    }
+    return true;
+}
+
+bool WsClient::send_frame(Opcode op, const std::string& payload, bool fin) {
+    FrameHeader h;
+    h.opcode = op;
+    h.fin = fin;
+    h.masked = true;
+    const std::uint32_t key = impl_->rng();
+    for (int i = 0; i < 4; ++i) h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
+    std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
+    out.resize(encode_frame(h, payload.data(), payload.size(),
+                            reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
+    return write_all(out);
+}
+
+bool WsClient::send_raw(const std::string& bytes) { return write_all(bytes); }
+
+bool WsClient::send_close(std::uint16_t code, const std::string& reason) {
+    std::string p;
+    p.push_back(static_cast<char>(code >> 8));
+    p.push_back(static_cast<char>(code & 0xFF));
+    return send_frame(Opcode::close, p + reason);
+}
+
+std::optional<Message> WsClient::receive(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        auto* data = reinterpret_cast<std::uint8_t*>(in_.data());
+        std::size_t pos = 0;
+        std::optional<Message> out;
+        while (pos < in_.size() && !out) {
+            FrameEvent ev;
+            pos += parser_.parse(data + pos, in_.size() - pos, ev);
+            if (ev.kind == FrameEvent::Kind::error) {
+                error_ = "server broke the protocol: " + std::string(to_string(ev.error));
+                in_.clear();
+                return std::nullopt;
+            }
+            if (ev.kind != FrameEvent::Kind::payload) continue;
+            const std::string piece(reinterpret_cast<const char*>(ev.data), ev.size);
+            if (ev.is_control()) {
+                out = Message{ev.header.opcode, piece};
+            } else {
+                if (ev.message_offset == 0 && ev.frame_offset == 0) message_.clear();
+                message_op_ = ev.message_opcode;
+                message_ += piece;
+                if (ev.message_end) {
+                    out = Message{message_op_, std::move(message_)};
+                    message_.clear();
+                }
+            }
+        }
+        in_.erase(0, pos);
+        if (out) return out;
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (eof_ || left.count() <= 0 || !read_some(left)) return std::nullopt;
+    }
+}
+
+std::optional<std::uint16_t> WsClient::receive_close(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0) return std::nullopt;
+        auto m = receive(left);
+        if (!m) return std::nullopt;
+        if (m->opcode == Opcode::close) return m->close_code();
+    }
+}
+
+bool WsClient::wait_eof(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!eof_) {
+        in_.clear();
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !read_some(left)) return eof_;
+    }
+    return true;
+}
+
+std::string random_payload(std::size_t size, std::uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::string s(size, '\0');
+    for (auto& c : s) c = static_cast<char>(rng());
+    return s;
+}
+
+}  // namespace wsb::test

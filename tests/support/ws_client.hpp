@@ -1,0 +1,95 @@
+// A blocking WebSocket client for integration tests, on our codec over Asio, plain or TLS.
+// Every call takes a deadline; nothing in it sleeps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wsbench/frame.hpp"
+#include "wsbench/frame_parser.hpp"
+#include "wsbench/handshake.hpp"
+
+namespace wsb::test {
+
+using namespace std::chrono_literals;
+
+/// A whole message (data frames joined) or one control frame.
+struct Message {
+    Opcode opcode = Opcode::text;
+    std::string payload;
+    /// For close frames: the status code (0 when the payload had none).
+    std::uint16_t close_code() const;
+    std::string close_reason() const;
+};
+
+struct ClientOptions {
+    std::vector<std::string> subprotocols;
+    std::vector<std::string> extensions;
+    HeaderList headers;
+    std::chrono::milliseconds timeout = 5000ms;
+};
+
+class WsClient {
+public:
+    WsClient();
+    ~WsClient();
+    WsClient(const WsClient&) = delete;
+    WsClient& operator=(const WsClient&) = delete;
+
+    /// Connects to `url` (ws:// or wss://, certificate not verified) and completes the
+    /// opening handshake. Returns false on failure with the reason in error().
+    bool connect(const std::string& url, const ClientOptions& options = {});
+    /// Connects TCP (and TLS) only and sends `raw` as the handshake; for tests of bad
+    /// requests. The server's answer is read with read_http_response().
+    bool connect_raw(const std::string& url, const std::string& raw, std::chrono::milliseconds timeout = 5000ms);
+    /// Reads an HTTP response head (after connect_raw).
+    std::optional<HttpResponse> read_http_response(std::chrono::milliseconds timeout = 5000ms);
+
+    /// Sends one masked frame (mask key random per frame).
+    bool send_frame(Opcode op, const std::string& payload, bool fin = true);
+    /// Sends a text or binary message in one frame.
+    bool send_text(const std::string& s) { return send_frame(Opcode::text, s); }
+    bool send_binary(const std::string& s) { return send_frame(Opcode::binary, s); }
+    /// Sends bytes as they are (for frames a conformant client would never send).
+    bool send_raw(const std::string& bytes);
+    /// Sends a close frame with `code` (and `reason`).
+    bool send_close(std::uint16_t code, const std::string& reason = {});
+
+    /// The next message or control frame, or nullopt at the deadline, on EOF or on a
+    /// protocol error from the server (see error()).
+    std::optional<Message> receive(std::chrono::milliseconds timeout = 5000ms);
+    /// Waits for the server's close frame, skipping data and pings; returns its code
+    /// (0 when empty) or nullopt when none arrives.
+    std::optional<std::uint16_t> receive_close(std::chrono::milliseconds timeout = 5000ms);
+    /// True when the server closes TCP before the deadline (data read meanwhile is dropped).
+    bool wait_eof(std::chrono::milliseconds timeout = 5000ms);
+
+    const std::string& error() const { return error_; }
+    const HttpResponse& response() const { return response_; }
+    bool eof() const { return eof_; }
+
+private:
+    struct Impl;
+    bool read_some(std::chrono::milliseconds timeout);
+    bool write_all(const std::string& bytes);
+    bool open(const std::string& url, std::chrono::milliseconds timeout);
+
+    std::unique_ptr<Impl> impl_;
+    FrameParser parser_;
+    std::string in_;          // bytes read, not yet parsed
+    std::string message_;     // data frames of the message in progress
+    Opcode message_op_ = Opcode::text;
+    HttpResponse response_;
+    std::string error_;
+    bool eof_ = false;
+    std::chrono::milliseconds timeout_ = 5000ms;
+};
+
+/// Opens `n` connections concurrently enough for tests; used by the scale tests.
+std::string random_payload(std::size_t size, std::uint32_t seed);
+
+}  // namespace wsb::test

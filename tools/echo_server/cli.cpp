@@ -1,0 +1,175 @@
+// Command-line parsing of wsbench-echo-server (cxxopts), with sizes and durations in units.
+#include "cli.hpp"
+
+#include <cxxopts.hpp>
+#include <thread>
+
+#include "wsbench/units.hpp"
+
+#ifndef WSBENCH_VERSION
+#define WSBENCH_VERSION "dev"
+#endif
+
+namespace wsb::echo {
+namespace {
+
+struct UsageError {
+    std::string message;
+};
+
+std::uint64_t size_option(const cxxopts::ParseResult& r, const std::string& name) {
+    std::uint64_t v = 0;
+    const std::string text = r[name].as<std::string>();
+    if (parse_size(text, v) != Errc::ok) {
+        throw UsageError{"--" + name + " '" + text + "': expected a size such as 65536, 64KiB or 16MiB"};
+    }
+    return v;
+}
+
+Millis duration_option(const cxxopts::ParseResult& r, const std::string& name) {
+    std::chrono::nanoseconds v{};
+    const std::string text = r[name].as<std::string>();
+    if (parse_duration(text, v) != Errc::ok || v.count() < 0) {
+        throw UsageError{"--" + name + " '" + text + "': expected a duration such as 500ms, 5s or 2m"};
+    }
+    return std::chrono::duration_cast<Millis>(v);
+}
+
+Misbehave parse_misbehave(const std::string& s) {
+    for (Misbehave m : {Misbehave::none, Misbehave::no_pong, Misbehave::no_utf8_check,
+                        Misbehave::ignore_rsv, Misbehave::no_close_reply, Misbehave::wrong_close_code}) {
+        if (s == to_string(m)) return m;
+    }
+    throw UsageError{"--misbehave '" + s +
+                     "': expected none, no-pong, no-utf8-check, ignore-rsv, no-close-reply or wrong-close-code"};
+}
+
+}  // namespace
+
+CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CliResult result;
+    Config& c = result.config;
+    const Config d;  // defaults, printed by --help
+    cxxopts::Options options("wsbench-echo-server",
+                             "WebSocket echo and broadcast server: the reference target of wsbench.\n"
+                             "Prints 'listening on ws://HOST:PORT' on stdout once it accepts connections;\n"
+                             "logs go to stderr. SIGINT/SIGTERM close every client with 1001 and exit 0.\n");
+    options.custom_help("[options]");
+    // clang-format off
+    options.add_options("Server")
+        ("host", "address to bind", cxxopts::value<std::string>()->default_value(d.host))
+        ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<unsigned>()->default_value(std::to_string(d.port)))
+        ("t,threads", "I/O threads (0: one per core)", cxxopts::value<unsigned>()->default_value("0"))
+        ("engine", "websocketpp (reference) or fast (our codec; not built yet)", cxxopts::value<std::string>()->default_value("websocketpp"))
+        ("mode", "echo: reply to the sender; broadcast: send to every open connection", cxxopts::value<std::string>()->default_value("echo"))
+        ("reply-prefix", "prepend STR to every reply (text: STR + message; binary: STR's bytes + message)", cxxopts::value<std::string>()->default_value(""));
+    options.add_options("Limits")
+        ("max-message-size", "largest message accepted; larger closes with 1009", cxxopts::value<std::string>()->default_value("16MiB"))
+        ("max-connections", "open connections; beyond, the handshake gets HTTP 503", cxxopts::value<std::string>()->default_value("100k"))
+        ("handshake-timeout", "drop connections that have not completed the opening handshake", cxxopts::value<std::string>()->default_value("5s"))
+        ("idle-timeout", "close (1001) connections silent this long; 0 disables", cxxopts::value<std::string>()->default_value("0"))
+        ("close-timeout", "after sending a close, drop TCP if the peer does not answer", cxxopts::value<std::string>()->default_value("2s"))
+        ("max-send-queue", "broadcast: a connection with more unsent bytes is closed with 1008", cxxopts::value<std::string>()->default_value("32MiB"))
+        ("high-water-mark", "echo: stop reading from a connection while more replies are unsent", cxxopts::value<std::string>()->default_value("1MiB"));
+    options.add_options("TLS and extensions")
+        ("tls-cert", "PEM certificate (chain) file; with --tls-key serves wss://", cxxopts::value<std::string>()->default_value(""))
+        ("tls-key", "PEM private key file", cxxopts::value<std::string>()->default_value(""))
+        ("deflate", "offer permessage-deflate (RFC 7692)");
+    options.add_options("Observability")
+        ("log-connections", "log each connect and disconnect with peer IP:port and close code")
+        ("stats-interval", "print the /stats JSON to stderr this often; 0 disables", cxxopts::value<std::string>()->default_value("0"))
+        ("v,verbose", "more logs (-v websocketpp errors, -vv its access log)")
+        ("q,quiet", "only errors and warnings on stderr")
+        ("h,help", "this help")
+        ("version", "print the version");
+    options.add_options("Testing only")
+        ("misbehave", "break one RFC 6455 rule on purpose, for the conformance runner's own tests: "
+                      "no-pong (websocketpp engine); no-utf8-check, ignore-rsv, no-close-reply, "
+                      "wrong-close-code (fast engine)", cxxopts::value<std::string>()->default_value("none"));
+    // clang-format on
+
+    try {
+        const auto r = options.parse(argc, argv);
+        if (r.count("help")) {
+            out << options.help({"Server", "Limits", "TLS and extensions", "Observability", "Testing only"})
+                << "\nExit codes: 0 clean shutdown, 2 usage error, 3 cannot listen.\n"
+                   "Sizes take k/M/G (1000) or KiB/MiB/GiB (1024); durations ms, s, m; counts k/M.\n";
+            return result;
+        }
+        if (r.count("version")) {
+            out << "wsbench-echo-server " << WSBENCH_VERSION << "\n";
+            return result;
+        }
+        if (!r.unmatched().empty()) throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
+
+        c.host = r["host"].as<std::string>();
+        const unsigned port = r["port"].as<unsigned>();
+        if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
+        c.port = static_cast<std::uint16_t>(port);
+        c.threads = r["threads"].as<unsigned>();
+        if (c.threads > 1024) throw UsageError{"--threads " + std::to_string(c.threads) + ": at most 1024"};
+
+        const std::string engine = r["engine"].as<std::string>();
+        if (engine == "websocketpp") {
+            c.engine = Engine::websocketpp;
+        } else if (engine == "fast") {
+            c.engine = Engine::fast;
+        } else {
+            throw UsageError{"--engine '" + engine + "': expected websocketpp or fast"};
+        }
+        const std::string mode = r["mode"].as<std::string>();
+        if (mode == "echo") {
+            c.mode = Mode::echo;
+        } else if (mode == "broadcast") {
+            c.mode = Mode::broadcast;
+        } else {
+            throw UsageError{"--mode '" + mode + "': expected echo or broadcast"};
+        }
+        c.reply_prefix = r["reply-prefix"].as<std::string>();
+
+        c.max_message_size = size_option(r, "max-message-size");
+        if (c.max_message_size == 0) throw UsageError{"--max-message-size must be above 0"};
+        std::uint64_t max_conn = 0;
+        const std::string max_conn_text = r["max-connections"].as<std::string>();
+        if (parse_count(max_conn_text, max_conn) != Errc::ok || max_conn == 0) {
+            throw UsageError{"--max-connections '" + max_conn_text + "': expected a count above 0 such as 1000 or 100k"};
+        }
+        c.max_connections = max_conn;
+        c.handshake_timeout = duration_option(r, "handshake-timeout");
+        c.idle_timeout = duration_option(r, "idle-timeout");
+        c.close_timeout = duration_option(r, "close-timeout");
+        if (c.handshake_timeout.count() == 0) throw UsageError{"--handshake-timeout must be above 0"};
+        if (c.close_timeout.count() == 0) throw UsageError{"--close-timeout must be above 0"};
+        c.max_send_queue = size_option(r, "max-send-queue");
+        c.high_water_mark = size_option(r, "high-water-mark");
+
+        c.tls_cert = r["tls-cert"].as<std::string>();
+        c.tls_key = r["tls-key"].as<std::string>();
+        if (c.tls_cert.empty() != c.tls_key.empty()) {
+            throw UsageError{"--tls-cert and --tls-key go together"};
+        }
+        c.deflate = r.count("deflate") > 0;
+        c.log_connections = r.count("log-connections") > 0;
+        c.stats_interval = duration_option(r, "stats-interval");
+        c.verbosity = static_cast<int>(r.count("verbose"));
+        if (r.count("quiet")) c.verbosity = -1;
+        c.misbehave = parse_misbehave(r["misbehave"].as<std::string>());
+        if (c.engine == Engine::websocketpp && c.misbehave != Misbehave::none &&
+            c.misbehave != Misbehave::no_pong) {
+            throw UsageError{std::string("--misbehave ") + to_string(c.misbehave) +
+                             " needs --engine fast: websocketpp enforces that rule internally"};
+        }
+    } catch (const UsageError& e) {
+        err << "wsbench-echo-server: " << e.message << " (see --help)\n";
+        result.exit_code = 2;
+        return result;
+    } catch (const cxxopts::exceptions::exception& e) {
+        err << "wsbench-echo-server: " << e.what() << " (see --help)\n";
+        result.exit_code = 2;
+        return result;
+    }
+    result.run = true;
+    return result;
+}
+
+}  // namespace wsb::echo

@@ -1,0 +1,22 @@
+// wsbench-echo-server: parses options and runs the selected engine.
+#include <csignal>
+#include <iostream>
+
+#include "cli.hpp"
+#include "server.hpp"
+#include "wsbench/system.hpp"
+
+int main(int argc, char** argv) {
+    wsb::set_log_prefix("wsbench-echo-server");
+    const auto cli = wsb::echo::parse_cli(argc, argv, std::cout, std::cerr);
+    if (!cli.run) return cli.exit_code;
+    if (cli.config.verbosity < 0) wsb::set_log_level(wsb::LogLevel::warn);
+    // Writes to a client that vanished must fail with EPIPE, not kill the server.
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        return wsb::echo::run_server(cli.config, std::cout);
+    } catch (const std::exception& e) {
+        wsb::log_line(wsb::LogLevel::error, e.what());
+        return wsb::echo::kExitCannotRun;
+    }
+}

@@ -1,0 +1,533 @@
+// The websocketpp engine of wsbench-echo-server: websocketpp on standalone Asio, N threads
+// on one io_context, echo or broadcast, limits, backpressure, /stats and graceful shutdown.
+// Included by one .cpp per TLS choice, which instantiates run_websocketpp.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <websocketpp/config/asio.hpp>
+#include <websocketpp/config/asio_no_tls.hpp>
+#include <websocketpp/extensions/permessage_deflate/enabled.hpp>
+#include <websocketpp/server.hpp>
+
+#include "server.hpp"
+#include "stats.hpp"
+#include "wsbench/system.hpp"
+
+namespace wsb::echo::detail {
+
+using Clock = std::chrono::steady_clock;
+
+inline std::int64_t now_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+        .count();
+}
+
+/// What the engine keeps per connection (websocketpp's connection_base hook).
+struct ConnData {
+    std::uint64_t id = 0;
+    std::string peer;  ///< "ip:port" of the client
+    Clock::time_point accepted_at;
+    std::atomic<std::int64_t> last_active_ns{0};  ///< for --idle-timeout
+    bool counted = false;        ///< counted in live_ (its TCP connection was accepted)
+    bool admitted = false;       ///< counted against --max-connections
+    bool paused = false;         ///< reading paused for backpressure (touched on the strand)
+    bool policy_closed = false;  ///< closed with 1008 for its send queue (strand)
+    std::unique_ptr<asio::steady_timer> resume_timer;
+};
+
+/// websocketpp configuration: the asio (or asio_tls) config with our connection data and,
+/// when Deflate, permessage-deflate.
+template <bool Tls, bool Deflate>
+struct WsppConfig : std::conditional_t<Tls, websocketpp::config::asio_tls, websocketpp::config::asio> {
+    using type = WsppConfig;
+    using base = std::conditional_t<Tls, websocketpp::config::asio_tls, websocketpp::config::asio>;
+
+    using concurrency_type = typename base::concurrency_type;
+    using request_type = typename base::request_type;
+    using response_type = typename base::response_type;
+    using message_type = typename base::message_type;
+    using con_msg_manager_type = typename base::con_msg_manager_type;
+    using endpoint_msg_manager_type = typename base::endpoint_msg_manager_type;
+    using alog_type = typename base::alog_type;
+    using elog_type = typename base::elog_type;
+    using rng_type = typename base::rng_type;
+
+    struct transport_config : base::transport_config {
+        using concurrency_type = typename type::concurrency_type;
+        using alog_type = typename type::alog_type;
+        using elog_type = typename type::elog_type;
+        using request_type = typename type::request_type;
+        using response_type = typename type::response_type;
+        using socket_type = std::conditional_t<Tls, websocketpp::transport::asio::tls_socket::endpoint,
+                                               websocketpp::transport::asio::basic_socket::endpoint>;
+    };
+    using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
+    using connection_base = ConnData;
+
+    struct permessage_deflate_config {};
+    using permessage_deflate_type =
+        std::conditional_t<Deflate,
+                           websocketpp::extensions::permessage_deflate::enabled<permessage_deflate_config>,
+                           typename base::permessage_deflate_type>;
+};
+
+/// "ip:port", with IPv4-mapped IPv6 addresses shown as IPv4 and IPv6 in brackets.
+inline std::string format_peer(const asio::ip::tcp::endpoint& ep) {
+    asio::ip::address a = ep.address();
+    if (a.is_v6() && a.to_v6().is_v4_mapped()) {
+        a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+    }
+    const std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
+    return host + ":" + std::to_string(ep.port());
+}
+
+template <bool Tls, bool Deflate>
+class WsppEngine {
+public:
+    using Cfg = WsppConfig<Tls, Deflate>;
+    using Server = websocketpp::server<Cfg>;
+    using ConPtr = typename Server::connection_ptr;
+    using MsgPtr = typename Server::message_ptr;
+    using Hdl = websocketpp::connection_hdl;
+
+    explicit WsppEngine(const Config& config)
+        : config_(config),
+          threads_(config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency())),
+          stats_(threads_),
+          signals_(io_, SIGINT, SIGTERM),
+          sweep_timer_(io_),
+          stats_timer_(io_),
+          shutdown_timer_(io_) {}
+
+    int run(std::ostream& out);
+
+private:
+    ConPtr con(Hdl hdl) { return server_.get_con_from_hdl(hdl); }
+    void log(const std::string& line) { log_line(LogLevel::info, line); }
+
+    int setup();
+    void on_tcp_pre_init(Hdl hdl);
+    bool on_validate(Hdl hdl);
+    void on_http(Hdl hdl);
+    void on_open(Hdl hdl);
+    void on_close(Hdl hdl);
+    void on_fail(Hdl hdl);
+    void on_message(Hdl hdl, MsgPtr msg);
+    void release(ConnData& data);
+
+    void broadcast(MsgPtr msg);
+    void send_queued(const ConPtr& target, const MsgPtr& msg);
+    void maybe_pause(const ConPtr& c);
+    void arm_resume(const ConPtr& c);
+
+    void schedule_sweep();
+    void schedule_stats();
+    void shutdown();
+    void check_drained();
+
+    const Config& config_;
+    const unsigned threads_;
+    Stats stats_;
+    asio::io_context io_;
+    Server server_;
+    asio::signal_set signals_;
+    asio::steady_timer sweep_timer_;
+    asio::steady_timer stats_timer_;
+    asio::steady_timer shutdown_timer_;
+    std::shared_ptr<asio::ssl::context> tls_context_;
+
+    std::atomic<std::uint64_t> next_id_{1};
+    std::atomic<std::uint64_t> admitted_{0};
+    std::atomic<std::uint64_t> live_{0};  // accepted and not yet closed or failed
+    std::atomic<bool> shutting_down_{false};
+    Clock::time_point shutdown_deadline_;
+
+    std::mutex registry_mutex_;
+    std::unordered_map<std::uint64_t, ConPtr> open_;  // open connections by id
+};
+
+template <bool Tls, bool Deflate>
+int WsppEngine<Tls, Deflate>::setup() {
+    server_.get_alog().set_ostream(&std::cerr);
+    server_.get_elog().set_ostream(&std::cerr);
+    server_.clear_access_channels(websocketpp::log::alevel::all);
+    server_.clear_error_channels(websocketpp::log::elevel::all);
+    if (config_.verbosity >= 1) server_.set_error_channels(websocketpp::log::elevel::all);
+    if (config_.verbosity >= 2) {
+        server_.set_access_channels(websocketpp::log::alevel::all ^
+                                    websocketpp::log::alevel::frame_payload);
+    }
+
+    server_.init_asio(&io_);
+    server_.set_reuse_addr(true);
+    server_.set_max_message_size(config_.max_message_size);
+    server_.set_open_handshake_timeout(static_cast<long>(config_.handshake_timeout.count()));
+    server_.set_close_handshake_timeout(static_cast<long>(config_.close_timeout.count()));
+
+    if constexpr (Tls) {
+        tls_context_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+        asio::error_code ec;
+        tls_context_->set_options(asio::ssl::context::default_workarounds |
+                                      asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
+                                      asio::ssl::context::single_dh_use,
+                                  ec);
+        tls_context_->use_certificate_chain_file(config_.tls_cert, ec);
+        if (ec) {
+            log_line(LogLevel::error, "--tls-cert " + config_.tls_cert + ": " + ec.message());
+            return kExitUsage;
+        }
+        tls_context_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
+        if (ec) {
+            log_line(LogLevel::error, "--tls-key " + config_.tls_key + ": " + ec.message());
+            return kExitUsage;
+        }
+        server_.set_tls_init_handler([this](Hdl) { return tls_context_; });
+    }
+
+    server_.set_tcp_pre_init_handler([this](Hdl h) { on_tcp_pre_init(h); });
+    server_.set_validate_handler([this](Hdl h) { return on_validate(h); });
+    server_.set_http_handler([this](Hdl h) { on_http(h); });
+    server_.set_open_handler([this](Hdl h) { on_open(h); });
+    server_.set_close_handler([this](Hdl h) { on_close(h); });
+    server_.set_fail_handler([this](Hdl h) { on_fail(h); });
+    server_.set_message_handler([this](Hdl h, MsgPtr m) { on_message(h, std::move(m)); });
+    server_.set_ping_handler([this](Hdl h, std::string) {
+        con(h)->last_active_ns.store(now_ns(), std::memory_order_relaxed);
+        return config_.misbehave != Misbehave::no_pong;  // false: websocketpp sends no pong
+    });
+    server_.set_pong_handler([this](Hdl h, std::string) {
+        con(h)->last_active_ns.store(now_ns(), std::memory_order_relaxed);
+    });
+    return kExitOk;
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_tcp_pre_init(Hdl hdl) {
+    ConPtr c = con(hdl);
+    c->id = next_id_.fetch_add(1, std::memory_order_relaxed);
+    c->accepted_at = Clock::now();
+    c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
+    c->counted = true;
+    live_.fetch_add(1, std::memory_order_relaxed);
+    stats_.on_accepted();
+    asio::error_code ec;
+    auto& socket = c->get_raw_socket();
+    // Without TCP_NODELAY a large echo stalls ~40 ms on Nagle and delayed ACKs.
+    socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    const auto ep = socket.remote_endpoint(ec);
+    c->peer = ec ? std::string("unknown") : format_peer(ep);
+}
+
+template <bool Tls, bool Deflate>
+bool WsppEngine<Tls, Deflate>::on_validate(Hdl hdl) {
+    ConPtr c = con(hdl);
+    if (shutting_down_.load(std::memory_order_relaxed)) {
+        c->set_status(websocketpp::http::status_code::service_unavailable);
+        c->set_body("server shutting down\n");
+        stats_.on_rejected();
+        return false;
+    }
+    if (admitted_.fetch_add(1, std::memory_order_relaxed) >= config_.max_connections) {
+        admitted_.fetch_sub(1, std::memory_order_relaxed);
+        c->set_status(websocketpp::http::status_code::service_unavailable);
+        c->set_body("too many connections (--max-connections " +
+                    std::to_string(config_.max_connections) + ")\n");
+        stats_.on_rejected();
+        if (config_.log_connections) log("reject id=" + std::to_string(c->id) + " peer=" + c->peer + " status=503 (max connections)");
+        return false;
+    }
+    c->admitted = true;
+    return true;
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_http(Hdl hdl) {
+    ConPtr c = con(hdl);
+    if (c->get_resource() == "/stats") {
+        nlohmann::json doc = stats_.snapshot();
+        doc["engine"] = to_string(config_.engine);
+        doc["mode"] = to_string(config_.mode);
+        c->set_status(websocketpp::http::status_code::ok);
+        c->append_header("Content-Type", "application/json");
+        c->set_body(doc.dump() + "\n");
+        return;
+    }
+    c->set_status(websocketpp::http::status_code::upgrade_required);
+    c->append_header("Sec-WebSocket-Version", "13");
+    c->set_body("wsbench-echo-server: connect with WebSocket; GET /stats for statistics\n");
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_open(Hdl hdl) {
+    ConPtr c = con(hdl);
+    stats_.on_open();
+    {
+        std::lock_guard<std::mutex> lock(registry_mutex_);
+        open_.emplace(c->id, c);
+    }
+    if (config_.log_connections) {
+        log("open id=" + std::to_string(c->id) + " peer=" + c->peer + " resource=" + c->get_resource());
+    }
+    if (shutting_down_.load()) c->close(websocketpp::close::status::going_away, "server shutting down");
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::release(ConnData& data) {
+    if (data.admitted) {
+        data.admitted = false;
+        admitted_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (data.counted) {
+        data.counted = false;
+        live_.fetch_sub(1, std::memory_order_relaxed);
+    }
+    if (data.resume_timer) data.resume_timer->cancel();
+    if (shutting_down_.load()) asio::post(io_, [this] { check_drained(); });
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
+    ConPtr c = con(hdl);
+    // The code the client sent, or ours when it sent none (1005) or vanished (1006).
+    const auto remote = c->get_remote_close_code();
+    const auto local = c->get_local_close_code();
+    const bool remote_real = remote != websocketpp::close::status::no_status &&
+                             remote != websocketpp::close::status::abnormal_close;
+    const std::uint16_t code = remote_real ? remote : local;
+    stats_.on_close(code);
+    {
+        std::lock_guard<std::mutex> lock(registry_mutex_);
+        open_.erase(c->id);
+    }
+    if (config_.log_connections) {
+        const double secs = std::chrono::duration<double>(Clock::now() - c->accepted_at).count();
+        char dur[32];
+        std::snprintf(dur, sizeof dur, "%.3f", secs);
+        log("close id=" + std::to_string(c->id) + " peer=" + c->peer + " code=" + std::to_string(code) +
+            " remote_code=" + std::to_string(remote) + " local_code=" + std::to_string(local) +
+            " reason=\"" + (remote_real ? c->get_remote_close_reason() : c->get_local_close_reason()) +
+            "\" duration_s=" + dur);
+    }
+    release(*c);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_fail(Hdl hdl) {
+    ConPtr c = con(hdl);
+    // websocketpp also fails the connection object it keeps ready for the next accept when
+    // listening stops; no client was behind it.
+    if (!c->counted) return;
+    if (c->get_response_code() != websocketpp::http::status_code::service_unavailable) {
+        stats_.on_handshake_failed();
+    }
+    if (config_.log_connections) {
+        log("fail id=" + std::to_string(c->id) + " peer=" + c->peer + " error=\"" +
+            c->get_ec().message() + "\" status=" + std::to_string(c->get_response_code()));
+    }
+    release(*c);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
+    ConPtr c = con(hdl);
+    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
+    StatsShard& shard = stats_.shard();
+    shard.in[text ? 0 : 1].add(msg->get_payload().size());
+    if (config_.idle_timeout.count() > 0) c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
+    if (!config_.reply_prefix.empty()) msg->get_raw_payload().insert(0, config_.reply_prefix);
+
+    if (config_.mode == Mode::broadcast) {
+        broadcast(std::move(msg));
+        return;
+    }
+    const std::size_t size = msg->get_payload().size();
+    if (!c->send(msg)) shard.out[text ? 0 : 1].add(size);
+    maybe_pause(c);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::maybe_pause(const ConPtr& c) {
+    // websocketpp queues every send; stop reading while the replies wait, so a client that
+    // sends faster than it reads cannot grow our memory without bound.
+    if (c->paused || c->get_buffered_amount() <= config_.high_water_mark) return;
+    c->paused = true;
+    c->pause_reading();
+    arm_resume(c);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::arm_resume(const ConPtr& c) {
+    // websocketpp reports no write completion, so check the queue at a fine grain while
+    // paused (only paused connections pay for this).
+    if (!c->resume_timer) c->resume_timer = std::make_unique<asio::steady_timer>(io_);
+    c->resume_timer->expires_after(std::chrono::milliseconds(1));
+    c->resume_timer->async_wait(asio::bind_executor(*c->get_strand(), [this, c](const asio::error_code& ec) {
+        if (ec || c->get_state() != websocketpp::session::state::open) return;
+        if (c->get_buffered_amount() > config_.high_water_mark / 2) {
+            arm_resume(c);
+            return;
+        }
+        c->paused = false;
+        c->resume_reading();
+    }));
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::broadcast(MsgPtr msg) {
+    std::lock_guard<std::mutex> lock(registry_mutex_);
+    for (const auto& [id, target] : open_) {
+        // Each send runs on the target's strand, where its queue may be read safely.
+        asio::post(*target->get_strand(), [this, target, msg] { send_queued(target, msg); });
+    }
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::send_queued(const ConPtr& target, const MsgPtr& msg) {
+    if (target->get_state() != websocketpp::session::state::open || target->policy_closed) return;
+    const std::size_t size = msg->get_payload().size();
+    if (target->get_buffered_amount() + size > config_.max_send_queue) {
+        // One slow reader must not stall or bloat the others (RFC 6455 §7.4.1: 1008 policy).
+        target->policy_closed = true;
+        stats_.on_policy_close();
+        log("closing id=" + std::to_string(target->id) + " peer=" + target->peer +
+            " with 1008: send queue above --max-send-queue " + std::to_string(config_.max_send_queue) +
+            " bytes (client not reading)");
+        target->close(websocketpp::close::status::policy_violation, "send queue limit exceeded");
+        return;
+    }
+    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
+    if (!target->send(msg)) stats_.shard().out[text ? 0 : 1].add(size);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::schedule_sweep() {
+    const auto period = std::max(config_.idle_timeout / 4, Millis(20));
+    sweep_timer_.expires_after(period);
+    sweep_timer_.async_wait([this](const asio::error_code& ec) {
+        if (ec || shutting_down_.load()) return;
+        const std::int64_t limit = now_ns() -
+            std::chrono::duration_cast<std::chrono::nanoseconds>(config_.idle_timeout).count();
+        std::lock_guard<std::mutex> lock(registry_mutex_);
+        for (const auto& [id, c] : open_) {
+            if (c->last_active_ns.load(std::memory_order_relaxed) < limit) {
+                c->last_active_ns.store(now_ns(), std::memory_order_relaxed);  // close once
+                asio::post(*c->get_strand(), [this, c = c] {
+                    if (config_.log_connections) log("idle id=" + std::to_string(c->id) + " peer=" + c->peer);
+                    asio::error_code ignored;
+                    c->close(websocketpp::close::status::going_away, "idle timeout", ignored);
+                });
+            }
+        }
+        schedule_sweep();
+    });
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::schedule_stats() {
+    stats_timer_.expires_after(config_.stats_interval);
+    stats_timer_.async_wait([this](const asio::error_code& ec) {
+        if (ec || shutting_down_.load()) return;
+        log("stats " + stats_.snapshot().dump());
+        schedule_stats();
+    });
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::shutdown() {
+    if (shutting_down_.exchange(true)) return;
+    log("shutting down: closing " + std::to_string(stats_.open()) + " connection(s) with 1001");
+    asio::error_code ec;
+    server_.stop_listening(ec);
+    sweep_timer_.cancel();
+    stats_timer_.cancel();
+    {
+        std::lock_guard<std::mutex> lock(registry_mutex_);
+        for (const auto& [id, c] : open_) {
+            asio::post(*c->get_strand(), [c = c] {
+                asio::error_code ignored;
+                c->close(websocketpp::close::status::going_away, "server shutting down", ignored);
+            });
+        }
+    }
+    // Clients that never answer the close must not hold the exit beyond ~2 s.
+    shutdown_deadline_ = Clock::now() + std::min(config_.close_timeout, Millis(1500));
+    check_drained();
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::check_drained() {
+    if (live_.load() == 0 || Clock::now() >= shutdown_deadline_) {
+        server_.stop();
+        return;
+    }
+    shutdown_timer_.expires_after(Millis(10));
+    shutdown_timer_.async_wait([this](const asio::error_code& ec) {
+        if (!ec) check_drained();
+    });
+}
+
+template <bool Tls, bool Deflate>
+int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
+    if (const int rc = setup(); rc != kExitOk) return rc;
+
+    const FdLimit fds = raise_fd_limit(config_.max_connections + 64);
+    if (!fds.enough) {
+        log_line(LogLevel::warn, "open-file limit is " + std::to_string(fds.soft) +
+                                     ": at most about that many connections can be served (--max-connections " +
+                                     std::to_string(config_.max_connections) + ")");
+    }
+
+    asio::error_code ec;
+    server_.listen(config_.host, std::to_string(config_.port), ec);
+    if (ec) {
+        log_line(LogLevel::error, "cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
+                                      ": " + ec.message());
+        return kExitCannotRun;
+    }
+    server_.start_accept(ec);
+    if (ec) {
+        log_line(LogLevel::error, "cannot accept: " + ec.message());
+        return kExitCannotRun;
+    }
+    const auto local = server_.get_local_endpoint(ec);
+    signals_.async_wait([this](const asio::error_code& e, int) {
+        if (!e) shutdown();
+    });
+    if (config_.idle_timeout.count() > 0) schedule_sweep();
+    if (config_.stats_interval.count() > 0) schedule_stats();
+
+    log("engine websocketpp, mode " + std::string(to_string(config_.mode)) + ", " + std::to_string(threads_) +
+        " thread(s)" + (config_.deflate ? ", permessage-deflate offered" : ""));
+    std::string host = local.address().to_string();
+    if (local.address().is_v6()) host = "[" + host + "]";
+    out << "listening on " << (Tls ? "wss" : "ws") << "://" << host << ":" << local.port() << std::endl;
+
+    std::vector<std::thread> pool;
+    for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& t : pool) t.join();
+    log("stopped");
+    return kExitOk;
+}
+
+}  // namespace wsb::echo::detail
+
+namespace wsb::echo {
+
+template <bool Tls, bool Deflate>
+int run_websocketpp(const Config& config, std::ostream& out) {
+    detail::WsppEngine<Tls, Deflate> engine(config);
+    return engine.run(out);
+}
+
+}  // namespace wsb::echo

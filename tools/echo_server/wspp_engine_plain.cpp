@@ -1,0 +1,9 @@
+// The websocketpp engine over plain TCP (ws://), with and without permessage-deflate.
+#include "wspp_engine.hpp"
+
+namespace wsb::echo {
+
+template int run_websocketpp<false, false>(const Config&, std::ostream&);
+template int run_websocketpp<false, true>(const Config&, std::ostream&);
+
+}  // namespace wsb::echo

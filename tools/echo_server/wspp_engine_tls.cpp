@@ -1,0 +1,9 @@
+// The websocketpp engine over TLS (wss://), with and without permessage-deflate.
+#include "wspp_engine.hpp"
+
+namespace wsb::echo {
+
+template int run_websocketpp<true, false>(const Config&, std::ostream&);
+template int run_websocketpp<true, true>(const Config&, std::ostream&);
+
+}  // namespace wsb::echo
