@@ -119,31 +119,4 @@ void apply_mask_copy(std::uint8_t* dst, const std::uint8_t* src, std::size_t siz
     mask_impl(dst, src, size, key, phase);
 }
 
-Errc validate(const FrameHeader& h, const ValidateContext& ctx) noexcept {
-    if (is_reserved(h.opcode)) return Errc::reserved_opcode;
-    if ((h.rsv1 && !ctx.allow_rsv1) || (h.rsv2 && !ctx.allow_rsv2) ||
-        (h.rsv3 && !ctx.allow_rsv3)) {
-        return Errc::reserved_bits_set;
-    }
-    // Extensions such as permessage-deflate (RFC 7692 §6) define RSV1 for the first frame
-    // of a data message only: on control and continuation frames it stays an error.
-    if (h.rsv1 && (is_control(h.opcode) || h.opcode == Opcode::continuation)) {
-        return Errc::reserved_bits_set;
-    }
-    if (ctx.receiver == Role::server && !h.masked) return Errc::unmasked_client_frame;
-    if (ctx.receiver == Role::client && h.masked) return Errc::masked_server_frame;
-    if (h.payload_length >> 63) return Errc::invalid_payload_length;
-    if (is_control(h.opcode)) {
-        if (h.payload_length > 125) return Errc::control_frame_too_long;
-        if (!h.fin) return Errc::fragmented_control_frame;
-        return Errc::ok;
-    }
-    if (h.opcode == Opcode::continuation) {
-        if (!ctx.message_in_progress) return Errc::unexpected_continuation;
-    } else if (ctx.message_in_progress) {
-        return Errc::expected_continuation;
-    }
-    return Errc::ok;
-}
-
 }  // namespace wsb
