@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    g++ cmake make pkg-config
+    g++ cmake make pkg-config python3 openssl
     libwebsocketpp-dev libasio-dev nlohmann-json3-dev libcxxopts-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libssl-dev zlib1g-dev
