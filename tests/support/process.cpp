@@ -2,6 +2,7 @@
 #include "process.hpp"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -14,8 +15,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 extern char** environ;
 
@@ -87,6 +86,16 @@ std::string Process::stderr_text() const {
     return ss.str();
 }
 
+bool Process::wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) const {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (stderr_text().find(needle) != std::string::npos) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        // A file has no readiness to wait on; poll the condition at a fine grain.
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
 void Process::signal(int sig) {
     if (!status_) ::kill(pid_, sig);
 }
@@ -115,8 +124,7 @@ std::string ServerAddress::url(const std::string& path) const {
 std::optional<ServerAddress> wait_listening(Process& p, std::chrono::milliseconds timeout) {
     const auto line = p.wait_for_line("listening on ", timeout);
     if (!line) {
-        ADD_FAILURE() << "no 'listening on' line within " << timeout.count()
-                      << " ms; stderr:\n"
+        ADD_FAILURE() << "no 'listening on' line within " << timeout.count() << " ms; stderr:\n"
                       << p.stderr_text();
         return std::nullopt;
     }
@@ -134,6 +142,16 @@ std::optional<ServerAddress> wait_listening(Process& p, std::chrono::millisecond
     if (!a.host.empty() && a.host.front() == '[') a.host = a.host.substr(1, a.host.size() - 2);
     a.port = static_cast<unsigned short>(std::stoi(rest.substr(colon + 1)));
     return a;
+}
+
+std::optional<std::uint64_t> proc_status_kib(pid_t pid, const std::string& field) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line)) {
+        // "VmRSS:\t   12345 kB"
+        if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1));
+    }
+    return std::nullopt;
 }
 
 std::string tool_path(const std::string& name) { return std::string(WSBENCH_BIN_DIR) + "/" + name; }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@ namespace wsb::test {
 
 /// A child process whose stdout is a pipe and whose stderr goes to a temporary file.
 class Process {
-public:
+  public:
     /// Starts `argv[0]` (a path) with `argv`; throws std::runtime_error when it cannot.
     explicit Process(std::vector<std::string> argv);
     ~Process();  ///< kills the child (SIGKILL) if it still runs
@@ -29,6 +30,8 @@ public:
     const std::string& stdout_text() const { return out_; }
     /// The stderr written so far.
     std::string stderr_text() const;
+    /// Waits until stderr contains `needle`; false at the deadline.
+    bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) const;
 
     void signal(int sig);
     /// Waits for the child to exit; returns its exit code (128+signal when killed), or
@@ -36,7 +39,7 @@ public:
     std::optional<int> wait(std::chrono::milliseconds timeout);
     pid_t pid() const { return pid_; }
 
-private:
+  private:
     pid_t pid_ = -1;
     int stdout_fd_ = -1;
     std::string stderr_path_;
@@ -55,8 +58,11 @@ struct ServerAddress {
 
 /// Waits for the listening line of a server and parses it; fails the current test (with the
 /// server's stderr) when it does not come within `timeout`.
-std::optional<ServerAddress> wait_listening(Process& p, std::chrono::milliseconds timeout =
-                                                            std::chrono::seconds(10));
+std::optional<ServerAddress> wait_listening(
+    Process& p, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// A size field of /proc/<pid>/status in KiB ("VmRSS", "VmHWM"), or nullopt.
+std::optional<std::uint64_t> proc_status_kib(pid_t pid, const std::string& field);
 
 /// Absolute path of a built tool (bin/<name> under the build directory).
 std::string tool_path(const std::string& name);

@@ -1,8 +1,10 @@
 // Blocking test client: each operation runs Asio until it completes or its deadline passes.
 #include "ws_client.hpp"
 
+#include <algorithm>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
+#include <limits>
 #include <random>
 
 #include "wsbench/url.hpp"
@@ -24,17 +26,18 @@ struct WsClient::Impl {
     bool tls = false;
     std::mt19937 rng{std::random_device{}()};
 
-    /// Runs the io_context until `done` or the deadline; cancels the socket on timeout.
+    /// Runs the io_context until `done` or the deadline. On timeout cancels the operation,
+    /// lets its handler run (it sees operation_aborted, or completed just in time) and
+    /// returns false; the socket stays open.
     bool run(bool& done, std::chrono::milliseconds timeout) {
         io.restart();
         io.run_for(timeout);
-        if (!done) {
-            asio::error_code ignored;
-            stream.next_layer().cancel(ignored);
-            io.restart();
-            io.run();
-        }
-        return done;
+        if (done) return true;
+        asio::error_code ignored;
+        stream.next_layer().cancel(ignored);
+        io.restart();
+        io.run();
+        return false;
     }
 };
 
@@ -76,10 +79,11 @@ bool WsClient::open(const std::string& url_text, std::chrono::milliseconds timeo
         impl_->tls_ctx.set_verify_mode(asio::ssl::verify_none);
         SSL_set_tlsext_host_name(impl_->stream.native_handle(), url.host.c_str());
         done = false;
-        impl_->stream.async_handshake(asio::ssl::stream_base::client, [&](const asio::error_code& e) {
-            ec = e;
-            done = true;
-        });
+        impl_->stream.async_handshake(asio::ssl::stream_base::client,
+                                      [&](const asio::error_code& e) {
+                                          ec = e;
+                                          done = true;
+                                      });
         if (!impl_->run(done, timeout) || ec) {
             error_ = "tls handshake: " + (ec ? ec.message() : std::string("timeout"));
             return false;
@@ -122,11 +126,12 @@ bool WsClient::read_some(std::chrono::milliseconds timeout) {
     } else {
         impl_->stream.next_layer().async_read_some(asio::buffer(buf), handler);
     }
-    if (!impl_->run(done, timeout)) {
+    impl_->run(done, timeout);
+    in_.append(buf, got);  // a read cancelled at the deadline may still have completed
+    if (ec == asio::error::operation_aborted) {
         error_ = "read: timeout";
-        return false;
+        return got > 0;
     }
-    in_.append(buf, got);
     if (ec) {
         eof_ = true;
         error_ = "read: " + ec.message();
@@ -158,6 +163,31 @@ std::optional<HttpResponse> WsClient::read_http_response(std::chrono::millisecon
             deadline - std::chrono::steady_clock::now());
         if (eof_ || left.count() <= 0 || !read_some(left)) return std::nullopt;
     }
+}
+
+std::optional<std::string> WsClient::read_http_body(const HttpResponse& head,
+                                                    std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const std::string* length_field = head.headers.find("Content-Length");
+    const std::size_t length =
+        length_field ? std::stoul(*length_field) : std::numeric_limits<std::size_t>::max();
+    while (in_.size() < length && !eof_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (left.count() <= 0 || !read_some(left)) break;
+    }
+    if (length_field ? in_.size() < length : !eof_) return std::nullopt;
+    std::string body = in_.substr(0, std::min(length, in_.size()));
+    in_.erase(0, body.size());
+    return body;
+}
+
+int WsClient::native_handle() { return impl_->stream.next_layer().native_handle(); }
+
+unsigned short WsClient::local_port() {
+    asio::error_code ec;
+    const auto ep = impl_->stream.next_layer().local_endpoint(ec);
+    return ec ? 0 : ep.port();
 }
 
 bool WsClient::connect(const std::string& url_text, const ClientOptions& options) {
@@ -196,7 +226,8 @@ bool WsClient::send_frame(Opcode op, const std::string& payload, bool fin) {
     h.fin = fin;
     h.masked = true;
     const std::uint32_t key = impl_->rng();
-    for (int i = 0; i < 4; ++i) h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+        h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
     std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
     out.resize(encode_frame(h, payload.data(), payload.size(),
                             reinterpret_cast<std::uint8_t*>(out.data()), out.size()));

@@ -34,7 +34,7 @@ struct ClientOptions {
 };
 
 class WsClient {
-public:
+  public:
     WsClient();
     ~WsClient();
     WsClient(const WsClient&) = delete;
@@ -45,9 +45,13 @@ public:
     bool connect(const std::string& url, const ClientOptions& options = {});
     /// Connects TCP (and TLS) only and sends `raw` as the handshake; for tests of bad
     /// requests. The server's answer is read with read_http_response().
-    bool connect_raw(const std::string& url, const std::string& raw, std::chrono::milliseconds timeout = 5000ms);
+    bool connect_raw(const std::string& url, const std::string& raw,
+                     std::chrono::milliseconds timeout = 5000ms);
     /// Reads an HTTP response head (after connect_raw).
     std::optional<HttpResponse> read_http_response(std::chrono::milliseconds timeout = 5000ms);
+    /// Reads the body that follows `head`: Content-Length bytes, or up to EOF without one.
+    std::optional<std::string> read_http_body(const HttpResponse& head,
+                                              std::chrono::milliseconds timeout = 5000ms);
 
     /// Sends one masked frame (mask key random per frame).
     bool send_frame(Opcode op, const std::string& payload, bool fin = true);
@@ -68,11 +72,17 @@ public:
     /// True when the server closes TCP before the deadline (data read meanwhile is dropped).
     bool wait_eof(std::chrono::milliseconds timeout = 5000ms);
 
+    /// The socket's descriptor (non-blocking once used), for tests that write without
+    /// blocking the test or from another thread while this client reads; plain ws:// only.
+    int native_handle();
+    /// The client's own port (what the server logs as the peer's), 0 when not connected.
+    unsigned short local_port();
+
     const std::string& error() const { return error_; }
     const HttpResponse& response() const { return response_; }
     bool eof() const { return eof_; }
 
-private:
+  private:
     struct Impl;
     bool read_some(std::chrono::milliseconds timeout);
     bool write_all(const std::string& bytes);
@@ -80,8 +90,8 @@ private:
 
     std::unique_ptr<Impl> impl_;
     FrameParser parser_;
-    std::string in_;          // bytes read, not yet parsed
-    std::string message_;     // data frames of the message in progress
+    std::string in_;       // bytes read, not yet parsed
+    std::string message_;  // data frames of the message in progress
     Opcode message_op_ = Opcode::text;
     HttpResponse response_;
     std::string error_;
@@ -89,7 +99,7 @@ private:
     std::chrono::milliseconds timeout_ = 5000ms;
 };
 
-/// Opens `n` connections concurrently enough for tests; used by the scale tests.
+/// `size` pseudo-random bytes, the same for the same `seed`.
 std::string random_payload(std::size_t size, std::uint32_t seed);
 
 }  // namespace wsb::test

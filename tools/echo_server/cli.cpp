@@ -1,6 +1,7 @@
 // Command-line parsing of wsbench-echo-server (cxxopts), with sizes and durations in units.
 #include "cli.hpp"
 
+#include <charconv>
 #include <cxxopts.hpp>
 #include <thread>
 
@@ -22,6 +23,18 @@ std::uint64_t size_option(const cxxopts::ParseResult& r, const std::string& name
     const std::string text = r[name].as<std::string>();
     if (parse_size(text, v) != Errc::ok) {
         throw UsageError{"--" + name + " '" + text + "': expected a size such as 65536, 64KiB or 16MiB"};
+    }
+    return v;
+}
+
+unsigned unsigned_option(const cxxopts::ParseResult& r, const std::string& name) {
+    // Parsed here rather than by cxxopts, whose message would not name the flag.
+    unsigned v = 0;
+    const std::string text = r[name].as<std::string>();
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (text.empty() || ec != std::errc() || ptr != end) {
+        throw UsageError{"--" + name + " '" + text + "': expected a whole number"};
     }
     return v;
 }
@@ -58,8 +71,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     // clang-format off
     options.add_options("Server")
         ("host", "address to bind", cxxopts::value<std::string>()->default_value(d.host))
-        ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<unsigned>()->default_value(std::to_string(d.port)))
-        ("t,threads", "I/O threads (0: one per core)", cxxopts::value<unsigned>()->default_value("0"))
+        ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<std::string>()->default_value(std::to_string(d.port)))
+        ("t,threads", "I/O threads (0: one per core)", cxxopts::value<std::string>()->default_value("0"))
         ("engine", "websocketpp (reference) or fast (our codec; not built yet)", cxxopts::value<std::string>()->default_value("websocketpp"))
         ("mode", "echo: reply to the sender; broadcast: send to every open connection", cxxopts::value<std::string>()->default_value("echo"))
         ("reply-prefix", "prepend STR to every reply (text: STR + message; binary: STR's bytes + message)", cxxopts::value<std::string>()->default_value(""));
@@ -103,10 +116,10 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         if (!r.unmatched().empty()) throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
 
         c.host = r["host"].as<std::string>();
-        const unsigned port = r["port"].as<unsigned>();
+        const unsigned port = unsigned_option(r, "port");
         if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
         c.port = static_cast<std::uint16_t>(port);
-        c.threads = r["threads"].as<unsigned>();
+        c.threads = unsigned_option(r, "threads");
         if (c.threads > 1024) throw UsageError{"--threads " + std::to_string(c.threads) + ": at most 1024"};
 
         const std::string engine = r["engine"].as<std::string>();

@@ -253,6 +253,9 @@ bool WsppEngine<Tls, Deflate>::on_validate(Hdl hdl) {
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::on_http(Hdl hdl) {
     ConPtr c = con(hdl);
+    // A plain HTTP exchange ends with neither the close nor the fail handler; release its
+    // count when websocketpp drops it, or shutdown would wait for it until its deadline.
+    c->set_termination_handler([this](ConPtr ended) { release(*ended); });
     if (c->get_resource() == "/stats") {
         nlohmann::json doc = stats_.snapshot();
         doc["engine"] = to_string(config_.engine);
@@ -361,7 +364,11 @@ void WsppEngine<Tls, Deflate>::maybe_pause(const ConPtr& c) {
     // sends faster than it reads cannot grow our memory without bound.
     if (c->paused || c->get_buffered_amount() <= config_.high_water_mark) return;
     c->paused = true;
-    c->pause_reading();
+    // Pause now, not through pause_reading(): that one is posted, so the read websocketpp
+    // issues when this handler returns would still be pending at resume_reading(), which
+    // then issues a second read into the same buffer and corrupts the stream. We run on the
+    // connection's strand inside its read handler, where the flag may be set directly.
+    c->handle_pause_reading();
     arm_resume(c);
 }
 
