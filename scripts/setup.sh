@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-    g++ cmake make pkg-config python3 openssl
+    g++ cmake make pkg-config python3 python3-jsonschema openssl
     libwebsocketpp-dev libasio-dev nlohmann-json3-dev libcxxopts-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libssl-dev zlib1g-dev

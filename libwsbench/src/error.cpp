@@ -75,6 +75,7 @@ constexpr Entry kEntries[] = {
      "histograms have different ranges or precision", 1011},
     {Errc::invalid_argument, "invalid_argument", "invalid argument", 1011},
     {Errc::buffer_too_small, "buffer_too_small", "output buffer too small", 1011},
+    {Errc::io_error, "io_error", "file I/O failed", 1011},
 };
 
 const Entry* find(Errc e) noexcept {

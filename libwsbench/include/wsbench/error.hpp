@@ -64,6 +64,7 @@ enum class Errc : int {
     // Generic.
     invalid_argument = 900,      ///< a caller passed an argument outside the documented range
     buffer_too_small,            ///< the caller's output buffer cannot hold the result
+    io_error,                    ///< a file could not be created, written or renamed
 };
 
 /// The category of Errc; name() is "wsbench".

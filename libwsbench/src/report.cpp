@@ -1,0 +1,171 @@
+// The common report envelope, latency summaries and atomic report writing shared by every tool.
+#include "wsbench/report.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+
+#ifndef WSBENCH_VERSION
+#define WSBENCH_VERSION "unknown"
+#endif
+
+namespace wsb {
+namespace {
+
+using json = nlohmann::json;
+
+std::string system_error_text(const std::string& what, const std::string& file, int err) {
+    return what + " " + file + ": " + std::strerror(err);
+}
+
+// Writes all of `data` to `fd`, retrying short writes and EINTR; false with errno set on error.
+bool write_all(int fd, const std::string& data) {
+    const char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return false;
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+Errc fail(std::string* detail, std::string message) {
+    if (detail != nullptr) *detail = std::move(message);
+    return Errc::io_error;
+}
+
+// Writes into an existing file that is not a regular one (a device, a FIFO): no rename there.
+Errc write_in_place(const std::string& path, const std::string& text, std::string* detail) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return fail(detail, system_error_text("cannot open", path, errno));
+    const bool ok = write_all(fd, text);
+    const int err = errno;
+    ::close(fd);
+    if (!ok) return fail(detail, system_error_text("cannot write", path, err));
+    return Errc::ok;
+}
+
+}  // namespace
+
+std::string_view version() noexcept { return WSBENCH_VERSION; }
+
+std::string format_rfc3339_utc(std::chrono::system_clock::time_point t) {
+    using namespace std::chrono;
+    // Floor to whole seconds so times before 1970 keep a non-negative millisecond part.
+    auto secs = duration_cast<seconds>(t.time_since_epoch());
+    if (secs > t.time_since_epoch()) secs -= seconds(1);
+    const auto millis = duration_cast<milliseconds>(t.time_since_epoch() - secs).count();
+    const std::time_t tt = static_cast<std::time_t>(secs.count());
+    std::tm tm{};
+    ::gmtime_r(&tt, &tm);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03dZ", date, static_cast<int>(millis));
+    return out;
+}
+
+json host_info() {
+    char name[HOST_NAME_MAX + 1] = {};
+    if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
+    std::string os;
+    struct utsname uts {};
+    if (::uname(&uts) == 0) os = std::string(uts.sysname) + " " + uts.release;
+    const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
+    return json{{"hostname", name}, {"os", os}, {"cpus", cpus > 0 ? cpus : 0}};
+}
+
+json make_envelope(std::string_view schema, std::string_view tool_name, std::string_view target_url,
+                   const json& config, bool interrupted) {
+    json envelope = json::object();
+    envelope["schema"] = schema;
+    envelope["tool"] = {{"name", tool_name}, {"version", version()}};
+    envelope["created"] = format_rfc3339_utc(std::chrono::system_clock::now());
+    envelope["host"] = host_info();
+    envelope["target"] = {{"url", target_url}};
+    envelope["config"] = config;
+    envelope["interrupted"] = interrupted;
+    return envelope;
+}
+
+json latency_summary(const Histogram& h) {
+    const bool empty = h.total_count() == 0;
+    auto at = [&](double percentile) { return empty ? 0 : h.value_at_percentile(percentile); };
+    return json{
+        {"count", h.total_count()},
+        {"min", empty ? 0 : h.min()},
+        {"mean", empty ? 0.0 : h.mean()},
+        {"stddev", empty ? 0.0 : h.stddev()},
+        {"p50", at(50)},
+        {"p75", at(75)},
+        {"p90", at(90)},
+        {"p95", at(95)},
+        {"p99", at(99)},
+        {"p99_9", at(99.9)},
+        {"p99_99", at(99.99)},
+        {"max", empty ? 0 : h.max()},
+    };
+}
+
+Errc write_report(const json& report, const std::string& path, std::string* detail) {
+    if (path.empty()) return fail(detail, "no report file given");
+    const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+
+    if (path == "-") {
+        std::fflush(stdout);
+        if (!write_all(STDOUT_FILENO, text)) {
+            return fail(detail,
+                        std::string("cannot write the report to stdout: ") + std::strerror(errno));
+        }
+        return Errc::ok;
+    }
+
+    // Replace what the path names: through a symlink, its target; a device or FIFO in place.
+    std::string target = path;
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0) {
+        if (!S_ISREG(st.st_mode)) {
+            if (S_ISDIR(st.st_mode)) return fail(detail, path + " is a directory");
+            return write_in_place(path, text, detail);
+        }
+        if (char* real = ::realpath(path.c_str(), nullptr)) {
+            target = real;
+            std::free(real);
+        }
+    }
+
+    const std::string temp = target + ".tmp." + std::to_string(::getpid());
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return fail(detail, system_error_text("cannot create", temp, errno));
+    bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+    int err = errno;
+    if (::close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok) {
+        ::unlink(temp.c_str());
+        return fail(detail, system_error_text("cannot write", temp, err));
+    }
+    if (::rename(temp.c_str(), target.c_str()) != 0) {
+        err = errno;
+        ::unlink(temp.c_str());
+        return fail(detail, system_error_text("cannot rename " + temp + " to", target, err));
+    }
+    return Errc::ok;
+}
+
+}  // namespace wsb

@@ -1,0 +1,83 @@
+// The load generator's configuration: every option of wsbench-loadgen, with its default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wsbench/url.hpp"
+
+namespace wsb::loadgen {
+
+enum class Scenario : std::uint8_t {
+    echo,       ///< each connection sends messages and expects its own back
+    broadcast,  ///< published messages are expected at every connection
+    connect,    ///< open and hold connections; connect/handshake/ping times
+};
+
+enum class MessageType : std::uint8_t { binary, text };
+
+const char* to_string(Scenario s) noexcept;
+const char* to_string(MessageType t) noexcept;
+
+using Nanos = std::chrono::nanoseconds;
+
+/// One service-level objective of --slo, e.g. p99<5ms or errors<0.1%.
+struct SloTerm {
+    enum class Metric : std::uint8_t {
+        latency_percentile,  ///< pXX of the corrected latency, value in microseconds
+        latency_max,         ///< max latency, microseconds
+        latency_mean,        ///< mean latency, microseconds
+        error_rate,          ///< errors / (messages sent + connections), value is a fraction
+        errors,              ///< error count
+        throughput,          ///< received messages per second (a lower bound: ">")
+    };
+    Metric metric = Metric::latency_percentile;
+    double percentile = 99.0;  ///< for latency_percentile
+    bool less_than = true;     ///< '<' (true) or '>' (false)
+    double value = 0;          ///< microseconds, fraction, count or per second
+    std::string text;          ///< as written by the user, for messages
+};
+
+/// Every option of a run. Defaults are the documented ones (docs/loadgen.md).
+struct Config {
+    Url url;                  ///< target, ws:// or wss://
+    std::string url_text;     ///< as given
+    Scenario scenario = Scenario::echo;
+    std::uint64_t connections = 1;      ///< -c, total (across shards later)
+    unsigned threads = 0;               ///< -t; 0: one per core
+    Nanos duration{std::chrono::seconds(10)};  ///< -d, the measured window
+    std::uint64_t messages_per_connection = 0;  ///< -n; 0: no limit (use -d)
+    Nanos warmup{0};                    ///< excluded from statistics
+    double rate = 0;                    ///< -R total messages/s; 0: closed loop
+    double per_connection_rate = 0;     ///< --per-connection-rate; 0: use rate
+    unsigned pipeline = 1;              ///< closed loop: messages in flight per connection
+    std::uint64_t message_size = 64;    ///< -m, payload bytes
+    MessageType message_type = MessageType::binary;
+    double connect_rate = 0;            ///< new connections per second; 0: unlimited
+    Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake
+    Nanos drain_timeout{std::chrono::seconds(2)};     ///< replies still in flight at the end
+    Nanos ping_interval{0};             ///< connect scenario: ping each connection this often
+    std::vector<std::pair<std::string, std::string>> headers;  ///< -H "Name: value"
+    std::vector<std::string> subprotocols;
+    std::string origin;
+    bool insecure = false;              ///< wss: skip certificate verification
+    std::string ca_file;                ///< wss: trust this CA bundle
+    std::vector<std::string> source_ips;  ///< expanded list of local addresses to bind
+    std::string json_path;              ///< --json FILE ('-' for stdout); empty: none
+    std::vector<SloTerm> slo;           ///< --slo terms, all must hold
+    std::string slo_text;               ///< --slo as given
+    bool quiet = false;
+    int verbosity = 0;
+
+    /// Messages per second each connection sends in open-loop mode; 0 in closed loop.
+    double connection_rate() const {
+        if (per_connection_rate > 0) return per_connection_rate;
+        return rate > 0 && connections > 0 ? rate / static_cast<double>(connections) : 0;
+    }
+    bool open_loop() const { return connection_rate() > 0; }
+};
+
+}  // namespace wsb::loadgen

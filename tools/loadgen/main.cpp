@@ -1,0 +1,59 @@
+// wsbench-loadgen: parses options, runs the load, writes the report and the summary, and
+// returns the exit code (0 ok, 1 SLO breached or run failed, 2 usage, 3 could not run).
+#include <csignal>
+#include <iostream>
+
+#include "cli.hpp"
+#include "report.hpp"
+#include "run.hpp"
+#include "slo.hpp"
+#include "wsbench/report.hpp"
+#include "wsbench/system.hpp"
+
+namespace {
+std::atomic<bool> g_interrupt{false};
+extern "C" void on_signal(int) { g_interrupt.store(true); }
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace wsb::loadgen;
+    wsb::set_log_prefix("wsbench-loadgen");
+    const CliResult cli = parse_cli(argc, argv, std::cout, std::cerr);
+    if (!cli.run) return cli.exit_code;
+    const Config& config = cli.config;
+    if (config.quiet) wsb::set_log_level(wsb::LogLevel::warn);
+    if (config.verbosity > 0) wsb::set_log_level(wsb::LogLevel::debug);
+
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+
+    RunResult result;
+    try {
+        result = run_load(config, g_interrupt, std::cerr);
+    } catch (const std::exception& e) {
+        wsb::log_line(wsb::LogLevel::error, e.what());
+        return kExitCannotRun;
+    }
+    if (!result.fatal.empty()) wsb::log_line(wsb::LogLevel::error, result.fatal);
+
+    const auto breaches = evaluate_slo(config.slo, result);
+    for (const auto& b : breaches) wsb::log_line(wsb::LogLevel::error, "SLO breached: " + b);
+
+    // The summary goes to stdout, unless the report itself does.
+    std::ostream& summary_out = config.json_path == "-" ? std::cerr : std::cout;
+    summary_out << summary_table(result) << std::flush;
+
+    int code = exit_code_for(result, !breaches.empty());
+    if (!config.json_path.empty()) {
+        std::string detail;
+        const wsb::Errc e = wsb::write_report(build_report(result), config.json_path, &detail);
+        if (e != wsb::Errc::ok) {
+            wsb::log_line(wsb::LogLevel::error, "cannot write the report: " + detail);
+            if (code == kExitOk) code = kExitCannotRun;
+        } else if (config.json_path != "-" && !config.quiet) {
+            wsb::log_line(wsb::LogLevel::info, "report written to " + config.json_path);
+        }
+    }
+    return code;
+}

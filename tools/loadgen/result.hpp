@@ -1,0 +1,91 @@
+// What a run measured: the merged results of every worker, ready for the report and the
+// summary table.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "wsbench/histogram.hpp"
+
+namespace wsb::loadgen {
+
+/// Failures counted by kind; every kind lands in the report's `errors` object.
+enum class ErrorKind : std::uint8_t {
+    connect,         ///< TCP connect failed or timed out
+    tls,             ///< TLS handshake failed
+    handshake,       ///< WebSocket opening handshake refused or malformed
+    timeout,         ///< connect timeout, or replies that never came within the drain time
+    read,            ///< read error (reset, EOF mid-frame)
+    write,           ///< write error
+    protocol,        ///< the server broke RFC 6455 (invalid frame, bad UTF-8, ...)
+    closed_by_peer,  ///< the server closed the connection during the run
+    unmatched,       ///< a reply whose marker matched nothing in flight
+    lost,            ///< broadcast: a delivery that never arrived
+    duplicated,      ///< broadcast: a delivery that arrived twice
+    count_
+};
+inline constexpr std::size_t kErrorKinds = static_cast<std::size_t>(ErrorKind::count_);
+const char* to_string(ErrorKind k) noexcept;
+
+using ErrorCounts = std::array<std::uint64_t, kErrorKinds>;
+
+/// One second of the measured window (t_s counts from its start).
+struct TimelinePoint {
+    double t_s = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t connections = 0;  ///< open at the end of the second
+    std::uint64_t errors = 0;
+    std::uint64_t p50_us = 0;  ///< of the latencies recorded in that second
+    std::uint64_t p99_us = 0;
+};
+
+/// One worker thread's health.
+struct ThreadHealth {
+    unsigned index = 0;
+    double cpu_s = 0;            ///< CPU time the thread used
+    std::uint64_t connections = 0;
+};
+
+struct RunResult {
+    Config config;
+
+    std::uint64_t connections_target = 0;
+    std::uint64_t connections_established = 0;
+    std::uint64_t connections_failed = 0;
+
+    std::uint64_t messages_sent = 0;      ///< in the measured window (after warmup)
+    std::uint64_t messages_received = 0;  ///< replies (echo) or deliveries (broadcast)
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    double duration_s = 0;                ///< the measured window
+
+    Histogram latency;              ///< µs; corrected from the intended send time (open loop)
+    Histogram latency_uncorrected;  ///< µs; from the actual send time
+    Histogram connect;              ///< µs; TCP connect
+    Histogram handshake;            ///< µs; WebSocket opening handshake (after TCP/TLS)
+    Histogram schedule_lag;         ///< µs; actual minus intended send time (open loop)
+
+    std::vector<TimelinePoint> timeline;
+    ErrorCounts errors{};
+    std::map<std::uint16_t, std::uint64_t> close_codes;  ///< codes the server closed with
+
+    std::vector<ThreadHealth> threads;
+    std::vector<std::string> warnings;  ///< e.g. the generator, not the target, was saturated
+
+    std::uint64_t broadcast_expected = 0;  ///< broadcast: deliveries that should have arrived
+    bool interrupted = false;              ///< stopped by SIGINT/SIGTERM
+    std::string fatal;                     ///< why the run could not go on, if it stopped early
+
+    std::uint64_t total_errors() const {
+        std::uint64_t n = 0;
+        for (auto e : errors) n += e;
+        return n;
+    }
+};
+
+}  // namespace wsb::loadgen

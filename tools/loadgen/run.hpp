@@ -1,0 +1,30 @@
+// The coordinator of a run: resolves the target, starts one worker per thread, opens the
+// measured window once every connection settled, prints progress and merges the results.
+#pragma once
+
+#include <atomic>
+#include <ostream>
+
+#include "config.hpp"
+#include "result.hpp"
+
+namespace wsb::loadgen {
+
+/// Exit codes (DESIGN.md §4).
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitCheckFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCannotRun = 3;
+
+/// Runs the load described by `config`. Progress lines go to `progress` once a second
+/// unless config.quiet. Setting `interrupt` (from a signal handler) stops the run within a
+/// second: connections close with 1001 and the result is marked interrupted.
+/// Never throws; what stopped a run early is in RunResult::fatal.
+RunResult run_load(const Config& config, const std::atomic<bool>& interrupt, std::ostream& progress);
+
+/// The exit code of a finished run: 3 when it could not run (fatal before any connection
+/// opened, or none could be opened), 1 when an SLO was breached or every connection was lost
+/// before the end, 0 otherwise.
+int exit_code_for(const RunResult& result, bool slo_breached);
+
+}  // namespace wsb::loadgen
