@@ -1,45 +1,50 @@
 #!/usr/bin/env bash
 # The main job end to end on loopback: installs what is missing, builds, starts the echo
-# server, talks to it, stops it with SIGTERM, and runs the codec micro benchmarks (ours
-# beside websocketpp's). The load generator and conformance runner join as they land.
-# Reports go to build/reports/.
+# server, drives it with the load generator (100 connections, open loop at 20k messages a
+# second for 5 s), reads the server's /stats, stops it with SIGTERM, and runs the codec micro
+# benchmarks (ours beside websocketpp's). Reports go to build/reports/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 jobs=$(nproc 2>/dev/null || echo 2)
-echo "== building (first build takes a few minutes)" >&2
+echo "== building (the first build takes a few minutes)" >&2
 cmake -S . -B build >/dev/null
 cmake --build build -j "$jobs" >/dev/null
 reports="$(pwd)/build/reports"
 mkdir -p "$reports"
 
 echo "== wsbench-echo-server on loopback" >&2
-exec 3< <(./build/bin/wsbench-echo-server --port 0 --log-connections 2>"$reports/echo-server.log")
+exec 3< <(exec ./build/bin/wsbench-echo-server --port 0 2>"$reports/echo-server.log")
 server_pid=$!
 trap 'kill "$server_pid" 2>/dev/null || true' EXIT
 # Wait for the readiness line (bounded: the read times out after 10 s).
 read -r -t 10 line <&3 || { echo "demo: the echo server did not start; see $reports/echo-server.log" >&2; exit 3; }
 echo "$line" >&2
-hostport=${line##*://}
-host=${hostport%:*}
-port=${hostport##*:}
+url=${line#listening on }
+hostport=${url#ws://}
 
-# GET /stats over bash's /dev/tcp: no client needed on a fresh machine.
-exec 4<>"/dev/tcp/$host/$port"
+echo "== wsbench-loadgen: 100 connections, 20k messages/s, 5 s" >&2
+./build/bin/wsbench-loadgen "$url" -c 100 -R 20k -d 5s --json "$reports/loadgen.json" || {
+    echo "demo: the load generator failed (exit $?)" >&2
+    exit 1
+}
+
+# GET /stats over bash's /dev/tcp: no HTTP client needed on a fresh machine.
+exec 4<>"/dev/tcp/${hostport%:*}/${hostport##*:}"
 printf 'GET /stats HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$hostport" >&4
 sed '1,/^\r$/d' <&4 >"$reports/echo-server-stats.json"
 exec 4<&-
-echo "GET /stats: $(cat "$reports/echo-server-stats.json")" >&2
+echo "server /stats: $(cat "$reports/echo-server-stats.json")" >&2
 
 kill -TERM "$server_pid"
 wait "$server_pid" || { echo "demo: the echo server exited with $?" >&2; exit 1; }
 trap - EXIT
-echo "server stopped cleanly on SIGTERM" >&2
+echo "echo server stopped cleanly on SIGTERM" >&2
 
 echo "== codec micro benchmarks: ours vs websocketpp, one run" >&2
 ./build/bin/wsbench-microbench --benchmark_min_time=0.05 \
-    --benchmark_out="$reports/microbench.json" --benchmark_out_format=json >&2
+    --benchmark_out="$reports/microbench.json" --benchmark_out_format=json >/dev/null 2>&1
 python3 bench/ratios.py "$reports/microbench.json"
 
 echo >&2
