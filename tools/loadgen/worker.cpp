@@ -124,8 +124,11 @@ void Worker::tick() {
 
     if (!closing_all_) start_connections(now);
 
-    // Connect/handshake deadlines and, once closing, the close-handshake deadline.
+    // Connect/handshake deadlines and, once closing, the close-handshake deadline; skipped
+    // while every live connection is open or not started (the common case mid-run).
+    const bool all_quiet = open_ + (connections_.size() - next_to_start_) == alive_;
     for (auto& c : connections_) {
+        if (all_quiet) break;
         switch (c->state) {
             case Connection::State::connecting:
             case Connection::State::tls:
@@ -479,14 +482,24 @@ void Worker::run_schedule(Ns now) {
             heap_.emplace_back(static_cast<Ns>(c.schedule->due_ns(c.next_seq)), local);
             std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
         }
-        if (c.pending.size() >= 64 * 1024) flush(c);
+        if (!c.writing) {
+            if (c.pending.size() >= 64 * 1024) {
+                flush(c);
+            } else if (!c.dirty) {
+                c.dirty = true;
+                dirty_.push_back(local);
+            }
+        }
         // Keep the loop responsive under a backlog: yield after a large batch.
         if (sent_now >= 4096) break;
     }
     // One write per connection for everything that became due at once.
-    for (auto& c : connections_) {
-        if (!c->pending.empty() && !c->writing) flush(*c);
+    for (const std::uint32_t local : dirty_) {
+        Connection& c = *connections_[local];
+        c.dirty = false;
+        flush(c);
     }
+    dirty_.clear();
     if (!heap_.empty() && heap_.front().first <= now) {
         asio::post(io, [this] { run_schedule(shared.now()); });
         return;

@@ -72,6 +72,7 @@ struct Connection {
     bool writing = false;
     bool waiting_read = false;
     bool send_done = false;  ///< no more messages will be sent on it
+    bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
     asio::ip::tcp::socket socket;
     std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
     std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
@@ -178,6 +179,7 @@ private:
     double rate_ = 0;  ///< open loop: messages/s per connection (the publisher's, broadcast)
     std::optional<OpenLoopSchedule> publisher_;  ///< broadcast: the publisher's schedule
     std::vector<std::pair<Ns, std::uint32_t>> heap_;  ///< (due, local index), min-heap
+    std::vector<std::uint32_t> dirty_;  ///< connections given frames in this schedule pass
 
     std::vector<std::uint8_t> read_buffer_;
     std::vector<std::uint8_t> payload_;  ///< message template: marker space + filler
