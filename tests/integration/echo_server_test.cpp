@@ -708,6 +708,35 @@ TEST(EchoServer, AcceptsPermessageDeflateOnlyWhenOffered) {
     }
 }
 
+TEST(EchoServer, EchoesCompressedMessagesUnderPermessageDeflate) {
+    EchoServer server({"--deflate"});
+    ASSERT_TRUE(server.address);
+    WsClient client;
+    ClientOptions options;
+    options.extensions = {"permessage-deflate; client_no_context_takeover; server_no_context_takeover"};
+    ASSERT_TRUE(client.connect(server.url(), options)) << client.error();
+    ASSERT_TRUE(client.deflate());
+    const std::vector<std::string> texts{"hello", std::string(100000, 'a'), "你好世界 compressible text 你好世界"};
+    for (const auto& text : texts) {
+        ASSERT_TRUE(client.send_compressed(Opcode::text, text));
+        const auto reply = client.receive();
+        ASSERT_TRUE(reply) << client.error();
+        EXPECT_EQ(reply->opcode, Opcode::text);
+        EXPECT_EQ(reply->payload, text);
+        EXPECT_TRUE(reply->compressed) << "the echo of a compressed message is compressed";
+    }
+    const std::string binary = random_payload(5000, 7);
+    ASSERT_TRUE(client.send_compressed(Opcode::binary, binary));
+    const auto reply = client.receive();
+    ASSERT_TRUE(reply) << client.error();
+    EXPECT_EQ(reply->payload, binary);
+    // An uncompressed message on the same connection is echoed too.
+    ASSERT_TRUE(client.send_text("plain"));
+    const auto plain = client.receive();
+    ASSERT_TRUE(plain) << client.error();
+    EXPECT_EQ(plain->payload, "plain");
+}
+
 // --- Process contract ----------------------------------------------------------------------
 
 TEST(EchoServer, ShutsDownOnSigtermClosingClientsWith1001) {

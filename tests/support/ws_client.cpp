@@ -6,10 +6,55 @@
 #include <asio/ssl.hpp>
 #include <limits>
 #include <random>
+#include <zlib.h>
 
 #include "wsbench/url.hpp"
 
 namespace wsb::test {
+
+namespace {
+
+/// permessage-deflate (RFC 7692 §7.2): raw DEFLATE, each message flushed with a sync flush
+/// whose 00 00 FF FF tail is left off on the wire. Every call starts a fresh stream, so the
+/// client offers no context takeover in either direction.
+std::optional<std::string> inflate_message(const std::string& data) {
+    z_stream z{};
+    if (inflateInit2(&z, -15) != Z_OK) return std::nullopt;
+    std::string in = data + std::string("\x00\x00\xff\xff", 4);
+    std::string out;
+    char buf[65536];
+    z.next_in = reinterpret_cast<Bytef*>(in.data());
+    z.avail_in = static_cast<uInt>(in.size());
+    int rc = Z_OK;
+    do {
+        z.next_out = reinterpret_cast<Bytef*>(buf);
+        z.avail_out = sizeof buf;
+        rc = inflate(&z, Z_SYNC_FLUSH);
+        out.append(buf, sizeof buf - z.avail_out);
+    } while (rc == Z_OK && (z.avail_in > 0 || z.avail_out == 0));
+    inflateEnd(&z);
+    if (rc != Z_OK && rc != Z_BUF_ERROR && rc != Z_STREAM_END) return std::nullopt;
+    return out;
+}
+
+std::string deflate_message(const std::string& data) {
+    z_stream z{};
+    deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+    std::string out(deflateBound(&z, static_cast<uLong>(data.size())) + 16, '\0');
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    z.next_out = reinterpret_cast<Bytef*>(out.data());
+    z.avail_out = static_cast<uInt>(out.size());
+    deflate(&z, Z_SYNC_FLUSH);
+    out.resize(out.size() - z.avail_out);
+    deflateEnd(&z);
+    if (out.size() >= 4 && out.compare(out.size() - 4, 4, std::string("\x00\x00\xff\xff", 4)) == 0) {
+        out.resize(out.size() - 4);
+    }
+    return out;
+}
+
+}  // namespace
 
 std::uint16_t Message::close_code() const {
     if (payload.size() < 2) return 0;
@@ -217,7 +262,29 @@ bool WsClient::connect(const std::string& url_text, const ClientOptions& options
                  std::to_string(response_.status) + ")";
         return false;
     }
+    for (const auto& ext : response_.headers.list("Sec-WebSocket-Extensions")) {
+        if (ext.rfind("permessage-deflate", 0) == 0) deflate_ = true;
+    }
+    if (deflate_) {
+        ParserOptions o;
+        o.role = Role::client;
+        o.allow_rsv1 = true;
+        parser_ = FrameParser(o);
+    }
     return true;
+}
+
+bool WsClient::send_compressed(Opcode op, const std::string& payload) {
+    const std::string body = deflate_message(payload);
+    FrameHeader h;
+    h.opcode = op;
+    h.rsv1 = true;
+    h.masked = true;
+    const std::uint32_t key = impl_->rng();
+    for (int i = 0; i < 4; ++i) h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
+    std::string out(kMaxFrameHeaderSize + body.size(), '\0');
+    out.resize(encode_frame(h, body.data(), body.size(), reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
+    return write_all(out);
 }
 
 bool WsClient::send_frame(Opcode op, const std::string& payload, bool fin) {
@@ -262,11 +329,22 @@ std::optional<Message> WsClient::receive(std::chrono::milliseconds timeout) {
             if (ev.is_control()) {
                 out = Message{ev.header.opcode, piece};
             } else {
-                if (ev.message_offset == 0 && ev.frame_offset == 0) message_.clear();
+                if (ev.message_offset == 0 && ev.frame_offset == 0) {
+                    message_.clear();
+                    message_compressed_ = ev.header.rsv1;
+                }
                 message_op_ = ev.message_opcode;
                 message_ += piece;
                 if (ev.message_end) {
-                    out = Message{message_op_, std::move(message_)};
+                    if (message_compressed_) {
+                        auto inflated = inflate_message(message_);
+                        if (!inflated) {
+                            error_ = "server sent a compressed message that does not inflate";
+                            return std::nullopt;
+                        }
+                        message_ = std::move(*inflated);
+                    }
+                    out = Message{message_op_, std::move(message_), message_compressed_};
                     message_.clear();
                 }
             }

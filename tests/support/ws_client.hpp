@@ -20,7 +20,8 @@ using namespace std::chrono_literals;
 /// A whole message (data frames joined) or one control frame.
 struct Message {
     Opcode opcode = Opcode::text;
-    std::string payload;
+    std::string payload;      ///< inflated when the message was compressed
+    bool compressed = false;  ///< arrived with RSV1 under permessage-deflate
     /// For close frames: the status code (0 when the payload had none).
     std::uint16_t close_code() const;
     std::string close_reason() const;
@@ -58,6 +59,11 @@ class WsClient {
     /// Sends a text or binary message in one frame.
     bool send_text(const std::string& s) { return send_frame(Opcode::text, s); }
     bool send_binary(const std::string& s) { return send_frame(Opcode::binary, s); }
+    /// Sends a message compressed with permessage-deflate (RFC 7692), in one frame with RSV1;
+    /// only after the server accepted the extension (deflate()).
+    bool send_compressed(Opcode op, const std::string& payload);
+    /// The server accepted permessage-deflate.
+    bool deflate() const { return deflate_; }
     /// Sends bytes as they are (for frames a conformant client would never send).
     bool send_raw(const std::string& bytes);
     /// Sends a close frame with `code` (and `reason`).
@@ -96,6 +102,8 @@ class WsClient {
     HttpResponse response_;
     std::string error_;
     bool eof_ = false;
+    bool deflate_ = false;           // permessage-deflate negotiated
+    bool message_compressed_ = false;  // the message being received has RSV1
     std::chrono::milliseconds timeout_ = 5000ms;
 };
 
