@@ -12,7 +12,13 @@
 #include <string>
 #include <vector>
 
+#include <asio.hpp>
+#include <atomic>
+#include <thread>
+
 #include "process.hpp"
+#include "tls_cert.hpp"
+#include "wsbench/handshake.hpp"
 
 namespace wsb::test {
 namespace {
@@ -39,6 +45,63 @@ struct LoadgenRun {
     std::string stdout_text;
     std::string stderr_text;
     bool schema_valid = true;  ///< false when the report broke reports/loadgen.schema.json
+};
+
+
+/// A WebSocket server that completes the opening handshake and then neither reads nor
+/// writes: the target that stops answering (a stalled process, a black hole behind a proxy).
+class SilentServer {
+public:
+    SilentServer() : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+        accept();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~SilentServer() {
+        io_.stop();
+        thread_.join();
+    }
+    std::string url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/"; }
+
+private:
+    struct Conn {
+        explicit Conn(asio::io_context& io) : socket(io) {}
+        asio::ip::tcp::socket socket;
+        std::string head;
+        char buf[4096];
+    };
+
+    void accept() {
+        auto conn = std::make_shared<Conn>(io_);
+        acceptor_.async_accept(conn->socket, [this, conn](const asio::error_code& ec) {
+            if (ec) return;
+            conns_.push_back(conn);
+            read_head(conn);
+            accept();
+        });
+    }
+
+    void read_head(const std::shared_ptr<Conn>& conn) {
+        conn->socket.async_read_some(asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
+            if (ec) return;
+            conn->head.append(conn->buf, n);
+            HttpRequest req;
+            std::size_t head = 0;
+            if (parse_http_request(conn->head, req, head) != Errc::ok) {
+                read_head(conn);
+                return;
+            }
+            ServerHandshakeInfo info;
+            check_client_request(req, info);
+            auto response = std::make_shared<std::string>(build_server_response(info.accept_key));
+            asio::async_write(conn->socket, asio::buffer(*response), [response](const asio::error_code&, std::size_t) {});
+            // ... and from now on, silence: no read, no write.
+        });
+    }
+
+    asio::io_context io_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::vector<std::shared_ptr<Conn>> conns_;
+    std::thread thread_;
 };
 
 LoadgenRun run_loadgen(std::vector<std::string> args, std::chrono::milliseconds timeout = 30s) {
@@ -160,7 +223,8 @@ TEST(Loadgen, ServerDyingMidRunEndsTheRunWithAReportAndExit1) {
     ASSERT_TRUE(server);
     const std::string report = temp_path("dies.json");
     Process lg({tool_path("wsbench-loadgen"), server->url(), "-c", "4", "-d", "30s", "--json", report});
-    ASSERT_TRUE(lg.wait_for_stderr("measuring", 10s)) << lg.stderr_text();
+    // The first progress line: a second of echoes was measured.
+    ASSERT_TRUE(lg.wait_for_stderr("received", 10s)) << lg.stderr_text();
     s->signal(SIGKILL);
     const auto code = lg.wait(10s);
     ASSERT_TRUE(code) << "the run ends by itself when the server is gone";
@@ -170,6 +234,7 @@ TEST(Loadgen, ServerDyingMidRunEndsTheRunWithAReportAndExit1) {
     const json j = json::parse(in);
     EXPECT_TRUE(j.contains("fatal"));
     EXPECT_GT(j["summary"]["messages"]["received"].get<std::uint64_t>(), 0u);
+    EXPECT_LT(j["summary"]["duration_s"].get<double>(), 10.0) << "the window ended with the last connection";
     std::remove(report.c_str());
 }
 
@@ -191,6 +256,48 @@ TEST(Loadgen, SigintStopsWithinASecondAndMarksTheReportInterrupted) {
     // The server saw each connection close with 1001 (going away).
     EXPECT_TRUE(s->wait_for_stderr("code=1001", 5s)) << s->stderr_text();
     std::remove(report.c_str());
+}
+
+TEST(Loadgen, EndsWithinItsTimeoutsWhenTheTargetStopsAnswering) {
+    SilentServer server;
+    const auto start = std::chrono::steady_clock::now();
+    const LoadgenRun r = run_loadgen({server.url(), "-c", "2", "-d", "1s", "--drain-timeout", "500ms"}, 15s);
+    const auto took = std::chrono::steady_clock::now() - start;
+    ASSERT_TRUE(r.exit_code) << "the run must end by itself";
+    EXPECT_EQ(*r.exit_code, 1) << "nothing came back: " << r.stderr_text;
+    EXPECT_LT(took, 6s) << "window 1 s + drain 0.5 s + close handshake 1 s, not forever";
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 0);
+    EXPECT_EQ(r.report["errors"]["timeout"], 2) << "the message in flight on each connection";
+}
+
+TEST(Loadgen, HoldsItsScheduleInsteadOfBufferingWhenTheTargetDoesNotRead) {
+    SilentServer server;
+    const std::string report = temp_path("silent.json");
+    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", "2", "--per-connection-rate", "100k", "-m",
+                "1KiB", "-d", "3s", "--drain-timeout", "100ms", "-t", "1", "--json", report});
+    // Two seconds of sending into a target that never reads: 400 MB at the requested rate.
+    ASSERT_TRUE(lg.wait_for_stderr("[    2s]", 15s)) << lg.stderr_text();
+    const auto peak = proc_status_kib(lg.pid(), "VmHWM");
+    ASSERT_TRUE(peak);
+    EXPECT_LT(*peak, 100u * 1024) << "loadgen RSS peaked at " << *peak << " KiB";
+    EXPECT_TRUE(lg.wait(15s)) << lg.stderr_text();
+    std::remove(report.c_str());
+}
+
+TEST(Loadgen, DrivesATlsServerInClosedLoop) {
+    TempDir dir;
+    const std::string cert = dir.path() + "/cert.pem";
+    const std::string key = dir.path() + "/key.pem";
+    std::string error;
+    ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
+    std::optional<ServerAddress> server;
+    auto s = start_server({"--tls-cert", cert, "--tls-key", key}, server);
+    ASSERT_TRUE(server);
+    ASSERT_EQ(server->scheme, "wss");
+    const LoadgenRun r = run_loadgen({server->url(), "--insecure", "-c", "2", "-n", "500"});
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 1000) << "every reply leads to the next message";
+    EXPECT_EQ(r.report["handshake_latency_us"]["count"], 2);
 }
 
 TEST(Loadgen, BadOptionsExit2NamingTheOption) {

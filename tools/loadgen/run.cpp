@@ -16,6 +16,10 @@
 namespace wsb::loadgen {
 namespace {
 
+/// How far ahead of "every connection settled" the measured window starts: more than a
+/// worker's tick, so each builds its schedule before the first send is due.
+constexpr Ns kWindowLeadNs = 50'000'000;
+
 /// Local ports the kernel hands out for one (source address, target) pair.
 std::uint64_t ephemeral_ports() {
     std::ifstream in("/proc/sys/net/ipv4/ip_local_port_range");
@@ -159,6 +163,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     std::uint64_t last_errors = 0;
     Ns last_t = 0;
     Ns stopped_at = -1;
+    std::vector<bool> outstanding(workers.size(), false);
     while (shared.workers_done.load() < workers.size()) {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         const Ns now = shared.now();
@@ -167,26 +172,39 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
             stopped_at = now;
         }
         if (shared.window_start.load() < 0 && shared.settled.load() >= config.connections) {
-            shared.window_start.store(now);
+            // Slightly ahead, so every worker has built its schedule before the first send is
+            // due: the generator's own wake-up is not charged to the target.
+            shared.window_start.store(now + kWindowLeadNs);
             if (!config.quiet) {
                 const std::uint64_t open = sum(&Progress::open);
                 progress << (tty ? "\r\033[K" : "") << "all connections settled: " << open << " open, "
                          << (config.connections - open) << " failed; measuring" << std::endl;
             }
-            last_t = now;
-            next_report = now + 1'000'000'000;
+            last_t = now + kWindowLeadNs;
+            next_report = now + kWindowLeadNs + 1'000'000'000;
         }
         if (now < next_report) continue;
         next_report += 1'000'000'000;
 
         // One second: deltas of the workers' counters and the merged latency of the second.
         // Ask every worker for its second of latencies; each answers at its next 10 ms tick.
+        // At most one request per worker is outstanding: a worker that did not answer in
+        // time keeps its request, and its answer is taken a second later.
         Histogram second;
-        for (auto& w : workers) w->request_interval();
-        for (auto& w : workers) {
-            for (int tries = 0; tries < 20 && !w->take_interval(second); ++tries) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        for (std::size_t i = 0; i < workers.size(); ++i) {
+            if (!outstanding[i]) {
+                workers[i]->request_interval();
+                outstanding[i] = true;
             }
+        }
+        for (int tries = 0; tries < 20; ++tries) {
+            bool all = true;
+            for (std::size_t i = 0; i < workers.size(); ++i) {
+                if (outstanding[i] && workers[i]->take_interval(second)) outstanding[i] = false;
+                all = all && !outstanding[i];
+            }
+            if (all) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
         const std::uint64_t sent = sum(&Progress::sent);
         const std::uint64_t received = sum(&Progress::received);
@@ -225,10 +243,20 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     for (auto& w : workers) merge(result, w->result);
     result.config = config;
     result.connections_target = config.connections;
+    const bool lost_everything =
+        std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
+        std::all_of(workers.begin(), workers.end(),
+                    [](const auto& w) { return w->lost_all() || w->result.connections_established == 0; });
     const Ns window = shared.window_start.load();
     if (window >= 0) {
         const Ns begin = shared.measure_start();
-        const Ns end = stopped_at >= 0 ? std::min(stopped_at, shared.window_end()) : shared.window_end();
+        Ns end = stopped_at >= 0 ? std::min(stopped_at, shared.window_end()) : shared.window_end();
+        if (lost_everything) {
+            // The window ended when the target dropped the last connection.
+            Ns last = 0;
+            for (const auto& w : workers) last = std::max(last, w->lost_at());
+            end = std::min(end, last);
+        }
         result.duration_s = static_cast<double>(std::max<Ns>(0, end - begin)) / 1e9;
         if (config.messages_per_connection > 0 && stopped_at < 0) {
             // -n: the window lasted until the last worker got its last reply.
@@ -240,14 +268,27 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     if (config.scenario == Scenario::broadcast) {
         result.broadcast_expected = result.messages_sent * result.connections_established;
     }
-    const bool lost_everything =
-        std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
-        std::all_of(workers.begin(), workers.end(),
-                    [](const auto& w) { return w->lost_all() || w->result.connections_established == 0; });
+    if (config.scenario == Scenario::broadcast) {
+        // Every delivery that should have arrived and did not (tail losses included).
+        const std::uint64_t dup = result.errors[static_cast<std::size_t>(ErrorKind::duplicated)];
+        const std::uint64_t arrived = result.messages_received > dup ? result.messages_received - dup : 0;
+        result.errors[static_cast<std::size_t>(ErrorKind::lost)] =
+            result.broadcast_expected > arrived ? result.broadcast_expected - arrived : 0;
+        if (result.connections_established > 0 && result.messages_sent == 0 && !result.interrupted &&
+            result.fatal.empty()) {
+            result.fatal = "the publisher (connection 0) sent nothing: it failed or never opened";
+        }
+    }
     if (result.connections_established > 0 && stopped_at < 0 && lost_everything) {
+        Ns last = 0;
+        for (const auto& w : workers) last = std::max(last, w->lost_at());
         result.fatal = "every connection was lost " +
-                       format_duration_us(static_cast<double>(shared.now() - shared.measure_start()) / 1e3) +
+                       format_duration_us(static_cast<double>(last - shared.measure_start()) / 1e3) +
                        " into the run: the target closed or reset them";
+    }
+    if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 && result.messages_received == 0) {
+        result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
+                       " messages sent";
     }
     if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {
         result.fatal = "no connection could be opened to " + config.url_text + " (" +
@@ -275,6 +316,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
 
 int exit_code_for(const RunResult& result, bool slo_breached) {
     if (!result.fatal.empty() && result.connections_established == 0) return kExitCannotRun;
+    if (result.connections_established == 0 && result.interrupted) return kExitCannotRun;
     if (slo_breached) return kExitCheckFailed;
     if (!result.fatal.empty()) return kExitCheckFailed;
     return kExitOk;

@@ -20,6 +20,10 @@ constexpr Ns kTickNs = 10'000'000;         // 10 ms: ramp, deadlines, stop flag,
 constexpr std::size_t kReadBuffer = 256 * 1024;  // one per worker, shared by its connections
 constexpr std::size_t kHeadLimit = 256;    // bytes of a split message kept to find its marker
 constexpr int kReadsPerWakeup = 8;
+constexpr std::size_t kMaxPending = 4 << 20;     // open loop: unsent bytes per connection
+constexpr std::size_t kConnectBatch = 256;       // connects started per handler run
+constexpr Ns kCloseTimeoutNs = 1'000'000'000;    // our close waits this long for the answer
+constexpr Ns kStopCloseTimeoutNs = 500'000'000;  // ... when stopping on a signal
 
 std::uint64_t to_us(Ns ns) { return ns <= 0 ? 0 : static_cast<std::uint64_t>((ns + 500) / 1000); }
 
@@ -85,7 +89,7 @@ void Worker::run() {
     schedule_tick();
     tick();
     io.run();
-    result.threads.push_back(ThreadHealth{index_, thread_cpu_seconds(), open_});
+    result.threads.push_back(ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
     shared.workers_done.fetch_add(1);
 }
 
@@ -115,11 +119,13 @@ void Worker::tick() {
         for (auto& c : connections_) {
             if (c->state == Connection::State::open) {
                 close(*c, 1001);
-            } else if (c->state != Connection::State::closed && c->state != Connection::State::closing) {
+                c->deadline = now + kStopCloseTimeoutNs;
+            } else if (c->state == Connection::State::closing) {
+                c->deadline = std::min(c->deadline, now + kStopCloseTimeoutNs);
+            } else if (c->state != Connection::State::closed) {
                 finish(*c);
             }
         }
-        drain_deadline_ = now + 500'000'000;
     }
 
     if (!closing_all_) start_connections(now);
@@ -144,7 +150,7 @@ void Worker::tick() {
     }
 
     const Ns window = shared.window_start.load(std::memory_order_relaxed);
-    if (window >= 0 && !window_seen_ && !closing_all_) {
+    if (window >= 0 && !window_seen_ && !closing_all_ && (rate_ > 0 || now >= window)) {
         window_seen_ = true;
         for (auto& c : connections_) {
             if (c->state == Connection::State::open) begin_sending(*c, now);
@@ -177,14 +183,22 @@ void Worker::tick() {
     if (window_over_ && !closing_all_) {
         // Drain: wait for replies still in flight, then close everything.
         bool quiet = true;
+        const std::int64_t published = shared.broadcast_published.load(std::memory_order_acquire);
         for (auto& c : connections_) {
-            if (c->state == Connection::State::open && c->in_flight > 0) quiet = false;
+            if (c->state != Connection::State::open) continue;
+            if (c->in_flight > 0) quiet = false;
+            // Broadcast: every delivery of what the publisher sent has arrived.
+            if (config.scenario == Scenario::broadcast &&
+                (published < 0 || static_cast<std::int64_t>(c->broadcast_next) < published)) {
+                quiet = false;
+            }
         }
         if (quiet || now >= drain_deadline_) {
             closing_all_ = true;
             for (auto& c : connections_) {
                 if (c->state == Connection::State::open) {
-                    if (c->in_flight > 0) result.errors[static_cast<std::size_t>(ErrorKind::timeout)] += c->in_flight;
+                    count_errors(ErrorKind::timeout, c->in_flight);
+                    c->in_flight = 0;
                     close(*c, 1000);
                 } else if (c->state != Connection::State::closed && c->state != Connection::State::closing) {
                     finish(*c);
@@ -207,13 +221,24 @@ void Worker::tick() {
 void Worker::start_connections(Ns now) {
     const std::size_t allowed = static_cast<std::size_t>(
         std::min<std::uint64_t>(connections_.size(), ramp_.allowed_by(static_cast<std::uint64_t>(now))));
-    while (next_to_start_ < allowed) start_connect(*connections_[next_to_start_++], now);
+    // A batch per handler run, the rest posted: completions interleave with starts, so
+    // connect times measure the target, not our own loop.
+    std::size_t batch = 0;
+    while (next_to_start_ < allowed && batch++ < kConnectBatch) start_connect(*connections_[next_to_start_++], now);
+    if (next_to_start_ < allowed && !connect_posted_) {
+        connect_posted_ = true;
+        asio::post(io, [this] {
+            connect_posted_ = false;
+            if (!closing_all_) start_connections(shared.now());
+        });
+    }
 }
 
 void Worker::start_connect(Connection& c, Ns now) {
+    (void)now;
     c.state = Connection::State::connecting;
-    c.started = now;
-    c.deadline = now + config.connect_timeout.count();
+    c.started = shared.now();  // per connection: the connect clock starts here
+    c.deadline = c.started + config.connect_timeout.count();
     asio::error_code ec;
     const auto& target = shared.target;
     c.socket.open(target.protocol(), ec);
@@ -247,7 +272,6 @@ void Worker::on_connected(Connection& c) {
     result.connect.record(to_us(now - c.started));
     asio::error_code ec;
     c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
-    c.handshake_started = now;
     if (shared.tls) {
         start_tls(c);
     } else {
@@ -273,6 +297,7 @@ void Worker::start_tls(Connection& c) {
 
 void Worker::send_handshake(Connection& c) {
     c.state = Connection::State::handshaking;
+    c.handshake_started = shared.now();  // after TCP (and TLS): the WebSocket handshake only
     c.handshake = std::make_unique<Connection::Handshake>();
     ClientRequest& req = c.handshake->request;
     req.host = config.url.host;
@@ -302,6 +327,7 @@ void Worker::flush(Connection& c) {
             return;
         }
         flush(c);
+        if (c.blocked) unblock(c);
     };
     if (c.tls) {
         asio::async_write(*c.tls, asio::buffer(c.inflight), done);
@@ -320,6 +346,7 @@ void Worker::arm_read(Connection& c) {
             if (c.state == Connection::State::closed) return;
             if (n > 0) on_bytes(c, c.tls_buffer->data(), n);
             if (c.state == Connection::State::closed) return;
+            flush(c);
             if (e) {
                 if (c.state == Connection::State::closing) {
                     finish(c);
@@ -465,6 +492,14 @@ void Worker::arm_send_timer() {
     });
 }
 
+void Worker::unblock(Connection& c) {
+    c.blocked = false;
+    if (c.state != Connection::State::open || c.send_done || window_over_ || !c.schedule) return;
+    heap_.emplace_back(static_cast<Ns>(c.schedule->due_ns(c.next_seq)), c.local);
+    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+    asio::post(io, [this] { run_schedule(shared.now()); });
+}
+
 void Worker::run_schedule(Ns now) {
     if (window_over_) return;
     // Every send that is due, however late: the corrected latency charges the lateness.
@@ -476,6 +511,13 @@ void Worker::run_schedule(Ns now) {
         Connection& c = *connections_[local];
         if (c.state != Connection::State::open || c.send_done) continue;
         if (due >= shared.window_end()) continue;
+        if (c.writing && c.pending.size() >= kMaxPending) {
+            // The target is not reading: hold this connection's schedule (no unbounded
+            // buffering) until its write completes; the late sends are charged to the
+            // target by the corrected latency.
+            c.blocked = true;
+            continue;
+        }
         send_message(c, now, due);
         ++sent_now;
         if (!c.send_done) {
@@ -576,7 +618,7 @@ void Worker::on_frames(Connection& c, std::uint8_t* data, std::size_t size) {
         }
         if (ev.message_offset == 0 && ev.message_end) {
             // The whole message in this read: find the marker in place, no copy.
-            on_message(c, ev.data, ev.size, now);
+            on_message(c, ev.data, ev.size, ev.size, now);
         } else {
             if (ev.message_offset == 0 && ev.frame_offset == 0) c.head.clear();
             if (c.head.size() < kHeadLimit) {
@@ -584,7 +626,8 @@ void Worker::on_frames(Connection& c, std::uint8_t* data, std::size_t size) {
                               std::min(ev.size, kHeadLimit - c.head.size()));
             }
             if (ev.message_end) {
-                on_message(c, reinterpret_cast<const std::uint8_t*>(c.head.data()), c.head.size(), now);
+                on_message(c, reinterpret_cast<const std::uint8_t*>(c.head.data()), c.head.size(),
+                           ev.message_offset + ev.size, now);
                 c.head.clear();
             }
         }
@@ -592,7 +635,8 @@ void Worker::on_frames(Connection& c, std::uint8_t* data, std::size_t size) {
     }
 }
 
-void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t size, Ns now) {
+void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
+                        Ns now) {
     Marker m;
     if (!find_marker(data, size, m)) {
         if (window_seen_) count_error(ErrorKind::unmatched);
@@ -610,14 +654,11 @@ void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t siz
             if (measuring(sent_at)) count_error(ErrorKind::duplicated);
             return;
         }
-        if (m.sequence > c.broadcast_next && measuring(sent_at)) {
-            result.errors[static_cast<std::size_t>(ErrorKind::lost)] += m.sequence - c.broadcast_next;
-        }
         c.broadcast_next = m.sequence + 1;
     }
     if (measuring(sent_at)) {
         ++result.messages_received;
-        result.bytes_received += size;
+        result.bytes_received += message_size;
         bump(progress.received, std::uint64_t{1});
         const Ns uncorrected = now - sent_at;
         Ns corrected = uncorrected;
@@ -675,8 +716,11 @@ void Worker::on_control(Connection& c, const FrameEvent& ev, Ns now) {
             if (!window_over_ && !shared.stop.load()) count_error(ErrorKind::closed_by_peer);
             std::uint8_t payload[2] = {static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
             send_control(c, Opcode::close, payload, code == 1005 ? 0 : 2);
+            leave_open(c);
+            count_errors(ErrorKind::timeout, window_seen_ ? c.in_flight : 0);  // replies lost with it
+            c.in_flight = 0;
             c.state = Connection::State::closing;
-            c.deadline = now + 1'000'000'000;
+            c.deadline = now + kCloseTimeoutNs;
             break;
         }
         default:
@@ -688,13 +732,30 @@ void Worker::close(Connection& c, std::uint16_t code) {
     std::uint8_t payload[kMaxClosePayload];
     const std::size_t n = format_close_payload(code, code == 1001 ? "going away" : "", payload, sizeof payload);
     send_control(c, Opcode::close, payload, n);
+    leave_open(c);
     c.state = Connection::State::closing;
-    c.deadline = shared.now() + 1'000'000'000;
+    c.deadline = shared.now() + kCloseTimeoutNs;
+}
+
+void Worker::leave_open(Connection& c) {
+    if (!c.counted_open) return;
+    c.counted_open = false;
+    --open_;
+    progress.open.store(open_, std::memory_order_relaxed);
+}
+
+void Worker::count_errors(ErrorKind kind, std::uint64_t n) {
+    if (n == 0) return;
+    result.errors[static_cast<std::size_t>(kind)] += n;
+    bump(progress.errors, n);
 }
 
 void Worker::fail(Connection& c, ErrorKind kind, std::uint16_t close_code) {
     if (c.state == Connection::State::closed) return;
     count_error(kind);
+    // Messages in flight on a failed connection never get their reply.
+    count_errors(ErrorKind::timeout, window_seen_ ? c.in_flight : 0);
+    c.in_flight = 0;
     if (close_code != 0 && c.state == Connection::State::open) {
         // Fail the WebSocket connection (RFC 6455 §7.1.7): send our close, then drop.
         std::uint8_t payload[2] = {static_cast<std::uint8_t>(close_code >> 8), static_cast<std::uint8_t>(close_code)};
@@ -721,15 +782,14 @@ void Worker::finish(Connection& c) {
     c.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
     c.socket.close(ignored);
     c.handshake.reset();
-    if (c.counted_open) {
-        c.counted_open = false;
-        --open_;
-        progress.open.store(open_, std::memory_order_relaxed);
-    }
+    leave_open(c);
     --alive_;
     // The last connection went away before the window was over and we did not close it:
     // the target died or shut down under us.
-    if (alive_ == 0 && !window_over_ && !closing_all_ && result.connections_established > 0) lost_all_ = true;
+    if (alive_ == 0 && !window_over_ && !closing_all_ && result.connections_established > 0) {
+        lost_all_ = true;
+        lost_at_ = shared.now();
+    }
 }
 
 bool Worker::all_sent() const {
@@ -741,6 +801,11 @@ bool Worker::all_sent() const {
 
 void Worker::end_of_window(Ns now) {
     window_over_ = true;
+    if (config.scenario == Scenario::broadcast) {
+        for (const auto& c : connections_) {
+            if (c->id == 0) shared.broadcast_published.store(c->next_seq, std::memory_order_release);
+        }
+    }
     result.duration_s = static_cast<double>(std::max<Ns>(0, now - shared.measure_start())) / 1e9;
     heap_.clear();
     drain_deadline_ = now + config.drain_timeout.count();

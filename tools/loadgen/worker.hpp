@@ -39,6 +39,8 @@ struct Shared {
     std::atomic<std::uint64_t> settled{0};          ///< connections open or failed
     std::atomic<Ns> window_start{-1};               ///< set when every connection settled
     std::atomic<unsigned> workers_done{0};
+    /// Broadcast: messages the publisher sent, once its window is over (-1 before).
+    std::atomic<std::int64_t> broadcast_published{-1};
 
     Ns now() const {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
@@ -73,6 +75,7 @@ struct Connection {
     bool waiting_read = false;
     bool send_done = false;  ///< no more messages will be sent on it
     bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
+    bool blocked = false;    ///< open loop: schedule held while the target does not read
     asio::ip::tcp::socket socket;
     std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
     std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
@@ -120,10 +123,13 @@ public:
     /// Every connection this worker had open was closed or reset by the target before the
     /// window ended (the server died or shut down mid-run).
     bool lost_all() const { return lost_all_; }
+    /// When the last connection was lost (valid when lost_all()).
+    Ns lost_at() const { return lost_at_; }
 
     // Used by Connection handlers.
     Shared& shared;
-    asio::io_context io;
+    /// One thread runs it and nothing else touches its sockets, so reactor I/O needs no locks.
+    asio::io_context io{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     const Config& config;
 
 private:
@@ -140,7 +146,8 @@ private:
     void on_bytes(Connection& c, std::uint8_t* data, std::size_t size);
     void on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t size);
     void on_frames(Connection& c, std::uint8_t* data, std::size_t size);
-    void on_message(Connection& c, const std::uint8_t* data, std::size_t size, Ns now);
+    void on_message(Connection& c, const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
+                    Ns now);
     void on_control(Connection& c, const FrameEvent& ev, Ns now);
     void on_open(Connection& c, Ns now);
     void begin_sending(Connection& c, Ns now);
@@ -151,6 +158,9 @@ private:
     void close(Connection& c, std::uint16_t code);
     void finish(Connection& c);
     void count_error(ErrorKind kind);
+    void count_errors(ErrorKind kind, std::uint64_t n);
+    void leave_open(Connection& c);
+    void unblock(Connection& c);
     void settle(Connection& c, bool opened);
 
     bool measuring(Ns sent_at) const;
@@ -175,6 +185,8 @@ private:
     Ns drain_deadline_ = 0;
     bool closing_all_ = false;
     bool lost_all_ = false;
+    Ns lost_at_ = 0;
+    bool connect_posted_ = false;
 
     double rate_ = 0;  ///< open loop: messages/s per connection (the publisher's, broadcast)
     std::optional<OpenLoopSchedule> publisher_;  ///< broadcast: the publisher's schedule
