@@ -291,8 +291,12 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
                        " messages sent";
     }
     if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {
+        std::string why;
+        for (const auto& w : workers) {
+            if (why.empty()) why = w->first_error();
+        }
         result.fatal = "no connection could be opened to " + config.url_text + " (" +
-                       std::to_string(result.connections_failed) + " failed)";
+                       std::to_string(result.connections_failed) + " failed" + (why.empty() ? "" : "; " + why) + ")";
     }
 
     // Generator health: a saturated generator measures itself, not the target.

@@ -260,6 +260,7 @@ void Worker::start_connect(Connection& c, Ns now) {
         if (c.state != Connection::State::connecting) return;
         if (e) {
             if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "connect: " + e.message());
+            if (first_error_.empty()) first_error_ = "connect: " + e.message();
             fail(c, ErrorKind::connect);
             return;
         }
@@ -288,6 +289,7 @@ void Worker::start_tls(Connection& c) {
         if (c.state != Connection::State::tls) return;
         if (e) {
             if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "tls: " + e.message());
+            if (first_error_.empty()) first_error_ = "TLS handshake: " + e.message();
             fail(c, ErrorKind::tls);
             return;
         }
@@ -425,10 +427,10 @@ void Worker::on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t s
             if (!rest.empty()) on_frames(c, reinterpret_cast<std::uint8_t*>(rest.data()), rest.size());
             return;
         }
-        if (log_enabled(LogLevel::debug)) {
-            log_line(LogLevel::debug, "handshake refused: status " + std::to_string(response.status) + " (" +
-                                          std::string(to_string(check)) + ")");
-        }
+        const std::string why = "handshake refused: status " + std::to_string(response.status) + " (" +
+                                std::string(to_string(check)) + ")";
+        if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, why);
+        if (first_error_.empty()) first_error_ = why;
     }
     fail(c, ErrorKind::handshake);
 }

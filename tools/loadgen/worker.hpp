@@ -123,6 +123,8 @@ public:
     /// Every connection this worker had open was closed or reset by the target before the
     /// window ended (the server died or shut down mid-run).
     bool lost_all() const { return lost_all_; }
+    /// The first reason a connection could not open ("connect: Connection refused"), or "".
+    const std::string& first_error() const { return first_error_; }
     /// When the last connection was lost (valid when lost_all()).
     Ns lost_at() const { return lost_at_; }
 
@@ -186,6 +188,7 @@ private:
     bool closing_all_ = false;
     bool lost_all_ = false;
     Ns lost_at_ = 0;
+    std::string first_error_;
     bool connect_posted_ = false;
 
     double rate_ = 0;  ///< open loop: messages/s per connection (the publisher's, broadcast)
