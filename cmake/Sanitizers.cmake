@@ -21,5 +21,9 @@ if(WSBENCH_SANITIZE)
         # GCC's flow analysis under sanitizer instrumentation reports uninitialised reads
         # inside libstdc++ (std::regex, std::function) that are not there.
         add_compile_options(-Wno-maybe-uninitialized)
+        if("thread" IN_LIST _wsb_sanitizers)
+            # Asio's atomic_thread_fence calls draw -Wtsan; TSan still sees the atomics.
+            add_compile_options(-Wno-tsan)
+        endif()
     endif()
 endif()

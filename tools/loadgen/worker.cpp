@@ -484,10 +484,14 @@ void Worker::arm_send_timer() {
     if (heap_.empty() || window_over_) return;
     const Ns due = heap_.front().first;
     if (send_timer_armed_ && send_timer_due_ <= due) return;
+    // Re-arming cancels the wait in progress; its handler still runs (operation_aborted)
+    // and must not clear the flag of the new wait: each wait carries its generation.
     send_timer_armed_ = true;
     send_timer_due_ = due;
+    const std::uint64_t generation = ++send_timer_generation_;
     send_timer_.expires_at(shared.t0 + std::chrono::nanoseconds(due));
-    send_timer_.async_wait([this](const asio::error_code& ec) {
+    send_timer_.async_wait([this, generation](const asio::error_code& ec) {
+        if (generation != send_timer_generation_) return;
         send_timer_armed_ = false;
         if (ec) return;
         run_schedule(shared.now());

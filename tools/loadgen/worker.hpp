@@ -182,6 +182,7 @@ private:
     asio::steady_timer send_timer_;
     bool send_timer_armed_ = false;
     Ns send_timer_due_ = 0;
+    std::uint64_t send_timer_generation_ = 0;
     bool window_seen_ = false;
     bool window_over_ = false;
     Ns drain_deadline_ = 0;
