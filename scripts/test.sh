@@ -40,6 +40,6 @@ cmake --build "$build_dir" -j "$jobs"
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:suppressions=$(pwd)/tests/tsan.supp}"
 cd "$build_dir"
 ctest --output-on-failure -j "$jobs" "${ctest_args[@]}"
