@@ -650,11 +650,20 @@ void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t siz
     }
     const Ns sent_at = static_cast<Ns>(m.send_ns);
     if (config.scenario == Scenario::echo) {
-        if (m.connection != c.id || c.in_flight == 0) {
+        // Exact matching: replies come back in the order sent (one TCP stream, an echo).
+        if (m.connection != c.id || m.sequence >= c.next_seq) {
             count_error(ErrorKind::unmatched);
             return;
         }
-        --c.in_flight;
+        if (m.sequence < c.reply_next) {
+            count_error(ErrorKind::duplicated);
+            return;
+        }
+        // Replies skipped over never come: the server lost them.
+        const std::uint32_t skipped = std::min(m.sequence - c.reply_next, c.in_flight - 1);
+        count_errors(ErrorKind::lost, skipped);
+        c.in_flight -= skipped + 1;
+        c.reply_next = m.sequence + 1;
     } else if (config.scenario == Scenario::broadcast) {
         if (m.sequence < c.broadcast_next) {
             if (measuring(sent_at)) count_error(ErrorKind::duplicated);
@@ -679,13 +688,16 @@ void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t siz
         result.latency_uncorrected.record(to_us(uncorrected));
         interval_[interval_active_].record(to_us(corrected));
     }
-    // Closed loop: the reply frees a slot in the pipeline.
+    // Closed loop: the reply frees a slot in the pipeline. The send time is read now, not
+    // taken from the read: parsing the rest of a large read is not charged to the target.
     if (config.scenario == Scenario::echo && rate_ == 0 && !window_over_ && !c.send_done &&
         now < shared.window_end()) {
-        send_message(c, now, now);
+        const Ns at = shared.now();
+        send_message(c, at, at);
     } else if (config.scenario == Scenario::broadcast && rate_ == 0 && c.id == 0 && m.connection == 0 &&
                !window_over_ && !c.send_done && now < shared.window_end()) {
-        send_message(c, now, now);
+        const Ns at = shared.now();
+        send_message(c, at, at);
     }
 }
 

@@ -60,6 +60,28 @@ struct alignas(64) Progress {
 
 class Worker;
 
+/// An allocator whose resize() leaves new bytes uninitialised: frames are written over them
+/// at once, so zero-filling every payload first would be a wasted pass per message.
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    DefaultInitAllocator() = default;
+    template <class U>
+    DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using ByteBuffer = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
+
 /// One WebSocket connection of a worker. Lives as long as its worker.
 struct Connection {
     enum class State : std::uint8_t { idle, connecting, tls, handshaking, open, closing, closed };
@@ -93,11 +115,12 @@ struct Connection {
     std::unique_ptr<Handshake> handshake;
 
     FrameParser parser;
-    std::vector<std::uint8_t> pending;   ///< frames waiting for the write in flight
-    std::vector<std::uint8_t> inflight;  ///< frames being written
+    ByteBuffer pending;   ///< frames waiting for the write in flight
+    ByteBuffer inflight;  ///< frames being written
 
     std::uint32_t next_seq = 0;        ///< sequence of the next message sent
     std::uint32_t in_flight = 0;       ///< messages sent, reply not yet seen (echo)
+    std::uint32_t reply_next = 0;      ///< echo: sequence of the next reply expected
     std::uint64_t messages_sent = 0;   ///< all messages sent (for -n)
     std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
     std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
