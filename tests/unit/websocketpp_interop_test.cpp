@@ -10,6 +10,7 @@
 #include <websocketpp/config/core_client.hpp>
 #include <websocketpp/server.hpp>
 
+#include "wsbench/close.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
@@ -76,17 +77,19 @@ std::string frame(Opcode op, const std::string& payload, bool fin, bool mask) {
     return out;
 }
 
+/// A close payload built with our close.hpp (RFC 6455 §5.5.1).
 std::string close_payload(std::uint16_t code, const std::string& reason) {
-    std::string p;
-    p.push_back(static_cast<char>(code >> 8));
-    p.push_back(static_cast<char>(code & 0xFF));
-    return p + reason;
+    std::uint8_t out[kMaxClosePayload];
+    const std::size_t n = format_close_payload(code, reason, out, sizeof out);
+    return std::string(reinterpret_cast<const char*>(out), n);
 }
 
+/// The code of a close payload, parsed and validated by our close.hpp (0 when invalid or
+/// absent).
 std::uint16_t close_code_of(const std::string& payload) {
-    if (payload.size() < 2) return 0;
-    return static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
-                                      static_cast<std::uint8_t>(payload[1]));
+    ClosePayload parsed;
+    const Errc e = parse_close_payload(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(), parsed);
+    return e == Errc::ok && parsed.has_code ? parsed.code : 0;
 }
 
 /// A websocketpp echo server with one in-memory connection; everything it writes lands in
