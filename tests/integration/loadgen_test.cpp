@@ -270,6 +270,16 @@ TEST(Loadgen, EndsWithinItsTimeoutsWhenTheTargetStopsAnswering) {
     EXPECT_EQ(r.report["errors"]["timeout"], 2) << "the message in flight on each connection";
 }
 
+TEST(Loadgen, ClosedLoopCountsAReplyLateBeyondTimeoutAndSendsOn) {
+    SilentServer server;
+    const LoadgenRun r =
+        run_loadgen({server.url(), "-c", "1", "-d", "1s", "--timeout", "200ms", "--drain-timeout", "100ms"}, 15s);
+    ASSERT_TRUE(r.exit_code);
+    const auto sent = r.report["summary"]["messages"]["sent"].get<std::uint64_t>();
+    EXPECT_GE(sent, 4u) << "each timeout frees the slot for the next message";
+    EXPECT_EQ(r.report["errors"]["timeout"].get<std::uint64_t>(), sent) << "every one of them timed out";
+}
+
 TEST(Loadgen, HoldsItsScheduleInsteadOfBufferingWhenTheTargetDoesNotRead) {
     SilentServer server;
     const std::string report = temp_path("silent.json");

@@ -470,6 +470,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("connect-rate", "new connections per second (5k or 5k/s; 0: unlimited)", cxxopts::value<std::string>()->default_value(number_text(d.connect_rate)), "RATE")
         ("connect-timeout", "limit on TCP connect + TLS + opening handshake", cxxopts::value<std::string>()->default_value(duration_text(d.connect_timeout)), "TIME")
         ("drain-timeout", "after the window, wait this long for replies in flight", cxxopts::value<std::string>()->default_value(duration_text(d.drain_timeout)), "TIME")
+        ("timeout", "closed loop: a reply not back within this counts as a timeout and frees its pipeline slot", cxxopts::value<std::string>()->default_value(duration_text(d.reply_timeout)), "TIME")
         ("ping-interval", "connect scenario: ping interval per connection (0: off)", cxxopts::value<std::string>()->default_value(duration_text(d.ping_interval)), "TIME")
         ("source-ip", "local addresses to spread connections over: an address, a comma list or "
                       "an IPv4 range such as 127.0.0.1-127.0.0.20 (repeatable)", cxxopts::value<std::string>(), "ADDR");
@@ -577,6 +578,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.connect_timeout = v.duration("connect-timeout");
         if (c.connect_timeout.count() == 0) throw UsageError{"--connect-timeout must be above 0"};
         c.drain_timeout = v.duration("drain-timeout");
+        c.reply_timeout = v.duration("timeout");
+        if (c.reply_timeout.count() <= 0) throw UsageError{"--timeout must be above 0"};
         c.ping_interval = v.duration("ping-interval");
         std::set<std::string> seen_ips;
         for (const std::string& s : v.all("source-ip"))

@@ -59,6 +59,7 @@ struct Config {
     double connect_rate = 0;            ///< new connections per second; 0: unlimited
     Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake
     Nanos drain_timeout{std::chrono::seconds(2)};     ///< replies still in flight at the end
+    Nanos reply_timeout{std::chrono::seconds(5)};     ///< closed loop: a reply later than this is a timeout
     Nanos ping_interval{0};             ///< connect scenario: ping each connection this often
     std::vector<std::pair<std::string, std::string>> headers;  ///< -H "Name: value"
     std::vector<std::string> subprotocols;

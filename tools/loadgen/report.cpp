@@ -153,6 +153,7 @@ json config_to_json(const Config& c) {
         {"connect_rate", c.connect_rate},
         {"connect_timeout_s", seconds(c.connect_timeout)},
         {"drain_timeout_s", seconds(c.drain_timeout)},
+        {"reply_timeout_s", seconds(c.reply_timeout)},
         {"ping_interval_s", seconds(c.ping_interval)},
         {"headers", headers},
         {"subprotocols", c.subprotocols},

@@ -159,6 +159,24 @@ void Worker::tick() {
     if (window_seen_ && !window_over_ && config.scenario != Scenario::connect) {
         run_schedule(now);
     }
+    if (window_seen_ && !window_over_ && config.scenario == Scenario::echo && rate_ == 0 &&
+        now >= next_timeout_scan_) {
+        // Closed loop: a reply that never comes would stall its pipeline slot for good.
+        next_timeout_scan_ = now + 100'000'000;
+        for (auto& c : connections_) {
+            if (c->state != Connection::State::open || c->in_flight == 0 ||
+                now - c->last_reply < config.reply_timeout.count()) {
+                continue;
+            }
+            count_errors(ErrorKind::timeout, c->in_flight);
+            const unsigned slots = c->in_flight;
+            c->in_flight = 0;
+            c->reply_next = c->next_seq;  // a late reply now counts as unmatched
+            c->last_reply = now;
+            for (unsigned i = 0; i < slots && !c->send_done; ++i) send_message(*c, now, now);
+            flush(*c);
+        }
+    }
     if (window_seen_ && !window_over_ && now >= shared.window_end()) end_of_window(now);
     if (window_seen_ && !window_over_ && config.messages_per_connection > 0 && all_sent()) {
         // -n: the window ends for this worker once every connection sent its messages and
@@ -475,6 +493,7 @@ void Worker::begin_sending(Connection& c, Ns now) {
         arm_send_timer();
         return;
     }
+    c.last_reply = now;
     const unsigned burst = config.scenario == Scenario::broadcast ? 1 : config.pipeline;
     for (unsigned i = 0; i < burst && !c.send_done; ++i) send_message(c, now, now);
     flush(c);
@@ -664,6 +683,7 @@ void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t siz
         count_errors(ErrorKind::lost, skipped);
         c.in_flight -= skipped + 1;
         c.reply_next = m.sequence + 1;
+        c.last_reply = now;
     } else if (config.scenario == Scenario::broadcast) {
         if (m.sequence < c.broadcast_next) {
             if (measuring(sent_at)) count_error(ErrorKind::duplicated);

@@ -121,6 +121,7 @@ struct Connection {
     std::uint32_t next_seq = 0;        ///< sequence of the next message sent
     std::uint32_t in_flight = 0;       ///< messages sent, reply not yet seen (echo)
     std::uint32_t reply_next = 0;      ///< echo: sequence of the next reply expected
+    Ns last_reply = 0;                 ///< closed loop: last reply (or first send), for --timeout
     std::uint64_t messages_sent = 0;   ///< all messages sent (for -n)
     std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
     std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
@@ -209,6 +210,7 @@ private:
     bool window_seen_ = false;
     bool window_over_ = false;
     Ns drain_deadline_ = 0;
+    Ns next_timeout_scan_ = 0;
     bool closing_all_ = false;
     bool lost_all_ = false;
     Ns lost_at_ = 0;
