@@ -1,6 +1,8 @@
 // Tests of wsbench-loadgen's option parsing: every flag, options after the URL, errors that
 // name the flag, contradictions, --source-ip range expansion, --help and --version.
 #include <gtest/gtest.h>
+#include <cstdio>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -37,16 +39,26 @@ Parsed parse(const std::vector<std::string>& args) {
 }
 
 // A readable PEM-looking file for --ca (the CLI checks only that it can be read).
+// Per process: ctest runs every case as its own process, in parallel, and they all build
+// the parameter tables; a shared path would be truncated by one while another reads it.
+// Removed when the process exits.
+struct ScratchFile {
+    explicit ScratchFile(const std::string& name, const std::string& content)
+        : path(::testing::TempDir() + "wsbench_loadgen_cli_test_" + name + "." + std::to_string(::getpid())) {
+        std::ofstream(path) << content;
+    }
+    ~ScratchFile() { std::remove(path.c_str()); }
+    std::string path;
+};
+
 std::string ca_file() {
-    const std::string path = ::testing::TempDir() + "wsbench_loadgen_cli_test_ca.pem";
-    std::ofstream(path) << "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n";
-    return path;
+    static const ScratchFile file("ca.pem", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    return file.path;
 }
 
 std::string empty_file() {
-    const std::string path = ::testing::TempDir() + "wsbench_loadgen_cli_test_empty.pem";
-    std::ofstream{path};
-    return path;
+    static const ScratchFile file("empty.pem", "");
+    return file.path;
 }
 
 const std::string kUrl = "ws://127.0.0.1:9001/echo";
