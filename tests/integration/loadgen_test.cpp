@@ -145,6 +145,16 @@ TEST(Loadgen, ClosedLoopEchoGetsEveryMessageBack) {
     EXPECT_TRUE(r.schema_valid);
 }
 
+TEST(Loadgen, CountsMessagesPerConnectionAfterTheWarmup) {
+    std::optional<ServerAddress> server;
+    auto s = start_server({}, server);
+    ASSERT_TRUE(server);
+    const LoadgenRun r = run_loadgen({server->url(), "-c", "4", "-n", "100", "--warmup", "200ms"});
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+    EXPECT_EQ(r.report["summary"]["messages"]["sent"], 400) << "-n counts the measured window only";
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 400);
+}
+
 TEST(Loadgen, OpenLoopSendsAtTheRequestedRate) {
     std::optional<ServerAddress> server;
     auto s = start_server({}, server);

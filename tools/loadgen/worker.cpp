@@ -580,7 +580,8 @@ void Worker::send_message(Connection& c, Ns now, Ns intended) {
         return;
     }
     const std::uint32_t seq = c.next_seq++;
-    ++c.messages_sent;
+    // -n counts the messages of the measured window; warmup messages come on top.
+    if (now >= shared.measure_start()) ++c.messages_sent;
     if (config.messages_per_connection > 0 && c.messages_sent >= config.messages_per_connection) {
         c.send_done = true;
     }

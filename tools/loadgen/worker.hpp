@@ -122,7 +122,7 @@ struct Connection {
     std::uint32_t in_flight = 0;       ///< messages sent, reply not yet seen (echo)
     std::uint32_t reply_next = 0;      ///< echo: sequence of the next reply expected
     Ns last_reply = 0;                 ///< closed loop: last reply (or first send), for --timeout
-    std::uint64_t messages_sent = 0;   ///< all messages sent (for -n)
+    std::uint64_t messages_sent = 0;   ///< messages sent in the measured window (for -n)
     std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
     std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
     std::string head;                  ///< first bytes of a message split across reads
