@@ -489,9 +489,12 @@ int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
 
     const FdLimit fds = raise_fd_limit(config_.max_connections + 64);
     if (!fds.enough) {
-        log_line(LogLevel::warn, "open-file limit is " + std::to_string(fds.soft) +
-                                     ": at most about that many connections can be served (--max-connections " +
-                                     std::to_string(config_.max_connections) + ")");
+        // A warning when the user asked for more than fits; a note when only the default does.
+        const bool asked = config_.max_connections != Config{}.max_connections;
+        log_line(asked ? LogLevel::warn : LogLevel::info,
+                 "open-file limit " + std::to_string(fds.soft) + " caps connections at about " +
+                     std::to_string(fds.soft > 64 ? fds.soft - 64 : 0) + " (--max-connections " +
+                     std::to_string(config_.max_connections) + "; raise the limit with ulimit -n)");
     }
 
     asio::error_code ec;
