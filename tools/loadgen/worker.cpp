@@ -159,6 +159,7 @@ void Worker::tick() {
     if (window_seen_ && !window_over_ && config.scenario != Scenario::connect) {
         run_schedule(now);
     }
+    if (window_seen_ && !window_over_ && now >= shared.window_end()) end_of_window(now);
     if (window_seen_ && !window_over_ && config.scenario == Scenario::echo && rate_ == 0 &&
         now >= next_timeout_scan_) {
         // Closed loop: a reply that never comes would stall its pipeline slot for good.
@@ -173,11 +174,12 @@ void Worker::tick() {
             c->in_flight = 0;
             c->reply_next = c->next_seq;  // a late reply now counts as unmatched
             c->last_reply = now;
-            for (unsigned i = 0; i < slots && !c->send_done; ++i) send_message(*c, now, now);
+            for (unsigned i = 0; i < slots && !c->send_done && now < shared.window_end(); ++i) {
+                send_message(*c, now, now);
+            }
             flush(*c);
         }
     }
-    if (window_seen_ && !window_over_ && now >= shared.window_end()) end_of_window(now);
     if (window_seen_ && !window_over_ && config.messages_per_connection > 0 && all_sent()) {
         // -n: the window ends for this worker once every connection sent its messages and
         // got its replies.
