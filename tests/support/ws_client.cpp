@@ -274,31 +274,28 @@ bool WsClient::connect(const std::string& url_text, const ClientOptions& options
     return true;
 }
 
-bool WsClient::send_compressed(Opcode op, const std::string& payload) {
-    const std::string body = deflate_message(payload);
-    FrameHeader h;
-    h.opcode = op;
-    h.rsv1 = true;
+bool WsClient::send_masked(FrameHeader h, const std::string& payload) {
     h.masked = true;
     const std::uint32_t key = impl_->rng();
     for (int i = 0; i < 4; ++i) h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
-    std::string out(kMaxFrameHeaderSize + body.size(), '\0');
-    out.resize(encode_frame(h, body.data(), body.size(), reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
+    std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
+    out.resize(encode_frame(h, payload.data(), payload.size(), reinterpret_cast<std::uint8_t*>(out.data()),
+                            out.size()));
     return write_all(out);
+}
+
+bool WsClient::send_compressed(Opcode op, const std::string& payload) {
+    FrameHeader h;
+    h.opcode = op;
+    h.rsv1 = true;
+    return send_masked(h, deflate_message(payload));
 }
 
 bool WsClient::send_frame(Opcode op, const std::string& payload, bool fin) {
     FrameHeader h;
     h.opcode = op;
     h.fin = fin;
-    h.masked = true;
-    const std::uint32_t key = impl_->rng();
-    for (int i = 0; i < 4; ++i)
-        h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
-    std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
-    out.resize(encode_frame(h, payload.data(), payload.size(),
-                            reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
-    return write_all(out);
+    return send_masked(h, payload);
 }
 
 bool WsClient::send_raw(const std::string& bytes) { return write_all(bytes); }

@@ -91,6 +91,7 @@ class WsClient {
   private:
     struct Impl;
     bool read_some(std::chrono::milliseconds timeout);
+    bool send_masked(FrameHeader h, const std::string& payload);  // random key per frame
     bool write_all(const std::string& bytes);
     bool open(const std::string& url, std::chrono::milliseconds timeout);
 

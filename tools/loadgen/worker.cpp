@@ -227,13 +227,12 @@ void Worker::tick() {
         }
     }
 
-    if (alive_ == 0 && (window_over_ || closing_all_ || next_to_start_ == connections_.size())) {
-        // Every connection is done: let io.run() return (the timers are the last work).
-        if (window_seen_ || closing_all_ || shared.window_start.load() >= 0 || next_to_start_ == connections_.size()) {
-            tick_timer_.cancel();
-            send_timer_.cancel();
-            return;
-        }
+    if (alive_ == 0) {
+        // Every connection was started and is done (one not yet started still counts as
+        // alive): let io.run() return, the timers being the last work.
+        tick_timer_.cancel();
+        send_timer_.cancel();
+        return;
     }
     schedule_tick();
 }
@@ -244,7 +243,7 @@ void Worker::start_connections(Ns now) {
     // A batch per handler run, the rest posted: completions interleave with starts, so
     // connect times measure the target, not our own loop.
     std::size_t batch = 0;
-    while (next_to_start_ < allowed && batch++ < kConnectBatch) start_connect(*connections_[next_to_start_++], now);
+    while (next_to_start_ < allowed && batch++ < kConnectBatch) start_connect(*connections_[next_to_start_++]);
     if (next_to_start_ < allowed && !connect_posted_) {
         connect_posted_ = true;
         asio::post(io, [this] {
@@ -254,8 +253,7 @@ void Worker::start_connections(Ns now) {
     }
 }
 
-void Worker::start_connect(Connection& c, Ns now) {
-    (void)now;
+void Worker::start_connect(Connection& c) {
     c.state = Connection::State::connecting;
     c.started = shared.now();  // per connection: the connect clock starts here
     c.deadline = c.started + config.connect_timeout.count();
@@ -455,8 +453,7 @@ void Worker::on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t s
     fail(c, ErrorKind::handshake);
 }
 
-void Worker::settle(Connection& c, bool opened) {
-    (void)c;
+void Worker::settle(bool opened) {
     if (opened) {
         ++result.connections_established;
     } else {
@@ -470,7 +467,7 @@ void Worker::on_open(Connection& c, Ns now) {
     c.counted_open = true;
     ++open_;
     bump(progress.open, std::uint64_t{1});
-    settle(c, true);
+    settle(true);
     c.last_ping = now;
     if (window_seen_ && !window_over_) begin_sending(c, now);
 }
@@ -816,7 +813,7 @@ void Worker::finish(Connection& c) {
     if (c.state == Connection::State::connecting || c.state == Connection::State::tls ||
         c.state == Connection::State::handshaking) {
         // Failed, or given up (stop requested), before it opened.
-        settle(c, false);
+        settle(false);
     }
     c.state = Connection::State::closed;
     asio::error_code ignored;

@@ -163,7 +163,7 @@ private:
     void tick();
     void schedule_tick();
     void start_connections(Ns now);
-    void start_connect(Connection& c, Ns now);
+    void start_connect(Connection& c);
     void on_connected(Connection& c);
     void start_tls(Connection& c);
     void send_handshake(Connection& c);
@@ -187,7 +187,7 @@ private:
     void count_errors(ErrorKind kind, std::uint64_t n);
     void leave_open(Connection& c);
     void unblock(Connection& c);
-    void settle(Connection& c, bool opened);
+    void settle(bool opened);
 
     bool measuring(Ns sent_at) const;
     void arm_send_timer();
