@@ -63,7 +63,9 @@ Errc FrameParser::begin_frame(const std::uint8_t* h) noexcept {
         ctx.allow_rsv1 = options_.allow_rsv1;
         ctx.allow_rsv2 = options_.allow_rsv2;
         ctx.allow_rsv3 = options_.allow_rsv3;
-        if (const Errc e = validate(frame_, ctx); e != Errc::ok) return e;
+        FrameHeader checked = frame_;
+        if (options_.ignore_rsv) checked.rsv1 = checked.rsv2 = checked.rsv3 = false;
+        if (const Errc e = validate(checked, ctx); e != Errc::ok) return e;
         if (!minimal) return Errc::non_minimal_length;
     }
     if (length > options_.max_frame_size) return Errc::frame_too_large;

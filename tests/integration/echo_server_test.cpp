@@ -31,12 +31,21 @@ using std::chrono::milliseconds;
 constexpr std::size_t kKiB = 1024;
 constexpr std::size_t kMiB = 1024 * 1024;
 
-/// Starts the server with `args` (plus --port 0) and waits for its listening line.
+/// The engine the running test exercises (every test runs once per engine).
+std::string g_engine = "websocketpp";
+
+class EchoServerTest : public ::testing::TestWithParam<const char*> {
+  protected:
+    void SetUp() override { g_engine = GetParam(); }
+};
+
+/// Starts the server with `args` (plus --port 0 and the engine under test) and waits for its
+/// listening line.
 class EchoServer {
   public:
     explicit EchoServer(std::vector<std::string> args = {}) {
         std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads",
-                                      "2"};
+                                      "2", "--engine", g_engine};
         argv.insert(argv.end(), args.begin(), args.end());
         process = std::make_unique<Process>(argv);
         address = wait_listening(*process);
@@ -112,7 +121,7 @@ std::string client_frame(Opcode op, const std::string& payload, bool fin = true,
 
 // --- Echo ----------------------------------------------------------------------------------
 
-TEST(EchoServer, PrintsOneListeningLineOnStdout) {
+TEST_P(EchoServerTest, PrintsOneListeningLineOnStdout) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     EXPECT_EQ(server.address->scheme, "ws");
@@ -121,7 +130,7 @@ TEST(EchoServer, PrintsOneListeningLineOnStdout) {
     EXPECT_EQ(server.process->stdout_text(), "listening on " + server.url("") + "\n");
 }
 
-TEST(EchoServer, EchoesTextAndBinaryAtFrameLengthBoundaries) {
+TEST_P(EchoServerTest, EchoesTextAndBinaryAtFrameLengthBoundaries) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -146,7 +155,7 @@ TEST(EchoServer, EchoesTextAndBinaryAtFrameLengthBoundaries) {
     EXPECT_TRUE(client.wait_eof());
 }
 
-TEST(EchoServer, AnswersAPingBetweenFragmentsBeforeEchoingTheWholeMessage) {
+TEST_P(EchoServerTest, AnswersAPingBetweenFragmentsBeforeEchoingTheWholeMessage) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -180,7 +189,7 @@ TEST(EchoServer, AnswersAPingBetweenFragmentsBeforeEchoingTheWholeMessage) {
     EXPECT_EQ(message->payload, binary);
 }
 
-TEST(EchoServer, PrefixesTextAndBinaryRepliesWithTheReplyPrefix) {
+TEST_P(EchoServerTest, PrefixesTextAndBinaryRepliesWithTheReplyPrefix) {
     EchoServer server({"--reply-prefix", "回答"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -207,7 +216,7 @@ TEST(EchoServer, PrefixesTextAndBinaryRepliesWithTheReplyPrefix) {
 
 // --- Close handshake -----------------------------------------------------------------------
 
-TEST(EchoServer, EchoesTheCodeOfAClientCloseThenClosesTcp) {
+TEST_P(EchoServerTest, EchoesTheCodeOfAClientCloseThenClosesTcp) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -221,7 +230,7 @@ TEST(EchoServer, EchoesTheCodeOfAClientCloseThenClosesTcp) {
         << "the server closes TCP after the close handshake (RFC 6455 §7.1.1)";
 }
 
-TEST(EchoServer, ClosesAnIdleConnectionWith1001AndWaitsForTheClientsClose) {
+TEST_P(EchoServerTest, ClosesAnIdleConnectionWith1001AndWaitsForTheClientsClose) {
     EchoServer server({"--idle-timeout", "200ms"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -237,7 +246,7 @@ TEST(EchoServer, ClosesAnIdleConnectionWith1001AndWaitsForTheClientsClose) {
     EXPECT_TRUE(client.wait_eof());
 }
 
-TEST(EchoServer, KeepsAConnectionThatStaysActiveBeyondTheIdleTimeout) {
+TEST_P(EchoServerTest, KeepsAConnectionThatStaysActiveBeyondTheIdleTimeout) {
     EchoServer server({"--idle-timeout", "500ms"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -254,7 +263,7 @@ TEST(EchoServer, KeepsAConnectionThatStaysActiveBeyondTheIdleTimeout) {
     }
 }
 
-TEST(EchoServer, DropsTcpWhenItsCloseGoesUnanswered) {
+TEST_P(EchoServerTest, DropsTcpWhenItsCloseGoesUnanswered) {
     EchoServer server({"--idle-timeout", "200ms", "--close-timeout", "300ms"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -267,7 +276,7 @@ TEST(EchoServer, DropsTcpWhenItsCloseGoesUnanswered) {
 
 // --- Protocol errors and limits ------------------------------------------------------------
 
-TEST(EchoServer, ClosesWith1007OnInvalidUtf8InAText) {
+TEST_P(EchoServerTest, ClosesWith1007OnInvalidUtf8InAText) {
     struct Case {
         const char* name;
         std::vector<std::pair<std::string, bool>> fragments;  // payload, fin
@@ -298,7 +307,7 @@ TEST(EchoServer, ClosesWith1007OnInvalidUtf8InAText) {
     }
 }
 
-TEST(EchoServer, ClosesWith1002OnAnUnmaskedClientFrame) {
+TEST_P(EchoServerTest, ClosesWith1002OnAnUnmaskedClientFrame) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -310,7 +319,7 @@ TEST(EchoServer, ClosesWith1002OnAnUnmaskedClientFrame) {
     EXPECT_EQ(close->close_code(), 1002);
 }
 
-TEST(EchoServer, EchoesAMessageOfMaxMessageSizeAndClosesWith1009Above) {
+TEST_P(EchoServerTest, EchoesAMessageOfMaxMessageSizeAndClosesWith1009Above) {
     EchoServer server({"--max-message-size", "1KiB"});
     ASSERT_TRUE(server.address);
     {
@@ -337,7 +346,7 @@ TEST(EchoServer, EchoesAMessageOfMaxMessageSizeAndClosesWith1009Above) {
     }
 }
 
-TEST(EchoServer, AnswersTheHandshakeBeyondMaxConnectionsWith503) {
+TEST_P(EchoServerTest, AnswersTheHandshakeBeyondMaxConnectionsWith503) {
     EchoServer server({"--max-connections", "2"});
     ASSERT_TRUE(server.address);
     WsClient first, second, third;
@@ -365,7 +374,7 @@ TEST(EchoServer, AnswersTheHandshakeBeyondMaxConnectionsWith503) {
     EXPECT_EQ(reply->payload, "still here");
 }
 
-TEST(EchoServer, DropsAConnectionThatDoesNotFinishItsHandshakeInTime) {
+TEST_P(EchoServerTest, DropsAConnectionThatDoesNotFinishItsHandshakeInTime) {
     EchoServer server({"--handshake-timeout", "300ms"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -381,7 +390,7 @@ TEST(EchoServer, DropsAConnectionThatDoesNotFinishItsHandshakeInTime) {
 
 // --- Broadcast -----------------------------------------------------------------------------
 
-TEST(EchoServer, BroadcastsEveryMessageToEveryClientIncludingTheSender) {
+TEST_P(EchoServerTest, BroadcastsEveryMessageToEveryClientIncludingTheSender) {
     EchoServer server({"--mode", "broadcast"});
     ASSERT_TRUE(server.address);
     std::vector<std::unique_ptr<WsClient>> clients;
@@ -409,7 +418,7 @@ TEST(EchoServer, BroadcastsEveryMessageToEveryClientIncludingTheSender) {
     }
 }
 
-TEST(EchoServer, ClosesABroadcastClientThatStopsReadingWith1008AndServesTheOthers) {
+TEST_P(EchoServerTest, ClosesABroadcastClientThatStopsReadingWith1008AndServesTheOthers) {
     EchoServer server(
         {"--mode", "broadcast", "--max-send-queue", "64KiB", "--close-timeout", "5s"});
     ASSERT_TRUE(server.address);
@@ -513,7 +522,7 @@ class FrameFlood {
     std::atomic<std::size_t> bytes_sent_{0};  // read by the test while a thread pumps
 };
 
-TEST(EchoServer, StopsReadingWhileEchoRepliesPileUpAndResumesWhenTheyDrain) {
+TEST_P(EchoServerTest, StopsReadingWhileEchoRepliesPileUpAndResumesWhenTheyDrain) {
     // Under AddressSanitizer freed memory waits in a quarantine (256 MiB by default) and
     // counts in RSS; keep it small so the bound below measures the server, not ASan.
     const char* asan = std::getenv("ASAN_OPTIONS");
@@ -577,7 +586,7 @@ TEST(EchoServer, StopsReadingWhileEchoRepliesPileUpAndResumesWhenTheyDrain) {
     EXPECT_EQ(client.receive_close(), 1000);
 }
 
-TEST(EchoServer, EchoesOnTwoThousandConcurrentConnections) {
+TEST_P(EchoServerTest, EchoesOnTwoThousandConcurrentConnections) {
     constexpr std::size_t kConnections = 2000;
     // Each test client holds a socket and its io_context's descriptors (epoll, eventfd,
     // timerfd), so ask for generous room.
@@ -623,7 +632,7 @@ TEST(EchoServer, EchoesOnTwoThousandConcurrentConnections) {
 
 // --- Observability -------------------------------------------------------------------------
 
-TEST(EchoServer, ServesStatsJsonOnTheSamePort) {
+TEST_P(EchoServerTest, ServesStatsJsonOnTheSamePort) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     std::uint64_t text_bytes = 0;
@@ -658,7 +667,7 @@ TEST(EchoServer, ServesStatsJsonOnTheSamePort) {
         stats = get_stats(server);
         return !stats.is_discarded() && stats["connections"]["open"] == 0;
     })) << stats.dump();
-    EXPECT_EQ(stats["engine"], "websocketpp");
+    EXPECT_EQ(stats["engine"], g_engine);
     EXPECT_EQ(stats["mode"], "echo");
     EXPECT_GT(stats["uptime_s"].get<double>(), 0.0);
     EXPECT_GE(stats["connections"]["accepted"].get<std::uint64_t>(), 2u);
@@ -672,7 +681,7 @@ TEST(EchoServer, ServesStatsJsonOnTheSamePort) {
     EXPECT_EQ(stats["close_codes"], (nlohmann::json{{"1000", 1}, {"4001", 1}}));
 }
 
-TEST(EchoServer, LogsEachConnectionWithPeerAndCloseCode) {
+TEST_P(EchoServerTest, LogsEachConnectionWithPeerAndCloseCode) {
     EchoServer server({"--log-connections"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -687,7 +696,7 @@ TEST(EchoServer, LogsEachConnectionWithPeerAndCloseCode) {
     EXPECT_EQ(server.process->stdout_text(), "listening on " + server.url("") + "\n");
 }
 
-TEST(EchoServer, PrintsStatsToStderrEveryStatsInterval) {
+TEST_P(EchoServerTest, PrintsStatsToStderrEveryStatsInterval) {
     EchoServer server({"--stats-interval", "100ms"});
     ASSERT_TRUE(server.address);
     ASSERT_TRUE(server.process->wait_for_stderr("stats {", milliseconds(3000)))
@@ -701,7 +710,7 @@ TEST(EchoServer, PrintsStatsToStderrEveryStatsInterval) {
     EXPECT_EQ(server.process->stdout_text(), "listening on " + server.url("") + "\n");
 }
 
-TEST(EchoServer, AcceptsPermessageDeflateOnlyWhenOffered) {
+TEST_P(EchoServerTest, AcceptsPermessageDeflateOnlyWhenOffered) {
     ClientOptions options;
     options.extensions = {"permessage-deflate"};
     for (const bool offered : {false, true}) {
@@ -719,7 +728,7 @@ TEST(EchoServer, AcceptsPermessageDeflateOnlyWhenOffered) {
     }
 }
 
-TEST(EchoServer, EchoesCompressedMessagesUnderPermessageDeflate) {
+TEST_P(EchoServerTest, EchoesCompressedMessagesUnderPermessageDeflate) {
     EchoServer server({"--deflate"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -750,7 +759,7 @@ TEST(EchoServer, EchoesCompressedMessagesUnderPermessageDeflate) {
 
 // --- Process contract ----------------------------------------------------------------------
 
-TEST(EchoServer, ShutsDownOnSigtermClosingClientsWith1001) {
+TEST_P(EchoServerTest, ShutsDownOnSigtermClosingClientsWith1001) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     std::vector<std::unique_ptr<WsClient>> clients;
@@ -764,7 +773,7 @@ TEST(EchoServer, ShutsDownOnSigtermClosingClientsWith1001) {
     EXPECT_EQ(server.process->wait(std::chrono::seconds(3)), 0) << server.process->stderr_text();
 }
 
-TEST(EchoServer, ShutsDownWithinTwoSecondsWhenClientsNeverAnswerTheClose) {
+TEST_P(EchoServerTest, ShutsDownWithinTwoSecondsWhenClientsNeverAnswerTheClose) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     WsClient silent1, silent2;
@@ -779,7 +788,7 @@ TEST(EchoServer, ShutsDownWithinTwoSecondsWhenClientsNeverAnswerTheClose) {
     EXPECT_TRUE(silent1.wait_eof(milliseconds(1000)));
 }
 
-TEST(EchoServer, ShutsDownAtOnceAfterServingPlainHttp) {
+TEST_P(EchoServerTest, ShutsDownAtOnceAfterServingPlainHttp) {
     EchoServer server;
     ASSERT_TRUE(server.address);
     // Requests without a WebSocket upgrade never open a connection: nothing to drain.
@@ -838,18 +847,22 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlagCase{"StrayArgument", {"stray"}, "stray"}),
     [](const ::testing::TestParamInfo<BadFlagCase>& p) { return p.param.name; });
 
-TEST(EchoServer, ExitsWith3WhenThePortIsInUse) {
+TEST_P(EchoServerTest, ExitsWith3WhenThePortIsInUse) {
     EchoServer first;
     ASSERT_TRUE(first.address);
     const std::string port = std::to_string(first.address->port);
-    Process second({tool_path("wsbench-echo-server"), "--port", port});
-    EXPECT_EQ(second.wait(milliseconds(5000)), 3);
-    EXPECT_NE(second.stderr_text().find("cannot listen on 127.0.0.1:" + port), std::string::npos)
-        << second.stderr_text();
-    EXPECT_FALSE(second.wait_for_line("listening on", milliseconds(100)));
+    // Both engines refuse a taken port, the fast one although its listeners share ports
+    // among themselves with SO_REUSEPORT.
+    for (const char* engine : {"websocketpp", "fast"}) {
+        Process second({tool_path("wsbench-echo-server"), "--port", port, "--engine", engine});
+        EXPECT_EQ(second.wait(milliseconds(5000)), 3) << engine;
+        EXPECT_NE(second.stderr_text().find("cannot listen on 127.0.0.1:" + port), std::string::npos)
+            << second.stderr_text();
+        EXPECT_FALSE(second.wait_for_line("listening on", milliseconds(100)));
+    }
 }
 
-TEST(EchoServer, MisbehaveNoPongAnswersNoPing) {
+TEST_P(EchoServerTest, MisbehaveNoPongAnswersNoPing) {
     EchoServer server({"--misbehave", "no-pong"});
     ASSERT_TRUE(server.address);
     WsClient client;
@@ -865,7 +878,7 @@ TEST(EchoServer, MisbehaveNoPongAnswersNoPing) {
 
 // --- TLS -----------------------------------------------------------------------------------
 
-TEST(EchoServer, EchoesOverTlsAndAnnouncesWss) {
+TEST_P(EchoServerTest, EchoesOverTlsAndAnnouncesWss) {
     TempDir dir;
     const std::string cert = dir.path() + "/cert.pem";
     const std::string key = dir.path() + "/key.pem";
@@ -894,6 +907,11 @@ TEST(EchoServer, EchoesOverTlsAndAnnouncesWss) {
     EXPECT_EQ(client.receive_close(), 1000);
     EXPECT_TRUE(client.wait_eof());
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, EchoServerTest, ::testing::Values("websocketpp", "fast"),
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                             return std::string(p.param);
+                         });
 
 }  // namespace
 }  // namespace wsb::test

@@ -179,6 +179,26 @@ TEST(FrameParser, KeepsPayloadMaskedWhenAskedTo) {
     EXPECT_EQ(out.frames[0].payload, std::string("\x7f\x9f\x4d\x51\x58"));
 }
 
+TEST(FrameParser, IgnoreRsvAcceptsReservedBitsOnEveryFrameAndKeepsTheOtherRules) {
+    // The echo server's --misbehave ignore-rsv: reserved bits pass on data and control
+    // frames alike, while every other rule (here a reserved opcode) still fails.
+    ParserOptions o = client();
+    o.ignore_rsv = true;
+    FrameHeader text = hdr(Opcode::text);
+    text.rsv1 = text.rsv2 = text.rsv3 = true;
+    FrameHeader ping = hdr(Opcode::ping);
+    ping.rsv1 = ping.rsv2 = true;
+    Bytes stream;
+    append(stream, text, "abc");
+    append(stream, ping, "p");
+    append(stream, hdr(static_cast<Opcode>(3)), "");
+    const Outcome out = replay_everywhere(o, stream);
+    ASSERT_EQ(out.frames.size(), 2u);
+    EXPECT_EQ(out.frames[0].payload, "abc");
+    EXPECT_EQ(out.frames[1].opcode, Opcode::ping);
+    EXPECT_EQ(out.error, Errc::reserved_opcode);
+}
+
 TEST(FrameParser, ReassemblesFragmentedMessageWithInterleavedControlFrames) {
     Bytes stream;
     append(stream, hdr(Opcode::binary, false, true), "frag1-");

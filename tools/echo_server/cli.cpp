@@ -73,7 +73,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("host", "address to bind", cxxopts::value<std::string>()->default_value(d.host))
         ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<std::string>()->default_value(std::to_string(d.port)))
         ("t,threads", "I/O threads (0: one per core)", cxxopts::value<std::string>()->default_value("0"))
-        ("engine", "websocketpp (reference) or fast (our codec; not built yet)", cxxopts::value<std::string>()->default_value("websocketpp"))
+        ("engine", "websocketpp (the reference) or fast (our own codec, one loop and listener per thread; see docs/echo-server.md)", cxxopts::value<std::string>()->default_value("websocketpp"))
         ("mode", "echo: reply to the sender; broadcast: send to every open connection", cxxopts::value<std::string>()->default_value("echo"))
         ("reply-prefix", "prepend STR to every reply (text: STR + message; binary: STR's bytes + message)", cxxopts::value<std::string>()->default_value(""));
     options.add_options("Limits")
@@ -97,8 +97,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("version", "print the version");
     options.add_options("Testing only")
         ("misbehave", "break one RFC 6455 rule on purpose, for the conformance runner's own tests: "
-                      "no-pong (websocketpp engine); no-utf8-check, ignore-rsv, no-close-reply, "
-                      "wrong-close-code (fast engine)", cxxopts::value<std::string>()->default_value("none"));
+                      "no-pong (both engines); no-utf8-check, ignore-rsv, no-close-reply, "
+                      "wrong-close-code (--engine fast only)", cxxopts::value<std::string>()->default_value("none"));
     // clang-format on
 
     try {

@@ -14,7 +14,7 @@ enum class Mode : std::uint8_t {
 
 enum class Engine : std::uint8_t {
     websocketpp,  ///< the trusted reference implementation (default)
-    fast,         ///< our own codec over Asio (not built yet)
+    fast,         ///< our own codec, one event loop and SO_REUSEPORT listener per thread
 };
 
 /// Deliberate protocol violations, for the conformance runner's own tests only.

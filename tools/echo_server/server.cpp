@@ -1,15 +1,13 @@
 // Chooses the engine instantiation that matches the configuration.
 #include "server.hpp"
 
+#include "fast_engine.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo {
 
 int run_server(const Config& config, std::ostream& out) {
-    if (config.engine == Engine::fast) {
-        log_line(LogLevel::error, "--engine fast is not available yet; use --engine websocketpp");
-        return kExitUsage;
-    }
+    if (config.engine == Engine::fast) return run_fast(config, out);
     if (config.tls()) {
         return config.deflate ? run_websocketpp<true, true>(config, out)
                               : run_websocketpp<true, false>(config, out);

@@ -22,6 +22,8 @@ struct ParserOptions {
     bool allow_rsv1 = false;  ///< RSV1 defined by a negotiated extension (permessage-deflate)
     bool allow_rsv2 = false;
     bool allow_rsv3 = false;
+    bool ignore_rsv = false;  ///< accept reserved bits on any frame, even control frames
+                              ///< (breaks §5.2 on purpose: the echo server's --misbehave)
     bool unmask = true;    ///< unmask masked payloads in the caller's buffer
     bool check = true;     ///< enforce validate() and the minimal length rule; false decodes
                            ///< anything (for observers such as the conformance runner)

@@ -1,0 +1,16 @@
+// The fast engine of wsbench-echo-server (--engine fast): our own libwsbench codec, one
+// event loop per thread with its own SO_REUSEPORT listener, no allocation, lock or copy per
+// message beyond the one copy into the output buffer.
+#pragma once
+
+#include <ostream>
+
+#include "config.hpp"
+
+namespace wsb::echo {
+
+/// Runs the fast engine until SIGINT/SIGTERM, with the same options, log lines, /stats and
+/// exit codes as the websocketpp engine (run_server() dispatches here).
+int run_fast(const Config& config, std::ostream& out);
+
+}  // namespace wsb::echo
