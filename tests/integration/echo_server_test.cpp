@@ -908,6 +908,97 @@ TEST_P(EchoServerTest, EchoesOverTlsAndAnnouncesWss) {
     EXPECT_TRUE(client.wait_eof());
 }
 
+// --- Misbehaviours of the fast engine (for the conformance runner's own tests) -------------
+
+/// A masked client frame with the reserved bits `rsv` (bit 0 = RSV1) set.
+std::string frame_with_rsv(Opcode op, const std::string& payload, unsigned rsv) {
+    FrameHeader h;
+    h.opcode = op;
+    h.masked = true;
+    h.mask_key = {0x0f, 0x1e, 0x2d, 0x3c};
+    h.rsv1 = rsv & 1;
+    h.rsv2 = rsv & 2;
+    h.rsv3 = rsv & 4;
+    std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
+    out.resize(encode_frame(h, payload.data(), payload.size(),
+                            reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
+    return out;
+}
+
+class FastEngineMisbehaviour : public ::testing::Test {
+  protected:
+    void SetUp() override { g_engine = "fast"; }
+};
+
+TEST_F(FastEngineMisbehaviour, NoUtf8CheckEchoesInvalidText) {
+    const std::string invalid = "ok \xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80 bad";
+    {
+        EchoServer honest({"--engine", "fast"});
+        ASSERT_TRUE(honest.address);
+        WsClient client;
+        ASSERT_TRUE(client.connect(honest.url())) << client.error();
+        ASSERT_TRUE(client.send_text(invalid));
+        EXPECT_EQ(client.receive_close(), 1007);
+    }
+    EchoServer server({"--misbehave", "no-utf8-check"});
+    ASSERT_TRUE(server.address);
+    WsClient client;
+    ASSERT_TRUE(client.connect(server.url())) << client.error();
+    ASSERT_TRUE(client.send_text(invalid));
+    auto reply = client.receive();
+    ASSERT_TRUE(reply) << client.error();
+    EXPECT_EQ(reply->payload, invalid);
+    // Only UTF-8 is unchecked: an unmasked frame still fails the connection.
+    ASSERT_TRUE(client.send_raw(client_frame(Opcode::text, "x", true, false)));
+    EXPECT_EQ(client.receive_close(), 1002);
+}
+
+TEST_F(FastEngineMisbehaviour, IgnoreRsvEchoesFramesWithReservedBits) {
+    EchoServer server({"--misbehave", "ignore-rsv"});
+    ASSERT_TRUE(server.address);
+    WsClient client;
+    ASSERT_TRUE(client.connect(server.url())) << client.error();
+    ASSERT_TRUE(client.send_raw(frame_with_rsv(Opcode::text, "rsv2", 2)));
+    ASSERT_TRUE(client.send_raw(frame_with_rsv(Opcode::ping, "rsv7", 7)));
+    ASSERT_TRUE(client.send_raw(frame_with_rsv(Opcode::binary, "rsv1", 1)));
+    auto m = client.receive();
+    ASSERT_TRUE(m) << client.error();
+    EXPECT_EQ(m->payload, "rsv2");
+    m = client.receive();
+    ASSERT_TRUE(m) << client.error();
+    EXPECT_EQ(m->opcode, Opcode::pong);
+    EXPECT_EQ(m->payload, "rsv7");
+    m = client.receive();
+    ASSERT_TRUE(m) << client.error();
+    EXPECT_EQ(m->payload, "rsv1");
+    // Only reserved bits are ignored: a reserved opcode still fails the connection.
+    ASSERT_TRUE(client.send_raw(frame_with_rsv(static_cast<Opcode>(3), "", 0)));
+    EXPECT_EQ(client.receive_close(), 1002);
+}
+
+TEST_F(FastEngineMisbehaviour, NoCloseReplyLeavesTheClientsCloseUnanswered) {
+    EchoServer server({"--misbehave", "no-close-reply"});
+    ASSERT_TRUE(server.address);
+    WsClient client;
+    ASSERT_TRUE(client.connect(server.url())) << client.error();
+    ASSERT_TRUE(client.send_text("before"));
+    auto m = client.receive();
+    ASSERT_TRUE(m) << client.error();
+    ASSERT_TRUE(client.send_close(1000));
+    EXPECT_FALSE(client.receive_close(milliseconds(500))) << "the server answered the close";
+    EXPECT_FALSE(client.eof()) << "the server dropped TCP instead of lingering";
+}
+
+TEST_F(FastEngineMisbehaviour, WrongCloseCodeAnswersWith1002) {
+    EchoServer server({"--misbehave", "wrong-close-code"});
+    ASSERT_TRUE(server.address);
+    WsClient client;
+    ASSERT_TRUE(client.connect(server.url())) << client.error();
+    ASSERT_TRUE(client.send_close(1000));
+    EXPECT_EQ(client.receive_close(), 1002);
+    EXPECT_TRUE(client.wait_eof());
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, EchoServerTest, ::testing::Values("websocketpp", "fast"),
                          [](const ::testing::TestParamInfo<const char*>& p) {
                              return std::string(p.param);
