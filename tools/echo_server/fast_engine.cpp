@@ -166,10 +166,24 @@ struct TimerList {
     std::int64_t timeout_ns = 0;
 };
 
+/// What a connection needs only while a read ends inside a frame or a message: the parser,
+/// the UTF-8 state and the message so far. A connection at rest has none; the worker lends
+/// it its own for each read and hands one over only when the read ends mid-frame.
+struct Partial {
+    FrameParser parser;
+    Utf8Validator utf8;
+    std::vector<std::uint8_t> msg;  // a message split over frames or reads
+    bool in_message = false;
+    bool text = false;  // the message being received is text
+
+    bool at_rest() const noexcept {
+        return !in_message && parser.at_frame_boundary() && !parser.message_in_progress() &&
+               parser.error() == Errc::ok;
+    }
+};
+
 /// The state of one connection. Protocol state only; the worker does the I/O.
 struct Conn {
-    explicit Conn(const ParserOptions& po) : parser(po) {}
-
     int fd = -1;
     Phase phase = Phase::handshake;
     bool readable = true;  // may have unread input (the epoll set is edge-triggered)
@@ -180,8 +194,6 @@ struct Conn {
     bool close_after_flush = false;
     bool admitted = false;  // counted against --max-connections
     bool opened = false;    // the handshake succeeded (counted in stats as open)
-    bool in_message = false;
-    bool text = false;  // the message being received is text
     std::uint16_t remote_code = kAbnormal;
     std::uint16_t local_code = kAbnormal;
     std::uint64_t id = 0;
@@ -196,12 +208,10 @@ struct Conn {
 
     PeerAddr peer;
     std::unique_ptr<std::string> head;  // the request head while it arrives
-    std::string resource;
-    std::string close_reason;  // for the log line
-    FrameParser parser;
-    Utf8Validator utf8;
-    std::vector<std::uint8_t> msg;  // a message split over frames or reads
-    ByteBuf out;                    // bytes not yet written
+    std::unique_ptr<std::string> close_reason;  // the client's, for --log-connections
+    std::unique_ptr<Partial> partial;           // only mid-frame or mid-message
+    ByteBuf out;  // bytes not yet written
+    bool release_out = false;  // free `out` once drained (after the handshake response)
     SSL* ssl = nullptr;
     std::unique_ptr<Deflate> deflate;  // permessage-deflate, when negotiated
 };
@@ -268,7 +278,9 @@ class Worker {
     void consume_head(Conn* c, std::uint8_t* data, std::size_t n);
     void consume_frames(Conn* c, std::uint8_t* data, std::size_t n);
     void on_control(Conn* c, const FrameEvent& ev);
-    void on_data(Conn* c, const FrameEvent& ev);
+    void on_data(Conn* c, Partial& p, const FrameEvent& ev);
+    void keep_reason(Conn* c, std::string_view reason);
+    ParserOptions parser_options(const Conn* c) const;
     void deliver(Conn* c, bool text, const std::uint8_t* data, std::size_t size, bool compressed);
     void broadcast_local(const SharedFrame& f);
 
@@ -300,6 +312,7 @@ class Worker {
     StatsShard* shard_ = nullptr;
 
     std::vector<std::uint8_t> rbuf_;
+    Partial scratch_;  // lent to connections at rest for the length of one read
     std::vector<Conn*> dirty_;
     std::vector<Conn*> ready_;
     std::vector<Conn*> again_;  // ready_ being served (kept to reuse its storage)
@@ -516,11 +529,7 @@ void Worker::accept_some() {
         // Without TCP_NODELAY a large echo stalls ~40 ms on Nagle and delayed ACKs.
         ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 
-        ParserOptions po;
-        po.role = Role::server;
-        po.max_message_size = config_.max_message_size;
-        po.ignore_rsv = config_.misbehave == Misbehave::ignore_rsv;
-        auto* c = new Conn(po);
+        auto* c = new Conn;
         c->fd = fd;
         c->peer = peer;
         c->id = engine_.next_id();
@@ -662,7 +671,6 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
         answer_http(c, build_reject_response(status, {}, {}, std::string(to_string(parsed)) + "\n"));
         return;
     }
-    c->resource = req.target;
     const bool upgrade = req.headers.has_token("Upgrade", "websocket");
     if (!upgrade) {
         // Plain HTTP: /stats, else a hint that this is a WebSocket server.
@@ -711,14 +719,12 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
         std::string accepted;
         if (auto d = Deflate::negotiate(info.extensions, accepted)) {
             c->deflate = std::move(d);
-            ParserOptions po = c->parser.options();
-            po.allow_rsv1 = true;
-            c->parser = FrameParser(po);
             extra.emplace_back("Sec-WebSocket-Extensions", accepted);
         }
     }
     const std::string response = build_server_response(info.accept_key, {}, extra);
     c->out.append(response.data(), response.size());
+    c->release_out = true;  // a connection at rest keeps no output buffer
     mark_dirty(c);
     c->phase = Phase::open;
     c->opened = true;
@@ -727,7 +733,7 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
     list_remove(c);
     if (config_.idle_timeout.count() > 0) list_push(idles_, c, now);
     if (config_.log_connections) {
-        log_line(LogLevel::info, "open id=" + id + " peer=" + c->peer.str() + " resource=" + c->resource);
+        log_line(LogLevel::info, "open id=" + id + " peer=" + c->peer.str() + " resource=" + req.target);
     }
     // Frames the client sent right behind its head.
     std::string rest = head.substr(head_size);
@@ -744,21 +750,44 @@ void Worker::answer_http(Conn* c, std::string response) {
     mark_dirty(c);
 }
 
+ParserOptions Worker::parser_options(const Conn* c) const {
+    ParserOptions po;
+    po.role = Role::server;
+    po.max_message_size = config_.max_message_size;
+    po.ignore_rsv = config_.misbehave == Misbehave::ignore_rsv;
+    po.allow_rsv1 = c->deflate != nullptr;  // permessage-deflate defines RSV1
+    return po;
+}
+
 void Worker::consume_frames(Conn* c, std::uint8_t* data, std::size_t n) {
+    Partial* p = c->partial.get();
+    if (!p) {
+        // At rest: parse with the worker's state, and keep it only if the read ends mid-way.
+        p = &scratch_;
+        p->parser = FrameParser(parser_options(c));
+        p->in_message = false;
+        p->msg.clear();
+    }
     FrameEvent ev;
     std::size_t pos = 0;
     while (pos < n && (c->phase == Phase::open || c->phase == Phase::closing)) {
-        pos += c->parser.parse(data + pos, n - pos, ev);
+        pos += p->parser.parse(data + pos, n - pos, ev);
         if (ev.kind == FrameEvent::Kind::need_more) break;
         if (ev.kind == FrameEvent::Kind::error) {
             fail(c, close_code_for(ev.error), to_string(ev.error));
-            return;
+            break;
         }
         if (ev.is_control()) {
             on_control(c, ev);
         } else if (c->phase == Phase::open) {
-            on_data(c, ev);
+            on_data(c, *p, ev);
         }
+    }
+    const bool live = c->phase == Phase::open || c->phase == Phase::closing;
+    if (p == &scratch_) {
+        if (live && !p->at_rest()) c->partial = std::make_unique<Partial>(std::move(scratch_));
+    } else if (!live || p->at_rest()) {
+        c->partial.reset();
     }
 }
 
@@ -783,7 +812,7 @@ void Worker::on_control(Conn* c, const FrameEvent& ev) {
     if (c->phase == Phase::closing) {
         // The client answered our close: done once our output is written.
         c->remote_code = e == Errc::ok ? (cp.has_code ? cp.code : kNoCode) : kAbnormal;
-        if (e == Errc::ok) c->close_reason.assign(cp.reason);
+        if (e == Errc::ok) keep_reason(c, cp.reason);
         c->phase = Phase::replied;
         c->close_after_flush = true;
         mark_dirty(c);
@@ -794,7 +823,7 @@ void Worker::on_control(Conn* c, const FrameEvent& ev) {
         return;
     }
     c->remote_code = cp.has_code ? cp.code : kNoCode;
-    c->close_reason.assign(cp.reason);
+    keep_reason(c, cp.reason);
     list_remove(c);
     if (config_.misbehave == Misbehave::no_close_reply) {
         c->phase = Phase::lingering;  // wait for the client to give up and drop TCP
@@ -815,32 +844,38 @@ void Worker::on_control(Conn* c, const FrameEvent& ev) {
     list_push(closings_, c, now_ns());
 }
 
-void Worker::on_data(Conn* c, const FrameEvent& ev) {
-    if (!c->in_message) {
-        c->in_message = true;
-        c->text = ev.message_opcode == Opcode::text;
-        c->utf8.reset();
+void Worker::keep_reason(Conn* c, std::string_view reason) {
+    if (config_.log_connections && !reason.empty()) {
+        c->close_reason = std::make_unique<std::string>(reason);
+    }
+}
+
+void Worker::on_data(Conn* c, Partial& p, const FrameEvent& ev) {
+    if (!p.in_message) {
+        p.in_message = true;
+        p.text = ev.message_opcode == Opcode::text;
+        p.utf8.reset();
         if (c->deflate) c->deflate->begin_message(ev.header.rsv1);
     }
     const bool compressed = c->deflate && c->deflate->message_compressed();
-    if (c->text && !compressed && config_.misbehave != Misbehave::no_utf8_check) {
-        const Utf8Status st = c->utf8.feed(ev.data, ev.size);
+    if (p.text && !compressed && config_.misbehave != Misbehave::no_utf8_check) {
+        const Utf8Status st = p.utf8.feed(ev.data, ev.size);
         if (st == Utf8Status::invalid || (ev.message_end && st != Utf8Status::complete)) {
             fail(c, 1007, "invalid UTF-8 in a text message");
             return;
         }
     }
-    if (ev.message_end && c->msg.empty() && ev.message_offset == 0) {
-        c->in_message = false;
-        deliver(c, c->text, ev.data, ev.size, compressed);  // the whole message in one piece
+    if (ev.message_end && p.msg.empty() && ev.message_offset == 0) {
+        p.in_message = false;
+        deliver(c, p.text, ev.data, ev.size, compressed);  // the whole message in one piece
         return;
     }
-    c->msg.insert(c->msg.end(), ev.data, ev.data + ev.size);
+    p.msg.insert(p.msg.end(), ev.data, ev.data + ev.size);
     if (!ev.message_end) return;
-    c->in_message = false;
-    deliver(c, c->text, c->msg.data(), c->msg.size(), compressed);
-    c->msg.clear();
-    if (c->msg.capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(c->msg);
+    p.in_message = false;
+    deliver(c, p.text, p.msg.data(), p.msg.size(), compressed);
+    p.msg.clear();
+    if (p.msg.capacity() > kKeepCapacity) std::vector<std::uint8_t>().swap(p.msg);
 }
 
 void Worker::deliver(Conn* c, bool text, const std::uint8_t* data, std::size_t size,
@@ -995,7 +1030,8 @@ void Worker::after_drain(Conn* c) {
         if (c->readable) queue_read(c);  // resume reading on the next turn
     }
     if (!c->out.empty()) return;
-    c->out.trim(kKeepCapacity);
+    c->out.trim(c->release_out ? 0 : kKeepCapacity);
+    c->release_out = false;
     if (c->close_after_flush) {
         close_conn(c, nullptr);
     } else if (c->shut_after_flush) {
@@ -1061,7 +1097,7 @@ void Worker::close_conn(Conn* c, const char* why) {
                                          " code=" + std::to_string(code) +
                                          " remote_code=" + std::to_string(c->remote_code) +
                                          " local_code=" + std::to_string(c->local_code) + " reason=\"" +
-                                         c->close_reason + "\" duration_s=" + dur);
+                                         (c->close_reason ? *c->close_reason : std::string()) + "\" duration_s=" + dur);
         }
     } else if (was == Phase::handshake) {
         stats.on_handshake_failed();
@@ -1073,7 +1109,7 @@ void Worker::close_conn(Conn* c, const char* why) {
     if (c->admitted) engine_.unadmit();
     engine_.live_down();
     c->out = ByteBuf();
-    c->msg = {};
+    c->partial.reset();
     c->deflate.reset();
     graveyard_.push_back(c);
 }
