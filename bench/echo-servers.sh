@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end benchmark of echo servers, side by side in one run: wsbench-echo-server
-# (websocketpp engine), the plain websocketpp echo server and a Boost.Beast echo server
-# (bench/peers/, built here from Debian's packages; not part of the product).
+# End-to-end benchmark of echo servers, side by side in one run: wsbench-echo-server with
+# its fast engine and with its websocketpp engine, the plain websocketpp echo server and a
+# Boost.Beast echo server (bench/peers/, built here from Debian's packages; not part of the
+# product).
 #
 # Each server runs on one thread pinned to core 0; wsbench-loadgen runs pinned to core 1 with
 # 100 connections x 32-byte messages, open loop. For each server the script finds the
@@ -68,11 +69,12 @@ print(status, r["latency_us"]["p99"], int(echoes), sys.argv[3], warn)
 PY
 }
 
-declare -A best_rate best_p99 best_cpu best_warn
-servers=(wsbench-echo-server websocketpp-plain beast)
+declare -A best_rate best_p99 best_cpu best_warn pipe_rate pipe_p99 pipe_cpu
+servers=(fast-engine websocketpp-engine websocketpp-plain beast)
 for name in "${servers[@]}"; do
     case $name in
-        wsbench-echo-server) cmd=(./build/bin/wsbench-echo-server --port 0 --threads 1) ;;
+        fast-engine) cmd=(./build/bin/wsbench-echo-server --engine fast --port 0 --threads 1) ;;
+        websocketpp-engine) cmd=(./build/bin/wsbench-echo-server --port 0 --threads 1) ;;
         websocketpp-plain) cmd=("$peers/websocketpp_echo" 0) ;;
         beast) cmd=("$peers/beast_echo" 0) ;;
     esac
@@ -107,6 +109,23 @@ for name in "${servers[@]}"; do
         fi
     done
     best_rate[$name]=$pass
+    # Closed loop with 32 messages in flight per connection: batches form on both sides, as
+    # under tcpkali, and the server's CPU per echo shows its ceiling beyond the generator's.
+    report=build/reports/echo-servers/$name-pipeline.json
+    before=$(cpu_ticks "$pid")
+    taskset -c 1 ./build/bin/wsbench-loadgen "$url" -c 100 -m 32 --pipeline 32 -d "$duration" -t 1 -q \
+        --json "$report" >/dev/null 2>&1 || true
+    after=$(cpu_ticks "$pid")
+    read -r pipe_rate[$name] pipe_p99[$name] pipe_cpu[$name] < <(python3 - "$report" "$((after - before))" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+s = r["summary"]
+n = s["messages"]["received"]
+# The server's CPU covers connecting and draining too: a slight overestimate per echo.
+print(int(n / (s["duration_s"] or 1)), r["latency_us"]["p99"], f"{int(sys.argv[2]) / 100 / max(n, 1) * 1e6:.3f}")
+PY
+)
+    echo "   pipeline 32: ${pipe_rate[$name]}/s, p99 ${pipe_p99[$name]} us, server ${pipe_cpu[$name]} us CPU per echo" >&2
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
 done
@@ -114,8 +133,23 @@ done
 echo
 echo "100 connections x 32 B, open loop, ${duration} windows; server on core 0 (1 thread), wsbench-loadgen on core 1."
 echo
-echo "| server | highest rate with p99 < 10 ms, nothing lost | p99 there | server CPU per echo | generator |"
-echo "|---|---:|---:|---:|---|"
+echo "The ceiling is one core divided by the server's CPU per echo at the highest rate passed: what"
+echo "the server would reach if the generator kept up (it is an estimate when the generator saturated)."
+echo
+echo "| server | highest rate with p99 < 10 ms, nothing lost | p99 there | server CPU per echo | ceiling on one core | generator |"
+echo "|---|---:|---:|---:|---:|---|"
 for name in "${servers[@]}"; do
-    echo "| $name | ${best_rate[$name]}/s | ${best_p99[$name]:--} us | ${best_cpu[$name]:--} us | ${best_warn[$name]:--} |"
+    ceiling=-
+    [[ -n ${best_cpu[$name]:-} ]] && ceiling=$(python3 -c "print(f'{1e6 / max(${best_cpu[$name]}, 0.01) / 1e6:.2f}M/s')")
+    echo "| $name | ${best_rate[$name]}/s | ${best_p99[$name]:--} us | ${best_cpu[$name]:--} us | $ceiling | ${best_warn[$name]:--} |"
+done
+
+echo
+echo "Closed loop, 100 connections x 32 B with 32 in flight each (--pipeline 32), ${duration}:"
+echo
+echo "| server | echoes/s | p99 | server CPU per echo | ceiling on one core |"
+echo "|---|---:|---:|---:|---:|"
+for name in "${servers[@]}"; do
+    ceiling=$(python3 -c "print(f'{1 / max(${pipe_cpu[$name]:-0}, 0.001):.2f}M/s')")
+    echo "| $name | ${pipe_rate[$name]}/s | ${pipe_p99[$name]} us | ${pipe_cpu[$name]} us | $ceiling |"
 done
