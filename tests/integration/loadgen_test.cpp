@@ -26,8 +26,10 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::unique_ptr<Process> start_server(std::vector<std::string> args, std::optional<ServerAddress>& address) {
-    std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1"};
+std::unique_ptr<Process> start_server(std::vector<std::string> args, std::optional<ServerAddress>& address,
+                                      const std::string& engine = "websocketpp") {
+    std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1",
+                                  "--engine", engine};
     argv.insert(argv.end(), args.begin(), args.end());
     auto p = std::make_unique<Process>(argv);
     address = wait_listening(*p);
@@ -127,9 +129,12 @@ LoadgenRun run_loadgen(std::vector<std::string> args, std::chrono::milliseconds 
     return r;
 }
 
-TEST(Loadgen, ClosedLoopEchoGetsEveryMessageBack) {
+/// Tests of the load generator's scenarios, run against both engines of the echo server.
+class LoadgenAgainstEngine : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(LoadgenAgainstEngine, ClosedLoopEchoGetsEveryMessageBack) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server);
+    auto s = start_server({}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "10", "-n", "200", "-t", "2"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -145,9 +150,9 @@ TEST(Loadgen, ClosedLoopEchoGetsEveryMessageBack) {
     EXPECT_TRUE(r.schema_valid);
 }
 
-TEST(Loadgen, CountsMessagesPerConnectionAfterTheWarmup) {
+TEST_P(LoadgenAgainstEngine, CountsMessagesPerConnectionAfterTheWarmup) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server);
+    auto s = start_server({}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "4", "-n", "100", "--warmup", "200ms"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -155,9 +160,9 @@ TEST(Loadgen, CountsMessagesPerConnectionAfterTheWarmup) {
     EXPECT_EQ(r.report["summary"]["messages"]["received"], 400);
 }
 
-TEST(Loadgen, OpenLoopSendsAtTheRequestedRate) {
+TEST_P(LoadgenAgainstEngine, OpenLoopSendsAtTheRequestedRate) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server);
+    auto s = start_server({}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "20", "-R", "2000", "-d", "2s"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -171,9 +176,9 @@ TEST(Loadgen, OpenLoopSendsAtTheRequestedRate) {
     EXPECT_TRUE(r.schema_valid);
 }
 
-TEST(Loadgen, BroadcastCountsEveryDeliveryAtEveryConnection) {
+TEST_P(LoadgenAgainstEngine, BroadcastCountsEveryDeliveryAtEveryConnection) {
     std::optional<ServerAddress> server;
-    auto s = start_server({"--mode", "broadcast"}, server);
+    auto s = start_server({"--mode", "broadcast"}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "--scenario", "broadcast", "-c", "5", "-R", "200", "-d", "1s"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -185,9 +190,9 @@ TEST(Loadgen, BroadcastCountsEveryDeliveryAtEveryConnection) {
     EXPECT_TRUE(r.schema_valid);
 }
 
-TEST(Loadgen, MatchesRepliesThatTheServerPrefixes) {
+TEST_P(LoadgenAgainstEngine, MatchesRepliesThatTheServerPrefixes) {
     std::optional<ServerAddress> server;
-    auto s = start_server({"--reply-prefix", "回答"}, server);
+    auto s = start_server({"--reply-prefix", "回答"}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "3", "-n", "100", "--message-type", "text"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -195,12 +200,12 @@ TEST(Loadgen, MatchesRepliesThatTheServerPrefixes) {
     EXPECT_EQ(r.report["errors"]["unmatched"], 0);
 }
 
-TEST(Loadgen, ConnectScenarioHoldsThousandsOfConnections) {
+TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
     rlimit lim{};
     getrlimit(RLIMIT_NOFILE, &lim);
     if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 12000) GTEST_SKIP() << "open-file hard limit too low";
     std::optional<ServerAddress> server;
-    auto s = start_server({"--threads", "2"}, server);
+    auto s = start_server({"--threads", "2"}, server, GetParam());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "5000", "-d", "1s", "--ping-interval",
                                "500ms", "-t", "2"},
@@ -310,14 +315,14 @@ TEST(Loadgen, HoldsItsScheduleInsteadOfBufferingWhenTheTargetDoesNotRead) {
     std::remove(report.c_str());
 }
 
-TEST(Loadgen, DrivesATlsServerInClosedLoop) {
+TEST_P(LoadgenAgainstEngine, DrivesATlsServerInClosedLoop) {
     TempDir dir;
     const std::string cert = dir.path() + "/cert.pem";
     const std::string key = dir.path() + "/key.pem";
     std::string error;
     ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
     std::optional<ServerAddress> server;
-    auto s = start_server({"--tls-cert", cert, "--tls-key", key}, server);
+    auto s = start_server({"--tls-cert", cert, "--tls-key", key}, server, GetParam());
     ASSERT_TRUE(server);
     ASSERT_EQ(server->scheme, "wss");
     const LoadgenRun r = run_loadgen({server->url(), "--insecure", "-c", "2", "-n", "500"});
@@ -332,6 +337,9 @@ TEST(Loadgen, BadOptionsExit2NamingTheOption) {
     EXPECT_EQ(code, 2);
     EXPECT_NE(lg.stderr_text().find("-c"), std::string::npos) << lg.stderr_text();
 }
+
+INSTANTIATE_TEST_SUITE_P(Engines, LoadgenAgainstEngine, ::testing::Values("websocketpp", "fast"),
+                         [](const ::testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
 
 }  // namespace
 }  // namespace wsb::test

@@ -206,6 +206,7 @@ private:
     asio::steady_timer send_timer_;
     bool send_timer_armed_ = false;
     Ns send_timer_due_ = 0;
+    Ns last_pass_ = 0;  ///< when run_schedule() last ran
     std::uint64_t send_timer_generation_ = 0;
     bool window_seen_ = false;
     bool window_over_ = false;
