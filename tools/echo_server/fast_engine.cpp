@@ -187,6 +187,7 @@ struct Conn {
     int fd = -1;
     Phase phase = Phase::handshake;
     bool readable = true;  // may have unread input (the epoll set is edge-triggered)
+    bool hangup = false;   // the peer shut down or reset: read until recv() says so
     bool paused = false;   // not reading: too many unsent replies
     bool dirty = false;    // in the worker's flush list
     bool queued = false;   // in the worker's list of connections with input left
@@ -565,6 +566,7 @@ void Worker::accept_some() {
 void Worker::on_event(Conn* c, std::uint32_t events) {
     if (c->phase == Phase::dead) return;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->readable = true;
+    if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c->hangup = true;
     // TLS may need to write to read and read to write, so any readiness retries both.
     if (!c->out.empty()) flush(c);
     if (c->phase != Phase::dead && c->readable && !c->paused) read_some(c);
@@ -615,8 +617,9 @@ void Worker::read_some(Conn* c) {
             consume(c, buf, static_cast<std::size_t>(n));
             if (c->phase == Phase::dead || c->paused) return;
             // A short plain read emptied the socket; a new arrival raises a new edge. TLS
-            // may hold decrypted records back, so it reads until it would block.
-            if (!c->ssl && static_cast<std::size_t>(n) < rbuf_.size()) {
+            // may hold decrypted records back, and a hang-up raises no further edge, so
+            // those read until recv() would block or reports the end.
+            if (!c->ssl && !c->hangup && static_cast<std::size_t>(n) < rbuf_.size()) {
                 c->readable = false;
                 return;
             }
