@@ -71,7 +71,9 @@ Errc FrameParser::begin_frame(const std::uint8_t* h) noexcept {
     if (length > options_.max_frame_size) return Errc::frame_too_large;
 
     if (!is_control(frame_.opcode)) {
-        if (frame_.opcode != Opcode::continuation) {
+        // A stray continuation (only seen with check off) continues nothing: it starts its
+        // own message, so offsets and the size limit do not carry over a finished message.
+        if (frame_.opcode != Opcode::continuation || !in_message_) {
             message_opcode_ = frame_.opcode;
             message_size_ = 0;
         }
@@ -123,7 +125,8 @@ std::size_t FrameParser::parse(std::uint8_t* data, std::size_t size, FrameEvent&
             for (;;) {
                 const std::size_t need = header_have_ < 2 ? 2 : header_size_from(header_buf_[1]);
                 const std::size_t take = std::min(need - header_have_, size - pos);
-                std::memcpy(header_buf_.data() + header_have_, data + pos, take);
+                // Guarded: `data` may be null when size is 0, and memcpy's source must not be.
+                if (take != 0) std::memcpy(header_buf_.data() + header_have_, data + pos, take);
                 header_have_ = static_cast<std::uint8_t>(header_have_ + take);
                 pos += take;
                 if (header_have_ < need) return pos;
@@ -151,7 +154,7 @@ std::size_t FrameParser::parse(std::uint8_t* data, std::size_t size, FrameEvent&
         }
         // remaining_ counts from the frame start until the payload is handed out.
         const std::size_t take = std::min<std::size_t>(remaining_ - control_have_, size - pos);
-        std::memcpy(control_buf_.data() + control_have_, payload, take);
+        if (take != 0) std::memcpy(control_buf_.data() + control_have_, payload, take);
         control_have_ = static_cast<std::uint8_t>(control_have_ + take);
         pos += take;
         if (control_have_ < frame_.payload_length) return pos;

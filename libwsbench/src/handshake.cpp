@@ -195,8 +195,11 @@ template <class Message, class StartLine, class Prefix>
 Errc parse_head(std::string_view buffered, Message& out, std::size_t& head_size,
                 HttpHeadScanner& scanner, StartLine parse_start, Prefix could_start) {
     const Errc scanned = scanner.scan(buffered);
-    if (scanned == Errc::http_incomplete) {
-        return could_start(buffered) ? Errc::http_incomplete : Errc::http_malformed;
+    if (scanned == Errc::http_incomplete || scanned == Errc::http_head_too_large) {
+        // Garbage is malformed however it arrives: judge only the bytes the scanner may look
+        // at, so a head cut at max_head gets the same answer whole or in pieces.
+        if (!could_start(buffered.substr(0, scanner.max_head()))) return Errc::http_malformed;
+        return scanned;
     }
     if (scanned != Errc::ok) return scanned;
 

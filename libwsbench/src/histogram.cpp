@@ -27,6 +27,7 @@ constexpr std::uint32_t cookie_base(std::uint32_t cookie) { return cookie & ~0xf
 
 constexpr std::size_t v2_header_size = 40;
 constexpr std::size_t max_varint_size = 9;  // LEB128-64b9B: 8 x 7 bits, then 8 bits
+constexpr std::uint64_t max_inflate_ratio = 1032;  // deflate's best: 258-byte matches in 2 bits
 constexpr std::uint64_t double_one_bits = 0x3ff0000000000000;  // IEEE 754 bits of 1.0
 
 // floor(log2(v)) for v >= 1.
@@ -342,7 +343,10 @@ std::uint64_t Histogram::min() const noexcept {
 }
 
 std::uint64_t Histogram::max() const noexcept {
-    return max_value_ == 0 ? 0 : highest_equivalent_value(max_value_);
+    // Empty is told by the count, not by max_value_ == 0 (HdrHistogram's test): values
+    // equivalent to 0 have a highest equivalent value above 0 when lowest > 1, and
+    // value_at_percentile(100) reports it.
+    return total_count_ == 0 ? 0 : highest_equivalent_value(max_value_);
 }
 
 double Histogram::mean() const noexcept {
@@ -389,8 +393,11 @@ std::uint64_t Histogram::value_at_percentile(double percentile) const noexcept {
     const double fp_count = (requested / 100.0) * static_cast<double>(total_count_);
     const double ulp = fp_count > 0.0 ? std::ldexp(1.0, std::ilogb(fp_count) - 52) : 0.0;
     const double rounded = std::ceil(fp_count - ulp);
-    const std::uint64_t count_at_percentile =
-        rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
+    std::uint64_t count_at_percentile = rounded < 1.0 ? 1 : static_cast<std::uint64_t>(rounded);
+    if (requested == 100.0) {
+        // Exact even past 2^53 values, where the double product falls short of the total.
+        count_at_percentile = total_count_;
+    }
     std::uint64_t running = 0;
     const std::size_t limit = total_count_ == 0 ? 0 : counts_limit();
     for (std::size_t i = 0; i < limit; ++i) {
@@ -552,6 +559,12 @@ Errc Histogram::decode(const std::uint8_t* data, std::size_t size, Histogram& ou
         std::uint8_t head[v2_header_size];
         if (!inflate_exact(data + 8, compressed_length, head, sizeof head, false) ||
             !parse_v2_header(head, &header)) {
+            return Errc::histogram_bad_encoding;
+        }
+        // Deflate expands at most 1032:1 (a 258-byte match in two bits), so a payload length
+        // the compressed bytes cannot hold is refused before a buffer is allocated for it.
+        if (v2_header_size + std::uint64_t{header.payload_length} >
+            std::uint64_t{compressed_length} * max_inflate_ratio) {
             return Errc::histogram_bad_encoding;
         }
         inflated.resize(v2_header_size + header.payload_length);

@@ -383,6 +383,28 @@ TEST(FrameParser, DecodesAnythingWhenChecksAreOff) {
     EXPECT_EQ(out.frames[2].payload.size(), 200u) << "an oversized ping streams like data";
 }
 
+// Found by frame_parser_fuzz: with checks off, a continuation frame after a finished message
+// carried on that message: message_offset counted its bytes, message_opcode was its opcode,
+// and max_message_size added its size (here 10 + 8 > 15: message_too_large for two messages
+// both under the limit). A stray continuation now starts a message of its own.
+TEST(FrameParser, StrayContinuationStartsItsOwnMessageWhenChecksAreOff) {
+    ParserOptions o = limited(10, 15);
+    o.check = false;
+    Bytes stream = frames({{hdr(Opcode::text), std::string(10, 't')},
+                           {hdr(Opcode::continuation), std::string(8, 'c')}});
+    FrameParser parser(o);
+    FrameEvent ev;
+    std::size_t pos = parser.parse(stream.data(), stream.size(), ev);
+    ASSERT_EQ(ev.kind, FrameEvent::Kind::payload);
+    EXPECT_TRUE(ev.message_end);
+    parser.parse(stream.data() + pos, stream.size() - pos, ev);
+    ASSERT_EQ(ev.kind, FrameEvent::Kind::payload) << "error " << static_cast<int>(ev.error);
+    EXPECT_EQ(ev.message_offset, 0u);
+    EXPECT_EQ(ev.message_opcode, Opcode::continuation);
+    EXPECT_EQ(ev.size, 8u);
+    EXPECT_TRUE(ev.message_end);
+}
+
 TEST(FrameParser, ResetStartsAFreshStream) {
     FrameParser parser(client());
     Bytes bad{0x80, 0x00};  // continuation without a message
@@ -396,6 +418,38 @@ TEST(FrameParser, ResetStartsAFreshStream) {
     parser.parse(good.data(), good.size(), ev);
     EXPECT_EQ(ev.kind, FrameEvent::Kind::payload);
     EXPECT_TRUE(ev.message_end);
+}
+
+// Found by frame_parser_fuzz (an empty input): an empty read with a null pointer, as an
+// empty std::vector's data() gives, reached memcpy(dst, nullptr, 0), which is undefined
+// behaviour (UBSan: "null pointer passed as argument 2"). It must be a no-op in every state.
+TEST(FrameParser, AcceptsEmptyReadsWithANullPointerInEveryState) {
+    FrameParser parser(server());
+    FrameEvent ev;
+    EXPECT_EQ(parser.parse(nullptr, 0, ev), 0u) << "at a frame boundary";
+    EXPECT_EQ(ev.kind, FrameEvent::Kind::need_more);
+
+    Bytes stream;
+    append(stream, hdr(Opcode::ping, true, true), "ping!");
+    append(stream, hdr(Opcode::binary, true, true), "data");
+    EXPECT_EQ(parser.parse(stream.data(), 1, ev), 1u);
+    EXPECT_EQ(parser.parse(nullptr, 0, ev), 0u) << "inside a header";
+    EXPECT_EQ(ev.kind, FrameEvent::Kind::need_more);
+    EXPECT_EQ(parser.parse(stream.data() + 1, 7, ev), 7u);  // header and 2 payload bytes
+    EXPECT_EQ(parser.parse(nullptr, 0, ev), 0u) << "inside a split control payload";
+    EXPECT_EQ(ev.kind, FrameEvent::Kind::need_more);
+    EXPECT_EQ(parser.parse(stream.data() + 8, 3, ev), 3u);
+    ASSERT_EQ(ev.kind, FrameEvent::Kind::payload);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(ev.data), ev.size), "ping!");
+
+    EXPECT_EQ(parser.parse(stream.data() + 11, 8, ev), 8u);  // header and 2 payload bytes
+    EXPECT_EQ(parser.parse(nullptr, 0, ev), 0u) << "inside a data payload";
+    EXPECT_EQ(ev.kind, FrameEvent::Kind::payload);
+    EXPECT_EQ(ev.size, 0u);
+    EXPECT_FALSE(ev.frame_end);
+    EXPECT_EQ(parser.parse(stream.data() + 19, 2, ev), 2u);
+    EXPECT_TRUE(ev.message_end);
+    EXPECT_EQ(parser.error(), Errc::ok);
 }
 
 }  // namespace

@@ -294,6 +294,39 @@ INSTANTIATE_TEST_SUITE_P(
         GarbageCase{"BareCrInLine", "HTTP/1.1 101 OK\r\nX: a\rb\r\n\r\n"}),
     [](const auto& p) { return std::string(p.param.name); });
 
+// Found by handshake_request_fuzz and handshake_response_fuzz: garbage as long as the head
+// limit was http_head_too_large (431) when it arrived whole but http_malformed (400) when an
+// early piece arrived alone. Both parsers now answer http_malformed either way, judging only
+// the first max_head bytes, while a plausible head cut at the limit stays too large.
+TEST(ParseHttpHead, GarbageAtTheSizeLimitIsMalformedWholeOrInPieces) {
+    const std::string garbage = "\tOrigin: `OrgH~TTP/1.1 TTP/" + std::string(40, '\xfb');
+    const std::string request_like = "GETX(" + std::string(40, 'a');  // bad only past byte 4
+    for (const std::size_t max_head : {std::size_t{1}, std::size_t{4}, std::size_t{14}}) {
+        HttpRequest req;
+        HttpResponse resp;
+        std::size_t head = 0;
+        EXPECT_EQ(parse_http_request(garbage, req, head, max_head), Errc::http_malformed);
+        EXPECT_EQ(parse_http_response(garbage, resp, head, max_head), Errc::http_malformed);
+        HttpHeadScanner requests(max_head);
+        HttpHeadScanner responses(max_head);
+        for (std::size_t n = 1; n <= garbage.size(); ++n) {
+            const std::string_view piece = std::string_view(garbage).substr(0, n);
+            const Errc r = parse_http_request(piece, req, head, requests);
+            ASSERT_NE(r, Errc::http_head_too_large) << max_head << " " << n;
+            const Errc s = parse_http_response(piece, resp, head, responses);
+            ASSERT_NE(s, Errc::http_head_too_large) << max_head << " " << n;
+            if (r != Errc::http_incomplete && s != Errc::http_incomplete) break;
+        }
+        // The same answer for a request line cut at the limit, whatever follows it.
+        const Errc cut = parse_http_request(request_like.substr(0, max_head), req, head, max_head);
+        EXPECT_EQ(parse_http_request(request_like, req, head, max_head), cut) << max_head;
+    }
+    HttpResponse resp;
+    std::size_t head = 0;
+    EXPECT_EQ(parse_http_response("HTTP/1.1 101 Switching", resp, head, 12),
+              Errc::http_head_too_large);
+}
+
 TEST(ParseHttpRequest, ParsesARequestAndSkipsOneLeadingEmptyLine) {
     const std::string wire = "\r\nGET /chat?room=1 HTTP/1.1\r\nHost: a\r\n\r\n";
     HttpRequest req;

@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -17,6 +20,23 @@
 
 #include "wsbench/base64.hpp"
 #include "wsbench/error.hpp"
+
+// The largest single allocation since the last reset: tests of hostile input check that
+// memory follows the input, not what a header claims. Replaces the global operator new of
+// this test executable only.
+static std::atomic<std::size_t> g_largest_allocation{0};
+
+void* operator new(std::size_t size) {
+    std::size_t seen = g_largest_allocation.load(std::memory_order_relaxed);
+    while (size > seen && !g_largest_allocation.compare_exchange_weak(seen, size)) {
+    }
+    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    throw std::bad_alloc();
+}
+// Not inlined: GCC would see free() on a pointer from a new-expression and warn
+// (-Wmismatched-new-delete), though this operator new is malloc.
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -406,6 +426,43 @@ TEST(Histogram, MinIsZeroWhenAZeroEquivalentValueIsRecorded) {
     EXPECT_EQ(ns.min(), 0u);
 }
 
+// Found by histogram_decode_fuzz: with a lowest discernible value above 1, a histogram holding
+// only values equivalent to 0 reported max() 0 while value_at_percentile(100) was the highest
+// value equivalent to 0 (511 here), breaking "max() always equals value_at_percentile(100)".
+// A decoded histogram of the same counts (where the recorded value is unknown) did the same.
+TEST(Histogram, MaxIsPercentileHundredWhenOnlyZeroEquivalentValuesAreRecorded) {
+    Histogram ns(1000, 3'600'000'000'000, 3);
+    ns.record(0);
+    ns.record(300);
+    const std::uint64_t top_of_zero = ns.highest_equivalent_value(0);
+    ASSERT_EQ(top_of_zero, 511u);
+    EXPECT_EQ(ns.max(), top_of_zero);
+    EXPECT_EQ(ns.value_at_percentile(100), top_of_zero);
+    Histogram decoded;
+    ASSERT_EQ(Histogram::decode_base64(ns.encode_base64(), decoded), Errc::ok);
+    EXPECT_EQ(decoded.max(), top_of_zero);
+    EXPECT_EQ(decoded.value_at_percentile(100), top_of_zero);
+
+    Histogram empty(1000, 3'600'000'000'000, 3);
+    EXPECT_EQ(empty.max(), 0u);
+    Histogram us;  // lowest 1: 0 is its own bucket, so max() stays 0
+    us.record(0);
+    EXPECT_EQ(us.max(), 0u);
+    EXPECT_EQ(us.value_at_percentile(100), 0u);
+}
+
+// Found by histogram_decode_fuzz: with more than 2^53 values the percentile count is computed
+// in doubles and fell short of the total, so value_at_percentile(100) answered a lower bucket
+// than max() (here the bucket of 1 instead of that of 1000).
+TEST(Histogram, PercentileHundredIsMaxPastTwoToTheFiftyThreeValues) {
+    Histogram h;
+    h.record(1, (std::uint64_t{1} << 60) + 1);
+    h.record(1000, 9);
+    EXPECT_EQ(h.max(), 1000u);
+    EXPECT_EQ(h.value_at_percentile(100), 1000u);
+    EXPECT_EQ(h.value_at_percentile(50), 1u);
+}
+
 TEST(Histogram, CorrectedRecordingAddsMissingValuesDownToTheInterval) {
     Histogram h;
     EXPECT_TRUE(h.record_corrected(1000, 100));  // 1000, 900, ..., 100
@@ -787,6 +844,31 @@ TEST(HistogramEncoding, AbsurdLengthsAndHeadersAreRejected) {
     Bytes bomb_counts(1 << 20, 0x00);  // a million single zeros: beyond 23552 counts
     EXPECT_EQ(decode_bytes(compress_v2(make_v2(1, hour_us, 3, bomb_counts)), out),
               Errc::histogram_bad_encoding);
+}
+
+// Found by histogram_decode_fuzz (with -malloc_limit_mb): a 37-byte compressed encoding whose
+// inflated header claims the largest payload its layout allows (5 digits, 1 to INT64_MAX:
+// 6160384 counts of up to 9 bytes) made the decoder allocate and zero 55 MB before finding
+// that the zlib stream holds only the header. Deflate cannot expand more than 1032:1, so
+// such a length is now refused before any buffer is sized by it.
+TEST(HistogramEncoding, ClaimedPayloadLengthDoesNotDriveAllocationBeyondTheInput) {
+    const std::uint32_t claimed = 6160384u * 9u;
+    const Bytes bomb = compress_v2(make_v2(1, int64_max, 5, {}, claimed));
+    ASSERT_LT(bomb.size(), 64u);
+    Histogram out;
+    g_largest_allocation = 0;
+    EXPECT_EQ(decode_bytes(bomb, out), Errc::histogram_bad_encoding);
+    EXPECT_LT(g_largest_allocation.load(), std::size_t{1} << 20);
+
+    // The tightest real case stays inside the bound: a count of 1 in every bucket is a payload
+    // of identical bytes, which zlib compresses about 1020:1.
+    Histogram ones(1, hour_us, 5);
+    for (std::uint64_t v = 0; v <= hour_us; v += ones.size_of_equivalent_value_range(v)) {
+        ones.record(v);
+    }
+    Histogram back;
+    ASSERT_EQ(Histogram::decode_base64(ones.encode_base64(), back), Errc::ok);
+    EXPECT_EQ(back, ones);
 }
 
 TEST(HistogramEncoding, IgnoresNormalizingOffsetAndRatioLikeHdrHistogramJs) {

@@ -392,7 +392,9 @@ void WsppEngine<Tls, Deflate>::arm_resume(const ConPtr& c) {
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::broadcast(MsgPtr msg) {
     std::lock_guard<std::mutex> lock(registry_mutex_);
-    for (const auto& [id, target] : open_) {
+    for (const auto& entry : open_) {
+        // Not a structured binding: C++17 lambdas cannot capture one (clang rejects it).
+        const auto& target = entry.second;
         // Each send runs on the target's strand, where its queue may be read safely.
         asio::post(*target->get_strand(), [this, target, msg] { send_queued(target, msg); });
     }

@@ -39,8 +39,9 @@ struct FrameEvent {
     Kind kind = Kind::need_more;
     Errc error = Errc::ok;
     FrameHeader header;        ///< header of the frame the payload belongs to
-    Opcode message_opcode = Opcode::continuation;  ///< text/binary of the message a data
-                                                   ///< frame continues; the opcode of a control frame
+    /// text/binary of the message a data frame continues (continuation for a stray one,
+    /// check off); the opcode of a control frame
+    Opcode message_opcode = Opcode::continuation;
     const std::uint8_t* data = nullptr;  ///< payload bytes, unmasked when options.unmask
     std::size_t size = 0;
     std::uint64_t frame_offset = 0;    ///< offset of `data` in the frame's payload
@@ -75,7 +76,7 @@ public:
 
     /// Consumes bytes from `data` until one event is ready or the input runs out; fills
     /// `ev` and returns the number of bytes consumed. Once an error was reported every
-    /// later call reports it again and consumes nothing.
+    /// later call reports it again and consumes nothing. `data` may be null when `size` is 0.
     std::size_t parse(std::uint8_t* data, std::size_t size, FrameEvent& ev) noexcept;
 
     /// Back to the start of a stream, keeping the options.

@@ -156,10 +156,11 @@ class HttpHeadScanner {
 /// fields). On Errc::ok fills `out` and sets `head_size` to the bytes the head used;
 /// `buffered.substr(head_size)` is what the server sent after it. Returns
 /// Errc::http_incomplete while the head is unfinished (and the bytes so far could still
-/// start a response), Errc::http_head_too_large when max_head bytes do not hold it,
-/// Errc::http_malformed for anything that is not an HTTP/x.y response head (obsolete line
-/// folding included). One leading empty line is ignored (RFC 7230 §3.5). Scans the whole
-/// buffer on every call; use the scanner overload when data arrives in many small pieces.
+/// start a response), Errc::http_head_too_large when max_head bytes that could start a
+/// response do not hold it, Errc::http_malformed for anything that is not an HTTP/x.y
+/// response head (obsolete line folding included), whether it arrived whole or in pieces. One
+/// leading empty line is ignored (RFC 7230 §3.5). Scans the whole buffer on every call; use the
+/// scanner overload when data arrives in many small pieces.
 Errc parse_http_response(std::string_view buffered, HttpResponse& out, std::size_t& head_size,
                          std::size_t max_head = kDefaultMaxHttpHead);
 

@@ -224,7 +224,8 @@ class Histogram {
     /// summing past 2^64. `out` is only written on success. The normalizing index offset and
     /// the integer-to-double ratio are ignored, as hdr-histogram-js does (it writes 1 and the
     /// int64 1 there). Memory is bounded by the configuration in the header: at most about
-    /// 49 MiB for 5 digits from 1 to INT64_MAX.
+    /// 49 MiB for 5 digits from 1 to INT64_MAX; inflating never takes more than 1032 bytes
+    /// (deflate's largest expansion) per compressed byte.
     static Errc decode_base64(std::string_view text, Histogram& out);
 
     /// decode_base64() on raw bytes (compressed or uncompressed V2), e.g. from a fuzzer.
