@@ -79,6 +79,77 @@ void judge(MetricChange& m) {
 
 std::string config_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+std::string totals_text(const CaseTotals& t) {
+    return printf_string("%zu cases, %zu passed, %zu failed", t.cases, t.passed, t.failed) +
+           (t.unimplemented ? printf_string(", %zu unimplemented", t.unimplemented) : "") +
+           " (agent " + t.agent + ")";
+}
+
+json totals_json(const CaseTotals& t) {
+    return {{"agent", t.agent},
+            {"cases", t.cases},
+            {"passed", t.passed},
+            {"failed", t.failed},
+            {"unimplemented", t.unimplemented}};
+}
+
+json case_json(const std::optional<CaseResult>& r) {
+    if (!r) return nullptr;
+    return {{"behavior", r->behavior}, {"behaviorClose", r->behavior_close}};
+}
+
+std::string case_cell(const std::optional<CaseResult>& r) { return r ? r->text() : "-"; }
+
+constexpr CaseChange::Kind kCaseKinds[] = {
+    CaseChange::Kind::newly_failing, CaseChange::Kind::newly_passing, CaseChange::Kind::changed,
+    CaseChange::Kind::missing, CaseChange::Kind::added};
+
+std::string cases_text(const Comparison& c) {
+    std::string out;
+    for (CaseChange::Kind kind : kCaseKinds) {
+        const std::size_t n = c.count(kind);
+        if (n == 0) continue;
+        out += printf_string("  %s (%zu):\n", to_string(kind), n);
+        for (const CaseChange& k : c.cases) {
+            if (k.kind != kind) continue;
+            out += printf_string("    %-14s %-28s -> %s\n", k.id.c_str(), case_cell(k.base).c_str(),
+                                 case_cell(k.current).c_str());
+        }
+    }
+    if (c.cases.empty()) out += "  no case changed its verdicts\n";
+    out += "  Base: " + totals_text(c.base_totals) + "\n";
+    out += "  New:  " + totals_text(c.new_totals) + "\n";
+    for (const std::string& note : c.notes) out += "  Note: " + note + "\n";
+    out += printf_string("  %zu newly failing, %zu newly passing\n",
+                         c.count(CaseChange::Kind::newly_failing),
+                         c.count(CaseChange::Kind::newly_passing));
+    return out;
+}
+
+std::string cases_markdown(const Comparison& c) {
+    const std::size_t failing = c.count(CaseChange::Kind::newly_failing);
+    std::string out =
+        failing > 0
+            ? printf_string("### wsbench conformance: %zu newly failing case(s)\n\n", failing)
+            : std::string("### wsbench conformance: no newly failing case\n\n");
+    out += "Base `" + c.base_path + "`: " + totals_text(c.base_totals) + ".  \nNew `" + c.new_path +
+           "`: " + totals_text(c.new_totals) + ".\n\n";
+    if (!c.cases.empty()) {
+        out += "| case | base | new | change |\n|---|---|---|---|\n";
+        for (const CaseChange& k : c.cases) {
+            std::string change = to_string(k.kind);
+            if (k.kind == CaseChange::Kind::newly_failing) change = "**" + change + "**";
+            out += "| " + k.id + " | " + case_cell(k.base) + " | " + case_cell(k.current) + " | " +
+                   change + " |\n";
+        }
+    }
+    if (!c.notes.empty()) {
+        out += "\n";
+        for (const std::string& note : c.notes) out += "- " + note + "\n";
+    }
+    return out;
+}
+
 }  // namespace
 
 double Thresholds::for_metric(const std::string& name) const {
@@ -154,6 +225,12 @@ double MetricChange::change_pct() const {
                            : -std::numeric_limits<double>::infinity();
     }
     return (current - base) / std::fabs(base) * 100.0;
+}
+
+std::size_t Comparison::count(CaseChange::Kind k) const {
+    std::size_t n = 0;
+    for (const CaseChange& c : cases) n += c.kind == k ? 1 : 0;
+    return n;
 }
 
 std::size_t Comparison::count(Verdict v) const {
@@ -242,13 +319,16 @@ Comparison compare_inputs(const Input& base, const Input& current, const Thresho
     if (base.kind == ReportKind::loadgen) {
         return compare_loadgen(to_loadgen(base), to_loadgen(current), thresholds);
     }
+    if (base.kind == ReportKind::autobahn) return compare_autobahn(base, current);
     throw InputError(base.path + ": comparing " + to_string(base.kind) +
-                     " reports is not supported yet");
+                     " reports is not supported yet; compare the Autobahn index.json that "
+                     "wsbench-conformance writes beside them");
 }
 
 std::string render_text(const Comparison& c) {
     std::string out = "wsbench-report compare (" + std::string(to_string(c.kind)) + "): base " +
                       c.base_path + ", new " + c.new_path + "\n";
+    if (c.kind != ReportKind::loadgen) return out + cases_text(c);
     out += printf_string("  %-18s%14s%14s%14s%10s  %s\n", "metric", "base", "new", "change",
                          "change%", "verdict");
     for (const MetricChange& m : c.metrics) {
@@ -265,6 +345,25 @@ std::string render_text(const Comparison& c) {
 }
 
 json render_json(const Comparison& c) {
+    if (c.kind != ReportKind::loadgen) {
+        json cases = json::array();
+        for (const CaseChange& k : c.cases) {
+            cases.push_back({{"id", k.id},
+                             {"change", to_string(k.kind)},
+                             {"base", case_json(k.base)},
+                             {"new", case_json(k.current)}});
+        }
+        return json{
+            {"kind", to_string(c.kind)},
+            {"base", c.base_path},
+            {"new", c.new_path},
+            {"cases", cases},
+            {"totals", {{"base", totals_json(c.base_totals)}, {"new", totals_json(c.new_totals)}}},
+            {"regressions", c.count(CaseChange::Kind::newly_failing)},
+            {"improvements", c.count(CaseChange::Kind::newly_passing)},
+            {"notes", c.notes},
+            {"passed", !c.regressed()}};
+    }
     json metrics = json::array();
     for (const MetricChange& m : c.metrics) {
         const double pct = m.change_pct();
@@ -293,6 +392,7 @@ json render_json(const Comparison& c) {
 }
 
 std::string render_markdown(const Comparison& c) {
+    if (c.kind != ReportKind::loadgen) return cases_markdown(c);
     std::string out;
     const std::size_t regressions = c.count(Verdict::regression);
     const std::size_t improvements = c.count(Verdict::improvement);
