@@ -282,8 +282,8 @@ std::string summary_table(const std::vector<LoadgenReport>& in) {
     });
     row("Created", [](const LoadgenReport& r) {
         std::string s = r.created + " on " + r.hostname;
-        if (const auto m = r.doc.find("merged"); m != r.doc.end()) {
-            s += " (merge of " + std::to_string(m->value("inputs", 0)) + " reports)";
+        if (r.merged_inputs > 0) {
+            s += " (merge of " + std::to_string(r.merged_inputs) + " reports)";
         }
         if (r.shard_count > 1) {
             s += " (shard " + std::to_string(r.shard_index) + "/" + std::to_string(r.shard_count) +

@@ -239,6 +239,13 @@ LoadgenReport to_loadgen(const Input& input) {
     r.created = f.text(d, "$", "created");
     const json& host = f.at(d, "$", "host");
     r.hostname = f.text(host, "$.host", "hostname");
+    r.os = f.text(host, "$.host", "os");
+    r.cpus = f.u64(host, "$.host", "cpus");
+    r.target_url = f.text(f.at(d, "$", "target"), "$.target", "url");
+    const std::string scenario = f.text(d, "$", "scenario");
+    scenario_from(f, scenario, "$.scenario");
+    if (const json* merged = f.find(d, "merged"))
+        r.merged_inputs = f.u64(*merged, "$.merged", "inputs");
     if (const json* started = f.find(d, "started")) {
         if (!started->is_string() ||
             !(r.started_ms = parse_rfc3339_ms(started->get<std::string>()))) {
@@ -332,6 +339,7 @@ LoadgenReport to_loadgen(const Input& input) {
     // errors by kind: every kind this version knows; unknown kinds are left out.
     const json& errors = f.at(d, "$", "errors");
     if (!errors.is_object()) f.fail("$.errors", "expected an object");
+    for (const auto& [kind, n] : errors.items()) f.u64(errors, "$.errors", kind.c_str());
     for (std::size_t k = 0; k < loadgen::kErrorKinds; ++k) {
         const char* name = loadgen::to_string(static_cast<loadgen::ErrorKind>(k));
         if (errors.contains(name)) run.errors[k] = f.u64(errors, "$.errors", name);
@@ -368,6 +376,8 @@ LoadgenReport to_loadgen(const Input& input) {
     }
     if (const json* b = f.find(d, "broadcast")) {
         run.broadcast_expected = f.u64(*b, "$.broadcast", "expected");
+        f.u64(*b, "$.broadcast", "lost");
+        f.u64(*b, "$.broadcast", "duplicated");
     }
     if (const json* fatal = f.find(d, "fatal")) {
         if (!fatal->is_string()) f.fail("$.fatal", "expected a string");

@@ -46,10 +46,14 @@ Input read_input(const std::string& path);
 /// The parts of a "wsbench.loadgen/1" report that compare, merge and html use, checked.
 struct LoadgenReport {
     std::string path;
-    nlohmann::json doc;      ///< the whole report, as read
-    loadgen::RunResult run;  ///< counters, histograms, timeline, config (as far as used)
-    std::string created;     ///< envelope `created`
-    std::string hostname;    ///< envelope host.hostname
+    nlohmann::json doc;               ///< the whole report, as read
+    loadgen::RunResult run;           ///< counters, histograms, timeline, config (as far as used)
+    std::string created;              ///< envelope `created`
+    std::string hostname;             ///< envelope host.hostname
+    std::string os;                   ///< envelope host.os
+    std::uint64_t cpus = 0;           ///< envelope host.cpus
+    std::string target_url;           ///< envelope target.url
+    std::uint64_t merged_inputs = 0;  ///< merged.inputs of a merged report, else 0
     /// Wall-clock start of the measured window (`started`, newer reports): timeline t_s
     /// counts from here. Milliseconds since the Unix epoch.
     std::optional<std::int64_t> started_ms;

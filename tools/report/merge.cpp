@@ -195,9 +195,9 @@ json merge_loadgen(const std::vector<LoadgenReport>& in, std::vector<std::string
         }
         for (const std::string& w : run.warnings) generator_warnings.push_back(r.path + ": " + w);
         if (const auto b = r.doc.find("broadcast"); b != r.doc.end()) {
-            broadcast_expected += b->value("expected", std::uint64_t{0});
-            broadcast_lost += b->value("lost", std::uint64_t{0});
-            broadcast_duplicated += b->value("duplicated", std::uint64_t{0});
+            broadcast_expected += b->at("expected").get<std::uint64_t>();
+            broadcast_lost += b->at("lost").get<std::uint64_t>();
+            broadcast_duplicated += b->at("duplicated").get<std::uint64_t>();
         }
         if (!run.fatal.empty()) fatal += (fatal.empty() ? "" : "; ") + r.path + ": " + run.fatal;
         interrupted = interrupted || run.interrupted;
@@ -328,15 +328,15 @@ json merge_loadgen(const std::vector<LoadgenReport>& in, std::vector<std::string
     std::uint64_t connections = 0;
     for (const LoadgenReport& r : in) {
         const json& c = r.doc.at("config");
-        threads_total += c.value("threads", std::uint64_t{0});
+        threads_total += r.run.config.threads;
         for (const json& ip : c.value("source_ips", json::array())) {
             if (std::find(source_ips.begin(), source_ips.end(), ip) == source_ips.end()) {
                 source_ips.push_back(ip);
             }
         }
-        rate += c.value("rate", 0.0);
-        connect_rate += c.value("connect_rate", 0.0);
-        connections += c.value("connections", std::uint64_t{0});
+        rate += r.run.config.rate;
+        connect_rate += r.run.config.connect_rate;
+        connections += r.run.config.connections;
     }
     config["threads"] = threads_total;
     config["source_ips"] = source_ips;
@@ -348,19 +348,15 @@ json merge_loadgen(const std::vector<LoadgenReport>& in, std::vector<std::string
     }
     config["slo"] = json::array();
 
-    json report =
-        make_envelope(loadgen::kReportSchema, "wsbench-report",
-                      first.doc.at("target").value("url", std::string()), config, interrupted);
+    json report = make_envelope(loadgen::kReportSchema, "wsbench-report", first.target_url, config,
+                                interrupted);
     report["host"] = {
         {"hostname", joined_distinct(in, [](const LoadgenReport& r) { return r.hostname; })},
-        {"os", joined_distinct(in,
-                               [](const LoadgenReport& r) {
-                                   return r.doc.at("host").value("os", std::string());
-                               })},
+        {"os", joined_distinct(in, [](const LoadgenReport& r) { return r.os; })},
         {"cpus",
          [&] {
              std::uint64_t cpus = 0;
-             for (const LoadgenReport& r : in) cpus += r.doc.at("host").value("cpus", 0u);
+             for (const LoadgenReport& r : in) cpus += r.cpus;
              return cpus;
          }()},
     };

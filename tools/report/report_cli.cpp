@@ -159,6 +159,10 @@ int run_command(const Command& cmd, int argc, const char* const* argv, std::ostr
     } catch (const InputError& e) {
         err << prog << ": " << e.what() << "\n";
         return kExitUsage;
+    } catch (const nlohmann::json::exception& e) {
+        // Every field used is checked on reading; this is the net under a check forgotten.
+        err << prog << ": invalid report: " << e.what() << "\n";
+        return kExitUsage;
     }
 }
 
@@ -194,9 +198,7 @@ int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
     }
     out << "Report " << r.path << " (" << r.created << ", host " << r.hostname << ")\n"
         << loadgen::summary_table(r.run);
-    if (const auto it = r.doc.find("merged"); it != r.doc.end()) {
-        out << "  Merged: " << it->value("inputs", 0) << " reports\n";
-    }
+    if (r.merged_inputs > 0) out << "  Merged: " << r.merged_inputs << " reports\n";
     return kExitOk;
 }
 
