@@ -2,7 +2,8 @@
 # The main job end to end on loopback: installs what is missing, builds, starts the echo
 # server, drives it with the load generator (100 connections, open loop at 20k messages a
 # second for 5 s), reads the server's /stats, stops it with SIGTERM, and runs the codec micro
-# benchmarks (ours beside websocketpp's). Reports go to build/reports/.
+# benchmarks (ours beside websocketpp's). Reports go to build/reports/, with an HTML page of
+# the load generator's report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,9 @@ kill -TERM "$server_pid"
 wait "$server_pid" || { echo "demo: the echo server exited with $?" >&2; exit 1; }
 trap - EXIT
 echo "echo server stopped cleanly on SIGTERM" >&2
+
+echo "== wsbench-report html: the run as one self-contained page" >&2
+./build/bin/wsbench-report html "$reports/loadgen.json" -o "$reports/loadgen.html"
 
 echo "== codec micro benchmarks: ours vs websocketpp, one run" >&2
 ./build/bin/wsbench-microbench --benchmark_min_time=0.05 \

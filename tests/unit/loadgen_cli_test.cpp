@@ -283,7 +283,17 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{"VerboseOnce", {"-v"}, [](const Config& c) { EXPECT_EQ(c.verbosity, 1); }},
         FlagCase{"VerboseGrouped", {"-vv"}, [](const Config& c) { EXPECT_EQ(c.verbosity, 2); }},
         FlagCase{"VerboseRepeated", {"-v", "--verbose", "-v"}, [](const Config& c) { EXPECT_EQ(c.verbosity, 3); }},
-        FlagCase{"LastValueOfASingleValueOptionWins", {"-c", "5", "-c", "7"}, [](const Config& c) { EXPECT_EQ(c.connections, 7u); }}),
+        FlagCase{"LastValueOfASingleValueOptionWins", {"-c", "5", "-c", "7"}, [](const Config& c) { EXPECT_EQ(c.connections, 7u); }},
+        FlagCase{"NotShardedByDefault", {}, [](const Config& c) { EXPECT_EQ(c.shard_index, 0u); EXPECT_EQ(c.shard_count, 1u); }},
+        FlagCase{"Shard", {"--shard", "2/3", "-c", "10", "-R", "1k"},
+                 [](const Config& c) {
+                     EXPECT_EQ(c.shard_index, 2u);
+                     EXPECT_EQ(c.shard_count, 3u);
+                     EXPECT_EQ(c.connections, 10u) << "-c stays the total";
+                     EXPECT_EQ(c.rate, 1000) << "-R stays the total";
+                 }},
+        FlagCase{"ShardAfterTheUrl", {kUrl, "-c", "4", "--shard", "0/4"}, [](const Config& c) { EXPECT_EQ(c.shard_count, 4u); }},
+        FlagCase{"ShardOfOne", {"--shard", "0/1"}, [](const Config& c) { EXPECT_EQ(c.shard_count, 1u); }}),
     [](const ::testing::TestParamInfo<FlagCase>& p) { return std::string(p.param.name); });
 // clang-format on
 
@@ -392,9 +402,80 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"InsecureWithWs", {"--insecure"}, {"--insecure", "wss://", kUrl}},
         BadCase{"CaWithWs", {"--ca", ca_file()}, {"--ca", "wss://"}},
         BadCase{"InsecureWithCa", {"wss://h/", "--insecure", "--ca", ca_file()}, {"--insecure", "--ca"}},
-        BadCase{"OriginTwice", {"--origin", "https://a", "-H", "Origin: https://b"}, {"--origin", "Origin"}}),
+        BadCase{"OriginTwice", {"--origin", "https://a", "-H", "Origin: https://b"}, {"--origin", "Origin"}},
+        BadCase{"ShardWithoutCount", {"--shard", "1"}, {"--shard", "'1'", "I/N"}},
+        BadCase{"ShardNotNumbers", {"--shard", "a/b"}, {"--shard", "a/b"}},
+        BadCase{"ShardNegative", {"--shard", "-1/2"}, {"--shard"}},
+        BadCase{"ShardIndexNotBelowCount", {"-c", "10", "--shard", "4/4"}, {"--shard", "4/4", "below"}},
+        BadCase{"ShardCountZero", {"--shard", "0/0"}, {"--shard", "0/0"}},
+        BadCase{"ShardsOutnumberConnections", {"-c", "2", "--shard", "0/3"}, {"--shard", "-c 2", "connection"}},
+        BadCase{"ShardWithBroadcast", {"--scenario", "broadcast", "-c", "4", "--shard", "0/2"}, {"--shard", "broadcast"}}),
     [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
 // clang-format on
+
+// ---------------------------------------------------------------------------------------------
+// --shard I/N: the share of each shard
+
+TEST(LoadgenShard, SharesSumExactlyToTheTotalsWithDisjointConnectionRanges) {
+    for (std::uint64_t connections : {1u, 7u, 10u, 1000u, 1001u}) {
+        for (std::uint64_t n : {1u, 2u, 3u, 7u}) {
+            if (n > connections) continue;
+            Config c;
+            c.connections = connections;
+            c.rate = 12345.5;
+            c.connect_rate = 100;
+            c.shard_count = n;
+            std::uint64_t next = 0;
+            double rate = 0;
+            double connect_rate = 0;
+            for (std::uint64_t i = 0; i < n; ++i) {
+                c.shard_index = i;
+                const ShardShare s = shard_share(c);
+                EXPECT_EQ(s.first_connection, next) << "shard " << i << "/" << n;
+                EXPECT_GE(s.connections, connections / n);
+                EXPECT_LE(s.connections, connections / n + 1) << "remainders spread one each";
+                next += s.connections;
+                rate += s.rate;
+                connect_rate += s.connect_rate;
+                // Every connection sends at the same rate, whatever its shard.
+                EXPECT_DOUBLE_EQ(s.rate / static_cast<double>(s.connections),
+                                 c.rate / static_cast<double>(connections));
+            }
+            EXPECT_EQ(next, connections) << n << " shards of " << connections;
+            EXPECT_NEAR(rate, c.rate, 1e-6);
+            EXPECT_NEAR(connect_rate, c.connect_rate, 1e-9);
+        }
+    }
+}
+
+TEST(LoadgenShard, RemaindersGoToTheFirstShards) {
+    Config c;
+    c.connections = 10;
+    c.shard_count = 4;
+    std::vector<std::uint64_t> sizes;
+    for (std::uint64_t i = 0; i < 4; ++i) {
+        c.shard_index = i;
+        sizes.push_back(shard_share(c).connections);
+    }
+    EXPECT_EQ(sizes, (std::vector<std::uint64_t>{3, 3, 2, 2}));
+}
+
+TEST(LoadgenShard, UnshardedRunIsTheWholeRun) {
+    Config c;
+    c.connections = 10;
+    c.rate = 500;
+    c.connect_rate = 20;
+    const ShardShare s = shard_share(c);
+    EXPECT_EQ(s.first_connection, 0u);
+    EXPECT_EQ(s.connections, 10u);
+    EXPECT_EQ(s.rate, 500);
+    EXPECT_EQ(s.connect_rate, 20);
+}
+
+TEST(LoadgenCli, HelpDescribesShard) {
+    const Parsed p = parse({"--help"});
+    EXPECT_NE(p.out.find("--shard I/N"), std::string::npos) << p.out;
+}
 
 TEST(LoadgenCli, MissingUrlIsAUsageError) {
     const Parsed p = parse({"-c", "10"});

@@ -61,7 +61,7 @@ RunResult echo_run() {
     r.connect.record(250);
     r.handshake.record(300);
     r.schedule_lag.record(12);
-    r.timeline = {{1.0, 10'000, 9'990, 98, 2, 900, 2100}, {2.0, 10'000, 10'000, 98, 0, 950, 2150}};
+    r.timeline = {{1.0, 10'000, 9'990, 98, 2, 900, 2100, ""}, {2.0, 10'000, 10'000, 98, 0, 950, 2150, ""}};
     r.errors[kind(ErrorKind::connect)] = 2;
     r.errors[kind(ErrorKind::timeout)] = 10;
     r.close_codes = {{1000, 97}, {1011, 1}};
@@ -188,6 +188,46 @@ TEST(BuildReport, TimelineHasOneObjectPerSecond) {
     EXPECT_EQ(timeline[0], json::parse(R"({"t_s": 1.0, "sent": 10000, "received": 9990,
         "connections": 98, "errors": 2, "p50_us": 900, "p99_us": 2100})"));
     EXPECT_TRUE(build_report(RunResult{}).at("timeline").is_array());
+}
+
+TEST(BuildReport, TimelineCarriesEachSecondsHistogramWhenRecorded) {
+    RunResult r = echo_run();
+    Histogram second;
+    second.record(100);
+    second.record(300);
+    r.timeline[1].histogram = second.encode_base64();
+    const json timeline = build_report(r).at("timeline");
+    EXPECT_FALSE(timeline[0].contains("histogram"));
+    EXPECT_EQ(timeline[1].at("histogram"), second.encode_base64());
+}
+
+TEST(BuildReport, StartedIsTheWallClockStartOfTheWindowWhenKnown) {
+    EXPECT_FALSE(build_report(echo_run()).contains("started"));
+    RunResult r = echo_run();
+    r.started = std::chrono::system_clock::time_point(std::chrono::milliseconds(1714566896789));
+    EXPECT_EQ(build_report(r).at("started"), "2024-05-01T12:34:56.789Z");
+}
+
+TEST(BuildReport, ShardRunRecordsTheTotalsInConfigAndItsShareBeside) {
+    const json plain = build_report(echo_run());
+    EXPECT_EQ(plain.at("config").at("shard"), json::parse(R"({"index": 0, "count": 1})"));
+    EXPECT_FALSE(plain.contains("shard"));
+
+    RunResult r = echo_run();
+    r.config.shard_index = 1;
+    r.config.shard_count = 3;
+    r.connections_target = 33;
+    const json report = build_report(r);
+    EXPECT_EQ(report.at("config").at("connections"), 100u);
+    EXPECT_EQ(report.at("config").at("shard"), json::parse(R"({"index": 1, "count": 3})"));
+    const json& shard = report.at("shard");
+    EXPECT_EQ(shard.at("index"), 1u);
+    EXPECT_EQ(shard.at("count"), 3u);
+    EXPECT_EQ(shard.at("first_connection"), 34u);
+    EXPECT_EQ(shard.at("connections"), 33u);
+    EXPECT_DOUBLE_EQ(shard.at("rate").get<double>(), 3300.0);
+    EXPECT_NE(summary_table(r).find("Shard        1/3: connections 34-66 of 100"), std::string::npos)
+        << summary_table(r);
 }
 
 TEST(BuildReport, ErrorsListEveryKindWithZeros) {
@@ -408,8 +448,16 @@ TEST(LoadgenSchema, AcceptsReportsOfEchoBroadcastAndEmptyRuns) {
     if (!jsonschema_available()) GTEST_SKIP() << "python3 with jsonschema is not available";
     RunResult connect_run;
     connect_run.config.scenario = Scenario::connect;
-    const CheckResult r = check_against_schema(
-        {build_report(echo_run()), build_report(broadcast_run()), build_report(connect_run)});
+    RunResult shard_run = echo_run();
+    shard_run.config.shard_index = 1;
+    shard_run.config.shard_count = 2;
+    shard_run.started = std::chrono::system_clock::now();
+    Histogram second;
+    second.record(42);
+    shard_run.timeline[0].histogram = second.encode_base64();
+    const CheckResult r =
+        check_against_schema({build_report(echo_run()), build_report(broadcast_run()),
+                              build_report(connect_run), build_report(shard_run)});
     EXPECT_EQ(r.status, 0) << r.output;
 }
 

@@ -391,6 +391,31 @@ void check_json_path(const std::string& path) {
     }
 }
 
+// --shard I/N: two decimal counts, I below N.
+void parse_shard(const std::string& text, Config& c) {
+    const std::size_t slash = text.find('/');
+    std::uint64_t index = 0;
+    std::uint64_t count = 0;
+    auto digits = [](std::string_view s) {
+        return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == s.npos;
+    };
+    const std::string_view all(text);
+    if (slash == std::string::npos || !digits(all.substr(0, slash)) ||
+        !digits(all.substr(slash + 1))) {
+        throw UsageError{quoted("--shard", text) + ": expected I/N such as 0/4 (I counts from 0)"};
+    }
+    index = std::stoull(text.substr(0, slash));
+    count = std::stoull(text.substr(slash + 1));
+    if (count == 0 || index >= count) {
+        throw UsageError{quoted("--shard", text) + ": I must be below N (shards 0/" +
+                         std::to_string(count) + " to " +
+                         std::to_string(count == 0 ? 0 : count - 1) + "/" + std::to_string(count) +
+                         ")"};
+    }
+    c.shard_index = index;
+    c.shard_count = count;
+}
+
 // Options that cannot hold together; each message names both flags.
 void check_contradictions(const Values& v, const Config& c) {
     if (v.given("rate") && v.given("per-connection-rate")) {
@@ -436,6 +461,17 @@ void check_contradictions(const Values& v, const Config& c) {
             "--insecure and --ca contradict: --insecure skips the verification "
             "that --ca configures"};
     }
+    if (c.shard_count > 1 && c.scenario == Scenario::broadcast) {
+        throw UsageError{
+            "--shard does not apply to --scenario broadcast: its one publisher's messages "
+            "reach every connection, so the shards' deliveries cannot be told apart"};
+    }
+    if (c.shard_count > c.connections) {
+        throw UsageError{"--shard " + std::to_string(c.shard_index) + "/" +
+                         std::to_string(c.shard_count) + " with -c " +
+                         std::to_string(c.connections) +
+                         ": every shard needs a connection; -c is the total of all shards"};
+    }
 }
 
 }  // namespace
@@ -462,7 +498,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("R,rate", "total messages/s, open loop (5k or 5k/s; 0: closed)", cxxopts::value<std::string>()->default_value(number_text(d.rate)), "RATE")
         ("per-connection-rate", "messages/s of each connection, instead of -R", cxxopts::value<std::string>(), "RATE")
         ("pipeline", "closed loop: messages in flight per connection", cxxopts::value<std::string>()->default_value(std::to_string(d.pipeline)), "N")
-        ("scenario", "echo, broadcast or connect (see below)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME");
+        ("scenario", "echo, broadcast or connect (see below)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
+        ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
     options.add_options("Messages")
         ("m,message-size", "payload bytes; at least 24, the size of the timing marker", cxxopts::value<std::string>()->default_value(std::to_string(d.message_size)), "SIZE")
         ("message-type", "binary or text (always valid UTF-8)", cxxopts::value<std::string>()->default_value(to_string(d.message_type)), "TYPE");
@@ -507,7 +544,11 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                    "300/m).\n"
                    "--ca and --insecure with a ws:// URL are usage errors, as are contradictory\n"
                    "options (-R with --per-connection-rate, --pipeline above 1 with a rate,\n"
-                   "-n or a rate with --scenario connect).\n";
+                   "-n or a rate with --scenario connect).\n"
+                   "--shard I/N: N processes (hosts, pods) running the same command line with\n"
+                   "I = 0..N-1 make one run; shard I opens its share of -c (distinct connection\n"
+                   "ids) at its share of -R and --connect-rate, and records the shard in its\n"
+                   "report for wsbench-report merge.\n";
             return result;
         }
         if (r.count("version")) {
@@ -525,6 +566,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
 
         parse_target(v.text("url"), c);
         c.scenario = parse_scenario(v.text("scenario"));
+        if (v.given("shard")) parse_shard(v.text("shard"), c);
 
         c.connections = v.count("connections", "100 or 10k");
         if (c.connections == 0) throw UsageError{"--connections must be at least 1"};

@@ -46,7 +46,7 @@ struct Config {
     Url url;                  ///< target, ws:// or wss://
     std::string url_text;     ///< as given
     Scenario scenario = Scenario::echo;
-    std::uint64_t connections = 1;      ///< -c, total (across shards later)
+    std::uint64_t connections = 1;      ///< -c, total of the whole run (every shard)
     unsigned threads = 0;               ///< -t; 0: one per core
     Nanos duration{std::chrono::seconds(10)};  ///< -d, the measured window
     std::uint64_t messages_per_connection = 0;  ///< -n; 0: no limit (use -d)
@@ -70,6 +70,8 @@ struct Config {
     std::string json_path;              ///< --json FILE ('-' for stdout); empty: none
     std::vector<SloTerm> slo;           ///< --slo terms, all must hold
     std::string slo_text;               ///< --slo as given
+    std::uint64_t shard_index = 0;      ///< --shard I/N: this process runs shard I (from 0)
+    std::uint64_t shard_count = 1;      ///< ... of N; 1: not sharded
     bool quiet = false;
     int verbosity = 0;
 
@@ -80,5 +82,20 @@ struct Config {
     }
     bool open_loop() const { return connection_rate() > 0; }
 };
+
+/// What shard `shard_index` of `shard_count` runs (--shard I/N, DESIGN §7): -c, -R and
+/// --connect-rate are totals of the whole run. Shard I takes the connections
+/// [first_connection, first_connection + connections): connections / N each, the first
+/// connections % N shards one more, so the shares sum exactly to the total and the
+/// connection ids (carried in the markers) never overlap. -R and --connect-rate are shared in
+/// proportion to the connections, so every connection sends at the same rate whatever its
+/// shard. Without sharding (N = 1) the share is the whole run.
+struct ShardShare {
+    std::uint64_t first_connection = 0;  ///< global id of the shard's first connection
+    std::uint64_t connections = 0;       ///< connections of this shard
+    double rate = 0;                     ///< this shard's part of -R (0: closed loop)
+    double connect_rate = 0;             ///< this shard's part of --connect-rate (0: unlimited)
+};
+ShardShare shard_share(const Config& config);
 
 }  // namespace wsb::loadgen

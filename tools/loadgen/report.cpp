@@ -162,6 +162,7 @@ json config_to_json(const Config& c) {
         {"ca_file", c.ca_file},
         {"source_ips", c.source_ips},
         {"slo", slo},
+        {"shard", {{"index", c.shard_index}, {"count", c.shard_count}}},
     };
 }
 
@@ -187,6 +188,7 @@ void to_json(json& j, const TimelinePoint& p) {
              {"received", p.received}, {"connections", p.connections},
              {"errors", p.errors},     {"p50_us", p.p50_us},
              {"p99_us", p.p99_us}};
+    if (!p.histogram.empty()) j["histogram"] = p.histogram;
 }
 
 void to_json(json& j, const ThreadHealth& t) {
@@ -200,6 +202,16 @@ json build_report(const RunResult& r) {
     json report = make_envelope(kReportSchema, kToolName, target_url(c), config, r.interrupted);
 
     report["scenario"] = to_string(c.scenario);
+    if (r.started) report["started"] = format_rfc3339_utc(*r.started);
+    if (c.shard_count > 1) {
+        const ShardShare share = shard_share(c);
+        report["shard"] = {{"index", c.shard_index},
+                           {"count", c.shard_count},
+                           {"first_connection", share.first_connection},
+                           {"connections", share.connections},
+                           {"rate", share.rate},
+                           {"connect_rate", share.connect_rate}};
+    }
     report["summary"] = {
         {"connections",
          {{"target", r.connections_target},
@@ -274,6 +286,13 @@ std::string summary_table(const RunResult& r) {
     out += row("Connections", std::to_string(r.connections_established) + " established, " +
                                   std::to_string(r.connections_failed) + " failed, " +
                                   std::to_string(r.connections_target) + " target");
+    if (c.shard_count > 1) {
+        const ShardShare share = shard_share(c);
+        out += row("Shard", std::to_string(c.shard_index) + "/" + std::to_string(c.shard_count) +
+                                ": connections " + std::to_string(share.first_connection) + "-" +
+                                std::to_string(share.first_connection + share.connections - 1) +
+                                " of " + std::to_string(c.connections));
+    }
     if (c.scenario != Scenario::connect || r.messages_sent > 0 || r.messages_received > 0) {
         out += row("Messages", std::to_string(r.messages_sent) + " sent (" +
                                    format_rate(per_second(r.messages_sent, r.duration_s)) + "), " +

@@ -19,7 +19,7 @@ inline constexpr const char* kToolName = "wsbench-loadgen";
 /// connections, threads, duration_s, messages_per_connection, warmup_s, rate,
 /// per_connection_rate, pipeline, message_size, message_type, connect_rate, connect_timeout_s,
 /// drain_timeout_s, ping_interval_s, headers ([{name, value}]), subprotocols, origin, insecure,
-/// ca_file, source_ips and slo (the terms as written). Durations are seconds. The values of
+/// ca_file, source_ips, slo (the terms as written) and shard {index, count}. Durations are seconds. The values of
 /// credential headers (Authorization, Proxy-Authorization, Cookie) are written as "<redacted>"
 /// so reports can be shared.
 nlohmann::json config_to_json(const Config& config);
@@ -37,14 +37,17 @@ double error_rate(const RunResult& result);
 /// The received messages per second of the measured window (0 when the window is empty).
 double received_per_second(const RunResult& result);
 
-/// One second of the timeline: {t_s, sent, received, connections, errors, p50_us, p99_us}.
+/// One second of the timeline: {t_s, sent, received, connections, errors, p50_us, p99_us}, and
+/// `histogram` (that second's latencies, HdrHistogram V2 base64) when the point carries one.
 void to_json(nlohmann::json& j, const TimelinePoint& point);
 
 /// One worker thread's health: {index, cpu_s, connections}.
 void to_json(nlohmann::json& j, const ThreadHealth& thread);
 
 /// The "wsbench.loadgen/1" report of a run (issue 5, DESIGN §5): the envelope (make_envelope)
-/// then `scenario`; `summary` {connections {target, established, failed}, messages {sent,
+/// then `scenario`; `started` (RFC 3339 wall-clock start of the measured window) when known;
+/// `shard` {index, count, first_connection, connections, rate, connect_rate} with --shard
+/// (config keeps the totals and config.shard {index, count}); `summary` {connections {target, established, failed}, messages {sent,
 /// received}, bytes {sent, received}, duration_s, throughput {sent_per_s, received_per_s},
 /// errors (total), error_rate}; `latency_us`, `latency_uncorrected_us`, `connect_latency_us`,
 /// `handshake_latency_us` (latency_summary); `histograms` {latency, latency_uncorrected,

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,9 @@ struct TimelinePoint {
     std::uint64_t errors = 0;
     std::uint64_t p50_us = 0;  ///< of the latencies recorded in that second
     std::uint64_t p99_us = 0;
+    /// The latencies of that second, HdrHistogram V2 compressed base64, so merged reports
+    /// recompute p50/p99 of a second exactly; empty in results that do not carry one.
+    std::string histogram;
 };
 
 /// One worker thread's health.
@@ -63,6 +68,9 @@ struct RunResult {
     std::uint64_t bytes_sent = 0;
     std::uint64_t bytes_received = 0;
     double duration_s = 0;                ///< the measured window
+    /// Wall-clock time the measured window started (timeline t_s counts from here), so reports
+    /// from several hosts align; unset when the window never opened.
+    std::optional<std::chrono::system_clock::time_point> started;
 
     Histogram latency;              ///< µs; corrected from the intended send time (open loop)
     Histogram latency_uncorrected;  ///< µs; from the actual send time

@@ -85,12 +85,24 @@ void merge(RunResult& into, const RunResult& from) {
 }  // namespace
 
 RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, std::ostream& progress) {
+    // With --shard the run config holds this shard's part; the report keeps the totals.
     Config config = requested;
+    const ShardShare share = shard_share(requested);
+    config.connections = share.connections;
+    config.rate = share.rate;
+    config.connect_rate = share.connect_rate;
     if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
     config.threads = static_cast<unsigned>(std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
+    auto reported = [&requested](const Config& run) {
+        Config c = run;
+        c.connections = requested.connections;
+        c.rate = requested.rate;
+        c.connect_rate = requested.connect_rate;
+        return c;
+    };
 
     RunResult result;
-    result.config = config;
+    result.config = reported(config);
     result.connections_target = config.connections;
 
     // Port space: one (source address, target) pair offers the ephemeral range once.
@@ -145,7 +157,9 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     std::vector<std::unique_ptr<Worker>> workers;
     for (unsigned w = 0; w < config.threads; ++w) {
         std::vector<std::uint32_t> ids;
-        for (std::uint64_t i = w; i < config.connections; i += config.threads) ids.push_back(static_cast<std::uint32_t>(i));
+        for (std::uint64_t i = w; i < config.connections; i += config.threads) {
+            ids.push_back(static_cast<std::uint32_t>(share.first_connection + i));
+        }
         workers.push_back(std::make_unique<Worker>(shared, w, std::move(ids)));
     }
     std::vector<std::thread> threads;
@@ -223,6 +237,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
                 p.p50_us = second.value_at_percentile(50);
                 p.p99_us = second.value_at_percentile(99);
             }
+            p.histogram = second.encode_base64();
             result.timeline.push_back(p);
         }
         if (!config.quiet) {
@@ -241,7 +256,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     if (!config.quiet && tty) progress << "\n";
 
     for (auto& w : workers) merge(result, w->result);
-    result.config = config;
+    result.config = reported(config);
     result.connections_target = config.connections;
     const bool lost_everything =
         std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
@@ -258,6 +273,10 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
             end = std::min(end, last);
         }
         result.duration_s = static_cast<double>(std::max<Ns>(0, end - begin)) / 1e9;
+        // The wall-clock time of `begin`: now, less the steady time elapsed since.
+        result.started = std::chrono::system_clock::now() -
+                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                             std::chrono::nanoseconds(shared.now() - begin));
         if (config.messages_per_connection > 0 && stopped_at < 0) {
             // -n: the window lasted until the last worker got its last reply.
             double longest = 0;

@@ -1,0 +1,119 @@
+// The report reader against damaged input: a real report truncated at every byte, and every
+// value of it replaced by values of the wrong type. Every command must either work or refuse
+// with an InputError; nothing else may escape (the tool would abort instead of exiting 2).
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "compare.hpp"
+#include "html.hpp"
+#include "merge.hpp"
+#include "report_fixtures.hpp"
+
+namespace wsb::report {
+namespace {
+
+using test::echo_run;
+using test::json;
+
+// A small but complete report: every section, a sharded run, a timeline with histograms.
+json sample_report() {
+    loadgen::RunResult r = echo_run({100, 200, 5000});
+    r.config.shard_index = 1;
+    r.config.shard_count = 2;
+    r.config.connections = 4;
+    r.connections_target = 2;
+    Histogram second;
+    second.record(150);
+    r.timeline = {{1.0, 3, 3, 2, 1, 150, 150, second.encode_base64()}};
+    r.errors[static_cast<std::size_t>(loadgen::ErrorKind::read)] = 1;
+    r.warnings = {"w"};
+    return loadgen::build_report(r);
+}
+
+// The other shard of sample_report(), read once.
+const LoadgenReport& other_shard() {
+    static const LoadgenReport other = [] {
+        Input in;
+        in.path = "other.json";
+        in.doc = sample_report();
+        in.doc["config"]["shard"]["index"] = 0;
+        return to_loadgen(in);
+    }();
+    return other;
+}
+
+// Runs everything a report feeds: reading, summary, compare, merge (with its other shard), html.
+// Returns "" or what escaped other than InputError.
+std::string exercise(const json& doc) {
+    Input in;
+    in.path = "damaged.json";
+    in.doc = doc;
+    try {
+        const std::vector<LoadgenReport> reports{to_loadgen(in), other_shard()};
+        loadgen::summary_table(reports[0].run);
+        compare_loadgen(reports[0], reports[1], Thresholds{});
+        std::vector<std::string> warnings;
+        merge_loadgen(reports, warnings);
+        render_html({reports[0]});
+    } catch (const InputError&) {
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+// Calls `visit` with the JSON pointer of every value in `doc`, leaves and containers.
+void every_path(const json& doc, const json::json_pointer& at,
+                const std::function<void(const json::json_pointer&)>& visit) {
+    visit(at);
+    if (doc.is_object()) {
+        for (const auto& [key, value] : doc.items()) every_path(value, at / key, visit);
+    } else if (doc.is_array()) {
+        for (std::size_t i = 0; i < doc.size(); ++i) every_path(doc[i], at / i, visit);
+    }
+}
+
+TEST(ReportInputRobustness, TheSampleItselfPassesEveryCommand) {
+    EXPECT_EQ(exercise(sample_report()), "");
+}
+
+TEST(ReportInputRobustness, EveryValueReplacedByTheWrongTypeIsRefusedOrRead) {
+    const json original = sample_report();
+    const json replacements[] = {nullptr, "x", -1, json::object()};
+    std::size_t cases = 0;
+    every_path(original, json::json_pointer(), [&](const json::json_pointer& at) {
+        if (at.empty()) return;
+        for (const json& bad : replacements) {
+            json doc = original;
+            doc[at] = bad;
+            const std::string escaped = exercise(doc);
+            EXPECT_EQ(escaped, "") << at.to_string() << " = " << bad.dump();
+            ++cases;
+        }
+        json removed = original;
+        removed[at.parent_pointer()].is_object()
+            ? static_cast<void>(removed[at.parent_pointer()].erase(at.back()))
+            : static_cast<void>(0);
+        EXPECT_EQ(exercise(removed), "") << at.to_string() << " removed";
+    });
+    EXPECT_GT(cases, 500u) << cases;
+}
+
+TEST(ReportInputRobustness, TruncatedAtEveryByteIsRefusedWithTheFileName) {
+    const std::string text = sample_report().dump();
+    for (std::size_t n = 0; n < text.size(); ++n) {
+        const test::TempFile file("truncated.json", text.substr(0, n));
+        try {
+            read_input(file.path);
+            ADD_FAILURE() << "accepted the first " << n << " bytes";
+        } catch (const InputError& e) {
+            EXPECT_EQ(std::string(e.what()).rfind(file.path + ": ", 0), 0u) << e.what();
+        }
+    }
+}
+
+}  // namespace
+}  // namespace wsb::report

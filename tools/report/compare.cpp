@@ -1,0 +1,419 @@
+// compare for loadgen reports: metrics recomputed from the histograms, judged per threshold.
+#include "compare.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+
+#include "report.hpp"
+#include "wsbench/units.hpp"
+
+namespace wsb::report {
+namespace {
+
+using json = nlohmann::json;
+
+struct Percentile {
+    const char* name;
+    double percentile;  // <0: min, >100: mean
+};
+constexpr Percentile kPercentiles[] = {
+    {"min", -1}, {"p50", 50},     {"p75", 75},       {"p90", 90},  {"p95", 95},
+    {"p99", 99}, {"p99.9", 99.9}, {"p99.99", 99.99}, {"max", 100}, {"mean", 101},
+};
+
+double histogram_value(const Histogram& h, double percentile) {
+    if (percentile < 0) return static_cast<double>(h.min());
+    if (percentile > 100) return h.mean();
+    return static_cast<double>(h.value_at_percentile(percentile));
+}
+
+std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string printf_string(const char* format, ...) {
+    char buf[256];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    return buf;
+}
+
+std::string format_value(const MetricChange& m, double v) {
+    if (m.unit == "us") return format_duration_us(v);
+    if (m.unit == "/s") return format_rate(v);
+    if (m.unit == "%") return printf_string("%.3g%%", v);
+    return printf_string("%.0f", v);
+}
+
+std::string format_change(const MetricChange& m) {
+    const double d = m.change();
+    if (d == 0) return "0";
+    const std::string sign = d > 0 ? "+" : "-";
+    return sign + format_value(m, std::fabs(d));
+}
+
+std::string format_pct(const MetricChange& m) {
+    const double p = m.change_pct();
+    if (std::isinf(p)) return p > 0 ? "+inf" : "-inf";
+    return printf_string("%+.1f%%", p);
+}
+
+std::string verdict_text(const MetricChange& m) {
+    if (m.verdict == Verdict::info) return "";
+    if (m.verdict == Verdict::no_change) return printf_string("no change (%g%%)", m.threshold_pct);
+    return std::string(to_string(m.verdict)) + printf_string(" (>%g%%)", m.threshold_pct);
+}
+
+void judge(MetricChange& m) {
+    const double p = m.change_pct();
+    if (m.base == m.current || std::fabs(p) <= m.threshold_pct) {
+        m.verdict = Verdict::no_change;
+        return;
+    }
+    const bool worse = m.higher_is_better ? m.current < m.base : m.current > m.base;
+    m.verdict = worse ? Verdict::regression : Verdict::improvement;
+}
+
+std::string config_text(const json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+std::string totals_text(const CaseTotals& t) {
+    return printf_string("%zu cases, %zu passed, %zu failed", t.cases, t.passed, t.failed) +
+           (t.unimplemented ? printf_string(", %zu unimplemented", t.unimplemented) : "") +
+           " (agent " + t.agent + ")";
+}
+
+json totals_json(const CaseTotals& t) {
+    return {{"agent", t.agent},
+            {"cases", t.cases},
+            {"passed", t.passed},
+            {"failed", t.failed},
+            {"unimplemented", t.unimplemented}};
+}
+
+json case_json(const std::optional<CaseResult>& r) {
+    if (!r) return nullptr;
+    return {{"behavior", r->behavior}, {"behaviorClose", r->behavior_close}};
+}
+
+std::string case_cell(const std::optional<CaseResult>& r) { return r ? r->text() : "-"; }
+
+constexpr CaseChange::Kind kCaseKinds[] = {
+    CaseChange::Kind::newly_failing, CaseChange::Kind::newly_passing, CaseChange::Kind::changed,
+    CaseChange::Kind::missing, CaseChange::Kind::added};
+
+std::string cases_text(const Comparison& c) {
+    std::string out;
+    for (CaseChange::Kind kind : kCaseKinds) {
+        const std::size_t n = c.count(kind);
+        if (n == 0) continue;
+        out += printf_string("  %s (%zu):\n", to_string(kind), n);
+        for (const CaseChange& k : c.cases) {
+            if (k.kind != kind) continue;
+            out += printf_string("    %-14s %-28s -> %s\n", k.id.c_str(), case_cell(k.base).c_str(),
+                                 case_cell(k.current).c_str());
+        }
+    }
+    if (c.cases.empty()) out += "  no case changed its verdicts\n";
+    out += "  Base: " + totals_text(c.base_totals) + "\n";
+    out += "  New:  " + totals_text(c.new_totals) + "\n";
+    for (const std::string& note : c.notes) out += "  Note: " + note + "\n";
+    out += printf_string("  %zu newly failing, %zu newly passing\n",
+                         c.count(CaseChange::Kind::newly_failing),
+                         c.count(CaseChange::Kind::newly_passing));
+    return out;
+}
+
+std::string cases_markdown(const Comparison& c) {
+    const std::size_t failing = c.count(CaseChange::Kind::newly_failing);
+    std::string out =
+        failing > 0
+            ? printf_string("### wsbench conformance: %zu newly failing case(s)\n\n", failing)
+            : std::string("### wsbench conformance: no newly failing case\n\n");
+    out += "Base `" + c.base_path + "`: " + totals_text(c.base_totals) + ".  \nNew `" + c.new_path +
+           "`: " + totals_text(c.new_totals) + ".\n\n";
+    if (!c.cases.empty()) {
+        out += "| case | base | new | change |\n|---|---|---|---|\n";
+        for (const CaseChange& k : c.cases) {
+            std::string change = to_string(k.kind);
+            if (k.kind == CaseChange::Kind::newly_failing) change = "**" + change + "**";
+            out += "| " + k.id + " | " + case_cell(k.base) + " | " + case_cell(k.current) + " | " +
+                   change + " |\n";
+        }
+    }
+    if (!c.notes.empty()) {
+        out += "\n";
+        for (const std::string& note : c.notes) out += "- " + note + "\n";
+    }
+    return out;
+}
+
+}  // namespace
+
+double Thresholds::for_metric(const std::string& name) const {
+    if (auto it = override_pct.find(name); it != override_pct.end()) return it->second;
+    const std::string prefix = "uncorrected.";
+    if (name.rfind(prefix, 0) == 0) {
+        if (auto it = override_pct.find(name.substr(prefix.size())); it != override_pct.end()) {
+            return it->second;
+        }
+    }
+    return default_pct;
+}
+
+const std::vector<std::string>& loadgen_metric_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> n{"throughput", "errors", "error_rate"};
+        for (const Percentile& p : kPercentiles) n.emplace_back(p.name);
+        for (const Percentile& p : kPercentiles) n.push_back(std::string("uncorrected.") + p.name);
+        for (const char* family : {"connect.", "handshake."}) {
+            for (const char* p : {"p50", "p99", "max"}) n.push_back(std::string(family) + p);
+        }
+        return n;
+    }();
+    return names;
+}
+
+std::string parse_threshold(const std::string& text, Thresholds& t) {
+    std::string name;
+    std::string value = text;
+    if (const std::size_t eq = text.find('='); eq != std::string::npos) {
+        name = text.substr(0, eq);
+        value = text.substr(eq + 1);
+        const auto& names = loadgen_metric_names();
+        if (std::find(names.begin(), names.end(), name) == names.end()) {
+            std::string known;
+            for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+            return "--threshold '" + text + "': unknown metric '" + name + "' (one of " + known +
+                   ")";
+        }
+    }
+    if (!value.empty() && value.back() == '%') value.pop_back();
+    char* end = nullptr;
+    const double pct = value.empty() ? -1 : std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !(pct >= 0) || std::isinf(pct)) {
+        return "--threshold '" + text + "': expected a percentage such as 10% or p99=5%";
+    }
+    if (name.empty()) {
+        t.default_pct = pct;
+    } else {
+        t.override_pct[name] = pct;
+    }
+    return "";
+}
+
+const char* to_string(Verdict v) noexcept {
+    switch (v) {
+        case Verdict::no_change:
+            return "no change";
+        case Verdict::improvement:
+            return "improvement";
+        case Verdict::regression:
+            return "regression";
+        case Verdict::info:
+            return "";
+    }
+    return "?";
+}
+
+double MetricChange::change_pct() const {
+    if (base == current) return 0;
+    if (base == 0) {
+        return current > 0 ? std::numeric_limits<double>::infinity()
+                           : -std::numeric_limits<double>::infinity();
+    }
+    return (current - base) / std::fabs(base) * 100.0;
+}
+
+std::size_t Comparison::count(CaseChange::Kind k) const {
+    std::size_t n = 0;
+    for (const CaseChange& c : cases) n += c.kind == k ? 1 : 0;
+    return n;
+}
+
+std::size_t Comparison::count(Verdict v) const {
+    std::size_t n = 0;
+    for (const MetricChange& m : metrics) n += m.verdict == v ? 1 : 0;
+    return n;
+}
+
+Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& current,
+                           const Thresholds& thresholds) {
+    Comparison c;
+    c.kind = ReportKind::loadgen;
+    c.base_path = base.path;
+    c.new_path = current.path;
+    const loadgen::RunResult& b = base.run;
+    const loadgen::RunResult& n = current.run;
+
+    auto add = [&](const std::string& name, const char* unit, bool higher_is_better, double bv,
+                   double nv) {
+        MetricChange m;
+        m.name = name;
+        m.unit = unit;
+        m.higher_is_better = higher_is_better;
+        m.base = bv;
+        m.current = nv;
+        m.threshold_pct = thresholds.for_metric(name);
+        judge(m);
+        c.metrics.push_back(m);
+    };
+    // As recorded: a merged report's throughput is the sum of its inputs', over their windows.
+    add("throughput", "/s", true, base.received_per_s, current.received_per_s);
+    add("errors", "", false, static_cast<double>(b.total_errors()),
+        static_cast<double>(n.total_errors()));
+    add("error_rate", "%", false, loadgen::error_rate(b) * 100, loadgen::error_rate(n) * 100);
+
+    auto add_latency = [&](const std::string& prefix, const Histogram& bh, const Histogram& nh) {
+        for (const Percentile& p : kPercentiles) {
+            add(prefix + p.name, "us", false, histogram_value(bh, p.percentile),
+                histogram_value(nh, p.percentile));
+        }
+    };
+    if (b.latency.total_count() > 0 || n.latency.total_count() > 0) {
+        add_latency("", b.latency, n.latency);
+    }
+    if (b.latency_uncorrected.total_count() > 0 || n.latency_uncorrected.total_count() > 0) {
+        add_latency("uncorrected.", b.latency_uncorrected, n.latency_uncorrected);
+    }
+    // The connect scenario measures connections, not messages.
+    if (b.config.scenario == loadgen::Scenario::connect ||
+        n.config.scenario == loadgen::Scenario::connect) {
+        auto add_connection = [&](const std::string& family, const Histogram& bh,
+                                  const Histogram& nh) {
+            for (const Percentile& p : {Percentile{"p50", 50}, {"p99", 99}, {"max", 100}}) {
+                add(family + p.name, "us", false, histogram_value(bh, p.percentile),
+                    histogram_value(nh, p.percentile));
+            }
+        };
+        add_connection("connect.", b.connect, n.connect);
+        add_connection("handshake.", b.handshake, n.handshake);
+    }
+
+    // Runs of different shape compare poorly; say so, but compare anyway.
+    const json& bc = base.doc["config"];
+    const json& nc = current.doc["config"];
+    for (const char* key :
+         {"url", "scenario", "connections", "rate", "per_connection_rate", "pipeline",
+          "message_size", "message_type", "duration_s", "warmup_s", "messages_per_connection"}) {
+        const json bv = bc.value(key, json());
+        const json nv = nc.value(key, json());
+        if (bv != nv) {
+            c.notes.push_back(std::string("config differs: ") + key + " " + config_text(bv) +
+                              " -> " + config_text(nv));
+        }
+    }
+    if (base.run.interrupted) c.notes.push_back(base.path + " was interrupted");
+    if (current.run.interrupted) c.notes.push_back(current.path + " was interrupted");
+    return c;
+}
+
+Comparison compare_inputs(const Input& base, const Input& current, const Thresholds& thresholds) {
+    if (base.kind != current.kind) {
+        throw InputError(base.path + " is a " + to_string(base.kind) + " report but " +
+                         current.path + " is a " + to_string(current.kind) +
+                         " report: compare takes two of the same kind");
+    }
+    if (base.kind == ReportKind::loadgen) {
+        return compare_loadgen(to_loadgen(base), to_loadgen(current), thresholds);
+    }
+    if (base.kind == ReportKind::autobahn) return compare_autobahn(base, current);
+    throw InputError(base.path + ": comparing " + to_string(base.kind) +
+                     " reports is not supported yet; compare the Autobahn index.json that "
+                     "wsbench-conformance writes beside them");
+}
+
+std::string render_text(const Comparison& c) {
+    std::string out = "wsbench-report compare (" + std::string(to_string(c.kind)) + "): base " +
+                      c.base_path + ", new " + c.new_path + "\n";
+    if (c.kind != ReportKind::loadgen) return out + cases_text(c);
+    out += printf_string("  %-18s%14s%14s%14s%10s  %s\n", "metric", "base", "new", "change",
+                         "change%", "verdict");
+    for (const MetricChange& m : c.metrics) {
+        out +=
+            printf_string("  %-18s%14s%14s%14s%10s  %s\n", m.name.c_str(),
+                          format_value(m, m.base).c_str(), format_value(m, m.current).c_str(),
+                          format_change(m).c_str(), format_pct(m).c_str(), verdict_text(m).c_str());
+    }
+    for (const std::string& note : c.notes) out += "  Note: " + note + "\n";
+    out += printf_string("  %zu regression(s), %zu improvement(s), %zu without change\n",
+                         c.count(Verdict::regression), c.count(Verdict::improvement),
+                         c.count(Verdict::no_change));
+    return out;
+}
+
+json render_json(const Comparison& c) {
+    if (c.kind != ReportKind::loadgen) {
+        json cases = json::array();
+        for (const CaseChange& k : c.cases) {
+            cases.push_back({{"id", k.id},
+                             {"change", to_string(k.kind)},
+                             {"base", case_json(k.base)},
+                             {"new", case_json(k.current)}});
+        }
+        return json{
+            {"kind", to_string(c.kind)},
+            {"base", c.base_path},
+            {"new", c.new_path},
+            {"cases", cases},
+            {"totals", {{"base", totals_json(c.base_totals)}, {"new", totals_json(c.new_totals)}}},
+            {"regressions", c.count(CaseChange::Kind::newly_failing)},
+            {"improvements", c.count(CaseChange::Kind::newly_passing)},
+            {"notes", c.notes},
+            {"passed", !c.regressed()}};
+    }
+    json metrics = json::array();
+    for (const MetricChange& m : c.metrics) {
+        const double pct = m.change_pct();
+        metrics.push_back({
+            {"name", m.name},
+            {"unit", m.unit},
+            {"base", m.base},
+            {"new", m.current},
+            {"change", m.change()},
+            {"change_pct", std::isinf(pct) ? json(nullptr) : json(pct)},
+            {"threshold_pct", m.threshold_pct},
+            {"better", m.higher_is_better ? "higher" : "lower"},
+            {"verdict", to_string(m.verdict)},
+        });
+    }
+    return json{
+        {"kind", to_string(c.kind)},
+        {"base", c.base_path},
+        {"new", c.new_path},
+        {"metrics", metrics},
+        {"regressions", c.count(Verdict::regression)},
+        {"improvements", c.count(Verdict::improvement)},
+        {"notes", c.notes},
+        {"passed", !c.regressed()},
+    };
+}
+
+std::string render_markdown(const Comparison& c) {
+    if (c.kind != ReportKind::loadgen) return cases_markdown(c);
+    std::string out;
+    const std::size_t regressions = c.count(Verdict::regression);
+    const std::size_t improvements = c.count(Verdict::improvement);
+    out += regressions > 0 ? printf_string("### wsbench: %zu regression(s)\n\n", regressions)
+                           : std::string("### wsbench: no regression\n\n");
+    out += "Base `" + c.base_path + "`, new `" + c.new_path + "`";
+    out += printf_string(": %zu regression(s), %zu improvement(s).\n\n", regressions, improvements);
+    out += "| metric | base | new | change | verdict |\n";
+    out += "|---|---:|---:|---:|---|\n";
+    for (const MetricChange& m : c.metrics) {
+        std::string verdict = verdict_text(m);
+        if (m.verdict == Verdict::regression) verdict = "**" + verdict + "**";
+        out += "| " + m.name + " | " + format_value(m, m.base) + " | " +
+               format_value(m, m.current) + " | " + format_change(m) + " (" + format_pct(m) +
+               ") | " + verdict + " |\n";
+    }
+    if (!c.notes.empty()) {
+        out += "\n";
+        for (const std::string& note : c.notes) out += "- " + note + "\n";
+    }
+    return out;
+}
+
+}  // namespace wsb::report

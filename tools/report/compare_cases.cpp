@@ -1,0 +1,183 @@
+// compare for conformance results: Autobahn index.json files, case by case.
+#include <algorithm>
+#include <map>
+
+#include "compare.hpp"
+
+namespace wsb::report {
+namespace {
+
+using json = nlohmann::json;
+using Cases = std::map<std::string, CaseResult>;
+
+// "1.1.2" < "1.1.10" < "2.1": numeric parts compared as numbers.
+bool case_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0;
+    std::size_t j = 0;
+    while (i < a.size() && j < b.size()) {
+        const std::size_t ie = std::min(a.find('.', i), a.size());
+        const std::size_t je = std::min(b.find('.', j), b.size());
+        const std::string pa = a.substr(i, ie - i);
+        const std::string pb = b.substr(j, je - j);
+        const bool na = !pa.empty() && pa.find_first_not_of("0123456789") == std::string::npos;
+        const bool nb = !pb.empty() && pb.find_first_not_of("0123456789") == std::string::npos;
+        if (na && nb && pa.size() != pb.size()) return pa.size() < pb.size();
+        if (pa != pb) return pa < pb;
+        i = ie + 1;
+        j = je + 1;
+    }
+    return a.size() - std::min(a.size(), i) < b.size() - std::min(b.size(), j);
+}
+
+Cases read_cases(const Input& in, const std::string& agent) {
+    Cases cases;
+    for (const auto& [id, result] : in.doc.at(agent).items()) {
+        const std::string at = in.path + ": $['" + agent + "']['" + id + "']";
+        const auto behavior = result.find("behavior");
+        const auto close = result.find("behaviorClose");
+        if (behavior == result.end() || !behavior->is_string()) {
+            throw InputError(at + ".behavior: expected a string");
+        }
+        if (close == result.end() || !close->is_string()) {
+            throw InputError(at + ".behaviorClose: expected a string");
+        }
+        cases[id] = CaseResult{behavior->get<std::string>(), close->get<std::string>()};
+    }
+    return cases;
+}
+
+CaseTotals totals(const std::string& agent, const Cases& cases) {
+    CaseTotals t;
+    t.agent = agent;
+    t.cases = cases.size();
+    for (const auto& [id, r] : cases) {
+        if (r.unimplemented()) {
+            ++t.unimplemented;
+        } else if (r.passed()) {
+            ++t.passed;
+        } else {
+            ++t.failed;
+        }
+    }
+    return t;
+}
+
+std::vector<std::string> agents_of(const Input& in) {
+    std::vector<std::string> agents;
+    for (const auto& [agent, cases] : in.doc.items()) agents.push_back(agent);
+    return agents;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "'" : ", '") + x + "'";
+    return s;
+}
+
+}  // namespace
+
+bool CaseResult::passed() const {
+    const bool message_ok =
+        behavior == "OK" || behavior == "NON-STRICT" || behavior == "INFORMATIONAL";
+    const bool close_ok = behavior_close == "OK" || behavior_close == "INFORMATIONAL";
+    return message_ok && close_ok;
+}
+
+const char* to_string(CaseChange::Kind k) noexcept {
+    switch (k) {
+        case CaseChange::Kind::newly_failing:
+            return "newly failing";
+        case CaseChange::Kind::newly_passing:
+            return "newly passing";
+        case CaseChange::Kind::changed:
+            return "changed";
+        case CaseChange::Kind::missing:
+            return "missing in new";
+        case CaseChange::Kind::added:
+            return "new";
+    }
+    return "?";
+}
+
+Comparison compare_autobahn(const Input& base, const Input& current) {
+    Comparison c;
+    c.kind = ReportKind::autobahn;
+    c.base_path = base.path;
+    c.new_path = current.path;
+
+    // Pair the agents: one each, or the ones both files name.
+    const std::vector<std::string> ba = agents_of(base);
+    const std::vector<std::string> na = agents_of(current);
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (ba.size() == 1 && na.size() == 1) {
+        pairs.emplace_back(ba[0], na[0]);
+        if (ba[0] != na[0]) {
+            c.notes.push_back("agents differ: '" + ba[0] + "' in " + base.path + ", '" + na[0] +
+                              "' in " + current.path);
+        }
+    } else {
+        for (const std::string& a : ba) {
+            if (std::find(na.begin(), na.end(), a) != na.end()) pairs.emplace_back(a, a);
+        }
+        if (pairs.empty()) {
+            throw InputError(base.path + " and " + current.path + ": no agent to compare (agents " +
+                             joined(ba) + " and " + joined(na) +
+                             "); give files with one agent each, or the same agents");
+        }
+    }
+
+    for (const auto& [base_agent, new_agent] : pairs) {
+        const Cases b = read_cases(base, base_agent);
+        const Cases n = read_cases(current, new_agent);
+        const CaseTotals bt = totals(base_agent, b);
+        const CaseTotals nt = totals(new_agent, n);
+        c.base_totals.agent += (c.base_totals.agent.empty() ? "" : ", ") + bt.agent;
+        c.new_totals.agent += (c.new_totals.agent.empty() ? "" : ", ") + nt.agent;
+        for (auto [into, from] : {std::pair<CaseTotals*, const CaseTotals*>{&c.base_totals, &bt},
+                                  {&c.new_totals, &nt}}) {
+            into->cases += from->cases;
+            into->passed += from->passed;
+            into->failed += from->failed;
+            into->unimplemented += from->unimplemented;
+        }
+        const std::string prefix = pairs.size() > 1 ? base_agent + " " : "";
+        for (const auto& [id, br] : b) {
+            const auto it = n.find(id);
+            CaseChange change;
+            change.id = prefix + id;
+            change.base = br;
+            if (it == n.end()) {
+                change.kind = CaseChange::Kind::missing;
+                c.cases.push_back(change);
+                continue;
+            }
+            const CaseResult& nr = it->second;
+            if (nr.behavior == br.behavior && nr.behavior_close == br.behavior_close) continue;
+            change.current = nr;
+            const bool base_failed = !br.passed() && !br.unimplemented();
+            const bool new_failed = !nr.passed() && !nr.unimplemented();
+            change.kind = !base_failed && new_failed   ? CaseChange::Kind::newly_failing
+                          : base_failed && !new_failed ? CaseChange::Kind::newly_passing
+                                                       : CaseChange::Kind::changed;
+            c.cases.push_back(change);
+        }
+        for (const auto& [id, nr] : n) {
+            if (b.count(id)) continue;
+            CaseChange change;
+            change.id = prefix + id;
+            change.kind = CaseChange::Kind::added;
+            change.current = nr;
+            c.cases.push_back(change);
+        }
+    }
+    std::stable_sort(c.cases.begin(), c.cases.end(), [](const CaseChange& x, const CaseChange& y) {
+        if (x.kind != y.kind) return x.kind < y.kind;
+        return case_less(x.id, y.id);
+    });
+    if (c.base_totals.cases == 0 || c.new_totals.cases == 0) {
+        c.notes.push_back("one side has no case results");
+    }
+    return c;
+}
+
+}  // namespace wsb::report

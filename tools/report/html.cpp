@@ -1,0 +1,480 @@
+// html: the self-contained report page; charts are SVG drawn here, nothing loads from elsewhere.
+#include "html.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdarg>
+#include <cstdio>
+#include <functional>
+#include <utility>
+
+#include "report.hpp"
+#include "wsbench/report.hpp"
+#include "wsbench/units.hpp"
+
+namespace wsb::report {
+namespace {
+
+using json = nlohmann::json;
+
+// Colour-blind-safe palette (Okabe-Ito), one colour per input.
+constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                    "#E69F00", "#56B4E9", "#000000", "#F0E442"};
+
+std::string colour(std::size_t i) { return kColours[i % (sizeof kColours / sizeof *kColours)]; }
+
+std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
+std::string printf_string(const char* format, ...) {
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    return buf;
+}
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        switch (ch) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += ch;
+        }
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------------------ charts
+
+struct Axis {
+    double min = 0;
+    double max = 1;
+    bool log = false;
+    std::string label;
+    std::vector<std::pair<double, std::string>> ticks;  // value, text
+
+    double fraction(double v) const {
+        if (log) {
+            const double lo = std::log10(min);
+            const double hi = std::log10(max);
+            return (std::log10(std::max(v, min)) - lo) / (hi - lo);
+        }
+        return (v - min) / (max - min);
+    }
+};
+
+// 1, 2 or 5 times a power of ten: steps of a linear axis a reader can add up in their head.
+double nice_step(double span, int wanted) {
+    const double raw = span / std::max(1, wanted);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double m : {1.0, 2.0, 5.0, 10.0}) {
+        if (raw <= m * magnitude) return m * magnitude;
+    }
+    return 10 * magnitude;
+}
+
+Axis linear_axis(double max, std::string label, const std::function<std::string(double)>& text) {
+    Axis a;
+    a.label = std::move(label);
+    if (!(max > 0)) max = 1;
+    const double step = nice_step(max, 5);
+    a.max = std::ceil(max / step) * step;
+    for (double v = 0; v <= a.max + step / 2; v += step) a.ticks.emplace_back(v, text(v));
+    return a;
+}
+
+Axis log_axis(double min, double max, std::string label,
+              const std::function<std::string(double)>& text) {
+    Axis a;
+    a.log = true;
+    a.label = std::move(label);
+    min = std::max(min, 1.0);
+    max = std::max(max, min * 10);
+    a.min = std::pow(10.0, std::floor(std::log10(min)));
+    a.max = std::pow(10.0, std::ceil(std::log10(max)));
+    const bool sparse = std::log10(a.max / a.min) > 4;
+    for (double decade = a.min; decade < a.max * 1.5; decade *= 10) {
+        a.ticks.emplace_back(decade, text(decade));
+        if (!sparse && decade < a.max) {
+            a.ticks.emplace_back(decade * 2, text(decade * 2));
+            a.ticks.emplace_back(decade * 5, text(decade * 5));
+        }
+    }
+    return a;
+}
+
+struct Series {
+    std::string name;
+    std::string colour;
+    bool dashed = false;
+    std::vector<std::pair<double, double>> points;  // x, y
+};
+
+// One line chart as an inline SVG element.
+std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
+                       const std::vector<Series>& series) {
+    constexpr double kWidth = 1080;
+    constexpr double kHeight = 330;
+    constexpr double kLeft = 80;
+    constexpr double kRight = 40;
+    constexpr double kTop = 56;
+    constexpr double kBottom = 50;
+    const double plot_w = kWidth - kLeft - kRight;
+    const double plot_h = kHeight - kTop - kBottom;
+    auto px = [&](double v) { return kLeft + x.fraction(v) * plot_w; };
+    auto py = [&](double v) { return kTop + (1 - y.fraction(v)) * plot_h; };
+
+    std::string svg = printf_string(
+        "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+        "role=\"img\">\n",
+        kWidth, kHeight, kWidth, kHeight);
+    svg += "<title>" + escape(title) + "</title>\n";
+    svg += printf_string("<text x=\"%.0f\" y=\"20\" class=\"title\">%s</text>\n", kLeft,
+                         escape(title).c_str());
+    // Grid and tick labels.
+    for (const auto& [v, text] : y.ticks) {
+        if (v < y.min || v > y.max * 1.0001) continue;
+        const double yy = py(v);
+        svg += printf_string(
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
+            kLeft, yy, kLeft + plot_w, yy, kLeft - 6, yy + 4, escape(text).c_str());
+    }
+    for (const auto& [v, text] : x.ticks) {
+        if (v < x.min || v > x.max * 1.0001) continue;
+        const double xx = px(v);
+        svg += printf_string(
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+            "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%s</text>\n",
+            xx, kTop, xx, kTop + plot_h, xx, kTop + plot_h + 16, escape(text).c_str());
+    }
+    svg += printf_string(
+        "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" class=\"frame\"/>\n", kLeft,
+        kTop, plot_w, plot_h);
+    svg += printf_string(
+        "<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n",
+        kLeft + plot_w / 2, kHeight - 10, escape(x.label).c_str());
+    svg += printf_string(
+        "<text transform=\"translate(16 %.1f) rotate(-90)\" class=\"label\" "
+        "text-anchor=\"middle\">%s</text>\n",
+        kTop + plot_h / 2, escape(y.label).c_str());
+
+    // Lines, clipped to the plot.
+    for (const Series& s : series) {
+        if (s.points.empty()) continue;
+        std::string path;
+        for (const auto& [vx, vy] : s.points) {
+            const double cx = std::clamp(px(vx), kLeft, kLeft + plot_w);
+            const double cy = std::clamp(py(vy), kTop, kTop + plot_h);
+            path += printf_string("%s%.1f,%.1f", path.empty() ? "" : " ", cx, cy);
+        }
+        svg += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"" +
+               (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + path + "\"><title>" +
+               escape(s.name) + "</title></polyline>\n";
+        if (s.points.size() == 1) {
+            svg += printf_string("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
+                                 std::clamp(px(s.points[0].first), kLeft, kLeft + plot_w),
+                                 std::clamp(py(s.points[0].second), kTop, kTop + plot_h),
+                                 s.colour.c_str());
+        }
+    }
+    // Legend: one row between the title and the plot, wrapping when long.
+    double lx = kLeft;
+    double ly = 40;
+    for (const Series& s : series) {
+        const double width = 44 + 7.0 * static_cast<double>(s.name.size());
+        if (lx + width > kLeft + plot_w && lx > kLeft) {
+            lx = kLeft;
+            ly += 14;
+        }
+        svg += printf_string(
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+            "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n",
+            lx, ly - 4, lx + 28, ly - 4, s.colour.c_str(),
+            s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 34, ly, escape(s.name).c_str());
+        lx += width;
+    }
+    svg += "</svg>\n";
+    return svg;
+}
+
+// ------------------------------------------------------------------------------ data
+
+// The percentile axis of HdrHistogram plots: x = log10(1 / (1 - p)), so 90%, 99%, 99.9% ...
+// are equally spaced.
+constexpr double kMaxNines = 5;  // up to 99.999%
+
+std::vector<std::pair<double, double>> percentile_curve(const Histogram& h) {
+    std::vector<std::pair<double, double>> points;
+    if (h.total_count() == 0) return points;
+    for (int i = 0; i <= 100; ++i) {
+        const double nines = kMaxNines * i / 100.0;
+        const double p = 100.0 * (1 - std::pow(10.0, -nines));
+        points.emplace_back(nines, std::max(1.0, static_cast<double>(h.value_at_percentile(p))));
+    }
+    return points;
+}
+
+std::string percentile_label(double nines) {
+    if (nines == 0) return "0%";
+    const double p = 100.0 * (1 - std::pow(10.0, -nines));
+    return printf_string("%.*f%%", std::max(0, static_cast<int>(nines) - 2), p);
+}
+
+std::string us_text(double us) {
+    if (us >= 1e6) return printf_string("%g s", us / 1e6);
+    if (us >= 1e3) return printf_string("%g ms", us / 1e3);
+    return printf_string("%g us", us);
+}
+
+std::string count_text(double v) {
+    if (v >= 1e6) return printf_string("%gM", v / 1e6);
+    if (v >= 1e3) return printf_string("%gk", v / 1e3);
+    return printf_string("%g", v);
+}
+
+// The name of an input in legends: its file name without directories.
+std::string short_name(const LoadgenReport& r) {
+    const std::size_t slash = r.path.find_last_of('/');
+    return slash == std::string::npos ? r.path : r.path.substr(slash + 1);
+}
+
+std::string summary_table(const std::vector<LoadgenReport>& in) {
+    std::string t = "<table class=\"summary\"><tr><th></th>";
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        t += "<th><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
+             escape(short_name(in[i])) + "</th>";
+    }
+    t += "</tr>\n";
+    auto row = [&](const char* label, const std::function<std::string(const LoadgenReport&)>& f) {
+        t += std::string("<tr><th>") + label + "</th>";
+        for (const LoadgenReport& r : in) t += "<td>" + escape(f(r)) + "</td>";
+        t += "</tr>\n";
+    };
+    auto latency = [](const Histogram& h, double p) {
+        return h.total_count() == 0
+                   ? std::string("-")
+                   : format_duration_us(static_cast<double>(h.value_at_percentile(p)));
+    };
+    row("Target", [](const LoadgenReport& r) { return r.run.config.url_text; });
+    row("Scenario", [](const LoadgenReport& r) {
+        const loadgen::Config& c = r.run.config;
+        std::string s = loadgen::to_string(c.scenario);
+        if (c.rate > 0) s += ", " + format_rate(c.rate) + " total";
+        if (c.per_connection_rate > 0) s += ", " + format_rate(c.per_connection_rate) + " each";
+        if (c.rate == 0 && c.per_connection_rate == 0) s += ", closed loop";
+        return s + ", " + format_size(c.message_size) + " messages";
+    });
+    row("Created", [](const LoadgenReport& r) {
+        std::string s = r.created + " on " + r.hostname;
+        if (r.merged_inputs > 0) {
+            s += " (merge of " + std::to_string(r.merged_inputs) + " reports)";
+        }
+        if (r.shard_count > 1) {
+            s += " (shard " + std::to_string(r.shard_index) + "/" + std::to_string(r.shard_count) +
+                 ")";
+        }
+        return s;
+    });
+    row("Connections", [](const LoadgenReport& r) {
+        return std::to_string(r.run.connections_established) + " of " +
+               std::to_string(r.run.connections_target) + " (" +
+               std::to_string(r.run.connections_failed) + " failed)";
+    });
+    row("Window", [](const LoadgenReport& r) { return printf_string("%.2f s", r.run.duration_s); });
+    row("Messages", [](const LoadgenReport& r) {
+        return std::to_string(r.run.messages_sent) + " sent, " +
+               std::to_string(r.run.messages_received) + " received";
+    });
+    row("Throughput", [](const LoadgenReport& r) { return format_rate(r.received_per_s); });
+    row("Errors", [](const LoadgenReport& r) {
+        return std::to_string(r.run.total_errors()) +
+               printf_string(" (%.3g %%)", loadgen::error_rate(r.run) * 100);
+    });
+    for (const auto& [label, p] : {std::pair<const char*, double>{"Latency p50", 50},
+                                   {"Latency p90", 90},
+                                   {"Latency p99", 99},
+                                   {"Latency p99.9", 99.9},
+                                   {"Latency max", 100}}) {
+        row(label, [&, p = p](const LoadgenReport& r) {
+            return latency(r.run.latency, p) + " (uncorrected " +
+                   latency(r.run.latency_uncorrected, p) + ")";
+        });
+    }
+    row("Connect p50 / p99", [&](const LoadgenReport& r) {
+        return latency(r.run.connect, 50) + " / " + latency(r.run.connect, 99);
+    });
+    row("Warnings", [](const LoadgenReport& r) {
+        std::string s;
+        for (const std::string& w : r.run.warnings) s += (s.empty() ? "" : "; ") + w;
+        if (r.run.interrupted) s += (s.empty() ? "" : "; ") + std::string("interrupted");
+        if (!r.run.fatal.empty()) s += (s.empty() ? "" : "; ") + r.run.fatal;
+        return s.empty() ? std::string("none") : s;
+    });
+    return t + "</table>\n";
+}
+
+std::string config_tables(const std::vector<LoadgenReport>& in) {
+    std::string out;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        out += "<details" + std::string(i == 0 ? " open" : "") +
+               "><summary><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
+               escape(in[i].path) + "</summary><table class=\"config\">\n";
+        for (const auto& [key, value] : in[i].doc.at("config").items()) {
+            out += "<tr><th>" + escape(key) + "</th><td>" +
+                   escape(value.is_string() ? value.get<std::string>() : value.dump()) +
+                   "</td></tr>\n";
+        }
+        out += "</table></details>\n";
+    }
+    return out;
+}
+
+constexpr const char* kStyle = R"(
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px;
+       color: #222; background: #fff; max-width: 1120px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.note { color: #666; margin: 0 0 12px; }
+table { border-collapse: collapse; margin: 8px 0; }
+th, td { padding: 3px 10px; text-align: left; border-bottom: 1px solid #eee;
+         vertical-align: top; }
+table.summary td { font-variant-numeric: tabular-nums; min-width: 300px; }
+th { font-weight: 600; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px;
+          margin-right: 6px; vertical-align: -1px; }
+svg.chart { display: block; max-width: 100%; height: auto; margin: 8px 0 16px; }
+svg .title { font-size: 15px; font-weight: 600; fill: #222; }
+svg .tick { font-size: 11px; fill: #555; }
+svg .label { font-size: 12px; fill: #333; }
+svg .legend { font-size: 12px; fill: #222; }
+svg .grid { stroke: #e6e6e6; stroke-width: 1; }
+svg .frame { fill: none; stroke: #999; stroke-width: 1; }
+details { margin: 6px 0; }
+summary { cursor: pointer; font-weight: 600; }
+table.config td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
+)";
+
+}  // namespace
+
+std::string render_html(const std::vector<LoadgenReport>& in) {
+    std::string title = "wsbench report: ";
+    for (std::size_t i = 0; i < in.size(); ++i) title += (i ? ", " : "") + short_name(in[i]);
+
+    std::string page =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<title>" +
+        escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+    page += "<h1>" + escape(title) + "</h1>\n";
+    page += "<p class=\"note\">Made by wsbench-report " + std::string(version()) +
+            ". Latencies in microseconds from the reports' HdrHistograms; corrected latency "
+            "(from the intended send time) is drawn solid, uncorrected dashed.</p>\n";
+    page += "<h2>Summary</h2>\n" + summary_table(in);
+
+    // Latency percentile distribution.
+    {
+        std::vector<Series> series;
+        double lo = 1e300;
+        double hi = 1;
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            const std::string name = short_name(in[i]);
+            for (const auto& [h, dashed, suffix] :
+                 {std::tuple<const Histogram*, bool, const char*>{&in[i].run.latency, false,
+                                                                  " corrected"},
+                  {&in[i].run.latency_uncorrected, true, " uncorrected"}}) {
+                Series s{name + suffix, colour(i), dashed, percentile_curve(*h)};
+                for (const auto& [x, y] : s.points) {
+                    lo = std::min(lo, y);
+                    hi = std::max(hi, y);
+                }
+                series.push_back(std::move(s));
+            }
+        }
+        Axis x;
+        x.min = 0;
+        x.max = kMaxNines;
+        x.label = "percentile";
+        for (int n = 0; n <= static_cast<int>(kMaxNines); ++n) {
+            x.ticks.emplace_back(n, percentile_label(n));
+        }
+        page += "<h2>Latency by percentile</h2>\n";
+        page += line_chart("Latency percentile distribution (log scale)", x,
+                           log_axis(lo > hi ? 1 : lo, hi, "latency", us_text), series);
+    }
+
+    // Over time.
+    auto timeline_chart =
+        [&](const std::string& chart_title, const std::string& y_label, bool log_y,
+            const std::vector<
+                std::pair<std::string, std::function<double(const loadgen::TimelinePoint&)>>>&
+                metrics,
+            const std::function<std::string(double)>& text) {
+            std::vector<Series> series;
+            double x_max = 1;
+            double y_min = 1e300;
+            double y_max = 0;
+            for (std::size_t i = 0; i < in.size(); ++i) {
+                for (std::size_t m = 0; m < metrics.size(); ++m) {
+                    Series s;
+                    s.name = short_name(in[i]) +
+                             (metrics[m].first.empty() ? "" : " " + metrics[m].first);
+                    s.colour = colour(i);
+                    s.dashed = m > 0;
+                    for (const loadgen::TimelinePoint& p : in[i].run.timeline) {
+                        const double v = metrics[m].second(p);
+                        if (log_y && v <= 0) continue;
+                        s.points.emplace_back(p.t_s, v);
+                        x_max = std::max(x_max, p.t_s);
+                        y_min = std::min(y_min, v);
+                        y_max = std::max(y_max, v);
+                    }
+                    series.push_back(std::move(s));
+                }
+            }
+            Axis x = linear_axis(x_max, "seconds into the measured window",
+                                 [](double v) { return printf_string("%g", v); });
+            const Axis y = log_y ? log_axis(y_min > y_max ? 1 : y_min, y_max, y_label, text)
+                                 : linear_axis(y_max, y_label, text);
+            return line_chart(chart_title, x, y, series);
+        };
+    page += "<h2>Over time</h2>\n";
+    page += timeline_chart(
+        "Throughput (messages received per second)", "messages/s", false,
+        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.received); }}},
+        count_text);
+    page += timeline_chart(
+        "Latency p99 (solid) and p50 (dashed) per second (log scale)", "latency", true,
+        {{"p99", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.p99_us); }},
+         {"p50", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.p50_us); }}},
+        us_text);
+    page += timeline_chart(
+        "Open connections", "connections", false,
+        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.connections); }}},
+        count_text);
+    page += timeline_chart(
+        "Errors per second", "errors", false,
+        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.errors); }}},
+        count_text);
+
+    page += "<h2>Config</h2>\n" + config_tables(in);
+    page += "</body>\n</html>\n";
+    return page;
+}
+
+}  // namespace wsb::report

@@ -1,0 +1,334 @@
+// Command line of wsbench-report: one cxxopts parser per subcommand, inputs read and checked,
+// output to stdout or an atomically replaced file, exit codes as in DESIGN §4.
+#include "report_cli.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <cxxopts.hpp>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "compare.hpp"
+#include "html.hpp"
+#include "input.hpp"
+#include "merge.hpp"
+#include "report.hpp"
+#include "wsbench/report.hpp"
+
+#ifndef WSBENCH_VERSION
+#define WSBENCH_VERSION "dev"
+#endif
+
+namespace wsb::report {
+namespace {
+
+using json = nlohmann::json;
+
+// A usage error: printed once, exit code 2.
+struct UsageError {
+    std::string message;
+};
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 done (compare: no regression), 1 compare found a regression, 2 usage error\n"
+    "or unreadable/invalid input (the message names the file), 3 the output could not be\n"
+    "written. Options may come before or after the files.\n";
+
+constexpr const char* kUsage =
+    "usage: wsbench-report COMMAND [options] FILE...\n"
+    "\n"
+    "Reads the JSON reports of wsbench-loadgen (and Autobahn index.json files for compare).\n"
+    "\n"
+    "Commands:\n"
+    "  summary IN.json                  the human summary table of a report\n"
+    "  compare BASE.json NEW.json       metric by metric, with --threshold; exit 1 on regression\n"
+    "  merge A.json B.json... -o OUT    one exact report from shards or hosts of one run\n"
+    "  html IN.json... -o OUT.html      a self-contained page with charts; inputs overlay\n"
+    "\n"
+    "Run 'wsbench-report COMMAND --help' for the options of each.\n";
+
+// cxxopts names options with curly quotes; use ASCII ones like our own messages.
+std::string ascii_quotes(std::string what) {
+    for (const std::string_view curly : {"\u2018", "\u2019"}) {
+        for (std::size_t at = what.find(curly); at != std::string::npos; at = what.find(curly, at))
+            what.replace(at, curly.size(), "'");
+    }
+    return what;
+}
+
+std::vector<std::string> all_values(const cxxopts::ParseResult& r, const std::string& name) {
+    std::vector<std::string> values;
+    for (const auto& kv : r.arguments()) {
+        if (kv.key() == name) values.push_back(kv.value());
+    }
+    return values;
+}
+
+// Writes `text` to `path` ("-": `out`); a regular file is replaced atomically. Returns "" or
+// a message naming the file.
+std::string write_text(const std::string& text, const std::string& path, std::ostream& out) {
+    if (path == "-") {
+        out << text << std::flush;
+        return "";
+    }
+    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    std::FILE* f = std::fopen(tmp.c_str(), "wb");
+    if (!f) return "cannot create " + tmp + ": " + std::strerror(errno);
+    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const int saved = errno;
+    if (std::fclose(f) != 0 || !written) {
+        std::remove(tmp.c_str());
+        return "cannot write " + tmp + ": " + std::strerror(written ? errno : saved);
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        std::remove(tmp.c_str());
+        return "cannot rename " + tmp + " to " + path + ": " + why;
+    }
+    return "";
+}
+
+// What every subcommand shares: its parser, the files, --format.
+struct Command {
+    const char* name;
+    const char* positional_help;
+    const char* description;
+    std::size_t min_files;
+    std::size_t max_files;             // 0: no limit
+    std::vector<const char*> formats;  // empty: no --format
+    std::function<void(cxxopts::Options&)> add_options;
+    std::function<int(const cxxopts::ParseResult&, const std::vector<std::string>&,
+                      const std::string& format, std::ostream&, std::ostream&)>
+        run;
+};
+
+std::string format_list(const std::vector<const char*>& formats) {
+    std::string s;
+    for (std::size_t i = 0; i < formats.size(); ++i) {
+        s += (i == 0 ? "" : i + 1 == formats.size() ? " or " : ", ") + std::string(formats[i]);
+    }
+    return s;
+}
+
+int run_command(const Command& cmd, int argc, const char* const* argv, std::ostream& out,
+                std::ostream& err) {
+    const std::string prog = std::string("wsbench-report ") + cmd.name;
+    cxxopts::Options options(prog, cmd.description);
+    options.custom_help("[options]");
+    options.positional_help(cmd.positional_help);
+    options.set_width(100);
+    if (!cmd.formats.empty()) {
+        options.add_options()("format", "output: " + format_list(cmd.formats),
+                              cxxopts::value<std::string>()->default_value(cmd.formats[0]),
+                              "FORMAT");
+    }
+    if (cmd.add_options) cmd.add_options(options);
+    options.add_options()("h,help", "this help");
+    try {
+        const auto r = options.parse(argc, argv);
+        if (r.count("help")) {
+            out << options.help() << "\n" << kExitCodes;
+            return kExitOk;
+        }
+        std::vector<std::string> files = r.unmatched();
+        if (files.size() < cmd.min_files || (cmd.max_files > 0 && files.size() > cmd.max_files)) {
+            throw UsageError{std::string(cmd.name) + " takes " + cmd.positional_help + ", got " +
+                             std::to_string(files.size()) + " file(s)"};
+        }
+        std::string format;
+        if (!cmd.formats.empty()) {
+            format = r["format"].as<std::string>();
+            bool known = false;
+            for (const char* f : cmd.formats) known = known || format == f;
+            if (!known) {
+                throw UsageError{"--format '" + format + "': expected " + format_list(cmd.formats)};
+            }
+        }
+        return cmd.run(r, files, format, out, err);
+    } catch (const UsageError& e) {
+        err << prog << ": " << e.message << " (see --help)\n";
+        return kExitUsage;
+    } catch (const cxxopts::exceptions::exception& e) {
+        err << prog << ": " << ascii_quotes(e.what()) << " (see --help)\n";
+        return kExitUsage;
+    } catch (const InputError& e) {
+        err << prog << ": " << e.what() << "\n";
+        return kExitUsage;
+    } catch (const nlohmann::json::exception& e) {
+        // Every field used is checked on reading; this is the net under a check forgotten.
+        err << prog << ": invalid report: " << e.what() << "\n";
+        return kExitUsage;
+    }
+}
+
+std::string output_path(const cxxopts::ParseResult& r) {
+    if (!r.count("output")) throw UsageError{"missing -o/--output FILE ('-' for stdout)"};
+    const std::string path = r["output"].as<std::string>();
+    if (path.empty()) throw UsageError{"-o/--output '': expected a file name, or '-' for stdout"};
+    return path;
+}
+
+std::vector<LoadgenReport> read_all(const std::vector<std::string>& files) {
+    std::vector<LoadgenReport> reports;
+    for (const std::string& f : files) reports.push_back(read_loadgen(f));
+    return reports;
+}
+
+// ------------------------------------------------------------------------------ commands
+
+int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
+            const std::string& format, std::ostream& out, std::ostream&) {
+    const LoadgenReport r = read_loadgen(files[0]);
+    if (format == "json") {
+        out << json{{"file", r.path},
+                    {"summary", r.doc["summary"]},
+                    {"latency_us", latency_summary(r.run.latency)},
+                    {"latency_uncorrected_us", latency_summary(r.run.latency_uncorrected)},
+                    {"connect_latency_us", latency_summary(r.run.connect)},
+                    {"handshake_latency_us", latency_summary(r.run.handshake)},
+                    {"errors", r.doc["errors"]}}
+                   .dump(2)
+            << "\n";
+        return kExitOk;
+    }
+    out << "Report " << r.path << " (" << r.created << ", host " << r.hostname << ")\n"
+        << loadgen::summary_table(r.run);
+    if (r.merged_inputs > 0) out << "  Merged: " << r.merged_inputs << " reports\n";
+    return kExitOk;
+}
+
+int compare(const cxxopts::ParseResult& r, const std::vector<std::string>& files,
+            const std::string& format, std::ostream& out, std::ostream&) {
+    Thresholds thresholds;
+    for (const std::string& t : all_values(r, "threshold")) {
+        const std::string error = parse_threshold(t, thresholds);
+        if (!error.empty()) throw UsageError{error};
+    }
+    const Comparison c = compare_inputs(read_input(files[0]), read_input(files[1]), thresholds);
+    if (format == "json") {
+        out << render_json(c).dump(2) << "\n";
+    } else if (format == "markdown") {
+        out << render_markdown(c);
+    } else {
+        out << render_text(c);
+    }
+    return c.regressed() ? kExitCheckFailed : kExitOk;
+}
+
+int merge(const cxxopts::ParseResult& r, const std::vector<std::string>& files, const std::string&,
+          std::ostream& out, std::ostream& err) {
+    const std::string path = output_path(r);
+    std::vector<std::string> warnings;
+    const json merged = merge_loadgen(read_all(files), warnings);
+    for (const std::string& w : warnings) err << "wsbench-report merge: warning: " << w << "\n";
+    std::string detail;
+    if (path == "-") {
+        out << merged.dump(2) << "\n";
+    } else if (write_report(merged, path, &detail) != Errc::ok) {
+        err << "wsbench-report merge: " << detail << "\n";
+        return kExitCannotRun;
+    }
+    if (path != "-" && !r.count("quiet")) {
+        err << "wsbench-report merge: " << files.size() << " reports merged into " << path << "\n";
+    }
+    return kExitOk;
+}
+
+int html(const cxxopts::ParseResult& r, const std::vector<std::string>& files, const std::string&,
+         std::ostream& out, std::ostream& err) {
+    const std::string path = output_path(r);
+    const std::string page = render_html(read_all(files));
+    const std::string error = write_text(page, path, out);
+    if (!error.empty()) {
+        err << "wsbench-report html: " << error << "\n";
+        return kExitCannotRun;
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    auto output_option = [](const char* what) {
+        return [what](cxxopts::Options& o) {
+            o.add_options()("o,output", what, cxxopts::value<std::string>(), "FILE")(
+                "q,quiet", "no confirmation on stderr");
+        };
+    };
+    const std::vector<Command> commands = {
+        {"summary",
+         "IN.json",
+         "The human summary table of a wsbench-loadgen report.\n",
+         1,
+         1,
+         {"text", "json"},
+         nullptr,
+         summary},
+        {"compare",
+         "BASE.json NEW.json",
+         "Compares two reports of the same kind. Load-generator reports: throughput, errors and\n"
+         "every latency percentile (corrected and uncorrected) recomputed from the embedded\n"
+         "histograms, with absolute and relative change; a change beyond the metric's threshold\n"
+         "is a regression (worse: higher latency or errors, lower throughput) or an improvement.\n"
+         "Autobahn index.json files: the cases whose verdict changed, newly failing first.\n",
+         2,
+         2,
+         {"text", "json", "markdown"},
+         [](cxxopts::Options& o) {
+             o.add_options()(
+                 "threshold",
+                 "10% for every metric, or NAME=5% for one (repeatable): throughput, "
+                 "errors, error_rate, min, p50, p75, p90, p95, p99, p99.9, p99.99, max, "
+                 "mean, uncorrected.p99 (p99 also sets it), connect.p99, ...",
+                 cxxopts::value<std::string>()->default_value("10%"), "PCT");
+         },
+         compare},
+        {"merge",
+         "A.json B.json...",
+         "Merges load-generator reports of one run (its --shard I/N reports, or hosts that\n"
+         "loaded the same target at once) exactly: counters summed, histograms added, timelines\n"
+         "aligned by wall-clock second. Refuses runs that measured different things.\n",
+         2,
+         0,
+         {},
+         output_option("the merged report ('-' for stdout)"),
+         merge},
+        {"html",
+         "IN.json...",
+         "Renders reports as one self-contained HTML page: latency percentiles on a log scale,\n"
+         "throughput, latency, connections and errors over time, the config. Several inputs\n"
+         "overlay for comparison.\n",
+         1,
+         0,
+         {},
+         output_option("the page ('-' for stdout)"),
+         html},
+    };
+
+    if (argc < 2) {
+        err << kUsage;
+        return kExitUsage;
+    }
+    const std::string name = argv[1];
+    if (name == "-h" || name == "--help" || name == "help") {
+        out << kUsage << "\n" << kExitCodes;
+        return kExitOk;
+    }
+    if (name == "--version") {
+        out << "wsbench-report " << WSBENCH_VERSION << "\n";
+        return kExitOk;
+    }
+    for (const Command& cmd : commands) {
+        if (name == cmd.name) return run_command(cmd, argc - 1, argv + 1, out, err);
+    }
+    err << "wsbench-report: unknown command '" << name
+        << "': expected summary, compare, merge or html (see --help)\n";
+    return kExitUsage;
+}
+
+}  // namespace wsb::report
