@@ -241,7 +241,7 @@ TEST(ReportInput, TellsAutobahnIndexFromWsbenchReports) {
     TempFile loadgen("l.json", report_text({1}));
     EXPECT_EQ(read_input(loadgen.path).kind, ReportKind::loadgen);
     // A loadgen command given an Autobahn file says what it got.
-    const Ran r = run({"summary", index.path});
+    const Ran r = run({"merge", index.path, loadgen.path, "-o", "-"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find("a autobahn report, where a load-generator report"), std::string::npos)
         << r.err;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "autobahn.hpp"
 #include "compare.hpp"
 #include "html.hpp"
 #include "merge.hpp"
@@ -113,6 +114,30 @@ TEST(ReportInputRobustness, TruncatedAtEveryByteIsRefusedWithTheFileName) {
             EXPECT_EQ(std::string(e.what()).rfind(file.path + ": ", 0), 0u) << e.what();
         }
     }
+}
+
+TEST(ReportInputRobustness, AutobahnIndexWithWrongTypesIsRefusedOrRead) {
+    const Input base = read_input(WSBENCH_FIXTURES_DIR "/autobahn/base-index.json");
+    const json replacements[] = {nullptr, "x", -1, json::object(), json::array()};
+    every_path(base.doc, json::json_pointer(), [&](const json::json_pointer& at) {
+        if (at.empty()) return;
+        for (const json& bad : replacements) {
+            Input in = base;
+            in.path = "damaged-index.json";
+            in.doc[at] = bad;
+            try {
+                // read_input() decides the kind from the shape; a damaged file may not be one.
+                if (in.doc.is_object()) {
+                    render_autobahn_html({in});
+                    autobahn_summary_text(read_autobahn(in));
+                    compare_inputs(base, in, Thresholds{});
+                }
+            } catch (const InputError&) {
+            } catch (const std::exception& e) {
+                ADD_FAILURE() << at.to_string() << " = " << bad.dump() << ": " << e.what();
+            }
+        }
+    });
 }
 
 }  // namespace

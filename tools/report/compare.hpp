@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "autobahn.hpp"
 #include "input.hpp"
 
 namespace wsb::report {
@@ -48,22 +49,6 @@ struct MetricChange {
     double change() const { return current - base; }
     /// Relative change in percent; +inf/-inf when base is 0 and the new value is not.
     double change_pct() const;
-};
-
-/// One conformance case's verdicts in one report (Autobahn's vocabulary: behavior OK,
-/// NON-STRICT, INFORMATIONAL, UNIMPLEMENTED, FAILED; behaviorClose OK, INFORMATIONAL, UNCLEAN,
-/// WRONG CODE, FAILED BY CLIENT, FAILED).
-struct CaseResult {
-    std::string behavior;
-    std::string behavior_close;
-
-    /// Passing as Autobahn checkers accept it: behavior OK, NON-STRICT or INFORMATIONAL and
-    /// behaviorClose OK or INFORMATIONAL.
-    bool passed() const;
-    /// UNIMPLEMENTED (12.x/13.x without permessage-deflate): neither pass nor fail.
-    bool unimplemented() const { return behavior == "UNIMPLEMENTED"; }
-    /// "OK/OK", "FAILED/OK", ...
-    std::string text() const { return behavior + "/" + behavior_close; }
 };
 
 /// A case whose verdicts differ between the two reports.

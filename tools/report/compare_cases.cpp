@@ -10,38 +10,11 @@ namespace {
 using json = nlohmann::json;
 using Cases = std::map<std::string, CaseResult>;
 
-// "1.1.2" < "1.1.10" < "2.1": numeric parts compared as numbers.
-bool case_less(const std::string& a, const std::string& b) {
-    std::size_t i = 0;
-    std::size_t j = 0;
-    while (i < a.size() && j < b.size()) {
-        const std::size_t ie = std::min(a.find('.', i), a.size());
-        const std::size_t je = std::min(b.find('.', j), b.size());
-        const std::string pa = a.substr(i, ie - i);
-        const std::string pb = b.substr(j, je - j);
-        const bool na = !pa.empty() && pa.find_first_not_of("0123456789") == std::string::npos;
-        const bool nb = !pb.empty() && pb.find_first_not_of("0123456789") == std::string::npos;
-        if (na && nb && pa.size() != pb.size()) return pa.size() < pb.size();
-        if (pa != pb) return pa < pb;
-        i = ie + 1;
-        j = je + 1;
-    }
-    return a.size() - std::min(a.size(), i) < b.size() - std::min(b.size(), j);
-}
-
 Cases read_cases(const Input& in, const std::string& agent) {
     Cases cases;
-    for (const auto& [id, result] : in.doc.at(agent).items()) {
-        const std::string at = in.path + ": $['" + agent + "']['" + id + "']";
-        const auto behavior = result.find("behavior");
-        const auto close = result.find("behaviorClose");
-        if (behavior == result.end() || !behavior->is_string()) {
-            throw InputError(at + ".behavior: expected a string");
-        }
-        if (close == result.end() || !close->is_string()) {
-            throw InputError(at + ".behaviorClose: expected a string");
-        }
-        cases[id] = CaseResult{behavior->get<std::string>(), close->get<std::string>()};
+    for (const AutobahnAgent& a : read_autobahn(in)) {
+        if (a.agent != agent) continue;
+        for (const AutobahnCase& c : a.cases) cases[c.id] = c.result;
     }
     return cases;
 }
@@ -75,13 +48,6 @@ std::string joined(const std::vector<std::string>& v) {
 }
 
 }  // namespace
-
-bool CaseResult::passed() const {
-    const bool message_ok =
-        behavior == "OK" || behavior == "NON-STRICT" || behavior == "INFORMATIONAL";
-    const bool close_ok = behavior_close == "OK" || behavior_close == "INFORMATIONAL";
-    return message_ok && close_ok;
-}
 
 const char* to_string(CaseChange::Kind k) noexcept {
     switch (k) {

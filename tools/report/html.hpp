@@ -15,4 +15,13 @@ namespace wsb::report {
 /// nothing from elsewhere (no scripts, fonts or stylesheets).
 std::string render_html(const std::vector<LoadgenReport>& inputs);
 
+/// The page for Autobahn index.json files (as Autobahn's wstest or wsbench-conformance write
+/// them): pass/fail totals per file and agent, overall and by section, then one table per
+/// section with a row per case and a column per file and agent; each cell is coloured by the
+/// case's two verdicts (behavior, behaviorClose) and shows the remote close code and the
+/// duration, with the case's details on hover and a link to its per-case report. Rows whose
+/// outcome differs between columns are highlighted. Self-contained like render_html().
+/// Throws InputError for an input that is not an index.json or is malformed.
+std::string render_autobahn_html(const std::vector<Input>& inputs);
+
 }  // namespace wsb::report

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "autobahn.hpp"
 #include "compare.hpp"
 #include "html.hpp"
 #include "input.hpp"
@@ -183,7 +184,17 @@ std::vector<LoadgenReport> read_all(const std::vector<std::string>& files) {
 
 int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
             const std::string& format, std::ostream& out, std::ostream&) {
-    const LoadgenReport r = read_loadgen(files[0]);
+    const Input input = read_input(files[0]);
+    if (input.kind == ReportKind::autobahn) {
+        const std::vector<AutobahnAgent> agents = read_autobahn(input);
+        if (format == "json") {
+            out << autobahn_summary_json(agents).dump(2) << "\n";
+        } else {
+            out << autobahn_summary_text(agents);
+        }
+        return kExitOk;
+    }
+    const LoadgenReport r = to_loadgen(input);
     if (format == "json") {
         out << json{{"file", r.path},
                     {"summary", r.doc["summary"]},
@@ -242,7 +253,19 @@ int merge(const cxxopts::ParseResult& r, const std::vector<std::string>& files, 
 int html(const cxxopts::ParseResult& r, const std::vector<std::string>& files, const std::string&,
          std::ostream& out, std::ostream& err) {
     const std::string path = output_path(r);
-    const std::string page = render_html(read_all(files));
+    std::vector<Input> inputs;
+    for (const std::string& f : files) inputs.push_back(read_input(f));
+    const bool autobahn = inputs.front().kind == ReportKind::autobahn;
+    std::vector<LoadgenReport> reports;
+    for (const Input& in : inputs) {
+        if ((in.kind == ReportKind::autobahn) != autobahn) {
+            throw InputError(in.path + ": a " + std::string(to_string(in.kind)) + " report among " +
+                             to_string(inputs.front().kind) +
+                             " reports: one page shows reports of one kind");
+        }
+        if (!autobahn) reports.push_back(to_loadgen(in));
+    }
+    const std::string page = autobahn ? render_autobahn_html(inputs) : render_html(reports);
     const std::string error = write_text(page, path, out);
     if (!error.empty()) {
         err << "wsbench-report html: " << error << "\n";
@@ -263,7 +286,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     const std::vector<Command> commands = {
         {"summary",
          "IN.json",
-         "The human summary table of a wsbench-loadgen report.\n",
+         "The human summary of a report: a wsbench-loadgen report's table, or the pass/fail\n"
+         "counts by section of an Autobahn index.json.\n",
          1,
          1,
          {"text", "json"},
@@ -302,7 +326,8 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
          "IN.json...",
          "Renders reports as one self-contained HTML page: latency percentiles on a log scale,\n"
          "throughput, latency, connections and errors over time, the config. Several inputs\n"
-         "overlay for comparison.\n",
+         "overlay for comparison. Autobahn index.json files: the case tables by section,\n"
+         "coloured by verdict, the files side by side.\n",
          1,
          0,
          {},

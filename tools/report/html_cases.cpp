@@ -1,0 +1,208 @@
+// html for conformance results: Autobahn index.json files as case tables by section, each case
+// coloured by its two verdicts, several files side by side.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "autobahn.hpp"
+#include "html.hpp"
+#include "wsbench/report.hpp"
+
+namespace wsb::report {
+namespace {
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char ch : s) {
+        switch (ch) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            default:
+                out += ch;
+        }
+    }
+    return out;
+}
+
+// The CSS class of a verdict: its colour.
+const char* verdict_class(const std::string& v) {
+    if (v == "OK") return "ok";
+    if (v == "NON-STRICT") return "nonstrict";
+    if (v == "INFORMATIONAL") return "info";
+    if (v == "UNIMPLEMENTED") return "unimpl";
+    if (v == "UNCLEAN" || v == "WRONG CODE" || v == "FAILED BY CLIENT") return "warn";
+    return "failed";
+}
+
+std::string directory_of(const std::string& path) {
+    const std::size_t slash = path.find_last_of('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+}
+
+std::string column_name(const AutobahnAgent& a) {
+    const std::size_t slash = a.path.find_last_of('/');
+    return (slash == std::string::npos ? a.path : a.path.substr(slash + 1)) + " · " + a.agent;
+}
+
+std::string cell(const AutobahnAgent& agent, const AutobahnCase* c) {
+    if (!c) return "<td class=\"missing\" title=\"no result\">-</td>";
+    std::string title =
+        "behavior " + c->result.behavior + ", behaviorClose " + c->result.behavior_close;
+    std::string close = c->result.behavior_close;
+    if (c->remote_close_code) {
+        title += ", remote close code " + std::to_string(*c->remote_close_code);
+        if (c->result.behavior_close == "OK") close = std::to_string(*c->remote_close_code);
+    }
+    std::string duration;
+    if (c->duration_ms) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.0f ms", *c->duration_ms);
+        duration = buf;
+        title += std::string(", ") + buf;
+    }
+    std::string behavior = escape(c->result.behavior);
+    if (!c->reportfile.empty()) {
+        title += ", report " + c->reportfile;
+        behavior = "<a href=\"" + escape(directory_of(agent.path) + c->reportfile) + "\">" +
+                   behavior + "</a>";
+    }
+    return "<td title=\"" + escape(title) + "\"><span class=\"v " +
+           verdict_class(c->result.behavior) + "\">" + behavior + "</span><span class=\"v " +
+           verdict_class(c->result.behavior_close) + "\">" + escape(close) +
+           "</span><span class=\"d\">" + duration + "</span></td>";
+}
+
+constexpr const char* kStyle = R"(
+body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px;
+       color: #222; background: #fff; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 24px 0 6px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.note { color: #666; margin: 0 0 12px; }
+table { border-collapse: collapse; margin: 6px 0; }
+th, td { padding: 2px 8px; text-align: left; border-bottom: 1px solid #eee; white-space: nowrap; }
+th { font-weight: 600; }
+td.id { font-family: ui-monospace, Menlo, Consolas, monospace; }
+tr.diff td.id { background: #fff3e0; font-weight: 600; }
+.v { display: inline-block; min-width: 92px; padding: 1px 6px; margin-right: 2px;
+     border-radius: 3px; font-size: 12px; }
+.v a { color: inherit; text-decoration: none; }
+.d { color: #777; font-size: 11px; margin-left: 4px; }
+.ok { background: #a5d6a7; }
+.nonstrict { background: #fff59d; }
+.info { background: #90caf9; }
+.unimpl { background: #e0e0e0; }
+.warn { background: #ffcc80; }
+.failed { background: #ef9a9a; }
+td.missing { color: #999; }
+.legend .v { min-width: 0; }
+)";
+
+}  // namespace
+
+std::string render_autobahn_html(const std::vector<Input>& inputs) {
+    std::vector<AutobahnAgent> columns;
+    for (const Input& in : inputs) {
+        for (AutobahnAgent& a : read_autobahn(in)) columns.push_back(std::move(a));
+    }
+    std::string title = "wsbench conformance: ";
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        title += (i ? ", " : "") + inputs[i].path;
+    }
+
+    // Every case id of every column, in case order, by section.
+    std::map<int, std::vector<std::string>> sections;
+    std::set<std::string> seen;
+    std::vector<std::map<std::string, const AutobahnCase*>> by_id(columns.size());
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+        for (const AutobahnCase& c : columns[i].cases) {
+            by_id[i][c.id] = &c;
+            if (seen.insert(c.id).second) sections[section_of(c.id)].push_back(c.id);
+        }
+    }
+    for (auto& [section, ids] : sections) std::sort(ids.begin(), ids.end(), case_less);
+
+    std::string page =
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<title>" +
+        escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+    page += "<h1>" + escape(title) + "</h1>\n";
+    page += "<p class=\"note\">Made by wsbench-report " + std::string(version()) +
+            ". Each case shows its two verdicts, <code>behavior</code> (the messages) and "
+            "<code>behaviorClose</code> (the closing handshake; the remote close code when "
+            "OK), and its duration; hover for details, click for the case's own report. A "
+            "case passes with OK, NON-STRICT or INFORMATIONAL and a close OK or "
+            "INFORMATIONAL. Cases whose outcome differs between columns are highlighted.</p>\n";
+    page += "<p class=\"legend\">";
+    for (const char* v : {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "UNCLEAN",
+                          "WRONG CODE", "FAILED BY CLIENT", "FAILED"}) {
+        page += std::string("<span class=\"v ") + verdict_class(v) + "\">" + v + "</span> ";
+    }
+    page += "</p>\n";
+
+    // Totals per column.
+    page += "<table><tr><th></th>";
+    for (const AutobahnAgent& a : columns) page += "<th>" + escape(column_name(a)) + "</th>";
+    page += "</tr>\n<tr><th>All cases</th>";
+    for (const AutobahnAgent& a : columns) {
+        CaseCounts n;
+        for (const AutobahnCase& c : a.cases) n.add(c.result);
+        page += "<td>" + (n.cases == 0 ? std::string("-") : n.text()) + "</td>";
+    }
+    page += "</tr>\n";
+    for (const auto& [section, ids] : sections) {
+        page +=
+            "<tr><th>" + std::to_string(section) + " " + escape(section_name(section)) + "</th>";
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            CaseCounts n;
+            for (const std::string& id : ids) {
+                if (const auto it = by_id[i].find(id); it != by_id[i].end()) {
+                    n.add(it->second->result);
+                }
+            }
+            page += "<td>" + (n.cases == 0 ? std::string("-") : n.text()) + "</td>";
+        }
+        page += "</tr>\n";
+    }
+    page += "</table>\n";
+
+    // One table per section.
+    for (const auto& [section, ids] : sections) {
+        page += "<h2>" + std::to_string(section) + " " + escape(section_name(section)) + "</h2>\n";
+        page += "<table><tr><th>case</th>";
+        for (const AutobahnAgent& a : columns) page += "<th>" + escape(column_name(a)) + "</th>";
+        page += "</tr>\n";
+        for (const std::string& id : ids) {
+            std::set<int> outcomes;  // 0 pass, 1 fail, 2 unimplemented, 3 missing
+            std::string cells;
+            for (std::size_t i = 0; i < columns.size(); ++i) {
+                const auto it = by_id[i].find(id);
+                const AutobahnCase* c = it == by_id[i].end() ? nullptr : it->second;
+                outcomes.insert(!c                          ? 3
+                                : c->result.unimplemented() ? 2
+                                : c->result.passed()        ? 0
+                                                            : 1);
+                cells += cell(columns[i], c);
+            }
+            page += std::string("<tr") + (outcomes.size() > 1 ? " class=\"diff\"" : "") +
+                    "><td class=\"id\">" + escape(id) + "</td>" + cells + "</tr>\n";
+        }
+        page += "</table>\n";
+    }
+    page += "</body>\n</html>\n";
+    return page;
+}
+
+}  // namespace wsb::report
