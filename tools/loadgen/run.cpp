@@ -211,7 +211,9 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
                 outstanding[i] = true;
             }
         }
-        for (int tries = 0; tries < 20; ++tries) {
+        // Up to 300 ms: a worker busy with a long turn, or descheduled on a loaded machine,
+        // answers late; its second then lands in the next one (and shows as a gap here).
+        for (int tries = 0; tries < 60; ++tries) {
             bool all = true;
             for (std::size_t i = 0; i < workers.size(); ++i) {
                 if (outstanding[i] && workers[i]->take_interval(second)) outstanding[i] = false;
@@ -226,7 +228,9 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
         const std::uint64_t open = sum(&Progress::open);
         const double secs = std::max(1e-9, static_cast<double>(now - last_t) / 1e9);
         const Ns window = shared.window_start.load();
-        if (window >= 0 && now > shared.measure_start() && stopped_at < 0) {
+        // Seconds of the measured window only: after its end connections are closing.
+        if (window >= 0 && now > shared.measure_start() && now <= shared.window_end() + 100'000'000 &&
+            stopped_at < 0) {
             TimelinePoint p;
             p.t_s = static_cast<double>(now - shared.measure_start()) / 1e9;
             p.sent = sent - last_sent;
