@@ -46,8 +46,15 @@ void check_decoded(const wsb::Histogram& h) {
     } else {
         FUZZ_CHECK(h.max() == last);
         FUZZ_CHECK(h.min() <= h.max());
-        FUZZ_CHECK(h.value_at_percentile(100) == h.max());
-        FUZZ_CHECK(h.value_at_percentile(50) <= h.max());
+        // Percentiles climb from min() to max().
+        std::uint64_t previous = h.value_at_percentile(0);
+        FUZZ_CHECK(previous == h.min());
+        for (const double p : {25.0, 50.0, 90.0, 99.0, 99.9, 99.99, 99.999999, 100.0}) {
+            const std::uint64_t v = h.value_at_percentile(p);
+            FUZZ_CHECK(v >= previous);
+            previous = v;
+        }
+        FUZZ_CHECK(previous == h.max());
         FUZZ_CHECK(std::isfinite(h.mean()) && std::isfinite(h.stddev()) && h.stddev() >= 0);
     }
 
