@@ -1,9 +1,8 @@
 // libFuzzer target for reading reports, files users pass around and feed back to wsbench.
-// The report tool's reader (wsbench-report) is not written yet, so this reads what a loadgen
-// report holds with what exists: nlohmann::json parses the text, and every histogram in it
-// (`histograms` {name: V2 compressed base64}) is decoded and summarised as the report tool
-// will. When tools/report lands, read_report() below becomes a call to its reader and the
-// checks stay.
+// Two readers: wsbench-report's own (parse_input, then to_loadgen or read_autobahn), which
+// must refuse anything malformed with InputError and nothing else; and the raw view below,
+// where nlohmann::json parses the text and every histogram in it (`histograms` {name: V2
+// compressed base64}) is decoded, summarised, merged and re-encoded.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -11,7 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "autobahn.hpp"
 #include "fuzz_support.hpp"
+#include "input.hpp"
 #include "wsbench/histogram.hpp"
 #include "wsbench/report.hpp"
 
@@ -52,8 +53,25 @@ ReadReport read_report(std::string_view text) {
 
 }  // namespace
 
+/// wsbench-report's reader: a report it accepts is one it can use; anything else must be an
+/// InputError (exit 2 naming the file), never another exception or a crash.
+void read_with_report_tool(std::string_view text) {
+    try {
+        const wsb::report::Input input = wsb::report::parse_input("fuzz.json", text);
+        if (input.kind == wsb::report::ReportKind::loadgen) {
+            const wsb::report::LoadgenReport r = wsb::report::to_loadgen(input);
+            FUZZ_CHECK(r.doc.is_object());
+        } else if (input.kind == wsb::report::ReportKind::autobahn) {
+            (void)wsb::report::read_autobahn(input);
+        }
+    } catch (const wsb::report::InputError&) {
+        // refused with a message: fine
+    }
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
+    read_with_report_tool(text);
     const ReadReport r = read_report(text);
     if (!r.parsed) return 0;
 

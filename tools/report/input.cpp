@@ -176,10 +176,11 @@ std::optional<std::int64_t> parse_rfc3339_ms(const std::string& text) {
     return (epoch - offset_s) * 1000 + ms;
 }
 
-Input read_input(const std::string& path) {
+Input read_input(const std::string& path) { return parse_input(path, read_all(path)); }
+
+Input parse_input(const std::string& path, std::string_view text) {
     Input input;
     input.path = path;
-    const std::string text = read_all(path);
     if (text.empty()) throw InputError(path + ": empty file, expected a JSON report");
     try {
         input.doc = json::parse(text);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "result.hpp"
 #include "wsbench/histogram.hpp"
@@ -42,6 +43,9 @@ struct Input {
 /// the shape of an Autobahn index.json. Throws InputError for an unreadable file, malformed or
 /// truncated JSON, a missing or unknown schema, or a newer version of a known one.
 Input read_input(const std::string& path);
+
+/// read_input() on text already read; `path` names it in messages. (The fuzz target's entry.)
+Input parse_input(const std::string& path, std::string_view text);
 
 /// The parts of a "wsbench.loadgen/1" report that compare, merge and html use, checked.
 struct LoadgenReport {
