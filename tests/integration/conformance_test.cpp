@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "process.hpp"
+#include "tls_cert.hpp"
 
 namespace wsb::test {
 namespace {
@@ -27,14 +28,14 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 /// A scratch directory per test, removed at the end.
-class TempDir {
+class ScratchDir {
   public:
-    explicit TempDir(const std::string& name)
+    explicit ScratchDir(const std::string& name)
         : path_(fs::temp_directory_path() /
                 ("wsbench-conformance-test-" + std::to_string(::getpid()) + "-" + name)) {
         fs::remove_all(path_);
     }
-    ~TempDir() {
+    ~ScratchDir() {
         std::error_code ec;
         fs::remove_all(path_, ec);
     }
@@ -127,7 +128,7 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     const std::string engine = GetParam();
     EchoServer server({"--engine", engine});
     ASSERT_TRUE(server.address);
-    TempDir dir("suite-" + engine);
+    ScratchDir dir("suite-" + engine);
     // Options after the URL, as DESIGN §4 allows.
     const ToolRun r = run_conformance({server.url(), "--report-dir", dir.str(), "-q"});
     const auto& deviations = known_deviations().at(engine);
@@ -208,7 +209,7 @@ INSTANTIATE_TEST_SUITE_P(Engines, ConformanceSuite, ::testing::Values("websocket
 TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
     EchoServer server({"--misbehave", "no-pong"});
     ASSERT_TRUE(server.address);
-    TempDir dir("no-pong");
+    ScratchDir dir("no-pong");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.*,2.*,3.*,4.*,5.*,7.1.*",
                                    "--timeout-scale", "0.5", "--report-dir", dir.str(), "-q"});
     ASSERT_TRUE(r.exit_code);
@@ -226,6 +227,29 @@ TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
     EXPECT_NE(r.out.find("2.1 "), std::string::npos) << "the summary lists failed cases";
 }
 
+// --- wss:// ------------------------------------------------------------------------------
+
+TEST(Conformance, RunsOverTlsWithTheServersCa) {
+    TempDir certs;
+    const std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
+    std::string error;
+    ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
+    EchoServer server({"--tls-cert", cert, "--tls-key", key});
+    ASSERT_TRUE(server.address);
+    ASSERT_EQ(server.address->scheme, "wss");
+    ScratchDir dir("tls");
+    const ToolRun r = run_conformance({server.url(), "--cases", "1.*,2.*,3.*,5.1*,6.3.*,7.7.*",
+                                       "--ca", cert, "--report-dir", dir.str(), "-q"});
+    ASSERT_TRUE(r.exit_code);
+    EXPECT_EQ(*r.exit_code, 0) << r.out << r.err;
+    // Without --ca the self-signed certificate is refused: every case fails its handshake.
+    const ToolRun refused =
+        run_conformance({server.url(), "--cases", "1.1.1", "--report-dir", dir.str(), "-q"});
+    ASSERT_TRUE(refused.exit_code);
+    EXPECT_EQ(*refused.exit_code, 1);
+    EXPECT_NE(refused.out.find("TLS handshake failed"), std::string::npos) << refused.out;
+}
+
 // --- Exit codes and notes -----------------------------------------------------------------
 
 TEST(Conformance, UsageErrorsExit2) {
@@ -240,7 +264,7 @@ TEST(Conformance, UsageErrorsExit2) {
 }
 
 TEST(Conformance, UnreachableTargetExits3WithAClearMessage) {
-    TempDir dir("unreachable");
+    ScratchDir dir("unreachable");
     const ToolRun r = run_conformance({"ws://127.0.0.1:1/", "--report-dir", dir.str()}, 20s);
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 3);
@@ -252,7 +276,7 @@ TEST(Conformance, UnreachableTargetExits3WithAClearMessage) {
 TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
     EchoServer server({});
     ASSERT_TRUE(server.address);
-    TempDir dir("notes");
+    ScratchDir dir("notes");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.1.*,2.1", "--exclude-cases",
                                    "12.*,13.*", "--report-dir", dir.str()});
     ASSERT_TRUE(r.exit_code);
@@ -267,7 +291,7 @@ TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
 TEST(Conformance, StrictTurnsNonStrictIntoFailure) {
     EchoServer server({});
     ASSERT_TRUE(server.address);
-    TempDir dir("strict");
+    ScratchDir dir("strict");
     // H.2.2: websocketpp refuses an unknown version with 400, not the suggested 426.
     const ToolRun lenient = run_conformance({server.url(), "--cases", "H.2.2", "--report-dir", dir.str()});
     ASSERT_TRUE(lenient.exit_code);
@@ -281,7 +305,7 @@ TEST(Conformance, StrictTurnsNonStrictIntoFailure) {
 TEST(Conformance, SigintStillWritesTheReportMarkedInterrupted) {
     EchoServer server({});
     ASSERT_TRUE(server.address);
-    TempDir dir("sigint");
+    ScratchDir dir("sigint");
     Process p({tool_path("wsbench-conformance"), server.url(), "--cases", "1.1.1,5.19,5.20,6.4.*",
                "--report-dir", dir.str()});
     ASSERT_TRUE(p.wait_for_stderr("running", 10s)) << p.stderr_text();

@@ -2,6 +2,7 @@
 #include "cli.hpp"
 
 #include <cxxopts.hpp>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -55,7 +56,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     options.add_options("Run")
         ("parallel", "cases run at once on separate connections (9.x always run one at a time)", cxxopts::value<unsigned>()->default_value(std::to_string(c.parallel)), "N")
         ("timeout-scale", "multiply every timeout (kill timers, closing handshake, ...) for slow targets", cxxopts::value<double>()->default_value("1"), "X")
-        ("agent", "name of the server in the reports (default: its Server header)", cxxopts::value<std::string>(), "NAME");
+        ("agent", "name of the server in the reports (default: its Server header)", cxxopts::value<std::string>(), "NAME")
+        ("insecure", "wss: do not verify the server's certificate")
+        ("ca", "wss: trust the CA certificates in this PEM file", cxxopts::value<std::string>(), "FILE");
     options.add_options("Output")
         ("report-dir", "directory for index.json, report.json, junit.xml, index.html and per-case JSON ('' for none)", cxxopts::value<std::string>()->default_value(c.report_dir), "DIR")
         ("wire-log-limit", "wire log entries kept per case", cxxopts::value<std::size_t>()->default_value(std::to_string(c.wire_log_limit)), "N")
@@ -64,7 +67,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("h,help", "this help")
         ("version", "print the version");
     options.add_options("Target")
-        ("url", "ws://host[:port][/path]", cxxopts::value<std::string>());
+        ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
     options.parse_positional({"url"});
     try {
@@ -94,11 +97,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             const Errc e = parse_url(c.url_text, c.url);
             if (e != Errc::ok) {
                 throw UsageError{"'" + c.url_text +
-                                 "' is not a WebSocket URL: expected ws://host[:port][/path]"};
-            }
-            if (c.url.secure) {
-                throw UsageError{"'" + c.url_text +
-                                 "': wss:// targets are not supported yet; use ws://"};
+                                 "' is not a WebSocket URL: expected ws://host[:port][/path] "
+                                 "or wss://..."};
             }
         }
         c.cases = split_list(r["cases"].as<std::string>());
@@ -122,6 +122,20 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.quiet = r.count("quiet") > 0;
         c.verbosity = static_cast<int>(r.count("verbose"));
         c.list_only = r.count("list") > 0;
+        c.insecure = r.count("insecure") > 0;
+        if (r.count("ca")) {
+            c.ca_file = r["ca"].as<std::string>();
+            std::ifstream in(c.ca_file);
+            if (!in) throw UsageError{"--ca '" + c.ca_file + "': cannot read the file"};
+        }
+        if (!c.list_only && !c.url.secure && (c.insecure || !c.ca_file.empty())) {
+            throw UsageError{std::string(c.insecure ? "--insecure" : "--ca") +
+                             " applies to wss:// only, and the URL '" + c.url_text + "' is ws://"};
+        }
+        if (c.insecure && !c.ca_file.empty()) {
+            throw UsageError{"--insecure and --ca contradict: --insecure skips the verification "
+                             "that --ca configures"};
+        }
     } catch (const UsageError& e) {
         err << "wsbench-conformance: " << e.message << " (see --help)\n";
         result.exit_code = 2;

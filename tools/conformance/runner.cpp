@@ -98,6 +98,25 @@ std::string server_header(const Observation& obs) {
     return {};
 }
 
+// The TLS client context of a wss:// run: the system's trust store or --ca, host name
+// verified; --insecure verifies nothing. The CLI has checked that --ca is readable.
+std::unique_ptr<asio::ssl::context> make_tls_context(const Config& config) {
+    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    std::error_code ec;
+    if (config.insecure) {
+        ctx->set_verify_mode(asio::ssl::verify_none);
+        return ctx;
+    }
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    if (!config.ca_file.empty()) {
+        ctx->load_verify_file(config.ca_file, ec);
+    } else {
+        ctx->set_default_verify_paths(ec);
+    }
+    ctx->set_verify_callback(asio::ssl::host_name_verification(config.url.host));
+    return ctx;
+}
+
 class Scheduler {
   public:
     Scheduler(const Config& config, const std::vector<const CaseSpec*>& cases,
@@ -119,6 +138,7 @@ class Scheduler {
         asio::ip::tcp::resolver resolver(io_);
         std::error_code ec;
         endpoints_ = resolver.resolve(config_.url.host, std::to_string(config_.url.port), ec);
+        if (config_.url.secure) tls_ = make_tls_context(config_);
         schedule();
         arm_tick();
         io_.run();
@@ -142,7 +162,7 @@ class Scheduler {
         r.started = format_rfc3339_utc(std::chrono::system_clock::now());
         ++running_;
         auto s = std::make_shared<Session>(
-            io_, endpoints_, *r.spec, config_, 0x9E3779B97F4A7C15ull * (i + 1) + seed_,
+            io_, endpoints_, *r.spec, config_, 0x9E3779B97F4A7C15ull * (i + 1) + seed_, tls_.get(),
             [this, i](Observation&& obs) { on_done(i, std::move(obs)); });
         active_[i] = s;
         s->start();
@@ -214,6 +234,7 @@ class Scheduler {
     asio::io_context io_;
     asio::steady_timer tick_;
     asio::ip::tcp::resolver::results_type endpoints_;
+    std::unique_ptr<asio::ssl::context> tls_;
     std::vector<std::size_t> together_, apart_;
     std::size_t next_together_ = 0, next_apart_ = 0;
     unsigned running_ = 0;

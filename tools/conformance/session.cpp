@@ -39,13 +39,15 @@ std::string printable(const std::string& p, std::size_t max = 32) {
 }  // namespace
 
 Session::Session(asio::io_context& io, const asio::ip::tcp::resolver::results_type& endpoints,
-                 const CaseSpec& spec, const Config& config, std::uint64_t seed, Done done)
+                 const CaseSpec& spec, const Config& config, std::uint64_t seed,
+                 asio::ssl::context* tls, Done done)
     : io_(io),
       endpoints_(endpoints),
       spec_(spec),
       config_(config),
       done_(std::move(done)),
       socket_(io),
+      tls_context_(tls),
       rng_(seed),
       open_timer_(io),
       kill_timer_(io),
@@ -89,11 +91,49 @@ void Session::start() {
                         });
 }
 
+template <class Handler>
+void Session::read_some(Handler&& handler) {
+    if (tls_) {
+        tls_->async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
+    } else {
+        socket_.async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
+    }
+}
+
+template <class Buffers, class Handler>
+void Session::write_all(const Buffers& buffers, Handler&& handler) {
+    if (tls_) {
+        asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+    } else {
+        asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+    }
+}
+
 void Session::on_connected() {
     obs_.connected = true;
     state_ = State::handshaking;
     std::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (!tls_context_) {
+        send_request();
+        return;
+    }
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
+    SSL_set_tlsext_host_name(tls_->native_handle(), config_.url.host.c_str());
+    auto self = shared_from_this();
+    tls_->async_handshake(asio::ssl::stream_base::client, [this, self](const std::error_code& e) {
+        if (state_ == State::finished) return;
+        if (e) {
+            obs_.handshake_error = "TLS handshake failed: " + e.message();
+            log("EV", obs_.handshake_error);
+            finish();
+            return;
+        }
+        send_request();
+    });
+}
+
+void Session::send_request() {
     request_.host = config_.url.host;
     request_.port = config_.url.port;
     request_.secure = config_.url.secure;
@@ -117,8 +157,7 @@ void Session::on_connected() {
 
 void Session::read_handshake() {
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(rbuf_), [this, self](const std::error_code& ec,
-                                                              std::size_t n) {
+    read_some([this, self](const std::error_code& ec, std::size_t n) {
         if (state_ == State::finished) return;
         if (ec) {
             obs_.handshake_error = "the server closed the connection during the opening "
@@ -191,8 +230,7 @@ void Session::on_open(std::string_view leftover) {
 
 void Session::read_frames() {
     auto self = shared_from_this();
-    socket_.async_read_some(asio::buffer(rbuf_), [this, self](const std::error_code& ec,
-                                                              std::size_t n) {
+    read_some([this, self](const std::error_code& ec, std::size_t n) {
         if (state_ == State::finished) return;
         if (ec) {
             on_peer_dropped(ec);
@@ -550,8 +588,7 @@ void Session::write_next() {
                                  p.len));
     }
     auto self = shared_from_this();
-    asio::async_write(socket_, gather_,
-                      [this, self, pieces](const std::error_code& ec, std::size_t n) {
+    write_all(gather_, [this, self, pieces](const std::error_code& ec, std::size_t n) {
                           obs_.bytes_sent += n;
                           if (state_ == State::finished) return;
                           if (ec) {

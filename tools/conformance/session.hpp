@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -34,8 +35,10 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
   public:
     using Done = std::function<void(Observation&&)>;
 
+    /// `tls` is the client context for wss:// targets, null for ws://.
     Session(asio::io_context& io, const asio::ip::tcp::resolver::results_type& endpoints,
-            const CaseSpec& spec, const Config& config, std::uint64_t seed, Done done);
+            const CaseSpec& spec, const Config& config, std::uint64_t seed,
+            asio::ssl::context* tls, Done done);
 
     void start();
     /// The run is stopping (SIGINT): close with 1001 and finish soon.
@@ -67,6 +70,11 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     };
 
     void on_connected();
+    void send_request();
+    template <class Handler>
+    void read_some(Handler&& handler);
+    template <class Buffers, class Handler>
+    void write_all(const Buffers& buffers, Handler&& handler);
     void read_handshake();
     void on_handshake_bytes();
     void on_open(std::string_view leftover);
@@ -96,6 +104,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     const Config& config_;
     Done done_;
     asio::ip::tcp::socket socket_;
+    asio::ssl::context* tls_context_ = nullptr;
+    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;  // wss:// only
     std::mt19937_64 rng_;
     State state_ = State::connecting;
     Observation obs_;

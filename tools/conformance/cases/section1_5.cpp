@@ -372,8 +372,8 @@ void add_section5(std::vector<CaseSpec>& out) {
                     c.send_frame(kCont, "fragment4", mode_opts(mode, false));
                     c.send_frame(kPing, "pongme 2!", mode_opts(mode));
                     c.send_frame(kCont, "fragment5", mode_opts(mode, true));
+                    c.close_after(1);
                 });
-                c.kill_after(5);
             },
             {Event::pong("pongme 1!"), Event::pong("pongme 2!"),
              Event::text("fragment1fragment2fragment3fragment4fragment5")},
