@@ -227,6 +227,73 @@ TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
     EXPECT_NE(r.out.find("2.1 "), std::string::npos) << "the summary lists failed cases";
 }
 
+// --- Each --misbehave mode is caught by the cases made for it ------------------------------
+
+struct Fault {
+    std::string engine;
+    std::string mode;
+    std::set<std::string> must_fail;  ///< these cases catch the fault
+    /// Which other cases may fail too (they run into the same fault), given a per-case report.
+    bool (*may_fail)(const json& c);
+};
+
+std::ostream& operator<<(std::ostream& os, const Fault& f) { return os << f.engine << "/" << f.mode; }
+
+bool server_fails_first(const json& c) { return !c["expectedClose"]["closedByMe"].get<bool>(); }
+bool runner_closes_first(const json& c) { return c["expectedClose"]["closedByMe"].get<bool>(); }
+bool invalid_utf8_case(const json& c) {
+    const std::string id = c["id"];
+    return (id.rfind("6.", 0) == 0 && server_fails_first(c)) || id == "7.5.1";
+}
+bool rsv_case(const json& c) { return c["id"].get<std::string>().rfind("3.", 0) == 0; }
+bool close_code_checked(const json& c) {
+    return server_fails_first(c) || c["id"].get<std::string>().rfind("7.", 0) == 0;
+}
+
+class MisbehavingServer : public ::testing::TestWithParam<Fault> {};
+
+TEST_P(MisbehavingServer, FailsTheCasesMadeForTheFaultAndNothingUnrelated) {
+    const Fault& f = GetParam();
+    Process server({tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1", "--engine",
+                    f.engine, "--misbehave", f.mode});
+    const auto line = server.wait_for_line("listening on ", 10s);
+    if (!line) GTEST_SKIP() << "this echo server has no " << f << ": " << server.stderr_text();
+    const std::string url = line->substr(std::string("listening on ").size()) + "/";
+    ScratchDir dir("misbehave-" + f.mode);
+    const ToolRun r = run_conformance({url, "--exclude-cases", "9.*,H.*", "--timeout-scale", "0.5",
+                                       "--report-dir", dir.str(), "-q"});
+    ASSERT_TRUE(r.exit_code);
+    EXPECT_EQ(*r.exit_code, 1) << r.out;
+    const json report = read_json(dir / "report.json");
+    ASSERT_FALSE(report.is_discarded());
+    std::set<std::string> failed;
+    for (const json& c : report["cases"]) {
+        if (!fails_run(c)) continue;
+        failed.insert(c["id"].get<std::string>());
+        EXPECT_TRUE(f.may_fail(c)) << c["id"] << " fails under " << f << ": " << c["result"]
+                                   << " " << c["resultClose"];
+    }
+    for (const std::string& id : f.must_fail) EXPECT_TRUE(failed.count(id)) << id << " passes under " << f;
+}
+
+// no-pong is exact (see NoPongFailsExactlyTheCasesThatExpectPongs); the fast engine's modes
+// are skipped until an echo server with that engine is built.
+INSTANTIATE_TEST_SUITE_P(
+    Modes, MisbehavingServer,
+    ::testing::Values(
+        Fault{"fast", "no-utf8-check", {"6.3.1", "6.3.2", "6.4.1", "6.8.1", "6.12.1", "6.20.1"},
+              invalid_utf8_case},
+        Fault{"fast", "ignore-rsv", {"3.1", "3.5", "3.6"}, rsv_case},
+        Fault{"fast", "no-close-reply", {"1.1.1", "7.3.1", "7.7.1"}, runner_closes_first},
+        Fault{"fast", "wrong-close-code", {"2.5", "3.1", "4.1.1", "5.1"}, close_code_checked}),
+    [](const auto& p) {
+        std::string name = p.param.engine + "_" + p.param.mode;
+        for (char& ch : name) {
+            if (ch == '-') ch = '_';
+        }
+        return name;
+    });
+
 // --- wss:// ------------------------------------------------------------------------------
 
 TEST(Conformance, RunsOverTlsWithTheServersCa) {

@@ -77,6 +77,9 @@ class CaseContext {
     virtual void record(Event e) = 0;
     /// Events received so far.
     virtual const EventList& received() const = 0;
+    /// A counter of the connection's own, 0 at open, for cases that keep state (9.7 counts
+    /// round trips); the CaseSpec itself is shared and immutable.
+    virtual std::uint64_t& counter() = 0;
 };
 
 /// Autobahn's `behavior` words, in its order.

@@ -39,6 +39,14 @@ int main(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
 
+    // One socket per running case, plus a few for the process itself.
+    const wsb::FdLimit fds = wsb::raise_fd_limit(config.parallel + 64);
+    if (!fds.enough) {
+        wsb::log_line(wsb::LogLevel::warn,
+                      "open-file limit " + std::to_string(fds.soft) + " is below --parallel " +
+                          std::to_string(config.parallel) + " plus headroom; raise it with ulimit -n");
+    }
+
     const std::string unreachable = probe_target(config);
     if (!unreachable.empty()) {
         wsb::log_line(wsb::LogLevel::error, unreachable);

@@ -7,7 +7,10 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <iostream>
 #include <sstream>
+
+#include <unistd.h>
 
 #include "session.hpp"
 #include "wsbench/report.hpp"
@@ -218,12 +221,15 @@ class Scheduler {
     void print_progress(bool final) {
         last_print_ = Clock::now();
         const double s = std::chrono::duration<double>(Clock::now() - t0_).count();
-        char line[160];
+        // A live line on a terminal, plain lines otherwise (DESIGN §4).
+        const bool live = &progress_ == &std::cerr && ::isatty(STDERR_FILENO);
+        char line[200];
         std::snprintf(line, sizeof line,
-                      "wsbench-conformance: [%5.1fs] %zu/%zu cases done, %u running, %zu "
-                      "failed%s\n",
-                      s, done_, result_.cases.size(), running_, failed_,
-                      final ? (result_.interrupted ? " (interrupted)" : " (finished)") : "");
+                      "%swsbench-conformance: [%5.1fs] %zu/%zu cases done, %u running, %zu "
+                      "failed%s%s",
+                      live ? "\r" : "", s, done_, result_.cases.size(), running_, failed_,
+                      final ? (result_.interrupted ? " (interrupted)" : " (finished)") : "",
+                      live ? (final ? "\033[K\n" : "\033[K") : "\n");
         progress_ << line << std::flush;
     }
 

@@ -56,6 +56,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void continue_later(double seconds, std::function<void()> step) override;
     void record(Event e) override;
     const EventList& received() const override { return obs_.received; }
+    std::uint64_t& counter() override { return counter_; }
 
   private:
     enum class State : std::uint8_t { connecting, handshaking, open, finished };
@@ -109,6 +110,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     std::mt19937_64 rng_;
     State state_ = State::connecting;
     Observation obs_;
+    std::uint64_t counter_ = 0;
 
     std::chrono::steady_clock::time_point t_connect_{};
     std::chrono::steady_clock::time_point t_open_{};

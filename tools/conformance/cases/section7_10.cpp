@@ -1,6 +1,5 @@
 // Sections 7, 9 and 10 of the Autobahn testsuite: close handling, limits/performance and
 // auto-fragmentation.
-#include <memory>
 #include <string>
 
 #include "cases/common.hpp"
@@ -309,15 +308,9 @@ void add_section9(std::vector<CaseSpec>& out) {
             c.expectation = "Receive echo'ed messages (with payload as sent). Timeout case after " +
                             std::to_string(static_cast<int>(kill)) + " secs.";
             // One message in flight: the next goes out when the echo of the last is back.
-            auto count = std::make_shared<int>(0);
-            c.on_open = [payload, bin, kill, count](CaseContext& ctx) {
-                *count = 0;
-                ctx.send_message(bin, payload);
-                ctx.kill_after(kill);
-            };
-            c.on_message = [payload, bin, count](CaseContext& ctx, const Event& e) {
+            c.on_message = [payload, bin](CaseContext& ctx, const Event& e) {
                 if (e.binary != bin || e.length != payload.size()) return true;  // recorded: fails
-                if (++*count < 1000) {
+                if (++ctx.counter() < 1000) {
                     ctx.send_message(bin, payload);
                 } else {
                     ctx.record(Event::mark("1000 round trips"));
