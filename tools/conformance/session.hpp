@@ -119,6 +119,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     asio::steady_timer close_timer_;
     asio::steady_timer closing_timer_;  // our close answered in time
     asio::steady_timer drop_timer_;     // server drops TCP in time
+    asio::steady_timer pace_timer_;     // the pause between chops
     std::list<asio::steady_timer> later_timers_;
 
     ClientRequest request_;
