@@ -343,6 +343,15 @@ TEST(Judge, HandshakeProbesFollowTheRfcsWords) {
     o.handshake_done = true;
     EXPECT_EQ(judge(key, o).behavior, Behavior::failed);
 
+    // Without an Upgrade header the request is plain HTTP: answering it as such is fine.
+    Observation plain;
+    plain.http_status = 200;
+    EXPECT_EQ(judge(find_case("H.4.1"), plain).behavior, Behavior::ok);
+    EXPECT_EQ(judge(find_case("H.1.1"), plain).behavior, Behavior::failed);
+    // 505 is the status HTTP/1.0 calls for, though not a 4xx.
+    plain.http_status = 505;
+    EXPECT_EQ(judge(find_case("H.3.2"), plain).behavior, Behavior::ok);
+
     const CaseSpec& version = find_case("H.2.2");
     Observation r;
     r.http_status = 426;

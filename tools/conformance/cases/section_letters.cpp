@@ -73,7 +73,8 @@ std::string status_text(const Observation& obs) {
 // return an HTTP response with an appropriate error code (such as 400 Bad Request)").
 CaseSpec refuse_case(std::string id, std::string description, std::string method,
                      std::string version, std::vector<Field> changes,
-                     std::vector<int> suggested = {400}, bool version_header = false) {
+                     std::vector<int> suggested = {400}, bool version_header = false,
+                     bool plain_http_ok = false) {
     CaseSpec c;
     c.id = std::move(id);
     c.description = std::move(description);
@@ -81,8 +82,9 @@ CaseSpec refuse_case(std::string id, std::string description, std::string method
     for (int s : suggested) sug += (sug.empty() ? "" : " or ") + std::to_string(s);
     c.expectation = "The server refuses the handshake with " + sug +
                     (version_header ? " and a Sec-WebSocket-Version header" : "") +
-                    " (another 4xx: NON-STRICT); accepting it (101) or answering without a 4xx "
-                    "is FAILED.";
+                    (plain_http_ok ? ", or answers it as a plain HTTP request (2xx/3xx)" : "") +
+                    " (another 4xx: NON-STRICT); accepting it (101) or answering with another "
+                    "status is FAILED.";
     c.expected[Behavior::ok] = {};
     c.expected_close = ExpectedClose{true, {1000}, false, false};
     // Accepted after all (FAILED): close the WebSocket again.
@@ -92,22 +94,30 @@ CaseSpec refuse_case(std::string id, std::string description, std::string method
                                            const std::string& resource, const std::string& key) {
         return request_text(method, version, authority, resource, key, changes);
     };
-    p.judge = [suggested, version_header](const Observation& obs, Behavior& b, std::string& why) {
+    p.judge = [suggested, version_header, plain_http_ok](const Observation& obs, Behavior& b,
+                                                         std::string& why) {
         const int st = obs.http_status;
+        const bool suggested_status =
+            std::find(suggested.begin(), suggested.end(), st) != suggested.end();
         if (st == 101) {
             b = Behavior::failed;
             why = "The server accepted a handshake it MUST refuse (101).";
             return false;
         }
-        if (st < 400 || st > 499) {
+        if (plain_http_ok && st >= 200 && st < 400) {
+            // Without Upgrade/Connection the request is no WebSocket handshake at all; a server
+            // that also serves HTTP may answer it as one.
+            b = Behavior::ok;
+            why = "Answered " + std::to_string(st) + " as a plain HTTP request, without upgrading.";
+            return false;
+        }
+        if (!suggested_status && (st < 400 || st > 499)) {
             b = Behavior::failed;
             why = "The server MUST refuse the handshake with an HTTP error status; " +
                   status_text(obs) + ".";
             return false;
         }
         const bool has_version = header(obs, "Sec-WebSocket-Version") != nullptr;
-        const bool suggested_status =
-            std::find(suggested.begin(), suggested.end(), st) != suggested.end();
         if (version_header && !has_version) {
             b = Behavior::failed;
             why = "Refused with " + std::to_string(st) +
@@ -211,14 +221,14 @@ void add_section_handshake(std::vector<CaseSpec>& out) {
     out.push_back(refuse_case("H.3.2", "Opening handshake over HTTP/1.0.", get, "HTTP/1.0", {},
                               {400, 505}));
     out.push_back(refuse_case("H.4.1", "Opening handshake without the Upgrade header.", get, v11,
-                              {{"Upgrade", ""}}, {400, 426}));
+                              {{"Upgrade", ""}}, {400, 426}, false, true));
     out.push_back(refuse_case("H.4.2", "Opening handshake with Upgrade: h2c.", get, v11,
-                              {{"Upgrade", "h2c"}}, {400, 426}));
+                              {{"Upgrade", "h2c"}}, {400, 426}, false, true));
     out.push_back(refuse_case("H.4.3", "Opening handshake without the Connection header.", get,
-                              v11, {{"Connection", ""}}, {400, 426}));
+                              v11, {{"Connection", ""}}, {400, 426}, false, true));
     out.push_back(refuse_case("H.4.4",
                               "Opening handshake with Connection: keep-alive (no Upgrade token).",
-                              get, v11, {{"Connection", "keep-alive"}}, {400, 426}));
+                              get, v11, {{"Connection", "keep-alive"}}, {400, 426}, false, true));
     out.push_back(accept_case("H.5.1",
                               "Opening handshake with 'Upgrade: WebSocket' and 'Connection: "
                               "keep-alive, upgrade' (tokens are case-insensitive, §4.2.1).",
