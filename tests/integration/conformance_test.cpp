@@ -48,8 +48,8 @@ class ScratchDir {
 
 struct EchoServer {
     explicit EchoServer(std::vector<std::string> args) {
-        std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0",
-                                      "--threads", "1"};
+        std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads",
+                                      "1"};
         argv.insert(argv.end(), args.begin(), args.end());
         process = std::make_unique<Process>(argv);
         address = wait_listening(*process);
@@ -149,18 +149,19 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
             failed.insert(id);
             if (!deviations.count(id)) {
                 ADD_FAILURE() << "case " << id << ": " << c["behavior"] << " / "
-                              << c["behaviorClose"] << ": " << c["result"].get<std::string>()
-                              << " " << c["resultClose"].get<std::string>();
+                              << c["behaviorClose"] << ": " << c["result"].get<std::string>() << " "
+                              << c["resultClose"].get<std::string>();
             }
         } else if (c["behavior"] != "OK" || c["behaviorClose"] != "OK") {
             // Passing but not OK: list it with the reason.
-            std::cout << "[ engine " << engine << " ] " << id << " " << c["behavior"].get<std::string>()
-                      << ": " << c["result"].get<std::string>() << "\n";
+            std::cout << "[ engine " << engine << " ] " << id << " "
+                      << c["behavior"].get<std::string>() << ": " << c["result"].get<std::string>()
+                      << "\n";
         }
     }
     for (const auto& [id, why] : deviations) {
-        EXPECT_TRUE(failed.count(id)) << id << " passes now (" << why
-                                      << "): remove it from known_deviations()";
+        EXPECT_TRUE(failed.count(id))
+            << id << " passes now (" << why << "): remove it from known_deviations()";
     }
 
     // index.json in Autobahn's shape, every reportfile present and parseable.
@@ -171,8 +172,8 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     EXPECT_EQ(index.begin().key(), "WebSocket++/0.8.2");
     EXPECT_EQ(agent.size(), report["cases"].size());
     for (const auto& [id, c] : agent.items()) {
-        for (const char* key : {"behavior", "behaviorClose", "duration", "remoteCloseCode",
-                                "reportfile"}) {
+        for (const char* key :
+             {"behavior", "behaviorClose", "duration", "remoteCloseCode", "reportfile"}) {
             EXPECT_TRUE(c.contains(key)) << id << " lacks " << key;
         }
         const json per_case = read_json(dir / c["reportfile"].get<std::string>());
@@ -191,7 +192,8 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     std::ifstream junit(dir / "junit.xml");
     const std::string xml((std::istreambuf_iterator<char>(junit)), {});
     std::size_t testcases = 0;
-    for (auto at = xml.find("<testcase "); at != std::string::npos; at = xml.find("<testcase ", at + 1)) {
+    for (auto at = xml.find("<testcase "); at != std::string::npos;
+         at = xml.find("<testcase ", at + 1)) {
         ++testcases;
     }
     EXPECT_EQ(testcases, report["cases"].size());
@@ -211,7 +213,7 @@ TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("no-pong");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.*,2.*,3.*,4.*,5.*,7.1.*",
-                                   "--timeout-scale", "0.5", "--report-dir", dir.str(), "-q"});
+                                       "--timeout-scale", "0.5", "--report-dir", dir.str(), "-q"});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 1) << r.out << r.err;
     const json report = read_json(dir / "report.json");
@@ -221,7 +223,7 @@ TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
         if (fails_run(c)) failed.insert(c["id"].get<std::string>());
     }
     // Section 2's ping cases, and the fragmentation cases with a ping between fragments.
-    const std::set<std::string> expected = {"2.1", "2.2",  "2.3",  "2.4", "2.6", "2.9", "2.10",
+    const std::set<std::string> expected = {"2.1",  "2.2", "2.3", "2.4", "2.6",  "2.9", "2.10",
                                             "2.11", "5.6", "5.7", "5.8", "5.19", "5.20"};
     EXPECT_EQ(failed, expected);
     EXPECT_NE(r.out.find("2.1 "), std::string::npos) << "the summary lists failed cases";
@@ -237,7 +239,9 @@ struct Fault {
     bool (*may_fail)(const json& c);
 };
 
-std::ostream& operator<<(std::ostream& os, const Fault& f) { return os << f.engine << "/" << f.mode; }
+std::ostream& operator<<(std::ostream& os, const Fault& f) {
+    return os << f.engine << "/" << f.mode;
+}
 
 bool server_fails_first(const json& c) { return !c["expectedClose"]["closedByMe"].get<bool>(); }
 bool runner_closes_first(const json& c) { return c["expectedClose"]["closedByMe"].get<bool>(); }
@@ -270,10 +274,11 @@ TEST_P(MisbehavingServer, FailsTheCasesMadeForTheFaultAndNothingUnrelated) {
     for (const json& c : report["cases"]) {
         if (!fails_run(c)) continue;
         failed.insert(c["id"].get<std::string>());
-        EXPECT_TRUE(f.may_fail(c)) << c["id"] << " fails under " << f << ": " << c["result"]
-                                   << " " << c["resultClose"];
+        EXPECT_TRUE(f.may_fail(c))
+            << c["id"] << " fails under " << f << ": " << c["result"] << " " << c["resultClose"];
     }
-    for (const std::string& id : f.must_fail) EXPECT_TRUE(failed.count(id)) << id << " passes under " << f;
+    for (const std::string& id : f.must_fail)
+        EXPECT_TRUE(failed.count(id)) << id << " passes under " << f;
 }
 
 // no-pong is exact (see NoPongFailsExactlyTheCasesThatExpectPongs); the fast engine's modes
@@ -281,7 +286,9 @@ TEST_P(MisbehavingServer, FailsTheCasesMadeForTheFaultAndNothingUnrelated) {
 INSTANTIATE_TEST_SUITE_P(
     Modes, MisbehavingServer,
     ::testing::Values(
-        Fault{"fast", "no-utf8-check", {"6.3.1", "6.3.2", "6.4.1", "6.8.1", "6.12.1", "6.20.1"},
+        Fault{"fast",
+              "no-utf8-check",
+              {"6.3.1", "6.3.2", "6.4.1", "6.8.1", "6.12.1", "6.20.1"},
               invalid_utf8_case},
         Fault{"fast", "ignore-rsv", {"3.1", "3.5", "3.6"}, rsv_case},
         Fault{"fast", "no-close-reply", {"1.1.1", "7.3.1", "7.7.1"}, runner_closes_first},
@@ -320,9 +327,10 @@ TEST(Conformance, RunsOverTlsWithTheServersCa) {
 // --- Exit codes and notes -----------------------------------------------------------------
 
 TEST(Conformance, UsageErrorsExit2) {
-    for (const std::vector<std::string>& args :
-         {std::vector<std::string>{}, {"ws://127.0.0.1:9/", "--parallel", "0"},
-          {"http://127.0.0.1:9/"}, {"ws://127.0.0.1:9/", "--no-such-option"}}) {
+    for (const std::vector<std::string>& args : {std::vector<std::string>{},
+                                                 {"ws://127.0.0.1:9/", "--parallel", "0"},
+                                                 {"http://127.0.0.1:9/"},
+                                                 {"ws://127.0.0.1:9/", "--no-such-option"}}) {
         const ToolRun r = run_conformance(args, 10s);
         ASSERT_TRUE(r.exit_code);
         EXPECT_EQ(*r.exit_code, 2) << r.err;
@@ -345,7 +353,7 @@ TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("notes");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.1.*,2.1", "--exclude-cases",
-                                   "12.*,13.*", "--report-dir", dir.str()});
+                                       "12.*,13.*", "--report-dir", dir.str()});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("the pattern '12.*' matches no case"), std::string::npos) << r.err;
@@ -360,7 +368,8 @@ TEST(Conformance, StrictTurnsNonStrictIntoFailure) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("strict");
     // H.2.2: websocketpp refuses an unknown version with 400, not the suggested 426.
-    const ToolRun lenient = run_conformance({server.url(), "--cases", "H.2.2", "--report-dir", dir.str()});
+    const ToolRun lenient =
+        run_conformance({server.url(), "--cases", "H.2.2", "--report-dir", dir.str()});
     ASSERT_TRUE(lenient.exit_code);
     EXPECT_EQ(*lenient.exit_code, 0) << lenient.out;
     const ToolRun strict =

@@ -49,9 +49,9 @@ std::vector<std::string> autobahn_ids() {
 TEST(CaseTable, HasAutobahnsCaseCountPerSection) {
     std::map<std::string, int> per_section;
     for (const CaseSpec& c : all_cases()) ++per_section[section_of(c.id)];
-    const std::map<std::string, int> autobahn = {{"1", 16}, {"2", 11}, {"3", 7},  {"4", 10},
-                                                 {"5", 20}, {"6", 145}, {"7", 37}, {"9", 54},
-                                                 {"10", 1}};
+    const std::map<std::string, int> autobahn = {{"1", 16}, {"2", 11}, {"3", 7},
+                                                 {"4", 10}, {"5", 20}, {"6", 145},
+                                                 {"7", 37}, {"9", 54}, {"10", 1}};
     int total = 0;
     for (const auto& [section, n] : autobahn) {
         EXPECT_EQ(per_section[section], n) << "section " << section;
@@ -99,8 +99,7 @@ TEST(CaseTable, Section6Has70ValidAnd75InvalidTexts) {
 TEST(CaseTable, OnlyAutobahnsFourteenCasesHaveANonStrictOutcome) {
     std::set<std::string> non_strict;
     for (const CaseSpec& c : all_cases()) {
-        if (c.expected.count(Behavior::non_strict) && !c.informational &&
-            section_of(c.id) != "M") {
+        if (c.expected.count(Behavior::non_strict) && !c.informational && section_of(c.id) != "M") {
             non_strict.insert(c.id);
         }
     }
@@ -191,8 +190,8 @@ Observation closed(EventList events, bool by_me, std::optional<std::uint16_t> re
 }
 
 TEST(Judge, EchoAndCleanCloseIsOkOk) {
-    const Verdict v = judge(find_case("1.1.2"), closed({Event::text(std::string(125, '*'))},
-                                                       true, 1000));
+    const Verdict v =
+        judge(find_case("1.1.2"), closed({Event::text(std::string(125, '*'))}, true, 1000));
     EXPECT_EQ(v.behavior, Behavior::ok);
     EXPECT_EQ(v.behavior_close, CloseBehavior::ok);
     EXPECT_FALSE(is_failure(v, true));
@@ -375,8 +374,9 @@ TEST(Judge, SubprotocolNotOfferedIsFailed) {
 }
 
 TEST(Describe, CutsPayloadsAndShowsBinaryAsHex) {
-    const std::string d = describe({Event::text(std::string(100, 'a')), Event::bin(std::string("\xff\x00", 2)),
-                                    Event::pong("p"), Event::timeout("A")});
+    const std::string d =
+        describe({Event::text(std::string(100, 'a')), Event::bin(std::string("\xff\x00", 2)),
+                  Event::pong("p"), Event::timeout("A")});
     EXPECT_NE(d.find("(100 bytes)"), std::string::npos);
     EXPECT_NE(d.find("0xff00"), std::string::npos);
     EXPECT_NE(d.find("pong 'p'"), std::string::npos);

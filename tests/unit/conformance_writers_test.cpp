@@ -172,10 +172,13 @@ TEST(Cli, DefaultsRunEverythingInParallel) {
 
 TEST(Cli, UsageErrorsExitWith2AndNameTheProblem) {
     std::string err;
-    for (const std::vector<std::string>& bad :
-         {std::vector<std::string>{}, {"http://x/"}, {"ws://x/", "--parallel", "0"},
-          {"ws://x/", "--timeout-scale", "-1"}, {"ws://x/", "--bogus"}, {"ws://x/", "ws://y/"},
-          {"ws://x/", "--cases", ","}}) {
+    for (const std::vector<std::string>& bad : {std::vector<std::string>{},
+                                                {"http://x/"},
+                                                {"ws://x/", "--parallel", "0"},
+                                                {"ws://x/", "--timeout-scale", "-1"},
+                                                {"ws://x/", "--bogus"},
+                                                {"ws://x/", "ws://y/"},
+                                                {"ws://x/", "--cases", ","}}) {
         const CliResult r = parse(bad, &err);
         EXPECT_FALSE(r.run);
         EXPECT_EQ(r.exit_code, 2);

@@ -17,9 +17,9 @@ namespace wsb::conformance {
 struct Event {
     enum class Kind : std::uint8_t { message, pong, timeout, mark };
     Kind kind = Kind::message;
-    std::string payload;      ///< message or pong payload; the tag of a timeout mark
-    bool binary = false;      ///< messages: binary (true) or text
-    std::uint64_t length = 0; ///< payload size; the only thing kept when payloads are not stored
+    std::string payload;       ///< message or pong payload; the tag of a timeout mark
+    bool binary = false;       ///< messages: binary (true) or text
+    std::uint64_t length = 0;  ///< payload size; the only thing kept when payloads are not stored
 
     static Event text(std::string p) { return {Kind::message, p, false, p.size()}; }
     static Event bin(std::string p) { return {Kind::message, p, true, p.size()}; }
@@ -36,20 +36,20 @@ bool same_events(const EventList& a, const EventList& b, bool length_only = fals
 
 /// How the connection must end (Autobahn's expectedClose).
 struct ExpectedClose {
-    bool closed_by_me = true;            ///< the runner starts the closing handshake
+    bool closed_by_me = true;                ///< the runner starts the closing handshake
     std::vector<std::uint16_t> codes{1000};  ///< close codes the server may send
-    bool require_clean = true;           ///< both close frames exchanged, server dropped TCP
-    bool wrong_endpoint_fatal = false;   ///< closing by the wrong side fails `behavior` too
+    bool require_clean = true;               ///< both close frames exchanged, server dropped TCP
+    bool wrong_endpoint_fatal = false;       ///< closing by the wrong side fails `behavior` too
 };
 
 /// How a frame goes on the wire (Autobahn's sendFrame options).
 struct SendOptions {
     bool fin = true;
-    unsigned rsv = 0;            ///< 3 bits: 4 = RSV1, 2 = RSV2, 1 = RSV3
-    std::size_t chop = 0;        ///< write the frame in pieces of this many bytes, each alone
-    bool sync = false;           ///< write the frame alone (frame-wise chops)
-    std::uint64_t repeat_to = 0; ///< repeat the payload cyclically up to this length
-    bool masked = true;          ///< a client masks every frame (§5.3); M.x cases do not
+    unsigned rsv = 0;             ///< 3 bits: 4 = RSV1, 2 = RSV2, 1 = RSV3
+    std::size_t chop = 0;         ///< write the frame in pieces of this many bytes, each alone
+    bool sync = false;            ///< write the frame alone (frame-wise chops)
+    std::uint64_t repeat_to = 0;  ///< repeat the payload cyclically up to this length
+    bool masked = true;           ///< a client masks every frame (§5.3); M.x cases do not
 };
 
 /// What a case can do on its connection; the runner's Session implements it. Every method is
@@ -86,7 +86,12 @@ class CaseContext {
 enum class Behavior : std::uint8_t { ok, non_strict, informational, unimplemented, failed };
 /// Autobahn's `behaviorClose` words.
 enum class CloseBehavior : std::uint8_t {
-    ok, failed, wrong_code, unclean, failed_by_client, informational
+    ok,
+    failed,
+    wrong_code,
+    unclean,
+    failed_by_client,
+    informational
 };
 
 const char* to_string(Behavior b) noexcept;
@@ -118,7 +123,7 @@ struct CaseSpec {
     ExpectedClose expected_close;
     bool informational = false;  ///< 7.1.6, 7.13.x: both verdicts INFORMATIONAL
     bool performance = false;    ///< 9.x: run apart, compare lengths only, keep no wire log
-    bool close_code_in_behavior = false;  ///< section 7: WRONG CODE fails `behavior` too
+    bool close_code_in_behavior = false;      ///< section 7: WRONG CODE fails `behavior` too
     std::optional<HandshakeProbe> handshake;  ///< H.x: a bent opening handshake
     std::function<bool(const Observation&, std::string&)> verify;  ///< extra check after the run
 };

@@ -92,7 +92,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                              "': give one URL (options may come before or after it)"};
         }
         if (r.count("list") == 0) {
-            if (!r.count("url")) throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:9001/"};
+            if (!r.count("url"))
+                throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:9001/"};
             c.url_text = r["url"].as<std::string>();
             const Errc e = parse_url(c.url_text, c.url);
             if (e != Errc::ok) {
@@ -133,8 +134,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                              " applies to wss:// only, and the URL '" + c.url_text + "' is ws://"};
         }
         if (c.insecure && !c.ca_file.empty()) {
-            throw UsageError{"--insecure and --ca contradict: --insecure skips the verification "
-                             "that --ca configures"};
+            throw UsageError{
+                "--insecure and --ca contradict: --insecure skips the verification "
+                "that --ca configures"};
         }
     } catch (const UsageError& e) {
         err << "wsbench-conformance: " << e.message << " (see --help)\n";

@@ -10,23 +10,34 @@ namespace wsb::conformance {
 
 const char* to_string(Behavior b) noexcept {
     switch (b) {
-        case Behavior::ok: return "OK";
-        case Behavior::non_strict: return "NON-STRICT";
-        case Behavior::informational: return "INFORMATIONAL";
-        case Behavior::unimplemented: return "UNIMPLEMENTED";
-        case Behavior::failed: return "FAILED";
+        case Behavior::ok:
+            return "OK";
+        case Behavior::non_strict:
+            return "NON-STRICT";
+        case Behavior::informational:
+            return "INFORMATIONAL";
+        case Behavior::unimplemented:
+            return "UNIMPLEMENTED";
+        case Behavior::failed:
+            return "FAILED";
     }
     return "FAILED";
 }
 
 const char* to_string(CloseBehavior b) noexcept {
     switch (b) {
-        case CloseBehavior::ok: return "OK";
-        case CloseBehavior::failed: return "FAILED";
-        case CloseBehavior::wrong_code: return "WRONG CODE";
-        case CloseBehavior::unclean: return "UNCLEAN";
-        case CloseBehavior::failed_by_client: return "FAILED BY CLIENT";
-        case CloseBehavior::informational: return "INFORMATIONAL";
+        case CloseBehavior::ok:
+            return "OK";
+        case CloseBehavior::failed:
+            return "FAILED";
+        case CloseBehavior::wrong_code:
+            return "WRONG CODE";
+        case CloseBehavior::unclean:
+            return "UNCLEAN";
+        case CloseBehavior::failed_by_client:
+            return "FAILED BY CLIENT";
+        case CloseBehavior::informational:
+            return "INFORMATIONAL";
     }
     return "FAILED";
 }
@@ -52,7 +63,8 @@ namespace {
 std::string show_payload(const std::string& p, std::uint64_t length) {
     std::string shown = p.substr(0, 64);
     std::string out;
-    if (is_valid_utf8(shown) || validate_utf8(shown.data(), shown.size()) == Utf8Status::incomplete) {
+    if (is_valid_utf8(shown) ||
+        validate_utf8(shown.data(), shown.size()) == Utf8Status::incomplete) {
         out = "'" + shown + "'";
     } else {
         static const char* hex = "0123456789abcdef";
@@ -78,9 +90,15 @@ std::string describe(const EventList& events, std::size_t max_chars) {
             case Event::Kind::message:
                 s << (e.binary ? "binary " : "text ") << show_payload(e.payload, e.length);
                 break;
-            case Event::Kind::pong: s << "pong " << show_payload(e.payload, e.length); break;
-            case Event::Kind::timeout: s << "timeout " << e.payload; break;
-            case Event::Kind::mark: s << e.payload; break;
+            case Event::Kind::pong:
+                s << "pong " << show_payload(e.payload, e.length);
+                break;
+            case Event::Kind::timeout:
+                s << "timeout " << e.payload;
+                break;
+            case Event::Kind::mark:
+                s << e.payload;
+                break;
         }
         if (static_cast<std::size_t>(s.tellp()) > max_chars) {
             s << ", ... (" << events.size() << " events)";
@@ -125,13 +143,12 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
                          (ec.closed_by_me ? "the runner" : "the server") + " to close first).";
     } else if (ec.require_clean && !obs.was_clean) {
         v.behavior_close = CloseBehavior::unclean;
-        v.result_close = "The spec requires the connection to be closed cleanly here" +
-                         (obs.not_clean_reason.empty() ? std::string()
-                                                       : " (" + obs.not_clean_reason + ")") +
-                         ".";
-    } else if (obs.remote_close_code &&
-               std::find(ec.codes.begin(), ec.codes.end(), *obs.remote_close_code) ==
-                   ec.codes.end()) {
+        v.result_close =
+            "The spec requires the connection to be closed cleanly here" +
+            (obs.not_clean_reason.empty() ? std::string() : " (" + obs.not_clean_reason + ")") +
+            ".";
+    } else if (obs.remote_close_code && std::find(ec.codes.begin(), ec.codes.end(),
+                                                  *obs.remote_close_code) == ec.codes.end()) {
         v.behavior_close = CloseBehavior::wrong_code;
         v.result_close = "The close code should have been " + codes_text() + " or empty, was " +
                          std::to_string(*obs.remote_close_code) + ".";
@@ -165,10 +182,10 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
         v.behavior = Behavior::informational;
         v.behavior_close = CloseBehavior::informational;
         v.result = "Informational: received " + describe(obs.received) + ".";
-        v.result_close = "Informational: remote close code " +
-                         (obs.remote_close_code ? std::to_string(*obs.remote_close_code)
-                                                : std::string("none")) +
-                         ".";
+        v.result_close =
+            "Informational: remote close code " +
+            (obs.remote_close_code ? std::to_string(*obs.remote_close_code) : std::string("none")) +
+            ".";
     }
     if (spec.handshake) {
         Behavior b = Behavior::failed;
@@ -196,8 +213,10 @@ bool is_failure(const Verdict& v, bool strict) noexcept {
     if (strict && v.behavior == Behavior::non_strict) return true;
     switch (v.behavior_close) {
         case CloseBehavior::ok:
-        case CloseBehavior::informational: return false;
-        default: return true;
+        case CloseBehavior::informational:
+            return false;
+        default:
+            return true;
     }
 }
 

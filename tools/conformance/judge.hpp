@@ -13,9 +13,9 @@ namespace wsb::conformance {
 
 /// One line of the bounded wire log: what went out or came in, when.
 struct WireEntry {
-    double t_ms = 0;    ///< since the TCP connection was established
-    std::string dir;    ///< "TX" octets sent, "RX" received, "TF"/"RF" frames, "EV" runner events
-    std::string text;   ///< frame summary or hex of the octets (cut)
+    double t_ms = 0;   ///< since the TCP connection was established
+    std::string dir;   ///< "TX" octets sent, "RX" received, "TF"/"RF" frames, "EV" runner events
+    std::string text;  ///< frame summary or hex of the octets (cut)
 };
 
 /// Everything the runner saw on the connection of one case.
@@ -29,11 +29,11 @@ struct Observation {
     std::string http_response;    ///< the response head as received
     std::vector<std::pair<std::string, std::string>> response_headers;
 
-    EventList received;           ///< messages, pongs, timeout marks, in order
+    EventList received;  ///< messages, pongs, timeout marks, in order
 
-    bool closed_by_me = false;    ///< we sent the first close frame
-    bool failed_by_me = false;    ///< we failed the connection (protocol error, kill timer)
-    bool dropped_by_me = false;   ///< we closed TCP
+    bool closed_by_me = false;   ///< we sent the first close frame
+    bool failed_by_me = false;   ///< we failed the connection (protocol error, kill timer)
+    bool dropped_by_me = false;  ///< we closed TCP
     bool close_sent = false;
     bool close_received = false;
     bool peer_dropped_tcp = false;  ///< FIN or RST from the server
@@ -44,11 +44,11 @@ struct Observation {
     std::string local_close_reason;
     std::optional<std::uint16_t> remote_close_code;
     std::string remote_close_reason;
-    std::string protocol_error;   ///< what the server sent that broke RFC 6455, if anything
-    bool interrupted = false;     ///< the run was stopped (SIGINT) during this case
+    std::string protocol_error;  ///< what the server sent that broke RFC 6455, if anything
+    bool interrupted = false;    ///< the run was stopped (SIGINT) during this case
 
-    double duration_ms = 0;       ///< WebSocket open to TCP close (Autobahn's duration)
-    double handshake_ms = 0;      ///< TCP connect to 101
+    double duration_ms = 0;   ///< WebSocket open to TCP close (Autobahn's duration)
+    double handshake_ms = 0;  ///< TCP connect to 101
     std::vector<WireEntry> wire_log;
     std::uint64_t wire_log_dropped = 0;  ///< entries left out to bound the log
     std::uint64_t bytes_sent = 0;

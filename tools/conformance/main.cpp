@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
 
     const Selection sel = select_cases(all_cases(), config.cases, config.exclude_cases);
     for (const std::string& p : sel.unmatched) {
-        wsb::log_line(wsb::LogLevel::warn, "note: the pattern '" + p + "' matches no case; ignored");
+        wsb::log_line(wsb::LogLevel::warn,
+                      "note: the pattern '" + p + "' matches no case; ignored");
     }
     if (config.list_only) {
         for (const CaseSpec* c : sel.cases) std::cout << c->id << "  " << c->description << "\n";
@@ -42,9 +43,10 @@ int main(int argc, char** argv) {
     // One socket per running case, plus a few for the process itself.
     const wsb::FdLimit fds = wsb::raise_fd_limit(config.parallel + 64);
     if (!fds.enough) {
-        wsb::log_line(wsb::LogLevel::warn,
-                      "open-file limit " + std::to_string(fds.soft) + " is below --parallel " +
-                          std::to_string(config.parallel) + " plus headroom; raise it with ulimit -n");
+        wsb::log_line(wsb::LogLevel::warn, "open-file limit " + std::to_string(fds.soft) +
+                                               " is below --parallel " +
+                                               std::to_string(config.parallel) +
+                                               " plus headroom; raise it with ulimit -n");
     }
 
     const std::string unreachable = probe_target(config);
@@ -72,11 +74,12 @@ int main(int argc, char** argv) {
             wsb::log_line(wsb::LogLevel::error, "cannot write the reports: " + detail);
             if (code == kExitOk) code = kExitCannotRun;
         } else if (!config.quiet) {
-            wsb::log_line(wsb::LogLevel::info,
-                          "reports written to " + config.report_dir + "/ (index.html, "
-                          "report.json, index.json, junit.xml)");
+            wsb::log_line(wsb::LogLevel::info, "reports written to " + config.report_dir +
+                                                   "/ (index.html, "
+                                                   "report.json, index.json, junit.xml)");
         }
     }
-    if (result.interrupted) wsb::log_line(wsb::LogLevel::warn, "interrupted: the reports are partial");
+    if (result.interrupted)
+        wsb::log_line(wsb::LogLevel::warn, "interrupted: the reports are partial");
     return code;
 }

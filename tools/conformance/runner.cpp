@@ -1,16 +1,16 @@
 // Case runner: selection, scheduling on one io_context, judging, progress (see runner.hpp).
 #include "runner.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <set>
-#include <iostream>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "session.hpp"
 #include "wsbench/report.hpp"
@@ -124,11 +124,7 @@ class Scheduler {
   public:
     Scheduler(const Config& config, const std::vector<const CaseSpec*>& cases,
               const std::atomic<bool>& interrupt, std::ostream& progress, RunResult& result)
-        : config_(config),
-          interrupt_(interrupt),
-          progress_(progress),
-          result_(result),
-          tick_(io_) {
+        : config_(config), interrupt_(interrupt), progress_(progress), result_(result), tick_(io_) {
         result_.cases.resize(cases.size());
         for (std::size_t i = 0; i < cases.size(); ++i) {
             result_.cases[i].spec = cases[i];
@@ -195,8 +191,8 @@ class Scheduler {
             asio::post(io_, [keep] {});
         }
         schedule();
-        if (running_ == 0 && (stopping_ || (next_together_ == together_.size() &&
-                                            next_apart_ == apart_.size()))) {
+        if (running_ == 0 &&
+            (stopping_ || (next_together_ == together_.size() && next_apart_ == apart_.size()))) {
             tick_.cancel();
         }
     }
@@ -287,7 +283,8 @@ std::string summary_text(const RunResult& result, bool strict) {
     }
     std::ostringstream s;
     char line[200];
-    std::snprintf(line, sizeof line, "wsbench-conformance @ agent %s: %zu of %zu cases run in %.2f s%s\n",
+    std::snprintf(line, sizeof line,
+                  "wsbench-conformance @ agent %s: %zu of %zu cases run in %.2f s%s\n",
                   result.agent.c_str(), ran, result.cases.size(), result.wall_ms / 1000.0,
                   result.interrupted ? " (interrupted)" : "");
     s << line;
@@ -311,8 +308,8 @@ std::string summary_text(const RunResult& result, bool strict) {
                       to_string(c.verdict.behavior), to_string(c.verdict.behavior_close),
                       fail ? "FAIL" : "pass");
         s << line;
-        const std::string& why = c.verdict.behavior != Behavior::ok ? c.verdict.result
-                                                                     : c.verdict.result_close;
+        const std::string& why =
+            c.verdict.behavior != Behavior::ok ? c.verdict.result : c.verdict.result_close;
         s << "           " << why.substr(0, 160) << "\n";
     }
     if (notable.size() > max_list) {

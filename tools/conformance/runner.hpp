@@ -44,10 +44,10 @@ struct CaseResult {
 
 /// A whole run.
 struct RunResult {
-    std::string agent;            ///< --agent, else the server's Server header, else "UnknownServer"
+    std::string agent;  ///< --agent, else the server's Server header, else "UnknownServer"
     std::vector<CaseResult> cases;  ///< in selection order
     bool interrupted = false;
-    std::string fatal;            ///< why the run could not start (target unreachable)
+    std::string fatal;  ///< why the run could not start (target unreachable)
     std::string started;
     double wall_ms = 0;
 };

@@ -143,8 +143,8 @@ void Session::send_request() {
     std::string text;
     std::size_t chop = 0;
     if (spec_.handshake) {
-        text = spec_.handshake->request(config_.url.authority(), config_.url.resource(),
-                                        request_.key);
+        text =
+            spec_.handshake->request(config_.url.authority(), config_.url.resource(), request_.key);
         chop = spec_.handshake->chop;
     } else {
         text = build_client_request(request_);
@@ -161,8 +161,10 @@ void Session::read_handshake() {
     read_some([this, self](const std::error_code& ec, std::size_t n) {
         if (state_ == State::finished) return;
         if (ec) {
-            obs_.handshake_error = "the server closed the connection during the opening "
-                                   "handshake (" + ec.message() + ")";
+            obs_.handshake_error =
+                "the server closed the connection during the opening "
+                "handshake (" +
+                ec.message() + ")";
             obs_.peer_dropped_tcp = true;
             obs_.reset_by_peer = ec == asio::error::connection_reset;
             log("EV", obs_.handshake_error);
@@ -250,9 +252,9 @@ void Session::on_bytes(std::uint8_t* data, std::size_t size) {
         FrameEvent ev;
         pos += parser_.parse(data + pos, size - pos, ev);
         if (ev.kind == FrameEvent::Kind::error) {
-            protocol_violation(std::string("server sent an invalid frame: ") +
-                                   std::string(to_string(ev.error)),
-                               close_code_for(ev.error));
+            protocol_violation(
+                std::string("server sent an invalid frame: ") + std::string(to_string(ev.error)),
+                close_code_for(ev.error));
             return;
         }
         if (ev.kind == FrameEvent::Kind::need_more) break;
@@ -276,8 +278,11 @@ void Session::on_frame_payload(const FrameEvent& ev) {
                 obs_.received.push_back(Event::pong(control_));
                 finish_when_done();
                 break;
-            case Opcode::close: on_close_frame(ev.data, ev.size); break;
-            default: break;
+            case Opcode::close:
+                on_close_frame(ev.data, ev.size);
+                break;
+            default:
+                break;
         }
         return;
     }
@@ -331,7 +336,8 @@ void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
     std::optional<std::uint16_t> reply;
     if (e != Errc::ok) {
         if (obs_.protocol_error.empty()) {
-            obs_.protocol_error = "server sent an invalid close frame: " + std::string(to_string(e));
+            obs_.protocol_error =
+                "server sent an invalid close frame: " + std::string(to_string(e));
         }
         reply = 1002;
     } else if (cp.has_code) {
@@ -411,7 +417,8 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
     std::uint8_t* p = out + hl;
     if (!payload.empty()) {
         for (std::uint64_t done = 0; done < length;) {
-            const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), length - done));
+            const std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), length - done));
             std::memcpy(p + done, payload.data(), n);
             done += n;
         }
@@ -425,8 +432,9 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
     // handshake as send_close() does; one with reserved bits (3.7) is just a bad frame.
     if (opcode == 8 && options.rsv == 0 && options.masked && !obs_.close_sent) {
         if (payload.size() >= 2) {
-            obs_.local_close_code = static_cast<std::uint16_t>(
-                (static_cast<std::uint8_t>(payload[0]) << 8) | static_cast<std::uint8_t>(payload[1]));
+            obs_.local_close_code =
+                static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                           static_cast<std::uint8_t>(payload[1]));
             obs_.local_close_reason = payload.substr(2);
         }
         note_close_sent();
@@ -520,8 +528,8 @@ void Session::close_after(double seconds) {
 void Session::continue_later(double seconds, std::function<void()> step) {
     later_timers_.emplace_back(io_);
     asio::steady_timer& t = later_timers_.back();
-    t.expires_after(std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(seconds)));
+    t.expires_after(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
     auto self = shared_from_this();
     t.async_wait([this, self, step = std::move(step)](const std::error_code& ec) {
         if (ec || state_ != State::open || obs_.close_sent || obs_.close_received) return;
@@ -584,38 +592,38 @@ void Session::write_next() {
     }
     {
         const Piece& p = queue_.front();
-        log("TX", std::to_string(total) + " octets" + (sync ? " (alone)" : "") + ": " +
-                      hex_prefix(reinterpret_cast<const std::uint8_t*>(p.buf->data()) + p.off,
-                                 p.len));
+        log("TX",
+            std::to_string(total) + " octets" + (sync ? " (alone)" : "") + ": " +
+                hex_prefix(reinterpret_cast<const std::uint8_t*>(p.buf->data()) + p.off, p.len));
     }
     auto self = shared_from_this();
     write_all(gather_, [this, self, pieces](const std::error_code& ec, std::size_t n) {
-                          obs_.bytes_sent += n;
-                          if (state_ == State::finished) return;
-                          if (ec) {
-                              // The server may close while we still send (it failed the
-                              // connection); keep reading to see how it ended.
-                              write_broken_ = true;
-                              queue_.clear();
-                              writing_ = false;
-                              log("EV", "write failed: " + ec.message());
-                              return;
-                          }
-                          const bool alone = queue_.front().alone;
-                          for (std::size_t i = 0; i < pieces; ++i) queue_.pop_front();
-                          if (alone && !spec_.performance && !queue_.empty()) {
-                              // Autobahn re-enters its event loop with a 10 us timer between
-                              // frame-wise and octet-wise chops; without the pause a fast
-                              // writer hands the server all chops in one read. 9.x measure
-                              // throughput and skip it.
-                              pace_timer_.expires_after(std::chrono::microseconds(10));
-                              pace_timer_.async_wait([this, self](const std::error_code& e) {
-                                  if (!e) write_next();
-                              });
-                              return;
-                          }
-                          write_next();
-                      });
+        obs_.bytes_sent += n;
+        if (state_ == State::finished) return;
+        if (ec) {
+            // The server may close while we still send (it failed the
+            // connection); keep reading to see how it ended.
+            write_broken_ = true;
+            queue_.clear();
+            writing_ = false;
+            log("EV", "write failed: " + ec.message());
+            return;
+        }
+        const bool alone = queue_.front().alone;
+        for (std::size_t i = 0; i < pieces; ++i) queue_.pop_front();
+        if (alone && !spec_.performance && !queue_.empty()) {
+            // Autobahn re-enters its event loop with a 10 us timer between
+            // frame-wise and octet-wise chops; without the pause a fast
+            // writer hands the server all chops in one read. 9.x measure
+            // throughput and skip it.
+            pace_timer_.expires_after(std::chrono::microseconds(10));
+            pace_timer_.async_wait([this, self](const std::error_code& e) {
+                if (!e) write_next();
+            });
+            return;
+        }
+        write_next();
+    });
 }
 
 void Session::start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn) {

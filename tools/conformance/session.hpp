@@ -37,8 +37,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
 
     /// `tls` is the client context for wss:// targets, null for ws://.
     Session(asio::io_context& io, const asio::ip::tcp::resolver::results_type& endpoints,
-            const CaseSpec& spec, const Config& config, std::uint64_t seed,
-            asio::ssl::context* tls, Done done);
+            const CaseSpec& spec, const Config& config, std::uint64_t seed, asio::ssl::context* tls,
+            Done done);
 
     void start();
     /// The run is stopping (SIGINT): close with 1001 and finish soon.
@@ -129,11 +129,11 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     std::vector<std::uint8_t> rbuf_;
     FrameParser parser_;
     bool parse_broken_ = false;
-    std::string message_;          // the data message being assembled
+    std::string message_;  // the data message being assembled
     std::uint64_t message_length_ = 0;
     bool message_binary_ = false;
     Utf8Validator utf8_;
-    std::string control_;          // the control frame being assembled
+    std::string control_;  // the control frame being assembled
 
     std::deque<Piece> queue_;
     bool writing_ = false;

@@ -75,9 +75,7 @@ json events_json(const EventList& events) {
     return a;
 }
 
-json optional_code(const std::optional<std::uint16_t>& c) {
-    return c ? json(*c) : json(nullptr);
-}
+json optional_code(const std::optional<std::uint16_t>& c) { return c ? json(*c) : json(nullptr); }
 
 std::int64_t ms(double v) { return static_cast<std::int64_t>(std::llround(v)); }
 
@@ -158,7 +156,8 @@ json case_json(const CaseResult& c, const std::string& agent) {
         {"droppedByPeer", o.peer_dropped_tcp},
         {"resetByPeer", o.reset_by_peer},
         {"wasClean", o.was_clean},
-        {"wasNotCleanReason", o.not_clean_reason.empty() ? json(nullptr) : json(o.not_clean_reason)},
+        {"wasNotCleanReason",
+         o.not_clean_reason.empty() ? json(nullptr) : json(o.not_clean_reason)},
         {"localCloseCode", optional_code(o.local_close_code)},
         {"localCloseReason", o.local_close_reason},
         {"remoteCloseCode", optional_code(o.remote_close_code)},
@@ -230,11 +229,21 @@ std::string escape_markup(const std::string& s) {
     for (char ch : s) {
         const auto c = static_cast<unsigned char>(ch);
         switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&apos;"; break;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
             default:
                 if (c < 0x20 && ch != '\n' && ch != '\t') break;  // not allowed in XML 1.0
                 out += ch;
@@ -271,8 +280,8 @@ std::string junit_xml(const RunResult& result, bool strict) {
       << "\">\n";
     for (const CaseResult& c : result.cases) {
         std::snprintf(time, sizeof time, "%.3f", c.obs.duration_ms / 1000.0);
-        x << "    <testcase classname=\"" << escape_markup(section_of(c.spec->id))
-          << "\" name=\"" << escape_markup(c.spec->id) << "\" time=\"" << time << "\">";
+        x << "    <testcase classname=\"" << escape_markup(section_of(c.spec->id)) << "\" name=\""
+          << escape_markup(c.spec->id) << "\" time=\"" << time << "\">";
         if (!c.ran) {
             x << "\n      <error message=\"not run (the run was interrupted)\"/>\n    ";
         } else if (is_failure(c.verdict, strict)) {
@@ -280,17 +289,15 @@ std::string junit_xml(const RunResult& result, bool strict) {
                                     ", behaviorClose " + to_string(c.verdict.behavior_close);
             x << "\n      <failure message=\"" << escape_markup(msg) << "\" type=\""
               << escape_markup(to_string(c.verdict.behavior)) << "\">"
-              << escape_markup("Case " + c.spec->id + ": " + c.spec->description +
-                               "\nExpected: " + c.spec->expectation +
-                               "\nBehavior: " + c.verdict.result +
-                               "\nClose: " + c.verdict.result_close +
-                               "\nObserved: " + observed_text(c))
+              << escape_markup(
+                     "Case " + c.spec->id + ": " + c.spec->description +
+                     "\nExpected: " + c.spec->expectation + "\nBehavior: " + c.verdict.result +
+                     "\nClose: " + c.verdict.result_close + "\nObserved: " + observed_text(c))
               << "</failure>\n    ";
         } else if (c.verdict.behavior != Behavior::ok ||
                    c.verdict.behavior_close != CloseBehavior::ok) {
             x << "\n      <system-out>"
-              << escape_markup(std::string(to_string(c.verdict.behavior)) + ": " +
-                               c.verdict.result)
+              << escape_markup(std::string(to_string(c.verdict.behavior)) + ": " + c.verdict.result)
               << "</system-out>\n    ";
         }
         x << "</testcase>\n";
@@ -352,8 +359,8 @@ std::string index_html(const Config& config, const RunResult& result) {
           << "</td><td class=\"" << (c.ran ? behavior_class(bc) : "unimpl") << "\">"
           << escape_markup(close_cell) << "</td><td>" << ms(c.obs.duration_ms)
           << "</td><td class=\"why\">" << escape_markup(c.spec->description);
-        if (c.ran && (c.verdict.behavior != Behavior::ok ||
-                      c.verdict.behavior_close != CloseBehavior::ok)) {
+        if (c.ran &&
+            (c.verdict.behavior != Behavior::ok || c.verdict.behavior_close != CloseBehavior::ok)) {
             h << "<br><b>Expected:</b> " << escape_markup(c.spec->expectation)
               << "<br><b>Outcome:</b> " << escape_markup(c.verdict.result) << " "
               << escape_markup(c.verdict.result_close);

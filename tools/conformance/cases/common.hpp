@@ -11,8 +11,7 @@
 namespace wsb::conformance::cases {
 
 /// Opcodes as numbers, reserved ones included.
-inline constexpr std::uint8_t kCont = 0, kText = 1, kBinary = 2, kClose = 8, kPing = 9,
-                              kPong = 10;
+inline constexpr std::uint8_t kCont = 0, kText = 1, kBinary = 2, kClose = 8, kPing = 9, kPong = 10;
 
 /// The runner closes with 1000 once the expected events arrived; the close must be clean.
 inline ExpectedClose runner_closes() { return ExpectedClose{true, {1000}, true, false}; }
@@ -57,9 +56,12 @@ std::string repeat_to(const std::string& unit, std::size_t length);
 enum class WriteMode { together, frame_wise, octet_wise };
 inline const char* mode_text(WriteMode m) {
     switch (m) {
-        case WriteMode::together: return "";
-        case WriteMode::frame_wise: return " Frames are sent one by one, each in its own write.";
-        case WriteMode::octet_wise: return " Every frame is sent in 1-octet chops.";
+        case WriteMode::together:
+            return "";
+        case WriteMode::frame_wise:
+            return " Frames are sent one by one, each in its own write.";
+        case WriteMode::octet_wise:
+            return " Every frame is sent in 1-octet chops.";
     }
     return "";
 }

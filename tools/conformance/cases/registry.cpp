@@ -11,8 +11,7 @@ namespace cases {
 std::string unhex(const std::string& hex) {
     std::string out;
     auto nib = [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) ? c - '0'
-                                                           : std::tolower(c) - 'a' + 10;
+        return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
     };
     for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
         out += static_cast<char>((nib(hex[i]) << 4) | nib(hex[i + 1]));

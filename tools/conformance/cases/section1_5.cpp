@@ -16,8 +16,8 @@ void add_section1(std::vector<CaseSpec>& out) {
         std::size_t chop;
         double kill;
     };
-    const Size sizes[] = {{0, 0, 1},     {125, 0, 1},     {126, 0, 1},   {127, 0, 1},
-                          {128, 0, 1},   {65535, 0, 10},  {65536, 0, 10}, {65536, 997, 10}};
+    const Size sizes[] = {{0, 0, 1},   {125, 0, 1},    {126, 0, 1},    {127, 0, 1},
+                          {128, 0, 1}, {65535, 0, 10}, {65536, 0, 10}, {65536, 997, 10}};
     for (int binary = 0; binary < 2; ++binary) {
         for (std::size_t i = 0; i < 8; ++i) {
             const Size s = sizes[i];
@@ -28,8 +28,9 @@ void add_section1(std::vector<CaseSpec>& out) {
             if (s.chop) desc += " Sent out data in chops of " + std::to_string(s.chop) + " octets.";
             out.push_back(make_case(
                 "1." + std::to_string(binary + 1) + "." + std::to_string(i + 1), desc,
-                "Receive echo'ed " + kind + " message (with payload as sent). Clean close with "
-                "normal code.",
+                "Receive echo'ed " + kind +
+                    " message (with payload as sent). Clean close with "
+                    "normal code.",
                 [payload, binary, s](CaseContext& c) {
                     c.send_frame(binary ? kBinary : kText, payload, opts(true, 0, s.chop));
                     c.kill_after(s.kill);
@@ -56,8 +57,8 @@ void add_section2(std::vector<CaseSpec>& out) {
     };
     ping_case("2.1", "Send ping without payload.", "", 0, 1);
     ping_case("2.2", "Send ping with small text payload.", "Hello, world!", 0, 1);
-    ping_case("2.3", "Send ping with small binary (non UTF-8) payload.",
-              unhex("00fffefdfcfb00ff"), 0, 1);
+    ping_case("2.3", "Send ping with small binary (non UTF-8) payload.", unhex("00fffefdfcfb00ff"),
+              0, 1);
     ping_case("2.4", "Send ping with binary payload of 125 octets.", std::string(125, '\xFE'), 0,
               1);
     out.push_back(make_case(
@@ -69,8 +70,7 @@ void add_section2(std::vector<CaseSpec>& out) {
             c.kill_after(1);
         },
         {}, server_fails()));
-    ping_case("2.6",
-              "Send ping with binary payload of 125 octets, send in octet-wise chops.",
+    ping_case("2.6", "Send ping with binary payload of 125 octets, send in octet-wise chops.",
               std::string(125, '\xFE'), 1, 2);
     for (int with_payload = 0; with_payload < 2; ++with_payload) {
         const std::string payload = with_payload ? "unsolicited pong payload" : "";
@@ -243,8 +243,7 @@ void add_section4(std::vector<CaseSpec>& out) {
 // --- 5 Fragmentation ---------------------------------------------------------------------
 
 void add_section5(std::vector<CaseSpec>& out) {
-    const std::string proto_fail =
-        "The connection is failed immediately (1002/Protocol Error).";
+    const std::string proto_fail = "The connection is failed immediately (1002/Protocol Error).";
     for (int pong = 0; pong < 2; ++pong) {
         const std::uint8_t op = pong ? kPong : kPing;
         out.push_back(make_case(
@@ -295,9 +294,10 @@ void add_section5(std::vector<CaseSpec>& out) {
             out.push_back(make_case(
                 "5." + std::to_string(n),
                 std::string("Send unfragmented Text Message after Continuation Frame with FIN = ") +
-                    (fin ? "true" : "false") +
-                    ", where there is nothing to continue, sent in " +
-                    (m == 0 ? "one chop." : m == 1 ? "per-frame chops." : "octet-wise chops."),
+                    (fin ? "true" : "false") + ", where there is nothing to continue, sent in " +
+                    (m == 0   ? "one chop."
+                     : m == 1 ? "per-frame chops."
+                              : "octet-wise chops."),
                 "The connection is failed immediately, since there is no message to continue.",
                 [mode, fin](CaseContext& c) {
                     c.send_frame(kCont, "non-continuation payload", mode_opts(mode, fin != 0));

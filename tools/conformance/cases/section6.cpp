@@ -21,29 +21,29 @@ const std::string kKosme = unhex("cebae1bdb9cf83cebcceb5");  // κόσμε, 11 b
 // Autobahn's 6.5-6.23 sequences: {subsection title, payloads}; validity is computed.
 std::vector<std::pair<std::string, std::vector<std::string>>> kuhn_sequences() {
     std::vector<std::pair<std::string, std::vector<std::string>>> v;
-    v.push_back({"Some valid UTF-8 sequences",
-                 {"hello$world", "hello" + unhex("c2a2") + "world",
-                  "hello" + unhex("e282ac") + "world", "hello" + unhex("f0a4ada2") + "world",
-                  kKosme}});
+    v.push_back(
+        {"Some valid UTF-8 sequences",
+         {"hello$world", "hello" + unhex("c2a2") + "world", "hello" + unhex("e282ac") + "world",
+          "hello" + unhex("f0a4ada2") + "world", kKosme}});
     std::vector<std::string> prefixes;
     for (std::size_t i = 1; i <= kKosme.size(); ++i) prefixes.push_back(kKosme.substr(0, i));
-    v.push_back({"All prefixes of a valid UTF-8 string that contains multi-byte code points",
-                 prefixes});
+    v.push_back(
+        {"All prefixes of a valid UTF-8 string that contains multi-byte code points", prefixes});
     auto hx = [](std::initializer_list<const char*> l) {
         std::vector<std::string> r;
         for (const char* h : l) r.push_back(unhex(h));
         return r;
     };
-    v.push_back({"First possible sequence of a certain length",
-                 hx({"00", "c280", "e0a080", "f0908080"})});
+    v.push_back(
+        {"First possible sequence of a certain length", hx({"00", "c280", "e0a080", "f0908080"})});
     v.push_back({"First possible sequence length 5/6 (invalid codepoints)",
                  hx({"f888808080", "fc8480808080"})});
-    v.push_back({"Last possible sequence of a certain length",
-                 hx({"7f", "dfbf", "efbfbf", "f48fbfbf"})});
+    v.push_back(
+        {"Last possible sequence of a certain length", hx({"7f", "dfbf", "efbfbf", "f48fbfbf"})});
     v.push_back({"Last possible sequence length 4/5/6 (invalid codepoints)",
                  hx({"f7bfbfbf", "fbbfbfbfbf", "fdbfbfbfbfbf"})});
-    v.push_back({"Other boundary conditions",
-                 hx({"ed9fbf", "ee8080", "efbfbd", "f48fbfbf", "f4908080"})});
+    v.push_back(
+        {"Other boundary conditions", hx({"ed9fbf", "ee8080", "efbfbd", "f48fbfbf", "f4908080"})});
     {
         auto seqs = hx({"80", "bf", "80bf", "80bf80", "80bf80bf", "80bf80bf80", "80bf80bf80bf"});
         std::string all;
@@ -83,8 +83,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> kuhn_sequences() {
     v.push_back({"Single UTF-16 surrogates",
                  hx({"eda080", "edadbf", "edae80", "edafbf", "edb080", "edbe80", "edbfbf"})});
     v.push_back({"Paired UTF-16 surrogates",
-                 hx({"eda080edb080", "eda080edbfbf", "edadbfedb080", "edadbfedbfbf",
-                     "edae80edb080", "edae80edbfbf", "edafbfedb080", "edafbfedbfbf"})});
+                 hx({"eda080edb080", "eda080edbfbf", "edadbfedb080", "edadbfedbfbf", "edae80edb080",
+                     "edae80edbfbf", "edafbfedb080", "edafbfedbfbf"})});
     {
         std::vector<std::string> seqs = hx({"efbfbe", "efbfbf"});
         for (const char* z1 : {"f0", "f1", "f2", "f3", "f4"}) {
@@ -122,7 +122,8 @@ CaseSpec fail_fast_case(std::string id, std::vector<std::string> parts, bool one
     std::string desc =
         std::string("Send invalid UTF-8 text message in 3 ") +
         (one_frame ? "chops of the same frame" : "fragments (frames)") +
-        ". First part is valid UTF-8 " + (parts[0].size() == 11 ? "" : "(ending inside a code point) ") +
+        ". First part is valid UTF-8 " +
+        (parts[0].size() == 11 ? "" : "(ending inside a code point) ") +
         "and sent, then after 1 s the part that makes it invalid, then after another 1 s the rest.";
     CaseSpec c = make_case(
         std::move(id), desc,
@@ -206,8 +207,8 @@ void add_section6(std::vector<CaseSpec>& out) {
         },
         echo("middle frame payload"), runner_closes()));
 
-    const std::string hello = "Hello-" + unhex("c2b5") + "@" + unhex("c39fc3b6c3a4c3bcc3a0c3a1") +
-                              "-UTF-8!!";
+    const std::string hello =
+        "Hello-" + unhex("c2b5") + "@" + unhex("c39fc3b6c3a4c3bcc3a0c3a1") + "-UTF-8!!";
     out.push_back(make_case(
         "6.2.1", "Send a valid UTF-8 text message in one fragment. Payload: " + hello,
         "The message is echo'ed back to us.",
@@ -228,8 +229,9 @@ void add_section6(std::vector<CaseSpec>& out) {
         },
         echo(hello), runner_closes()));
     out.push_back(make_case(
-        "6.2.3", "Send a valid UTF-8 text message in fragments of 1 octet, resulting in frames "
-                 "ending on positions which are not code point ends.",
+        "6.2.3",
+        "Send a valid UTF-8 text message in fragments of 1 octet, resulting in frames "
+        "ending on positions which are not code point ends.",
         "The message is echo'ed back to us.",
         [hello](CaseContext& c) {
             c.send_message(false, hello, 1);
@@ -255,8 +257,8 @@ void add_section6(std::vector<CaseSpec>& out) {
         },
         {}, fails_1007()));
     out.push_back(make_case(
-        "6.3.2", "Send invalid UTF-8 text message in fragments of 1 octet. Payload: 0x" +
-                     hex_of(invalid),
+        "6.3.2",
+        "Send invalid UTF-8 text message in fragments of 1 octet. Payload: 0x" + hex_of(invalid),
         "The connection is failed immediately, since the payload is not valid UTF-8.",
         [invalid](CaseContext& c) {
             c.send_message(false, invalid, 1);
@@ -268,11 +270,11 @@ void add_section6(std::vector<CaseSpec>& out) {
     const std::string p2 = unhex("f4908080");
     const std::string p3 = "edited";
     out.push_back(fail_fast_case("6.4.1", {p1, p2, p3}, false));
-    out.push_back(fail_fast_case(
-        "6.4.2", {p1 + unhex("f4"), unhex("90"), unhex("8080") + p3}, false));
+    out.push_back(
+        fail_fast_case("6.4.2", {p1 + unhex("f4"), unhex("90"), unhex("8080") + p3}, false));
     out.push_back(fail_fast_case("6.4.3", {p1, p2, p3}, true));
-    out.push_back(fail_fast_case(
-        "6.4.4", {p1 + unhex("f4"), unhex("90"), unhex("8080") + p3}, true));
+    out.push_back(
+        fail_fast_case("6.4.4", {p1 + unhex("f4"), unhex("90"), unhex("8080") + p3}, true));
 
     int sub = 5;
     for (const auto& [title, seqs] : kuhn_sequences()) {

@@ -49,8 +49,7 @@ void add_section7(std::vector<CaseSpec>& out) {
         },
         {}, normal));
     out.push_back(s7(
-        "7.1.3", "Send a ping after close message.",
-        "Clean close with normal code, no pong.",
+        "7.1.3", "Send a ping after close message.", "Clean close with normal code, no pong.",
         [](CaseContext& c) {
             c.send_close(1000);
             c.send_frame(kPing, "");
@@ -79,8 +78,7 @@ void add_section7(std::vector<CaseSpec>& out) {
     {
         const std::string big = repeat_to("BAsd7&jh23", 256 * 1024);
         CaseSpec c = s7(
-            "7.1.6",
-            "Send 256K message followed by close then a ping.",
+            "7.1.6", "Send 256K message followed by close then a ping.",
             "Case outcome depends on implementation defined close behavior. Message and close "
             "frame are sent back to back. If the close frame is processed before the text "
             "message write is complete (as can happen in asynchronous processing models) the "
@@ -140,8 +138,9 @@ void add_section7(std::vector<CaseSpec>& out) {
         },
         {}, normal));
     out.push_back(s7(
-        "7.3.6", "Send a close frame with close code and close reason which is too long (124) - "
-                 "total frame payload 126 octets.",
+        "7.3.6",
+        "Send a close frame with close code and close reason which is too long (124) - "
+        "total frame payload 126 octets.",
         "Drop connection or close with protocol error 1002.",
         [](CaseContext& c) {
             c.send_frame(kClose, close_payload(1000, std::string(124, '*')));
@@ -152,8 +151,8 @@ void add_section7(std::vector<CaseSpec>& out) {
         "7.5.1", "Send a close frame with invalid UTF8 payload.",
         "Clean close with protocol error or invalid utf8 code or dropped TCP.",
         [](CaseContext& c) {
-            c.send_frame(kClose, close_payload(1000, unhex("cebae1bdb9cf83cebcceb5eda080") +
-                                                         "edited"));
+            c.send_frame(kClose,
+                         close_payload(1000, unhex("cebae1bdb9cf83cebcceb5eda080") + "edited"));
             c.kill_after(1);
         },
         {}, ExpectedClose{true, {1002, 1007}, false, false}));
@@ -235,18 +234,19 @@ void add_section9(std::vector<CaseSpec>& out) {
             const std::size_t n = sizes[i];
             const double kill = binary ? bin_kill[i] : text_kill[i];
             const std::string unit = binary ? bin_unit : text_unit;
-            out.push_back(perf(
-                "9." + std::to_string(1 + binary) + "." + std::to_string(i + 1),
-                std::string("Send ") + (binary ? "binary" : "text") + " message message with "
-                    "payload of length " + size_text(n) + ".",
-                [n, kill, unit, binary](CaseContext& c) {
-                    SendOptions o;
-                    o.repeat_to = n;
-                    c.send_frame(binary ? kBinary : kText, unit, o);
-                    c.kill_after(kill);
-                },
-                {binary ? Event{Event::Kind::message, "", true, n}
-                        : Event{Event::Kind::message, "", false, n}}));
+            out.push_back(perf("9." + std::to_string(1 + binary) + "." + std::to_string(i + 1),
+                               std::string("Send ") + (binary ? "binary" : "text") +
+                                   " message message with "
+                                   "payload of length " +
+                                   size_text(n) + ".",
+                               [n, kill, unit, binary](CaseContext& c) {
+                                   SendOptions o;
+                                   o.repeat_to = n;
+                                   c.send_frame(binary ? kBinary : kText, unit, o);
+                                   c.kill_after(kill);
+                               },
+                               {binary ? Event{Event::Kind::message, "", true, n}
+                                       : Event{Event::Kind::message, "", false, n}}));
         }
     }
     for (int binary = 0; binary < 2; ++binary) {
@@ -254,16 +254,17 @@ void add_section9(std::vector<CaseSpec>& out) {
         for (int i = 0; i < 9; ++i) {
             const std::size_t f = frags[i];
             const std::string unit = binary ? bin_unit : text_unit;
-            out.push_back(perf(
-                "9." + std::to_string(3 + binary) + "." + std::to_string(i + 1),
-                std::string("Send fragmented ") + (binary ? "binary" : "text") +
-                    " message message with message payload of length 4 * 2**20 (4M). Sent out "
-                    "in fragments of " + size_text(f) + ".",
-                [f, unit, binary](CaseContext& c) {
-                    c.send_message(binary != 0, repeat_to(unit, 4 * (1u << 20)), f);
-                    c.kill_after(100);
-                },
-                {Event{Event::Kind::message, "", binary != 0, 4 * kMiB}}));
+            out.push_back(
+                perf("9." + std::to_string(3 + binary) + "." + std::to_string(i + 1),
+                     std::string("Send fragmented ") + (binary ? "binary" : "text") +
+                         " message message with message payload of length 4 * 2**20 (4M). Sent out "
+                         "in fragments of " +
+                         size_text(f) + ".",
+                     [f, unit, binary](CaseContext& c) {
+                         c.send_message(binary != 0, repeat_to(unit, 4 * (1u << 20)), f);
+                         c.kill_after(100);
+                     },
+                     {Event{Event::Kind::message, "", binary != 0, 4 * kMiB}}));
         }
     }
     for (int binary = 0; binary < 2; ++binary) {
@@ -271,19 +272,20 @@ void add_section9(std::vector<CaseSpec>& out) {
         for (int i = 0; i < 6; ++i) {
             const std::size_t chop = chops[i];
             const std::string unit = binary ? bin_unit : text_unit;
-            out.push_back(perf(
-                "9." + std::to_string(5 + binary) + "." + std::to_string(i + 1),
-                std::string("Send ") + (binary ? "binary" : "text") +
-                    " message message with payload of length 1 * 2**20 (1M). Sent out data in "
-                    "chops of " + std::to_string(chop) + " octets.",
-                [chop, unit, binary](CaseContext& c) {
-                    SendOptions o;
-                    o.repeat_to = kMiB;
-                    o.chop = chop;
-                    c.send_frame(binary ? kBinary : kText, unit, o);
-                    c.kill_after(1000);
-                },
-                {Event{Event::Kind::message, "", binary != 0, kMiB}}));
+            out.push_back(
+                perf("9." + std::to_string(5 + binary) + "." + std::to_string(i + 1),
+                     std::string("Send ") + (binary ? "binary" : "text") +
+                         " message message with payload of length 1 * 2**20 (1M). Sent out data in "
+                         "chops of " +
+                         std::to_string(chop) + " octets.",
+                     [chop, unit, binary](CaseContext& c) {
+                         SendOptions o;
+                         o.repeat_to = kMiB;
+                         o.chop = chop;
+                         c.send_frame(binary ? kBinary : kText, unit, o);
+                         c.kill_after(1000);
+                     },
+                     {Event{Event::Kind::message, "", binary != 0, kMiB}}));
         }
     }
     for (int binary = 0; binary < 2; ++binary) {
@@ -295,16 +297,16 @@ void add_section9(std::vector<CaseSpec>& out) {
             const bool bin = binary != 0;
             const std::string payload = repeat_to("*", n);
             const std::string id = "9." + std::to_string(7 + binary) + "." + std::to_string(i + 1);
-            CaseSpec c = perf(
-                id,
-                "Send " + std::to_string(1000) + " " + (bin ? "binary" : "text") +
-                    " messages of payload size " + std::to_string(n) +
-                    " to measure implementation/network RTT (round trip time) / latency.",
-                [payload, bin, kill](CaseContext& ctx) {
-                    ctx.send_message(bin, payload);
-                    ctx.kill_after(kill);
-                },
-                {Event::mark("1000 round trips")});
+            CaseSpec c =
+                perf(id,
+                     "Send " + std::to_string(1000) + " " + (bin ? "binary" : "text") +
+                         " messages of payload size " + std::to_string(n) +
+                         " to measure implementation/network RTT (round trip time) / latency.",
+                     [payload, bin, kill](CaseContext& ctx) {
+                         ctx.send_message(bin, payload);
+                         ctx.kill_after(kill);
+                     },
+                     {Event::mark("1000 round trips")});
             c.expectation = "Receive echo'ed messages (with payload as sent). Timeout case after " +
                             std::to_string(static_cast<int>(kill)) + " secs.";
             // One message in flight: the next goes out when the echo of the last is back.

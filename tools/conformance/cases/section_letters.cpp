@@ -208,8 +208,8 @@ void add_section_handshake(std::vector<CaseSpec>& out) {
                               "Opening handshake with a Sec-WebSocket-Key of 10 bytes instead of "
                               "16 ('dGhlIHNhbXBsZQ==').",
                               get, v11, {{"Sec-WebSocket-Key", "dGhlIHNhbXBsZQ=="}}));
-    out.push_back(refuse_case("H.2.1", "Opening handshake without Sec-WebSocket-Version.", get,
-                              v11, {{"Sec-WebSocket-Version", ""}}, {426, 400}, false));
+    out.push_back(refuse_case("H.2.1", "Opening handshake without Sec-WebSocket-Version.", get, v11,
+                              {{"Sec-WebSocket-Version", ""}}, {426, 400}, false));
     out.push_back(refuse_case("H.2.2",
                               "Opening handshake with Sec-WebSocket-Version: 14 (no such version).",
                               get, v11, {{"Sec-WebSocket-Version", "14"}}, {426}, true));
@@ -218,34 +218,32 @@ void add_section_handshake(std::vector<CaseSpec>& out) {
                               get, v11, {{"Sec-WebSocket-Version", "99"}}, {426}, true));
     out.push_back(refuse_case("H.3.1", "Opening handshake with the method POST instead of GET.",
                               "POST", v11, {{"Content-Length", "0"}}, {400, 405}));
-    out.push_back(refuse_case("H.3.2", "Opening handshake over HTTP/1.0.", get, "HTTP/1.0", {},
-                              {400, 505}));
+    out.push_back(
+        refuse_case("H.3.2", "Opening handshake over HTTP/1.0.", get, "HTTP/1.0", {}, {400, 505}));
     out.push_back(refuse_case("H.4.1", "Opening handshake without the Upgrade header.", get, v11,
                               {{"Upgrade", ""}}, {400, 426}, false, true));
     out.push_back(refuse_case("H.4.2", "Opening handshake with Upgrade: h2c.", get, v11,
                               {{"Upgrade", "h2c"}}, {400, 426}, false, true));
-    out.push_back(refuse_case("H.4.3", "Opening handshake without the Connection header.", get,
-                              v11, {{"Connection", ""}}, {400, 426}, false, true));
+    out.push_back(refuse_case("H.4.3", "Opening handshake without the Connection header.", get, v11,
+                              {{"Connection", ""}}, {400, 426}, false, true));
     out.push_back(refuse_case("H.4.4",
                               "Opening handshake with Connection: keep-alive (no Upgrade token).",
                               get, v11, {{"Connection", "keep-alive"}}, {400, 426}, false, true));
     out.push_back(accept_case("H.5.1",
                               "Opening handshake with 'Upgrade: WebSocket' and 'Connection: "
                               "keep-alive, upgrade' (tokens are case-insensitive, §4.2.1).",
-                              {{"Upgrade", "WebSocket"}, {"Connection", "keep-alive, upgrade"}},
-                              0, {}));
+                              {{"Upgrade", "WebSocket"}, {"Connection", "keep-alive, upgrade"}}, 0,
+                              {}));
     out.push_back(accept_case("H.6.1",
                               "Opening handshake offering the subprotocol "
                               "'wsbench.never-heard-of' only.",
                               {{"Sec-WebSocket-Protocol", "wsbench.never-heard-of"}}, 0,
                               {"wsbench.never-heard-of"}));
     out.push_back(accept_case("H.6.2", "Opening handshake offering no subprotocol.", {}, 0, {}));
-    out.push_back(accept_case("H.7.1",
-                              "Opening handshake request written one octet per write.", {}, 1,
-                              {}));
-    out.push_back(accept_case("H.7.2",
-                              "Opening handshake request written in chops of 7 octets.", {}, 7,
-                              {}));
+    out.push_back(
+        accept_case("H.7.1", "Opening handshake request written one octet per write.", {}, 1, {}));
+    out.push_back(
+        accept_case("H.7.2", "Opening handshake request written in chops of 7 octets.", {}, 7, {}));
 }
 
 void add_section_masking(std::vector<CaseSpec>& out) {
