@@ -178,6 +178,7 @@ class Scheduler {
         if (is_failure(r.verdict, config_.strict)) ++failed_;
         if (config_.verbosity > 0 && !config_.quiet) {
             std::ostringstream line;
+            if (live()) line << "\r\033[K";  // over the live progress line
             line << "wsbench-conformance: case " << r.spec->id << ": "
                  << to_string(r.verdict.behavior) << " / " << to_string(r.verdict.behavior_close)
                  << " (" << static_cast<long long>(r.obs.duration_ms) << " ms)\n";
@@ -214,18 +215,21 @@ class Scheduler {
         });
     }
 
+    // A terminal gets one live progress line; anything else periodic plain lines.
+    bool live() const { return &progress_ == &std::cerr && ::isatty(STDERR_FILENO); }
+
     void print_progress(bool final) {
         last_print_ = Clock::now();
         const double s = std::chrono::duration<double>(Clock::now() - t0_).count();
         // A live line on a terminal, plain lines otherwise (DESIGN §4).
-        const bool live = &progress_ == &std::cerr && ::isatty(STDERR_FILENO);
+        const bool is_live = live();
         char line[200];
         std::snprintf(line, sizeof line,
                       "%swsbench-conformance: [%5.1fs] %zu/%zu cases done, %u running, %zu "
                       "failed%s%s",
-                      live ? "\r" : "", s, done_, result_.cases.size(), running_, failed_,
+                      is_live ? "\r" : "", s, done_, result_.cases.size(), running_, failed_,
                       final ? (result_.interrupted ? " (interrupted)" : " (finished)") : "",
-                      live ? (final ? "\033[K\n" : "\033[K") : "\n");
+                      is_live ? (final ? "\033[K\n" : "\033[K") : "\n");
         progress_ << line << std::flush;
     }
 

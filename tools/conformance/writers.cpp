@@ -187,6 +187,10 @@ json report_json(const Config& config, const RunResult& result) {
         {"strict", config.strict},
         {"report_dir", config.report_dir},
         {"wire_log_limit", config.wire_log_limit},
+        {"insecure", config.insecure},
+        {"ca", config.ca_file},
+        {"quiet", config.quiet},
+        {"verbosity", config.verbosity},
     };
     json report = make_envelope("wsbench.conformance/1", "wsbench-conformance", config.url_text,
                                 cfg, result.interrupted);
