@@ -1,0 +1,73 @@
+// The case table: every section in Autobahn's order, then the letter sections; id helpers.
+#include <cctype>
+
+#include "case.hpp"
+#include "cases/common.hpp"
+
+namespace wsb::conformance {
+
+namespace cases {
+
+std::string unhex(const std::string& hex) {
+    std::string out;
+    auto nib = [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) ? c - '0' : std::tolower(c) - 'a' + 10;
+    };
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
+        out += static_cast<char>((nib(hex[i]) << 4) | nib(hex[i + 1]));
+    }
+    return out;
+}
+
+std::string repeat_to(const std::string& unit, std::size_t length) {
+    std::string out;
+    out.reserve(length);
+    while (out.size() < length) out.append(unit, 0, std::min(unit.size(), length - out.size()));
+    return out;
+}
+
+}  // namespace cases
+
+const std::vector<CaseSpec>& all_cases() {
+    static const std::vector<CaseSpec> all = [] {
+        std::vector<CaseSpec> v;
+        add_section1(v);
+        add_section2(v);
+        add_section3(v);
+        add_section4(v);
+        add_section5(v);
+        add_section6(v);
+        add_section7(v);
+        add_section9(v);
+        add_section10(v);
+        add_section_handshake(v);
+        add_section_masking(v);
+        return v;
+    }();
+    return all;
+}
+
+std::string section_of(const std::string& id) { return id.substr(0, id.find('.')); }
+
+bool id_less(const std::string& a, const std::string& b) {
+    std::size_t i = 0, j = 0;
+    while (i < a.size() && j < b.size()) {
+        const std::size_t ea = std::min(a.find('.', i), a.size());
+        const std::size_t eb = std::min(b.find('.', j), b.size());
+        const std::string pa = a.substr(i, ea - i), pb = b.substr(j, eb - j);
+        const bool na = !pa.empty() && std::isdigit(static_cast<unsigned char>(pa[0]));
+        const bool nb = !pb.empty() && std::isdigit(static_cast<unsigned char>(pb[0]));
+        if (na != nb) return na;  // numbers before letters
+        if (na) {
+            const unsigned long xa = std::stoul(pa), xb = std::stoul(pb);
+            if (xa != xb) return xa < xb;
+        } else if (pa != pb) {
+            return pa < pb;
+        }
+        i = ea + 1;
+        j = eb + 1;
+    }
+    return i >= a.size() && j < b.size();  // a is a prefix of b
+}
+
+}  // namespace wsb::conformance

@@ -1,0 +1,71 @@
+// The case runner: selects cases by glob, runs them on concurrent connections (9.x one at a
+// time, after the others), judges each, and reports progress on stderr.
+#pragma once
+
+#include <atomic>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "case.hpp"
+#include "config.hpp"
+#include "judge.hpp"
+
+namespace wsb::conformance {
+
+/// Exit codes of DESIGN §4.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitCannotRun = 3;
+
+/// A glob over case ids, anchored at both ends: `*` matches any run of characters, `?` one
+/// character, everything else itself ("6.*" matches 6.1.1 and 6.23.7, not 16.1).
+bool glob_match(std::string_view pattern, std::string_view id) noexcept;
+
+/// The cases `includes` select minus those `excludes` select, in Autobahn's order; patterns
+/// that match no case at all are listed in `unmatched` (the CLI notes them and goes on).
+struct Selection {
+    std::vector<const CaseSpec*> cases;
+    std::vector<std::string> unmatched;
+};
+Selection select_cases(const std::vector<CaseSpec>& all, const std::vector<std::string>& includes,
+                       const std::vector<std::string>& excludes);
+
+/// One case run to the end (or not run, when the run was interrupted first).
+struct CaseResult {
+    const CaseSpec* spec = nullptr;
+    bool ran = false;
+    std::string started;  ///< RFC 3339 UTC
+    Observation obs;
+    Verdict verdict;
+};
+
+/// A whole run.
+struct RunResult {
+    std::string agent;  ///< --agent, else the server's Server header, else "UnknownServer"
+    std::vector<CaseResult> cases;  ///< in selection order
+    bool interrupted = false;
+    std::string fatal;  ///< why the run could not start (target unreachable)
+    std::string started;
+    double wall_ms = 0;
+};
+
+/// Checks that the target accepts TCP connections (within the open handshake timeout);
+/// on failure returns a message such as "cannot connect to ws://127.0.0.1:1/: connection
+/// refused".
+std::string probe_target(const Config& config);
+
+/// Runs `cases` against the target. `interrupt` is polled: once set, running cases close with
+/// 1001 and no new case starts. Progress lines go to `progress` unless config.quiet.
+RunResult run_cases(const Config& config, const std::vector<const CaseSpec*>& cases,
+                    const std::atomic<bool>& interrupt, std::ostream& progress);
+
+/// 0 when every case that ran passed and none is missing, 1 otherwise, 3 for a fatal error.
+int exit_code_for(const RunResult& result, bool strict);
+
+/// The fixed-width human summary: counts per verdict and the cases that did not pass.
+std::string summary_text(const RunResult& result, bool strict);
+
+}  // namespace wsb::conformance

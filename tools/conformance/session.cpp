@@ -1,0 +1,669 @@
+// Session: drives one case on one TCP connection and records what happens (see session.hpp).
+#include "session.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "wsbench/close.hpp"
+#include "wsbench/error.hpp"
+#include "wsbench/frame.hpp"
+
+namespace wsb::conformance {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string hex_prefix(const std::uint8_t* data, std::size_t size, std::size_t max = 24) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    const std::size_t n = std::min(size, max);
+    out.reserve(n * 2 + 4);
+    for (std::size_t i = 0; i < n; ++i) {
+        out += hex[data[i] >> 4];
+        out += hex[data[i] & 15];
+    }
+    if (size > max) out += "...";
+    return out;
+}
+
+std::string printable(const std::string& p, std::size_t max = 32) {
+    std::string out;
+    for (std::size_t i = 0; i < p.size() && i < max; ++i) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
+    }
+    if (p.size() > max) out += "...";
+    return out;
+}
+
+}  // namespace
+
+Session::Session(asio::io_context& io, const asio::ip::tcp::resolver::results_type& endpoints,
+                 const CaseSpec& spec, const Config& config, std::uint64_t seed,
+                 asio::ssl::context* tls, Done done)
+    : io_(io),
+      endpoints_(endpoints),
+      spec_(spec),
+      config_(config),
+      done_(std::move(done)),
+      socket_(io),
+      tls_context_(tls),
+      rng_(seed),
+      open_timer_(io),
+      kill_timer_(io),
+      close_timer_(io),
+      closing_timer_(io),
+      drop_timer_(io),
+      pace_timer_(io),
+      rbuf_(64 * 1024) {}
+
+double Session::now_ms() const {
+    return std::chrono::duration<double, std::milli>(Clock::now() - t_connect_).count();
+}
+
+void Session::log(const char* dir, std::string text) {
+    if (spec_.performance && std::strcmp(dir, "EV") != 0) return;
+    if (obs_.wire_log.size() >= config_.wire_log_limit) {
+        ++obs_.wire_log_dropped;
+        return;
+    }
+    obs_.wire_log.push_back({now_ms(), dir, std::move(text)});
+}
+
+void Session::start() {
+    t_connect_ = Clock::now();
+    auto self = shared_from_this();
+    start_timer(open_timer_, kOpenHandshakeTimeout, [this] {
+        if (state_ == State::open) return;
+        obs_.handshake_error = "opening handshake timeout";
+        log("EV", "opening handshake timeout");
+        finish();
+    });
+    asio::async_connect(socket_, endpoints_,
+                        [this, self](const std::error_code& ec, const asio::ip::tcp::endpoint&) {
+                            if (state_ == State::finished) return;
+                            if (ec) {
+                                obs_.connect_error = ec.message();
+                                obs_.handshake_error = "cannot connect: " + ec.message();
+                                finish();
+                                return;
+                            }
+                            on_connected();
+                        });
+}
+
+template <class Handler>
+void Session::read_some(Handler&& handler) {
+    if (tls_) {
+        tls_->async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
+    } else {
+        socket_.async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
+    }
+}
+
+template <class Buffers, class Handler>
+void Session::write_all(const Buffers& buffers, Handler&& handler) {
+    if (tls_) {
+        asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+    } else {
+        asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+    }
+}
+
+void Session::on_connected() {
+    obs_.connected = true;
+    state_ = State::handshaking;
+    std::error_code ec;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    if (!tls_context_) {
+        send_request();
+        return;
+    }
+    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
+    SSL_set_tlsext_host_name(tls_->native_handle(), config_.url.host.c_str());
+    auto self = shared_from_this();
+    tls_->async_handshake(asio::ssl::stream_base::client, [this, self](const std::error_code& e) {
+        if (state_ == State::finished) return;
+        if (e) {
+            obs_.handshake_error = "TLS handshake failed: " + e.message();
+            log("EV", obs_.handshake_error);
+            finish();
+            return;
+        }
+        send_request();
+    });
+}
+
+void Session::send_request() {
+    request_.host = config_.url.host;
+    request_.port = config_.url.port;
+    request_.secure = config_.url.secure;
+    request_.resource = config_.url.resource();
+    request_.key = make_random_client_key(rng_);
+    std::string text;
+    std::size_t chop = 0;
+    if (spec_.handshake) {
+        text =
+            spec_.handshake->request(config_.url.authority(), config_.url.resource(), request_.key);
+        chop = spec_.handshake->chop;
+    } else {
+        text = build_client_request(request_);
+    }
+    obs_.http_request = text;
+    log("EV", "opening handshake request, " + std::to_string(text.size()) + " octets" +
+                  (chop ? ", in chops of " + std::to_string(chop) : std::string()));
+    enqueue(std::make_shared<const std::string>(std::move(text)), chop, chop > 0);
+    read_handshake();
+}
+
+void Session::read_handshake() {
+    auto self = shared_from_this();
+    read_some([this, self](const std::error_code& ec, std::size_t n) {
+        if (state_ == State::finished) return;
+        if (ec) {
+            obs_.handshake_error =
+                "the server closed the connection during the opening "
+                "handshake (" +
+                ec.message() + ")";
+            obs_.peer_dropped_tcp = true;
+            obs_.reset_by_peer = ec == asio::error::connection_reset;
+            log("EV", obs_.handshake_error);
+            finish();
+            return;
+        }
+        obs_.bytes_received += n;
+        log("RX", std::to_string(n) + " octets: " + hex_prefix(rbuf_.data(), n));
+        head_.append(reinterpret_cast<const char*>(rbuf_.data()), n);
+        on_handshake_bytes();
+    });
+}
+
+void Session::on_handshake_bytes() {
+    HttpResponse resp;
+    std::size_t head_size = 0;
+    const Errc e = parse_http_response(head_, resp, head_size, scanner_);
+    if (e == Errc::http_incomplete) {
+        read_handshake();
+        return;
+    }
+    if (e != Errc::ok) {
+        obs_.handshake_error = "malformed HTTP response (" + std::string(to_string(e)) + ")";
+        finish();
+        return;
+    }
+    obs_.http_status = resp.status;
+    obs_.http_response = head_.substr(0, head_size);
+    for (const HttpField& f : resp.headers.fields()) {
+        obs_.response_headers.emplace_back(f.name, f.value);
+    }
+    if (resp.status != 101) {
+        obs_.handshake_error = "the server answered " + std::to_string(resp.status) +
+                               (resp.reason.empty() ? std::string() : " " + resp.reason);
+        finish();
+        return;
+    }
+    if (!spec_.handshake) {
+        const Errc check = check_server_response(resp, request_);
+        if (check != Errc::ok) {
+            obs_.handshake_error = "invalid 101 response (" + std::string(to_string(check)) + ")";
+            finish();
+            return;
+        }
+    }
+    on_open(std::string_view(head_).substr(head_size));
+}
+
+void Session::on_open(std::string_view leftover) {
+    state_ = State::open;
+    t_open_ = Clock::now();
+    obs_.handshake_done = true;
+    obs_.handshake_ms = now_ms();
+    open_timer_.cancel();
+    ParserOptions po;
+    po.role = Role::client;
+    parser_ = FrameParser(po);
+    log("EV", "open");
+    if (spec_.on_open) spec_.on_open(*this);
+    if (!leftover.empty() && state_ != State::finished) {
+        std::vector<std::uint8_t> copy(leftover.begin(), leftover.end());
+        on_bytes(copy.data(), copy.size());
+    }
+    if (state_ != State::finished) read_frames();
+}
+
+void Session::read_frames() {
+    auto self = shared_from_this();
+    read_some([this, self](const std::error_code& ec, std::size_t n) {
+        if (state_ == State::finished) return;
+        if (ec) {
+            on_peer_dropped(ec);
+            return;
+        }
+        on_bytes(rbuf_.data(), n);
+        if (state_ != State::finished) read_frames();
+    });
+}
+
+void Session::on_bytes(std::uint8_t* data, std::size_t size) {
+    obs_.bytes_received += size;
+    log("RX", std::to_string(size) + " octets: " + hex_prefix(data, size));
+    for (std::size_t pos = 0; pos < size;) {
+        if (parse_broken_ || obs_.close_received || state_ == State::finished) return;
+        FrameEvent ev;
+        pos += parser_.parse(data + pos, size - pos, ev);
+        if (ev.kind == FrameEvent::Kind::error) {
+            protocol_violation(
+                std::string("server sent an invalid frame: ") + std::string(to_string(ev.error)),
+                close_code_for(ev.error));
+            return;
+        }
+        if (ev.kind == FrameEvent::Kind::need_more) break;
+        on_frame_payload(ev);
+    }
+}
+
+void Session::on_frame_payload(const FrameEvent& ev) {
+    const FrameHeader& h = ev.header;
+    if (ev.is_control()) {
+        control_.assign(reinterpret_cast<const char*>(ev.data), ev.size);
+        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
+                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
+                                h.masked, h.payload_length, control_, 0, false));
+        switch (h.opcode) {
+            case Opcode::ping:
+                // Pings from the server are answered and not recorded (Autobahn does the same).
+                if (!obs_.close_sent) send_frame(0xA, control_);
+                break;
+            case Opcode::pong:
+                obs_.received.push_back(Event::pong(control_));
+                finish_when_done();
+                break;
+            case Opcode::close:
+                on_close_frame(ev.data, ev.size);
+                break;
+            default:
+                break;
+        }
+        return;
+    }
+    if (ev.message_offset == 0 && ev.frame_offset == 0) {
+        message_binary_ = ev.message_opcode == Opcode::binary;
+        message_.clear();
+        message_length_ = 0;
+        utf8_.reset();
+    }
+    message_length_ += ev.size;
+    if (!spec_.performance) message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
+    if (!message_binary_ && utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
+        protocol_violation("server sent a text message that is not valid UTF-8", 1007);
+        return;
+    }
+    if (ev.frame_end) {
+        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
+                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
+                                h.masked, h.payload_length, std::string(), 0, false));
+    }
+    if (ev.message_end) {
+        if (!message_binary_ && !utf8_.complete()) {
+            protocol_violation("server sent a text message that ends inside a UTF-8 sequence",
+                               1007);
+            return;
+        }
+        on_message_complete();
+    }
+}
+
+void Session::on_message_complete() {
+    Event e;
+    e.kind = Event::Kind::message;
+    e.binary = message_binary_;
+    e.length = message_length_;
+    e.payload = std::move(message_);
+    message_.clear();
+    if (spec_.on_message && !spec_.on_message(*this, e)) return;
+    obs_.received.push_back(std::move(e));
+    finish_when_done();
+}
+
+void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
+    obs_.close_received = true;
+    ClosePayload cp;
+    const Errc e = parse_close_payload(data, size, cp);
+    if (size >= 2) {
+        obs_.remote_close_code = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
+        obs_.remote_close_reason.assign(reinterpret_cast<const char*>(data) + 2, size - 2);
+    }
+    std::optional<std::uint16_t> reply;
+    if (e != Errc::ok) {
+        if (obs_.protocol_error.empty()) {
+            obs_.protocol_error =
+                "server sent an invalid close frame: " + std::string(to_string(e));
+        }
+        reply = 1002;
+    } else if (cp.has_code) {
+        reply = 1000;
+    }
+    closing_timer_.cancel();
+    if (!obs_.close_sent) send_close(reply);
+    start_timer(drop_timer_, kServerDropTimeout,
+                [this] { drop_tcp("server did not drop TCP connection (in time)"); });
+}
+
+void Session::on_peer_dropped(const std::error_code& ec) {
+    obs_.peer_dropped_tcp = true;
+    obs_.reset_by_peer = ec == asio::error::connection_reset;
+    log("EV", obs_.reset_by_peer ? "TCP reset by the server" : "TCP closed by the server");
+    if (obs_.close_sent && obs_.close_received) {
+        // Both close frames went across; a reset right after the server's close frame is
+        // the server dropping TCP as much as a FIN is.
+        obs_.was_clean = true;
+    } else {
+        obs_.was_clean = false;
+        obs_.not_clean_reason =
+            "peer dropped the TCP connection without previous WebSocket closing handshake";
+    }
+    finish();
+}
+
+void Session::protocol_violation(const std::string& what, std::uint16_t code) {
+    parse_broken_ = true;
+    if (obs_.protocol_error.empty()) obs_.protocol_error = what;
+    log("EV", what);
+    if (!obs_.close_sent) {
+        obs_.failed_by_me = true;
+        send_close(code);
+    }
+}
+
+void Session::finish_when_done() {
+    if (obs_.close_sent || !spec_.expected_close.closed_by_me) return;
+    for (const auto& [behavior, events] : spec_.expected) {
+        if (!same_events(obs_.received, events, spec_.performance)) return;
+    }
+    send_close(spec_.expected_close.codes.front());
+}
+
+std::string Session::frame_summary(std::uint8_t opcode, bool fin, unsigned rsv, bool masked,
+                                   std::uint64_t length, const std::string& payload,
+                                   std::size_t chop, bool sync) const {
+    std::string s = "opcode=" + std::to_string(opcode) + " fin=" + (fin ? "1" : "0") +
+                    " rsv=" + std::to_string(rsv) + " masked=" + (masked ? "1" : "0") +
+                    " length=" + std::to_string(length);
+    if (chop) s += " chop=" + std::to_string(chop);
+    if (sync) s += " sync";
+    if (!payload.empty()) s += " payload='" + printable(payload) + "'";
+    return s;
+}
+
+void Session::send_frame(std::uint8_t opcode, const std::string& payload,
+                         const SendOptions& options) {
+    if (state_ != State::open) return;
+    const std::uint64_t length = options.repeat_to ? options.repeat_to : payload.size();
+    FrameHeader h;
+    h.fin = options.fin;
+    h.rsv1 = (options.rsv & 4) != 0;
+    h.rsv2 = (options.rsv & 2) != 0;
+    h.rsv3 = (options.rsv & 1) != 0;
+    h.opcode = static_cast<Opcode>(opcode & 0xF);
+    h.masked = options.masked;
+    if (h.masked) {
+        const std::uint64_t r = rng_();
+        std::memcpy(h.mask_key.data(), &r, 4);
+    }
+    h.payload_length = length;
+    auto buf = std::make_shared<std::string>(kMaxFrameHeaderSize + length, '\0');
+    auto* out = reinterpret_cast<std::uint8_t*>(buf->data());
+    const std::size_t hl = encode_header(h, out, buf->size());
+    std::uint8_t* p = out + hl;
+    if (!payload.empty()) {
+        for (std::uint64_t done = 0; done < length;) {
+            const std::size_t n =
+                static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), length - done));
+            std::memcpy(p + done, payload.data(), n);
+            done += n;
+        }
+    }
+    if (h.masked) apply_mask(p, static_cast<std::size_t>(length), h.mask_key);
+    buf->resize(hl + static_cast<std::size_t>(length));
+    log("TF", frame_summary(opcode, options.fin, options.rsv, options.masked, length, payload,
+                            options.chop, options.sync));
+    enqueue(std::move(buf), options.chop, options.sync || options.chop > 0);
+    // A well-formed close frame sent raw (7.x send odd codes and payloads) starts the closing
+    // handshake as send_close() does; one with reserved bits (3.7) is just a bad frame.
+    if (opcode == 8 && options.rsv == 0 && options.masked && !obs_.close_sent) {
+        if (payload.size() >= 2) {
+            obs_.local_close_code =
+                static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                           static_cast<std::uint8_t>(payload[1]));
+            obs_.local_close_reason = payload.substr(2);
+        }
+        note_close_sent();
+    }
+}
+
+void Session::note_close_sent() {
+    obs_.close_sent = true;
+    if (!obs_.close_received) {
+        obs_.closed_by_me = true;
+        start_timer(closing_timer_, kCloseHandshakeTimeout,
+                    [this] { drop_tcp("peer did not respond (in time) in closing handshake"); });
+    }
+}
+
+void Session::send_message(bool binary, const std::string& payload, std::size_t fragment_size,
+                           bool sync) {
+    const std::uint8_t first = binary ? 2 : 1;
+    if (fragment_size == 0 || fragment_size >= payload.size()) {
+        send_frame(first, payload, SendOptions{true, 0, 0, sync, 0, true});
+        return;
+    }
+    if (sync || !spec_.performance) {
+        for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
+            const std::size_t n = std::min(fragment_size, payload.size() - off);
+            send_frame(off == 0 ? first : 0, payload.substr(off, n),
+                       SendOptions{off + n == payload.size(), 0, 0, sync, 0, true});
+        }
+        return;
+    }
+    // Many frames written back to back: encode them into one buffer, one write.
+    if (state_ != State::open) return;
+    auto buf = std::make_shared<std::string>();
+    buf->reserve(payload.size() + (payload.size() / fragment_size + 1) * 14);
+    std::uint8_t header[kMaxFrameHeaderSize];
+    for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
+        const std::size_t n = std::min(fragment_size, payload.size() - off);
+        FrameHeader h;
+        h.fin = off + n == payload.size();
+        h.opcode = static_cast<Opcode>(off == 0 ? first : 0);
+        h.masked = true;
+        const std::uint64_t r = rng_();
+        std::memcpy(h.mask_key.data(), &r, 4);
+        h.payload_length = n;
+        const std::size_t hl = encode_header(h, header, sizeof header);
+        buf->append(reinterpret_cast<const char*>(header), hl);
+        const std::size_t at = buf->size();
+        buf->append(payload, off, n);
+        apply_mask(reinterpret_cast<std::uint8_t*>(buf->data()) + at, n, h.mask_key);
+    }
+    enqueue(std::move(buf), 0, false);
+}
+
+void Session::send_raw(const std::string& bytes) {
+    if (state_ != State::open) return;
+    log("TX", "raw " + std::to_string(bytes.size()) + " octets");
+    enqueue(std::make_shared<const std::string>(bytes), 0, true);
+}
+
+void Session::send_close(std::optional<std::uint16_t> code, const std::string& reason) {
+    if (obs_.close_sent || state_ != State::open) return;
+    std::string payload;
+    if (code) {
+        payload.resize(2);
+        payload[0] = static_cast<char>(*code >> 8);
+        payload[1] = static_cast<char>(*code & 0xFF);
+        payload += reason;
+    }
+    send_frame(8, payload);
+    obs_.local_close_code = code;
+    obs_.local_close_reason = reason;
+}
+
+void Session::kill_after(double seconds) {
+    start_timer(kill_timer_, seconds, [this] {
+        if (obs_.close_sent || obs_.close_received) return;
+        log("EV", "kill timer fired: failing the connection");
+        obs_.failed_by_me = true;
+        send_close(1001, "Going Away");
+    });
+}
+
+void Session::close_after(double seconds) {
+    start_timer(close_timer_, seconds, [this] {
+        if (obs_.close_sent || obs_.close_received) return;
+        log("EV", "close timer fired");
+        send_close(std::nullopt);
+    });
+}
+
+void Session::continue_later(double seconds, std::function<void()> step) {
+    later_timers_.emplace_back(io_);
+    asio::steady_timer& t = later_timers_.back();
+    t.expires_after(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+    auto self = shared_from_this();
+    t.async_wait([this, self, step = std::move(step)](const std::error_code& ec) {
+        if (ec || state_ != State::open || obs_.close_sent || obs_.close_received) return;
+        log("EV", "continue");
+        step();
+    });
+}
+
+void Session::record(Event e) { obs_.received.push_back(std::move(e)); }
+
+void Session::interrupt() {
+    obs_.interrupted = true;
+    if (state_ == State::open && !obs_.close_sent) {
+        send_close(1001, "Going Away");
+    } else if (state_ != State::open) {
+        finish();
+    }
+}
+
+void Session::enqueue(std::shared_ptr<const std::string> buf, std::size_t chop, bool alone) {
+    if (write_broken_) return;
+    if (chop > 0) {
+        for (std::size_t off = 0; off < buf->size(); off += chop) {
+            queue_.push_back({buf, off, std::min(chop, buf->size() - off), true});
+        }
+    } else {
+        const std::size_t n = buf->size();
+        queue_.push_back({std::move(buf), 0, n, alone});
+    }
+    if (!writing_) {
+        // Start writing once the caller has queued everything it sends back to back.
+        writing_ = true;
+        auto self = shared_from_this();
+        asio::post(io_, [this, self] { write_next(); });
+    }
+}
+
+void Session::write_next() {
+    if (state_ == State::finished || write_broken_ || queue_.empty()) {
+        writing_ = false;
+        return;
+    }
+    gather_.clear();
+    std::size_t pieces = 0;
+    std::size_t total = 0;
+    bool sync = false;
+    if (queue_.front().alone) {
+        const Piece& p = queue_.front();
+        gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
+        pieces = 1;
+        total = p.len;
+        sync = true;
+    } else {
+        for (const Piece& p : queue_) {
+            if (p.alone) break;
+            gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
+            ++pieces;
+            total += p.len;
+        }
+    }
+    {
+        const Piece& p = queue_.front();
+        log("TX",
+            std::to_string(total) + " octets" + (sync ? " (alone)" : "") + ": " +
+                hex_prefix(reinterpret_cast<const std::uint8_t*>(p.buf->data()) + p.off, p.len));
+    }
+    auto self = shared_from_this();
+    write_all(gather_, [this, self, pieces](const std::error_code& ec, std::size_t n) {
+        obs_.bytes_sent += n;
+        if (state_ == State::finished) return;
+        if (ec) {
+            // The server may close while we still send (it failed the
+            // connection); keep reading to see how it ended.
+            write_broken_ = true;
+            queue_.clear();
+            writing_ = false;
+            log("EV", "write failed: " + ec.message());
+            return;
+        }
+        const bool alone = queue_.front().alone;
+        for (std::size_t i = 0; i < pieces; ++i) queue_.pop_front();
+        if (alone && !spec_.performance && !queue_.empty()) {
+            // Autobahn re-enters its event loop with a 10 us timer between
+            // frame-wise and octet-wise chops; without the pause a fast
+            // writer hands the server all chops in one read. 9.x measure
+            // throughput and skip it.
+            pace_timer_.expires_after(std::chrono::microseconds(10));
+            pace_timer_.async_wait([this, self](const std::error_code& e) {
+                if (!e) write_next();
+            });
+            return;
+        }
+        write_next();
+    });
+}
+
+void Session::start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn) {
+    t.expires_after(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(seconds * config_.timeout_scale)));
+    auto self = shared_from_this();
+    t.async_wait([this, self, fn = std::move(fn)](const std::error_code& ec) {
+        if (!ec && state_ != State::finished) fn();
+    });
+}
+
+void Session::drop_tcp(const std::string& reason) {
+    obs_.dropped_by_me = true;
+    obs_.was_clean = false;
+    obs_.not_clean_reason = reason;
+    log("EV", "dropping TCP: " + reason);
+    finish();
+}
+
+void Session::finish() {
+    if (state_ == State::finished) return;
+    const bool was_open = state_ == State::open;
+    state_ = State::finished;
+    obs_.duration_ms =
+        was_open ? std::chrono::duration<double, std::milli>(Clock::now() - t_open_).count() : 0;
+    std::error_code ec;
+    open_timer_.cancel();
+    kill_timer_.cancel();
+    close_timer_.cancel();
+    closing_timer_.cancel();
+    drop_timer_.cancel();
+    pace_timer_.cancel();
+    for (auto& t : later_timers_) t.cancel();
+    socket_.close(ec);
+    queue_.clear();
+    if (done_) {
+        Done d = std::move(done_);
+        done_ = nullptr;
+        d(std::move(obs_));
+    }
+}
+
+}  // namespace wsb::conformance
