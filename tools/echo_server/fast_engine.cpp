@@ -60,6 +60,7 @@ constexpr std::size_t kKeepCapacity = 16 * 1024;    // larger idle buffers are f
 constexpr std::size_t kFlushEarly = 256 * 1024;     // write before the turn ends above this
 constexpr std::uint16_t kNoCode = 1005;             // close frame without a code (§7.1.5)
 constexpr std::uint16_t kAbnormal = 1006;           // no close frame at all (§7.1.5)
+constexpr const char* kServerName = "wsbench-echo-server/" WSBENCH_VERSION " (fast engine)";
 
 /// A growable byte buffer that never zero-fills: the output queue of a connection.
 class ByteBuf {
@@ -718,6 +719,7 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
     c->admitted = true;
 
     HeaderList extra;
+    extra.emplace_back("Server", kServerName);  // conformance reports name the agent by it
     if (config_.deflate) {
         std::string accepted;
         if (auto d = Deflate::negotiate(info.extensions, accepted)) {
