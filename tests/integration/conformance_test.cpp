@@ -112,10 +112,12 @@ bool fails_run(const json& c, bool strict = false) {
 // must fail exactly these cases, so a fix in the server shows up here as a test to update.
 const std::map<std::string, std::map<std::string, std::string>>& known_deviations() {
     static const std::map<std::string, std::map<std::string, std::string>> m = {
+        // websocketpp 0.8.2 itself also accepts bad keys (H.1.2, H.1.3); the engine's validate
+        // handler rejects those (wspp_engine.hpp). A request without a version it takes for
+        // draft 76 and fails with 500 before any handler runs (connection_impl.hpp "short
+        // key3 read"), so that one stays.
         {"websocketpp",
-         {{"H.1.2", "websocketpp 0.8.2 accepts a Sec-WebSocket-Key that is not base64"},
-          {"H.1.3", "websocketpp 0.8.2 accepts a Sec-WebSocket-Key of 10 bytes, not 16"},
-          {"H.2.1", "websocketpp 0.8.2 answers 500 to a request without Sec-WebSocket-Version"}}},
+         {{"H.2.1", "websocketpp 0.8.2 answers 500 to a request without Sec-WebSocket-Version"}}},
         {"fast", {}},
     };
     return m;

@@ -21,6 +21,7 @@
 
 #include "server.hpp"
 #include "stats.hpp"
+#include "wsbench/base64.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo::detail {
@@ -235,6 +236,22 @@ bool WsppEngine<Tls, Deflate>::on_validate(Hdl hdl) {
         c->set_status(websocketpp::http::status_code::service_unavailable);
         c->set_body("server shutting down\n");
         stats_.on_rejected();
+        return false;
+    }
+    // websocketpp 0.8.2 accepts any Sec-WebSocket-Key, and serves pre-RFC drafts when the
+    // version is missing or old (answering 500 when their handshake fails): hold it to
+    // RFC 6455 §4.2.1 here, as the conformance runner's section H checks.
+    const std::string key = c->get_request_header("Sec-WebSocket-Key");
+    const auto nonce = base64_decode(key);
+    if (!nonce || nonce->size() != 16) {
+        c->set_status(websocketpp::http::status_code::bad_request);
+        c->set_body("Sec-WebSocket-Key must be the base64 of 16 bytes (RFC 6455 4.1)\n");
+        return false;
+    }
+    if (c->get_request_header("Sec-WebSocket-Version") != "13") {
+        c->set_status(websocketpp::http::status_code::upgrade_required);
+        c->replace_header("Sec-WebSocket-Version", "13");
+        c->set_body("this server speaks WebSocket version 13 (RFC 6455)\n");
         return false;
     }
     if (admitted_.fetch_add(1, std::memory_order_relaxed) >= config_.max_connections) {
