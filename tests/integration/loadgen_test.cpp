@@ -215,6 +215,11 @@ TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
     EXPECT_EQ(r.report["summary"]["connections"]["failed"], 0);
     EXPECT_EQ(r.report["connect_latency_us"]["count"], 5000);
     EXPECT_EQ(r.report["handshake_latency_us"]["count"], 5000);
+    // The ramp: from the first connect to the last connection settled.
+    const json& conns = r.report["summary"]["connections"];
+    ASSERT_GT(conns["ramp_s"].get<double>(), 0.0);
+    EXPECT_NEAR(conns["opened_per_s"].get<double>(), 5000 / conns["ramp_s"].get<double>(), 1.0);
+    EXPECT_NE(r.stdout_text.find("opened/s"), std::string::npos) << r.stdout_text;
     EXPECT_GT(r.report["latency_us"]["count"].get<std::uint64_t>(), 0u) << "ping round trips";
 }
 

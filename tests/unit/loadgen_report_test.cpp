@@ -137,8 +137,14 @@ TEST(BuildReport, ConfigRedactsCredentialHeaders) {
 // ------------------------------------------------------------------------------ sections
 
 TEST(BuildReport, SummaryCountsTheMeasuredWindow) {
-    const json s = build_report(echo_run()).at("summary");
-    EXPECT_EQ(s.at("connections"), (json{{"target", 100}, {"established", 98}, {"failed", 2}}));
+    RunResult run = echo_run();
+    run.ramp_s = 0.25;
+    const json s = build_report(run).at("summary");
+    EXPECT_EQ(s.at("connections"), (json{{"target", 100},
+                                         {"established", 98},
+                                         {"failed", 2},
+                                         {"ramp_s", 0.25},
+                                         {"opened_per_s", 98 / 0.25}}));
     EXPECT_EQ(s.at("messages"), (json{{"sent", 100'000}, {"received", 99'990}}));
     EXPECT_EQ(s.at("bytes"), (json{{"sent", 3'800'000}, {"received", 3'399'660}}));
     EXPECT_DOUBLE_EQ(s.at("duration_s").get<double>(), 10.0);

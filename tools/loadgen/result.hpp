@@ -62,6 +62,8 @@ struct RunResult {
     std::uint64_t connections_target = 0;
     std::uint64_t connections_established = 0;
     std::uint64_t connections_failed = 0;
+    /// From the first connect started to the last connection open or failed (0: unknown).
+    double ramp_s = 0;
 
     std::uint64_t messages_sent = 0;      ///< in the measured window (after warmup)
     std::uint64_t messages_received = 0;  ///< replies (echo) or deliveries (broadcast)

@@ -262,6 +262,9 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     for (auto& w : workers) merge(result, w->result);
     result.config = reported(config);
     result.connections_target = config.connections;
+    if (shared.first_connect.load() >= 0 && shared.last_settle.load() >= shared.first_connect.load()) {
+        result.ramp_s = static_cast<double>(shared.last_settle.load() - shared.first_connect.load()) / 1e9;
+    }
     const bool lost_everything =
         std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
         std::all_of(workers.begin(), workers.end(),

@@ -261,6 +261,10 @@ void Worker::start_connections(Ns now) {
 void Worker::start_connect(Connection& c) {
     c.state = Connection::State::connecting;
     c.started = shared.now();  // per connection: the connect clock starts here
+    if (shared.first_connect.load(std::memory_order_relaxed) < 0) {
+        Ns unset = -1;
+        shared.first_connect.compare_exchange_strong(unset, c.started);
+    }
     c.deadline = c.started + config.connect_timeout.count();
     asio::error_code ec;
     const auto& target = shared.target;
@@ -463,6 +467,11 @@ void Worker::settle(bool opened) {
         ++result.connections_established;
     } else {
         ++result.connections_failed;
+    }
+    // The ramp ends with the last connection to settle (once per connection, not per message).
+    const Ns now = shared.now();
+    Ns last = shared.last_settle.load(std::memory_order_relaxed);
+    while (now > last && !shared.last_settle.compare_exchange_weak(last, now)) {
     }
     shared.settled.fetch_add(1, std::memory_order_relaxed);
 }

@@ -37,6 +37,8 @@ struct Shared {
 
     std::atomic<bool> stop{false};                  ///< SIGINT/SIGTERM: wind down now
     std::atomic<std::uint64_t> settled{0};          ///< connections open or failed
+    std::atomic<Ns> first_connect{-1};              ///< when the first connect started
+    std::atomic<Ns> last_settle{-1};                ///< when the last connection settled
     std::atomic<Ns> window_start{-1};               ///< set when every connection settled
     std::atomic<unsigned> workers_done{0};
     /// Broadcast: messages the publisher sent, once its window is over (-1 before).

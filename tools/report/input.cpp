@@ -291,6 +291,10 @@ LoadgenReport to_loadgen(const Input& input) {
     run.connections_target = f.u64(conns, "$.summary.connections", "target");
     run.connections_established = f.u64(conns, "$.summary.connections", "established");
     run.connections_failed = f.u64(conns, "$.summary.connections", "failed");
+    // Optional (newer reports): the connect ramp.
+    if (const auto ramp = conns.find("ramp_s"); ramp != conns.end() && ramp->is_number() && *ramp >= 0) {
+        run.ramp_s = ramp->get<double>();
+    }
     const json& messages = f.at(s, "$.summary", "messages");
     run.messages_sent = f.u64(messages, "$.summary.messages", "sent");
     run.messages_received = f.u64(messages, "$.summary.messages", "received");

@@ -172,6 +172,7 @@ json merge_loadgen(const std::vector<LoadgenReport>& in, std::vector<std::string
         m.connections_target += run.connections_target;
         m.connections_established += run.connections_established;
         m.connections_failed += run.connections_failed;
+        m.ramp_s = std::max(m.ramp_s, run.ramp_s);  // shards ramp side by side
         m.messages_sent += run.messages_sent;
         m.messages_received += run.messages_received;
         m.bytes_sent += run.bytes_sent;
@@ -366,7 +367,9 @@ json merge_loadgen(const std::vector<LoadgenReport>& in, std::vector<std::string
         {"connections",
          {{"target", m.connections_target},
           {"established", m.connections_established},
-          {"failed", m.connections_failed}}},
+          {"failed", m.connections_failed},
+          {"ramp_s", m.ramp_s},
+          {"opened_per_s", m.ramp_s > 0 ? static_cast<double>(m.connections_established) / m.ramp_s : 0.0}}},
         {"messages", {{"sent", m.messages_sent}, {"received", m.messages_received}}},
         {"bytes", {{"sent", m.bytes_sent}, {"received", m.bytes_received}}},
         {"duration_s", duration_s},
