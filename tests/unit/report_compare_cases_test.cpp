@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "autobahn.hpp"
 #include "compare.hpp"
 #include "report_cli.hpp"
 #include "report_fixtures.hpp"
@@ -51,6 +52,55 @@ TEST(CompareAutobahn, ListsChangedCasesNewlyFailingFirstInCaseOrder) {
     EXPECT_EQ(c.cases[0].current->text(), "OK/UNCLEAN");
     EXPECT_FALSE(c.cases[6].current.has_value()) << "missing in new";
     EXPECT_FALSE(c.cases[7].base.has_value()) << "new case";
+}
+
+/// A wsbench-conformance report.json with the verdicts given ({id, behavior, behaviorClose}).
+std::string conformance_report(const std::string& agent,
+                               const std::vector<std::vector<std::string>>& cases) {
+    json doc = {{"schema", "wsbench.conformance/1"}, {"agent", agent}, {"cases", json::array()}};
+    for (const auto& c : cases) {
+        doc["cases"].push_back(
+            {{"id", c[0]}, {"behavior", c[1]}, {"behaviorClose", c[2]}, {"duration", 3}, {"remoteCloseCode", 1000}});
+    }
+    return doc.dump();
+}
+
+TEST(CompareConformance, ReadsReportJsonAndComparesItWithAnAutobahnIndex) {
+    // Our verdicts for three of the cases in the Autobahn fixture: 1.1.2 passes with us while
+    // it fails in new-index.json, 1.1.1 passes in both, H.1.1 exists only with us.
+    TempFile ours("ours.json", conformance_report("wsbench-echo-server/0.1.0 (fast engine)",
+                                                  {{"1.1.1", "OK", "OK"},
+                                                   {"1.1.2", "OK", "OK"},
+                                                   {"H.1.1", "OK", "OK"}}));
+    const Input in = read_input(ours.path);
+    EXPECT_EQ(in.kind, ReportKind::conformance);
+    const std::vector<AutobahnAgent> agents = read_autobahn(in);
+    ASSERT_EQ(agents.size(), 1u);
+    EXPECT_EQ(agents[0].agent, "wsbench-echo-server/0.1.0 (fast engine)");
+    ASSERT_EQ(agents[0].cases.size(), 3u);
+    EXPECT_EQ(agents[0].cases[1].id, "1.1.2");
+    EXPECT_EQ(agents[0].cases[1].remote_close_code, 1000);
+
+    const Comparison c = compare_inputs(in, read_input(kNew), Thresholds{});
+    EXPECT_EQ(c.kind, ReportKind::conformance);
+    ASSERT_FALSE(c.cases.empty());
+    EXPECT_EQ(c.cases[0].id, "1.1.2");
+    EXPECT_EQ(c.cases[0].kind, CaseChange::Kind::newly_failing);
+    EXPECT_TRUE(c.regressed());
+}
+
+TEST(CompareConformance, RefusesAReportJsonWithoutCases) {
+    TempFile broken("broken.json", R"({"schema": "wsbench.conformance/1", "agent": "x"})");
+    EXPECT_THROW(read_autobahn(read_input(broken.path)), InputError);
+    json doc = json::parse(conformance_report("x", {{"1.1.1", "OK", "OK"}}));
+    doc["cases"][0]["behavior"] = 7;
+    TempFile wrong("wrong.json", doc.dump());
+    try {
+        read_autobahn(read_input(wrong.path));
+        ADD_FAILURE() << "a numeric verdict was accepted";
+    } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("$.cases[0].behavior"), std::string::npos) << e.what();
+    }
 }
 
 TEST(CompareAutobahn, CountsEachSideAndNotesDifferentAgents) {

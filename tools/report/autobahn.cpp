@@ -90,7 +90,54 @@ nlohmann::json autobahn_summary_json(const std::vector<AutobahnAgent>& agents) {
     return {{"agents", list}};
 }
 
+namespace {
+
+/// A wsbench-conformance report.json read as the one agent it holds.
+std::vector<AutobahnAgent> read_conformance(const Input& in) {
+    const nlohmann::json& doc = in.doc;
+    const auto agent = doc.find("agent");
+    const auto cases = doc.find("cases");
+    if (agent == doc.end() || !agent->is_string()) throw InputError(in.path + ": $.agent: expected a string");
+    if (cases == doc.end() || !cases->is_array()) throw InputError(in.path + ": $.cases: expected an array");
+    AutobahnAgent a;
+    a.path = in.path;
+    a.agent = agent->get<std::string>();
+    for (std::size_t i = 0; i < cases->size(); ++i) {
+        const nlohmann::json& c = (*cases)[i];
+        const std::string at = in.path + ": $.cases[" + std::to_string(i) + "]";
+        if (!c.is_object()) throw InputError(at + ": expected an object");
+        const auto id = c.find("id");
+        const auto behavior = c.find("behavior");
+        const auto close = c.find("behaviorClose");
+        if (id == c.end() || !id->is_string()) throw InputError(at + ".id: expected a string");
+        if (behavior == c.end() || !behavior->is_string()) throw InputError(at + ".behavior: expected a string");
+        if (close == c.end() || !close->is_string()) throw InputError(at + ".behaviorClose: expected a string");
+        AutobahnCase out;
+        out.id = id->get<std::string>();
+        out.result = CaseResult{behavior->get<std::string>(), close->get<std::string>()};
+        if (const auto d = c.find("duration"); d != c.end() && !d->is_null()) {
+            if (!d->is_number()) throw InputError(at + ".duration: expected a number");
+            out.duration_ms = d->get<double>();
+        }
+        if (const auto code = c.find("remoteCloseCode"); code != c.end() && !code->is_null()) {
+            if (!code->is_number_integer()) throw InputError(at + ".remoteCloseCode: expected an integer or null");
+            out.remote_close_code = code->get<long long>();
+        }
+        a.cases.push_back(std::move(out));
+    }
+    std::sort(a.cases.begin(), a.cases.end(),
+              [](const AutobahnCase& x, const AutobahnCase& y) { return case_less(x.id, y.id); });
+    return {std::move(a)};
+}
+
+}  // namespace
+
+bool is_case_results(ReportKind kind) noexcept {
+    return kind == ReportKind::autobahn || kind == ReportKind::conformance;
+}
+
 std::vector<AutobahnAgent> read_autobahn(const Input& in) {
+    if (in.kind == ReportKind::conformance) return read_conformance(in);
     if (in.kind != ReportKind::autobahn) {
         throw InputError(in.path + ": a " + std::string(to_string(in.kind)) +
                          " report, where an Autobahn index.json is expected");
@@ -164,6 +211,8 @@ int section_of(const std::string& id) {
 
 const char* section_name(int section) {
     switch (section) {
+        case 0:
+            return "wsbench's own (H opening handshake, M masking)";
         case 1:
             return "Framing";
         case 2:

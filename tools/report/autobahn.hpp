@@ -46,7 +46,12 @@ struct AutobahnAgent {
 /// Every agent of an index.json `input`, in the file's order. Throws InputError naming the file,
 /// agent and case for a verdict that is not a string, or a duration or close code that is not
 /// a number (or null).
+/// A wsbench-conformance report.json ("wsbench.conformance/1") reads as its one agent.
 std::vector<AutobahnAgent> read_autobahn(const Input& input);
+
+/// Reports of case verdicts: Autobahn index.json and wsbench-conformance report.json. They
+/// compare with each other (our verdicts against an Autobahn run) and share summary and html.
+bool is_case_results(ReportKind kind) noexcept;
 
 /// Pass/fail counts of a set of cases.
 struct CaseCounts {

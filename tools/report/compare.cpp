@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "autobahn.hpp"
 #include "report.hpp"
 #include "wsbench/units.hpp"
 
@@ -311,6 +312,7 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
 }
 
 Comparison compare_inputs(const Input& base, const Input& current, const Thresholds& thresholds) {
+    if (is_case_results(base.kind) && is_case_results(current.kind)) return compare_autobahn(base, current);
     if (base.kind != current.kind) {
         throw InputError(base.path + " is a " + to_string(base.kind) + " report but " +
                          current.path + " is a " + to_string(current.kind) +
@@ -319,10 +321,7 @@ Comparison compare_inputs(const Input& base, const Input& current, const Thresho
     if (base.kind == ReportKind::loadgen) {
         return compare_loadgen(to_loadgen(base), to_loadgen(current), thresholds);
     }
-    if (base.kind == ReportKind::autobahn) return compare_autobahn(base, current);
-    throw InputError(base.path + ": comparing " + to_string(base.kind) +
-                     " reports is not supported yet; compare the Autobahn index.json that "
-                     "wsbench-conformance writes beside them");
+    throw InputError(base.path + ": comparing " + to_string(base.kind) + " reports is not supported");
 }
 
 std::string render_text(const Comparison& c) {

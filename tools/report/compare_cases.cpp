@@ -1,4 +1,5 @@
-// compare for conformance results: Autobahn index.json files, case by case.
+// compare for conformance results: Autobahn index.json files and wsbench-conformance
+// report.json files, case by case.
 #include <algorithm>
 #include <map>
 
@@ -37,7 +38,7 @@ CaseTotals totals(const std::string& agent, const Cases& cases) {
 
 std::vector<std::string> agents_of(const Input& in) {
     std::vector<std::string> agents;
-    for (const auto& [agent, cases] : in.doc.items()) agents.push_back(agent);
+    for (const AutobahnAgent& a : read_autobahn(in)) agents.push_back(a.agent);
     return agents;
 }
 
@@ -67,7 +68,9 @@ const char* to_string(CaseChange::Kind k) noexcept {
 
 Comparison compare_autobahn(const Input& base, const Input& current) {
     Comparison c;
-    c.kind = ReportKind::autobahn;
+    c.kind = base.kind == ReportKind::conformance || current.kind == ReportKind::conformance
+                 ? ReportKind::conformance
+                 : ReportKind::autobahn;
     c.base_path = base.path;
     c.new_path = current.path;
 

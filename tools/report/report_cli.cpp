@@ -185,7 +185,7 @@ std::vector<LoadgenReport> read_all(const std::vector<std::string>& files) {
 int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
             const std::string& format, std::ostream& out, std::ostream&) {
     const Input input = read_input(files[0]);
-    if (input.kind == ReportKind::autobahn) {
+    if (is_case_results(input.kind)) {
         const std::vector<AutobahnAgent> agents = read_autobahn(input);
         if (format == "json") {
             out << autobahn_summary_json(agents).dump(2) << "\n";
@@ -255,10 +255,10 @@ int html(const cxxopts::ParseResult& r, const std::vector<std::string>& files, c
     const std::string path = output_path(r);
     std::vector<Input> inputs;
     for (const std::string& f : files) inputs.push_back(read_input(f));
-    const bool autobahn = inputs.front().kind == ReportKind::autobahn;
+    const bool autobahn = is_case_results(inputs.front().kind);
     std::vector<LoadgenReport> reports;
     for (const Input& in : inputs) {
-        if ((in.kind == ReportKind::autobahn) != autobahn) {
+        if (is_case_results(in.kind) != autobahn) {
             throw InputError(in.path + ": a " + std::string(to_string(in.kind)) + " report among " +
                              to_string(inputs.front().kind) +
                              " reports: one page shows reports of one kind");
