@@ -43,7 +43,8 @@ constexpr const char* kExitCodes =
 constexpr const char* kUsage =
     "usage: wsbench-report COMMAND [options] FILE...\n"
     "\n"
-    "Reads the JSON reports of wsbench-loadgen (and Autobahn index.json files for compare).\n"
+    "Reads the JSON reports of wsbench-loadgen, and conformance verdicts: wsbench-conformance\n"
+    "report.json and Autobahn index.json files (summary, compare, html).\n"
     "\n"
     "Commands:\n"
     "  summary IN.json                  the human summary table of a report\n"
