@@ -15,7 +15,11 @@ if(NOT WSBENCH_ASIO_INCLUDE_DIR)
 endif()
 add_library(wsb_asio INTERFACE)
 target_include_directories(wsb_asio SYSTEM INTERFACE ${WSBENCH_ASIO_INCLUDE_DIR})
-target_compile_definitions(wsb_asio INTERFACE ASIO_STANDALONE)
+# ASIO_DISABLE_STD_ALIGNED_ALLOC: Asio picks aligned_alloc/free or operator new/delete for its
+# handler memory by whether libstdc++'s config was seen before <asio.hpp>; a translation unit
+# that includes <asio.hpp> first would pair one TU's operator new with another's free (an ODR
+# violation ASan reports as alloc-dealloc-mismatch). One choice for every TU.
+target_compile_definitions(wsb_asio INTERFACE ASIO_STANDALONE ASIO_DISABLE_STD_ALIGNED_ALLOC)
 target_link_libraries(wsb_asio INTERFACE Threads::Threads)
 
 # websocketpp on standalone Asio, its headers as system includes.
