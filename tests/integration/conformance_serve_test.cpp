@@ -1,0 +1,213 @@
+// wsbench-conformance serve (testing clients) as a real process on loopback, driven over
+// Autobahn's fuzzingserver URL protocol by a small client built on WsClient: a conformant
+// echo client passes sections 1 and 2, misbehaving clients fail the cases they should.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "process.hpp"
+#include "ws_client.hpp"
+
+namespace wsb::test {
+namespace {
+
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class ScratchDir {
+  public:
+    explicit ScratchDir(const std::string& name)
+        : path_(fs::temp_directory_path() /
+                ("wsbench-serve-test-" + std::to_string(::getpid()) + "-" + name)) {
+        fs::remove_all(path_);
+    }
+    ~ScratchDir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    std::string str() const { return path_.string(); }
+    fs::path operator/(const std::string& f) const { return path_ / f; }
+
+  private:
+    fs::path path_;
+};
+
+struct ServeProcess {
+    explicit ServeProcess(std::vector<std::string> args) {
+        std::vector<std::string> argv{tool_path("wsbench-conformance"), "serve", "--port", "0"};
+        argv.insert(argv.end(), args.begin(), args.end());
+        process = std::make_unique<Process>(argv);
+        address = wait_listening(*process);
+    }
+    std::string url(const std::string& path) const { return address ? address->url(path) : ""; }
+    std::unique_ptr<Process> process;
+    std::optional<ServerAddress> address;
+};
+
+/// The one text message a control URL answers with ("" when none), after which the
+/// server closes; the client answers the close.
+std::string fetch_text(const std::string& url) {
+    WsClient c;
+    if (!c.connect(url)) {
+        ADD_FAILURE() << "cannot connect to " << url << ": " << c.error();
+        return {};
+    }
+    std::string text;
+    while (auto m = c.receive(3s)) {
+        if (m->opcode == Opcode::text) text = m->payload;
+        if (m->opcode == Opcode::close) {
+            c.send_close(1000);
+            c.wait_eof(2s);
+            break;
+        }
+    }
+    return text;
+}
+
+/// How the test client behaves in one case.
+struct ClientBehaviour {
+    bool answer_pings = true;
+    bool mask = true;  ///< false: echo data in unmasked frames (a masking violation)
+};
+
+/// Plays one /runCase as an echo client: echoes data messages, answers pings, answers the
+/// server's close (with 1002 when the server broke the protocol, as RFC 6455 §7.1.7 asks).
+void run_case_as_client(const std::string& url, const ClientBehaviour& how) {
+    WsClient c;
+    ASSERT_TRUE(c.connect(url)) << c.error();
+    for (;;) {
+        auto m = c.receive(5s);
+        if (!m) {
+            if (!c.eof()) {
+                c.send_close(1002);  // the server broke the protocol: fail the connection
+                c.wait_eof(2s);
+            }
+            return;
+        }
+        switch (m->opcode) {
+            case Opcode::text:
+            case Opcode::binary:
+                if (how.mask) {
+                    c.send_frame(m->opcode, m->payload);
+                } else {
+                    FrameHeader h;
+                    h.opcode = m->opcode;
+                    h.masked = false;
+                    h.payload_length = m->payload.size();
+                    std::uint8_t head[kMaxFrameHeaderSize];
+                    const std::size_t n = encode_header(h, head, sizeof head);
+                    c.send_raw(std::string(reinterpret_cast<const char*>(head), n) + m->payload);
+                }
+                break;
+            case Opcode::ping:
+                if (how.answer_pings) c.send_frame(Opcode::pong, m->payload);
+                break;
+            case Opcode::close: {
+                const std::uint16_t code = m->close_code();
+                c.send_close(code == 0 ? 1000 : code);
+                c.wait_eof(3s);
+                return;
+            }
+            default:
+                break;
+        }
+    }
+}
+
+/// Runs every case as `agent`, then /updateReports; returns the case count.
+int drive_all(const ServeProcess& s, const std::string& agent,
+              const std::function<ClientBehaviour(const std::string& id)>& how) {
+    const int count = std::stoi(fetch_text(s.url("/getCaseCount")));
+    for (int i = 1; i <= count; ++i) {
+        const json info = json::parse(fetch_text(s.url("/getCaseInfo?case=" + std::to_string(i))));
+        run_case_as_client(s.url("/runCase?case=" + std::to_string(i) + "&agent=" + agent),
+                           how(info.at("id").get<std::string>()));
+    }
+    fetch_text(s.url("/updateReports?agent=" + agent));
+    return count;
+}
+
+TEST(ConformanceServe, ConformantEchoClientPassesSections1And2) {
+    ScratchDir dir("pass");
+    ServeProcess s({"--cases", "1.*,2.*", "--report-dir", dir.str(), "--once"});
+    ASSERT_TRUE(s.address);
+    const int count =
+        drive_all(s, "test-client", [](const std::string&) { return ClientBehaviour{}; });
+    EXPECT_EQ(count, 16 + 11);
+    EXPECT_EQ(s.process->wait(10s), 0) << s.process->stderr_text();
+
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f) << "no index.json";
+    const json index = json::parse(f);
+    ASSERT_TRUE(index.contains("test-client")) << index.dump(2);
+    const json& cases = index["test-client"];
+    EXPECT_EQ(cases.size(), 27u);
+    for (const auto& [id, v] : cases.items()) {
+        const std::string b = v.at("behavior");
+        EXPECT_TRUE(b == "OK" || b == "NON-STRICT" || b == "INFORMATIONAL") << id << ": " << b;
+        EXPECT_EQ(v.at("behaviorClose"), "OK") << id;
+        EXPECT_TRUE(fs::exists(dir / v.at("reportfile").get<std::string>())) << id;
+    }
+    EXPECT_TRUE(fs::exists(dir / "test_client" / "report.json"));
+}
+
+TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {
+    ScratchDir dir("unmasked");
+    ServeProcess s({"--cases", "1.1.1,1.1.2,2.2", "--report-dir", dir.str(), "--once"});
+    ASSERT_TRUE(s.address);
+    drive_all(s, "bad", [](const std::string& id) {
+        ClientBehaviour b;
+        b.mask = id != "1.1.2";
+        return b;
+    });
+    EXPECT_EQ(s.process->wait(10s), 0);
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f);
+    const json index = json::parse(f);
+    EXPECT_EQ(index["bad"]["1.1.1"]["behavior"], "OK");
+    EXPECT_EQ(index["bad"]["1.1.2"]["behavior"], "FAILED");
+    EXPECT_EQ(index["bad"]["2.2"]["behavior"], "OK");
+}
+
+TEST(ConformanceServe, ClientThatIgnoresPingsFails) {
+    ScratchDir dir("noping");
+    ServeProcess s({"--cases", "1.1.1,2.2", "--report-dir", dir.str(), "--once"});
+    ASSERT_TRUE(s.address);
+    drive_all(s, "deaf", [](const std::string&) {
+        ClientBehaviour b;
+        b.answer_pings = false;
+        return b;
+    });
+    EXPECT_EQ(s.process->wait(10s), 0);
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f);
+    const json index = json::parse(f);
+    EXPECT_EQ(index["deaf"]["1.1.1"]["behavior"], "OK");
+    EXPECT_EQ(index["deaf"]["2.2"]["behavior"], "FAILED");
+}
+
+TEST(ConformanceServe, CaseStatusAndSigtermWriteReports) {
+    ScratchDir dir("status");
+    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.str()});
+    ASSERT_TRUE(s.address);
+    run_case_as_client(s.url("/runCase?case=1&agent=x"), ClientBehaviour{});
+    const json st = json::parse(fetch_text(s.url("/getCaseStatus?case=1&agent=x")));
+    EXPECT_EQ(st.at("behavior"), "OK");
+    s.process->signal(SIGTERM);
+    EXPECT_EQ(s.process->wait(10s), 0);
+    EXPECT_TRUE(fs::exists(dir / "index.json"));
+    EXPECT_TRUE(fs::exists(dir / "x" / "report.json"));
+}
+
+}  // namespace
+}  // namespace wsb::test

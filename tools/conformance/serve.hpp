@@ -1,0 +1,92 @@
+// Serve mode (`wsbench-conformance serve`): a server that plays the cases against a WebSocket
+// client under test, driven by Autobahn's fuzzingserver URL protocol (/getCaseCount,
+// /getCaseInfo, /runCase, /getCaseStatus, /updateReports), and writes the reports per agent.
+#pragma once
+
+#include <asio.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "case.hpp"
+#include "config.hpp"
+#include "runner.hpp"
+
+namespace wsb::conformance {
+
+/// Every effective option of `wsbench-conformance serve`.
+struct ServeConfig {
+    Config run;  ///< cases, report_dir, timeout_scale, wire_log_limit, quiet, strict
+    std::string host = "127.0.0.1";  ///< --host: address to listen on
+    std::uint16_t port = 9001;       ///< --port: 0 picks a free one (printed)
+    bool once = false;               ///< --once: exit after the first agent's /updateReports
+    bool agent_from_url = false;     ///< --agent-name-from-url: refuse requests without agent=
+};
+
+/// Parses `serve`'s options (argv[0] is "serve"): usage errors go to `err` with exit code 2.
+struct ServeCliResult {
+    bool run = false;
+    int exit_code = 0;
+    ServeConfig config;
+};
+ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err);
+
+/// The cases serve mode can play: the selection minus the H.x handshake probes, which bend
+/// a client's request and have no server-side mirror yet.
+std::vector<const CaseSpec*> serve_cases(const std::vector<const CaseSpec*>& selected);
+
+/// The path and decoded query parameters of a request-target ("/runCase?case=3&agent=x").
+struct Target {
+    std::string path;
+    std::map<std::string, std::string> query;
+};
+Target parse_target(const std::string& target);
+
+/// The fuzzing server. Single-threaded: every handler runs on the io_context's thread.
+class Server {
+  public:
+    Server(asio::io_context& io, const ServeConfig& config, std::vector<const CaseSpec*> cases,
+           std::ostream& progress);
+    ~Server();
+
+    /// Binds and listens; throws std::system_error when it cannot. Returns the real port.
+    std::uint16_t listen();
+    /// Writes the reports of every agent seen so far; false (logged) when a write failed.
+    bool write_all_reports();
+    /// True once --once is satisfied and the server should exit.
+    bool finished() const noexcept { return finished_; }
+
+  private:
+    struct Connection;
+    struct AgentResults {
+        std::string started;
+        std::map<std::size_t, CaseResult> results;  // by 0-based case index
+    };
+
+    void accept();
+    void on_request(std::shared_ptr<Connection> conn);
+    void reply_and_close(std::shared_ptr<Connection> conn, const std::string& text, bool then_stop);
+    void run_case(std::shared_ptr<Connection> conn, std::size_t index, const std::string& agent);
+    bool write_reports(const std::string& agent, AgentResults& results);
+    RunResult run_result(const std::string& agent, const AgentResults& results) const;
+
+    asio::io_context& io_;
+    const ServeConfig& config_;
+    std::vector<const CaseSpec*> cases_;
+    std::ostream& progress_;
+    asio::ip::tcp::acceptor acceptor_;
+    std::map<std::string, AgentResults> agents_;
+    std::mt19937_64 rng_{std::random_device{}()};
+    bool finished_ = false;
+};
+
+/// Runs serve mode to the end (SIGINT/SIGTERM, or --once): prints `listening on
+/// ws://HOST:PORT` on `out` once ready. Returns the exit code: 0, 2 usage, 3 cannot listen.
+int run_serve(const ServeConfig& config, std::ostream& out, std::ostream& err);
+
+}  // namespace wsb::conformance
