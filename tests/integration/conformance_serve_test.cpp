@@ -11,11 +11,14 @@
 #include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "process.hpp"
 #include "ws_client.hpp"
+#include "wsbench/close.hpp"
+#include "wsbench/utf8.hpp"
 
 namespace wsb::test {
 namespace {
@@ -81,7 +84,8 @@ struct ClientBehaviour {
 };
 
 /// Plays one /runCase as an echo client: echoes data messages, answers pings, answers the
-/// server's close (with 1002 when the server broke the protocol, as RFC 6455 §7.1.7 asks).
+/// server's close; fails the connection when the server breaks the protocol (§7.1.7): 1002
+/// for bad frames and close payloads, 1007 for text that is not UTF-8 (§8.1).
 void run_case_as_client(const std::string& url, const ClientBehaviour& how) {
     WsClient c;
     ASSERT_TRUE(c.connect(url)) << c.error();
@@ -96,6 +100,13 @@ void run_case_as_client(const std::string& url, const ClientBehaviour& how) {
         }
         switch (m->opcode) {
             case Opcode::text:
+                if (!is_valid_utf8(m->payload)) {
+                    c.send_close(1007);
+                    c.receive_close(2s);
+                    c.wait_eof(2s);
+                    return;
+                }
+                [[fallthrough]];
             case Opcode::binary:
                 if (how.mask) {
                     c.send_frame(m->opcode, m->payload);
@@ -113,8 +124,11 @@ void run_case_as_client(const std::string& url, const ClientBehaviour& how) {
                 if (how.answer_pings) c.send_frame(Opcode::pong, m->payload);
                 break;
             case Opcode::close: {
-                const std::uint16_t code = m->close_code();
-                c.send_close(code == 0 ? 1000 : code);
+                ClosePayload cp;
+                const bool valid =
+                    parse_close_payload(reinterpret_cast<const std::uint8_t*>(m->payload.data()),
+                                        m->payload.size(), cp) == Errc::ok;
+                c.send_close(valid ? 1000 : 1002);
                 c.wait_eof(3s);
                 return;
             }
@@ -161,6 +175,33 @@ TEST(ConformanceServe, ConformantEchoClientPassesSections1And2) {
     EXPECT_TRUE(fs::exists(dir / "test_client" / "report.json"));
 }
 
+TEST(ConformanceServe, EveryCaseRunsClientSideAndOnlyTheTestClientsGapsFail) {
+    // Sections 1-10 and M (H.x are not served). The test client checks UTF-8 only once a
+    // message is complete, so it is not fail-fast: 6.4.1/6.4.2 are NON-STRICT and 6.4.3/6.4.4
+    // (invalid octets, then a pause before the rest) FAILED, as Autobahn judges such clients.
+    ScratchDir dir("all");
+    ServeProcess s({"--report-dir", dir.str(), "--once"});
+    ASSERT_TRUE(s.address);
+    const int count = drive_all(s, "all", [](const std::string&) { return ClientBehaviour{}; });
+    EXPECT_EQ(s.process->wait(10s), 0) << s.process->stderr_text();
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f);
+    const json index = json::parse(f);
+    const json& cases = index["all"];
+    EXPECT_EQ(cases.size(), static_cast<std::size_t>(count));
+    const std::set<std::string> informational{"7.1.6", "7.13.1", "7.13.2"};
+    const std::set<std::string> non_strict{"6.4.1", "6.4.2"};
+    const std::set<std::string> failed{"6.4.3", "6.4.4"};
+    for (const auto& [id, v] : cases.items()) {
+        EXPECT_NE(id.rfind("H.", 0), 0u) << id;
+        const std::string want = informational.count(id) ? "INFORMATIONAL"
+                                 : non_strict.count(id)  ? "NON-STRICT"
+                                 : failed.count(id)      ? "FAILED"
+                                                         : "OK";
+        EXPECT_EQ(v.at("behavior"), want) << id;
+    }
+}
+
 TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {
     ScratchDir dir("unmasked");
     ServeProcess s({"--cases", "1.1.1,1.1.2,2.2", "--report-dir", dir.str(), "--once"});
@@ -176,6 +217,13 @@ TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {
     const json index = json::parse(f);
     EXPECT_EQ(index["bad"]["1.1.1"]["behavior"], "OK");
     EXPECT_EQ(index["bad"]["1.1.2"]["behavior"], "FAILED");
+    std::ifstream one(dir / index["bad"]["1.1.2"]["reportfile"].get<std::string>());
+    ASSERT_TRUE(one);
+    const json report = json::parse(one);
+    EXPECT_NE(report.at("result").get<std::string>().find("unmasked_client_frame"),
+              std::string::npos)
+        << report.at("result");
+    EXPECT_EQ(report.at("localCloseCode"), 1002);
     EXPECT_EQ(index["bad"]["2.2"]["behavior"], "OK");
 }
 
