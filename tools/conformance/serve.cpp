@@ -66,6 +66,13 @@ std::string close_payload(std::uint16_t code) {
     return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
 }
 
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos;
+         at = s.find(from, at + to.size())) {
+        s.replace(at, from.size(), to);
+    }
+}
+
 /// A directory name for an agent: report_file_name()'s rule without the case part.
 std::string agent_slug(const std::string& agent) {
     const std::string f = report_file_name(agent, "x");
@@ -95,10 +102,32 @@ Target parse_target(const std::string& target) {
     return t;
 }
 
-std::vector<const CaseSpec*> serve_cases(const std::vector<const CaseSpec*>& selected) {
-    std::vector<const CaseSpec*> out;
+std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected) {
+    std::vector<CaseSpec> out;
     for (const CaseSpec* c : selected) {
-        if (!c->handshake) out.push_back(c);
+        if (c->handshake) continue;
+        CaseSpec copy = *c;
+        if (section_of(copy.id) == "M") {
+            // Session swaps the masking of every frame in serve mode; say so.
+            std::string& d = copy.description;
+            replace_all(d, "an unmasked", "\x01A");
+            replace_all(d, "a masked", "\x01B");
+            replace_all(d, "unmasked", "\x01C");
+            replace_all(d, "masked", "unmasked");
+            replace_all(d, "\x01A", "a masked");
+            replace_all(d, "\x01B", "an unmasked");
+            replace_all(d, "\x01C", "masked");
+            const auto at = copy.expectation.find(
+                "a server MUST close the connection upon "
+                "receiving a frame that is not masked");
+            if (at != std::string::npos) {
+                copy.expectation =
+                    "The connection is failed (1002/Protocol Error or TCP dropped): a client "
+                    "MUST close a connection if it detects a masked frame (§5.1)." +
+                    copy.expectation.substr(copy.expectation.find("(§5.1).") + 8);
+            }
+        }
+        out.push_back(std::move(copy));
     }
     return out;
 }
@@ -118,7 +147,7 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
     FrameParser parser;  // reply_and_close: waits for the client's close frame
 };
 
-Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<const CaseSpec*> cases,
+Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<CaseSpec> cases,
                std::ostream& progress)
     : io_(io), config_(config), cases_(std::move(cases)), progress_(progress), acceptor_(io) {}
 
@@ -225,8 +254,8 @@ void Server::on_request(std::shared_ptr<Connection> conn) {
         reply_and_close(conn, std::to_string(cases_.size()), false);
     } else if (t.path == "/getCaseInfo") {
         if (!case_index(index)) return refuse(400, "case=N: N from 1 to the case count");
-        const nlohmann::json j = {{"id", cases_[index]->id},
-                                  {"description", cases_[index]->description}};
+        const nlohmann::json j = {{"id", cases_[index].id},
+                                  {"description", cases_[index].description}};
         reply_and_close(conn, j.dump(), false);
     } else if (t.path == "/getCaseStatus") {
         if (!case_index(index)) return refuse(400, "case=N: N from 1 to the case count");
@@ -326,7 +355,7 @@ void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
     if (results.started.empty()) {
         results.started = format_rfc3339_utc(std::chrono::system_clock::now());
     }
-    const CaseSpec* spec = cases_[index];
+    const CaseSpec* spec = &cases_[index];
     const std::string started = format_rfc3339_utc(std::chrono::system_clock::now());
     if (config_.run.verbosity > 0) {
         progress_ << "wsbench-conformance: " << agent << ": case " << spec->id << " (" << index + 1
@@ -492,7 +521,7 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
     for (const std::string& p : sel.unmatched) {
         log_line(LogLevel::warn, "note: the pattern '" + p + "' matches no case; ignored");
     }
-    std::vector<const CaseSpec*> cases = serve_cases(sel.cases);
+    std::vector<CaseSpec> cases = serve_cases(sel.cases);
     if (cases.empty()) {
         log_line(LogLevel::error, "no case selected (see --cases and --exclude-cases)");
         return kExitUsage;

@@ -36,9 +36,10 @@ struct ServeCliResult {
 ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
                                std::ostream& err);
 
-/// The cases serve mode can play: the selection minus the H.x handshake probes, which bend
-/// a client's request and have no server-side mirror yet.
-std::vector<const CaseSpec*> serve_cases(const std::vector<const CaseSpec*>& selected);
+/// The cases serve mode plays, copied from the selection: the H.x handshake probes (which
+/// bend a client's request) are left out; the M.x texts are rewritten for the swapped roles
+/// (the server sends masked frames, which a client MUST fail, §5.1).
+std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected);
 
 /// The path and decoded query parameters of a request-target ("/runCase?case=3&agent=x").
 struct Target {
@@ -50,7 +51,7 @@ Target parse_target(const std::string& target);
 /// The fuzzing server. Single-threaded: every handler runs on the io_context's thread.
 class Server {
   public:
-    Server(asio::io_context& io, const ServeConfig& config, std::vector<const CaseSpec*> cases,
+    Server(asio::io_context& io, const ServeConfig& config, std::vector<CaseSpec> cases,
            std::ostream& progress);
     ~Server();
 
@@ -77,7 +78,7 @@ class Server {
 
     asio::io_context& io_;
     const ServeConfig& config_;
-    std::vector<const CaseSpec*> cases_;
+    std::vector<CaseSpec> cases_;  // sessions refer to these: never resized
     std::ostream& progress_;
     asio::ip::tcp::acceptor acceptor_;
     std::map<std::string, AgentResults> agents_;
