@@ -88,7 +88,7 @@ struct ClientBehaviour {
 /// for bad frames and close payloads, 1007 for text that is not UTF-8 (§8.1).
 void run_case_as_client(const std::string& url, const ClientBehaviour& how) {
     WsClient c;
-    ASSERT_TRUE(c.connect(url)) << c.error();
+    if (!c.connect(url)) return;  // refused the server's 101 (the C.x cases): closes TCP
     for (;;) {
         auto m = c.receive(5s);
         if (!m) {
@@ -176,7 +176,7 @@ TEST(ConformanceServe, ConformantEchoClientPassesSections1And2) {
 }
 
 TEST(ConformanceServe, EveryCaseRunsClientSideAndOnlyTheTestClientsGapsFail) {
-    // Sections 1-10 and M (H.x are not served). The test client checks UTF-8 only once a
+    // Sections 1-10, M and C (H.x are not served). The test client checks UTF-8 only once a
     // message is complete, so it is not fail-fast: 6.4.1/6.4.2 are NON-STRICT and 6.4.3/6.4.4
     // (invalid octets, then a pause before the rest) FAILED, as Autobahn judges such clients.
     ScratchDir dir("all");
@@ -192,14 +192,49 @@ TEST(ConformanceServe, EveryCaseRunsClientSideAndOnlyTheTestClientsGapsFail) {
     const std::set<std::string> informational{"7.1.6", "7.13.1", "7.13.2"};
     const std::set<std::string> non_strict{"6.4.1", "6.4.2"};
     const std::set<std::string> failed{"6.4.3", "6.4.4"};
+    int c_cases = 0;
     for (const auto& [id, v] : cases.items()) {
         EXPECT_NE(id.rfind("H.", 0), 0u) << id;
+        c_cases += id.rfind("C.", 0) == 0;
         const std::string want = informational.count(id) ? "INFORMATIONAL"
                                  : non_strict.count(id)  ? "NON-STRICT"
                                  : failed.count(id)      ? "FAILED"
                                                          : "OK";
         EXPECT_EQ(v.at("behavior"), want) << id;
     }
+    EXPECT_EQ(c_cases, 6);
+}
+
+TEST(ConformanceServe, ClientThatIgnoresTheHandshakeResponseFailsSectionC) {
+    ScratchDir dir("lax");
+    ServeProcess s({"--cases", "C.*", "--report-dir", dir.str(), "--once"});
+    ASSERT_TRUE(s.address);
+    // A client that reads the 101 head and takes it on trust, whatever it says.
+    const int count = std::stoi(fetch_text(s.url("/getCaseCount")));
+    ASSERT_EQ(count, 6);
+    for (int i = 1; i <= count; ++i) {
+        WsClient c;
+        const std::string url = s.url("/runCase?case=" + std::to_string(i) + "&agent=lax");
+        const std::string host = "127.0.0.1:" + std::to_string(s.address->port);
+        ASSERT_TRUE(c.connect_raw(url, "GET /runCase?case=" + std::to_string(i) +
+                                           "&agent=lax HTTP/1.1\r\nHost: " + host +
+                                           "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                           "Sec-WebSocket-Key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n"
+                                           "Sec-WebSocket-Version: 13\r\n\r\n"));
+        ASSERT_TRUE(c.read_http_response());
+        if (auto m = c.receive(3s)) {
+            if (m->opcode == Opcode::text) c.send_text(m->payload);
+        }
+        if (auto code = c.receive_close(3s)) c.send_close(*code ? *code : 1000);
+        c.wait_eof(2s);
+    }
+    fetch_text(s.url("/updateReports?agent=lax"));
+    EXPECT_EQ(s.process->wait(10s), 0);
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f);
+    const json index = json::parse(f);
+    ASSERT_EQ(index["lax"].size(), 6u);
+    for (const auto& [id, v] : index["lax"].items()) EXPECT_EQ(v.at("behavior"), "FAILED") << id;
 }
 
 TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {

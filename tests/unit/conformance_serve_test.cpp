@@ -54,5 +54,18 @@ TEST(ServeCases, MaskingCasesDescribeTheServersMaskedFrames) {
         << served[1].expectation;
 }
 
+TEST(ServeCases, ClientHandshakeCasesAreServedOnlyWhenSelected) {
+    const Selection sel = select_cases(all_cases(), {"1.1.1", "C.1.*"}, {});
+    const std::vector<CaseSpec> served = serve_cases(sel.cases, {"1.1.1", "C.1.*"}, {"C.1.2"});
+    std::vector<std::string> ids;
+    for (const CaseSpec& c : served) ids.push_back(c.id);
+    EXPECT_EQ(ids, (std::vector<std::string>{"1.1.1", "C.1.1", "C.1.3", "C.1.4"}));
+    for (const CaseSpec& c : client_handshake_cases()) {
+        EXPECT_TRUE(c.serve_response) << c.id;
+        EXPECT_EQ(section_of(c.id), "C");
+    }
+    for (const CaseSpec& c : all_cases()) EXPECT_NE(section_of(c.id), "C") << c.id;
+}
+
 }  // namespace
 }  // namespace wsb::conformance

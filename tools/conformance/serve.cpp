@@ -102,7 +102,61 @@ Target parse_target(const std::string& target) {
     return t;
 }
 
-std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected) {
+std::vector<CaseSpec> client_handshake_cases() {
+    std::vector<CaseSpec> out;
+    const std::string exp =
+        "The client fails the connection (closes TCP, or sends a close frame): a client MUST "
+        "_Fail the WebSocket Connection_ on this response (RFC 6455 §4.1). It never echoes "
+        "the text message sent after the response.";
+    auto add = [&](std::string id, std::string desc,
+                   std::function<std::string(const std::string&)> response) {
+        CaseSpec c;
+        c.id = std::move(id);
+        c.description = std::move(desc) + " Then send a text message.";
+        c.expectation = exp;
+        c.on_open = [](CaseContext& ctx) {
+            ctx.send_frame(1, "Hello, world!");
+            ctx.kill_after(1);
+        };
+        c.expected[Behavior::ok] = {};
+        c.expected_close = ExpectedClose{false, {1002, 1010}, false, true};
+        c.serve_response = std::move(response);
+        out.push_back(std::move(c));
+    };
+    add("C.1.1", "Answer with a wrong Sec-WebSocket-Accept (the accept of another key).",
+        [](const std::string&) {
+            return build_server_response(compute_accept_key("dGhlIHNhbXBsZSBub25jZQ=="));
+        });
+    add("C.1.2", "Answer 101 without Sec-WebSocket-Accept.", [](const std::string&) {
+        return std::string(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+            "Upgrade\r\n\r\n");
+    });
+    add("C.1.3", "Answer 101 without an Upgrade header.", [](const std::string& accept) {
+        return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Accept: " +
+               accept + "\r\n\r\n";
+    });
+    add("C.1.4", "Answer 101 without a Connection header.", [](const std::string& accept) {
+        return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+               "Sec-WebSocket-Accept: " +
+               accept + "\r\n\r\n";
+    });
+    add("C.2.1", "Answer with a subprotocol the client did not offer (wsbench.never-offered).",
+        [](const std::string& accept) {
+            return build_server_response(accept, "wsbench.never-offered");
+        });
+    add("C.2.2", "Answer with an extension the client did not offer (x-wsbench-never-offered).",
+        [](const std::string& accept) {
+            return build_server_response(accept, {},
+                                         {{"Sec-WebSocket-Extensions", "x-wsbench-never-offered"}});
+        });
+    return out;
+}
+
+std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
+                                  const std::vector<std::string>& includes,
+                                  const std::vector<std::string>& excludes) {
     std::vector<CaseSpec> out;
     for (const CaseSpec* c : selected) {
         if (c->handshake) continue;
@@ -128,6 +182,15 @@ std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected) 
             }
         }
         out.push_back(std::move(copy));
+    }
+    for (CaseSpec& c : client_handshake_cases()) {
+        auto matches = [&](const std::vector<std::string>& globs) {
+            for (const std::string& g : globs) {
+                if (glob_match(g, c.id)) return true;
+            }
+            return false;
+        };
+        if (matches(includes) && !matches(excludes)) out.push_back(std::move(c));
     }
     return out;
 }
@@ -518,10 +581,15 @@ ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& 
 int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err) {
     ServeConfig config = config_in;
     const Selection sel = select_cases(all_cases(), config.run.cases, config.run.exclude_cases);
+    const std::vector<CaseSpec> served_only = client_handshake_cases();
     for (const std::string& p : sel.unmatched) {
-        log_line(LogLevel::warn, "note: the pattern '" + p + "' matches no case; ignored");
+        bool in_c = false;
+        for (const CaseSpec& c : served_only) in_c = in_c || glob_match(p, c.id);
+        if (!in_c)
+            log_line(LogLevel::warn, "note: the pattern '" + p + "' matches no case; ignored");
     }
-    std::vector<CaseSpec> cases = serve_cases(sel.cases);
+    std::vector<CaseSpec> cases =
+        serve_cases(sel.cases, config.run.cases, config.run.exclude_cases);
     if (cases.empty()) {
         log_line(LogLevel::error, "no case selected (see --cases and --exclude-cases)");
         return kExitUsage;

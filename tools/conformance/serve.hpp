@@ -36,10 +36,19 @@ struct ServeCliResult {
 ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
                                std::ostream& err);
 
+/// Section C, served only: the client's duties in the opening handshake (§4.1): a 101 with
+/// a wrong or missing Sec-WebSocket-Accept, without Upgrade or Connection, with a
+/// subprotocol or an extension the client did not offer, each followed by a text message
+/// the client must never see (it MUST fail the connection instead).
+std::vector<CaseSpec> client_handshake_cases();
+
 /// The cases serve mode plays, copied from the selection: the H.x handshake probes (which
 /// bend a client's request) are left out; the M.x texts are rewritten for the swapped roles
-/// (the server sends masked frames, which a client MUST fail, §5.1).
-std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected);
+/// (the server sends masked frames, which a client MUST fail, §5.1); then the C.x cases that
+/// `includes` select and `excludes` do not (patterns matching nothing in C are ignored).
+std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
+                                  const std::vector<std::string>& includes = {},
+                                  const std::vector<std::string>& excludes = {});
 
 /// The path and decoded query parameters of a request-target ("/runCase?case=3&agent=x").
 struct Target {

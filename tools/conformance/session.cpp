@@ -96,7 +96,8 @@ void Session::start_serving() {
     obs_.connected = true;
     std::error_code ec;
     socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    std::string response = build_server_response(accept_key_);
+    std::string response = spec_.serve_response ? spec_.serve_response(accept_key_)
+                                                : build_server_response(accept_key_);
     obs_.http_status = 101;
     obs_.http_response = response;
     state_ = State::open;  // enqueue() writes only on an open connection
