@@ -292,5 +292,23 @@ TEST(ConformanceServe, CaseStatusAndSigtermWriteReports) {
     EXPECT_TRUE(fs::exists(dir / "x" / "report.json"));
 }
 
+TEST(ConformanceServe, SigtermDuringACaseReportsItInterrupted) {
+    ScratchDir dir("interrupt");
+    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.str()});
+    ASSERT_TRUE(s.address);
+    WsClient c;  // opens the case and then does nothing
+    ASSERT_TRUE(c.connect(s.url("/runCase?case=1&agent=idle"))) << c.error();
+    s.process->signal(SIGTERM);
+    EXPECT_EQ(c.receive_close(3s), 1001);
+    EXPECT_EQ(s.process->wait(10s), 0);
+    std::ifstream f(dir / "index.json");
+    ASSERT_TRUE(f);
+    const json index = json::parse(f);
+    EXPECT_EQ(index["idle"]["1.1.1"]["behavior"], "FAILED");
+    std::ifstream one(dir / index["idle"]["1.1.1"]["reportfile"].get<std::string>());
+    ASSERT_TRUE(one);
+    EXPECT_EQ(json::parse(one).at("interrupted"), true);
+}
+
 }  // namespace
 }  // namespace wsb::test

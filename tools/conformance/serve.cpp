@@ -2,6 +2,7 @@
 // through Session in the server role and writes the reports per agent (see serve.hpp).
 #include "serve.hpp"
 
+#include <algorithm>
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <fstream>
@@ -212,7 +213,32 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
 
 Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<CaseSpec> cases,
                std::ostream& progress)
-    : io_(io), config_(config), cases_(std::move(cases)), progress_(progress), acceptor_(io) {}
+    : io_(io),
+      config_(config),
+      cases_(std::move(cases)),
+      progress_(progress),
+      acceptor_(io),
+      stop_timer_(io) {}
+
+void Server::stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& w : sessions_) {
+        if (auto s = w.lock()) s->interrupt();
+    }
+    sessions_.clear();
+    if (running_ == 0) {
+        io_.stop();
+        return;
+    }
+    stop_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(2 * kCloseHandshakeTimeout * config_.run.timeout_scale)));
+    stop_timer_.async_wait([this](const std::error_code& e) {
+        if (!e) io_.stop();
+    });
+}
 
 Server::~Server() = default;
 
@@ -446,7 +472,13 @@ void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
                           << to_string(r.verdict.behavior_close) << "\n";
             }
             agents_[agent].results[index] = std::move(r);
+            if (--running_ == 0 && stopping_) io_.stop();
         });
+    ++running_;
+    sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
+                                   [](const std::weak_ptr<Session>& w) { return w.expired(); }),
+                    sessions_.end());
+    sessions_.push_back(session);
     session->start();
 }
 
@@ -609,8 +641,8 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
     out << "listening on ws://" << (v6 ? "[" + config.host + "]" : config.host) << ":" << port
         << std::endl;
     asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&io](const std::error_code& e, int) {
-        if (!e) io.stop();
+    signals.async_wait([&server](const std::error_code& e, int) {
+        if (!e) server.stop();
     });
     io.run();
     return server.write_all_reports() ? kExitOk : kExitCannotRun;

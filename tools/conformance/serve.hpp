@@ -15,6 +15,7 @@
 #include "case.hpp"
 #include "config.hpp"
 #include "runner.hpp"
+#include "session.hpp"
 
 namespace wsb::conformance {
 
@@ -66,6 +67,10 @@ class Server {
 
     /// Binds and listens; throws std::system_error when it cannot. Returns the real port.
     std::uint16_t listen();
+    /// SIGINT/SIGTERM: accepts nothing more, closes running cases with 1001 (they are
+    /// reported as interrupted), and stops the io_context once they ended (or after the
+    /// closing handshake timeout).
+    void stop();
     /// Writes the reports of every agent seen so far; false (logged) when a write failed.
     bool write_all_reports();
     /// True once --once is satisfied and the server should exit.
@@ -93,6 +98,10 @@ class Server {
     std::map<std::string, AgentResults> agents_;
     std::mt19937_64 rng_{std::random_device{}()};
     bool finished_ = false;
+    bool stopping_ = false;
+    std::size_t running_ = 0;                       // cases being played
+    std::vector<std::weak_ptr<Session>> sessions_;  // to interrupt them on stop()
+    asio::steady_timer stop_timer_;
 };
 
 /// Runs serve mode to the end (SIGINT/SIGTERM, or --once): prints `listening on
