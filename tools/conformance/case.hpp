@@ -80,6 +80,9 @@ class CaseContext {
     /// A counter of the connection's own, 0 at open, for cases that keep state (9.7 counts
     /// round trips); the CaseSpec itself is shared and immutable.
     virtual std::uint64_t& counter() = 0;
+    /// True when our frames must be masked: we are the client (testing a server). False in
+    /// serve mode (testing a client), for cases that build frames by hand for send_raw().
+    virtual bool masks_frames() const { return true; }
 };
 
 /// Autobahn's `behavior` words, in its order.

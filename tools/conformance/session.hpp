@@ -67,6 +67,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void record(Event e) override;
     const EventList& received() const override { return obs_.received; }
     std::uint64_t& counter() override { return counter_; }
+    bool masks_frames() const override { return !server_role_; }
 
   private:
     enum class State : std::uint8_t { connecting, handshaking, open, finished };
