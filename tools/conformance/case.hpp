@@ -80,6 +80,9 @@ class CaseContext {
     /// A counter of the connection's own, 0 at open, for cases that keep state (9.7 counts
     /// round trips); the CaseSpec itself is shared and immutable.
     virtual std::uint64_t& counter() = 0;
+    /// True when our frames must be masked: we are the client (testing a server). False in
+    /// serve mode (testing a client), for cases that build frames by hand for send_raw().
+    virtual bool masks_frames() const { return true; }
 };
 
 /// Autobahn's `behavior` words, in its order.
@@ -126,6 +129,9 @@ struct CaseSpec {
     bool close_code_in_behavior = false;      ///< section 7: WRONG CODE fails `behavior` too
     std::optional<HandshakeProbe> handshake;  ///< H.x: a bent opening handshake
     std::function<bool(const Observation&, std::string&)> verify;  ///< extra check after the run
+    /// Serve mode only (C.x): the 101 response to send instead of a correct one, from the
+    /// client's Sec-WebSocket-Accept value; a client MUST fail such a connection (§4.1).
+    std::function<std::string(const std::string& accept_key)> serve_response;
 };
 
 /// Every case, in Autobahn's order (1-10), then the letter sections.

@@ -43,7 +43,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         "RFC 6455 conformance runner for WebSocket servers: runs the Autobahn testsuite's\n"
         "cases 1-10 (same ids, same wire behaviour, same verdicts) and wsbench's own sections\n"
         "H (opening handshake) and M (masking) against URL, writes Autobahn-compatible\n"
-        "index.json, report.json, junit.xml and index.html, and exits non-zero on failure.\n");
+        "index.json, report.json, junit.xml and index.html, and exits non-zero on failure.\n"
+        "To test WebSocket clients instead: wsbench-conformance serve --help.\n");
     options.custom_help("[options]");
     options.positional_help("URL");
     options.set_width(100);

@@ -1,11 +1,14 @@
 // wsbench-conformance: parses options, selects and runs the cases, writes the reports and
-// returns the exit code (0 passed, 1 a case failed, 2 usage, 3 target unreachable).
+// returns the exit code (0 passed, 1 a case failed, 2 usage, 3 target unreachable);
+// `wsbench-conformance serve` (testing clients) is handed to run_serve() in serve.cpp.
 #include <atomic>
 #include <csignal>
 #include <iostream>
+#include <string_view>
 
 #include "cli.hpp"
 #include "runner.hpp"
+#include "serve.hpp"
 #include "writers.hpp"
 #include "wsbench/system.hpp"
 
@@ -17,6 +20,14 @@ extern "C" void on_signal(int) { g_interrupt.store(true); }
 int main(int argc, char** argv) {
     using namespace wsb::conformance;
     wsb::set_log_prefix("wsbench-conformance");
+    if (argc > 1 && std::string_view(argv[1]) == "serve") {
+        // Testing clients: a fuzzing server (serve.hpp). Signals go to its io_context.
+        std::signal(SIGPIPE, SIG_IGN);
+        const ServeCliResult serve = parse_serve_cli(argc - 1, argv + 1, std::cout, std::cerr);
+        if (!serve.run) return serve.exit_code;
+        if (serve.config.run.quiet) wsb::set_log_level(wsb::LogLevel::warn);
+        return run_serve(serve.config, std::cout, std::cerr);
+    }
     const CliResult cli = parse_cli(argc, argv, std::cout, std::cerr);
     if (!cli.run) return cli.exit_code;
     const Config& config = cli.config;

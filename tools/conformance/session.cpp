@@ -70,8 +70,49 @@ void Session::log(const char* dir, std::string text) {
     obs_.wire_log.push_back({now_ms(), dir, std::move(text)});
 }
 
+Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::string request,
+                 std::string accept_key, std::string leftover, const CaseSpec& spec,
+                 const Config& config, std::uint64_t seed, Done done)
+    : io_(io),
+      server_role_(true),
+      accept_key_(std::move(accept_key)),
+      leftover_(std::move(leftover)),
+      spec_(spec),
+      config_(config),
+      done_(std::move(done)),
+      socket_(std::move(accepted)),
+      rng_(seed),
+      open_timer_(io),
+      kill_timer_(io),
+      close_timer_(io),
+      closing_timer_(io),
+      drop_timer_(io),
+      pace_timer_(io),
+      rbuf_(64 * 1024) {
+    obs_.http_request = std::move(request);
+}
+
+void Session::start_serving() {
+    obs_.connected = true;
+    std::error_code ec;
+    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+    std::string response = spec_.serve_response ? spec_.serve_response(accept_key_)
+                                                : build_server_response(accept_key_);
+    obs_.http_status = 101;
+    obs_.http_response = response;
+    state_ = State::open;  // enqueue() writes only on an open connection
+    log("EV", "opening handshake response, " + std::to_string(response.size()) + " octets");
+    enqueue(std::make_shared<const std::string>(std::move(response)), 0, true);
+    std::string leftover = std::move(leftover_);
+    on_open(leftover);
+}
+
 void Session::start() {
     t_connect_ = Clock::now();
+    if (server_role_) {
+        start_serving();
+        return;
+    }
     auto self = shared_from_this();
     start_timer(open_timer_, kOpenHandshakeTimeout, [this] {
         if (state_ == State::open) return;
@@ -220,7 +261,7 @@ void Session::on_open(std::string_view leftover) {
     obs_.handshake_ms = now_ms();
     open_timer_.cancel();
     ParserOptions po;
-    po.role = Role::client;
+    po.role = server_role_ ? Role::server : Role::client;
     parser_ = FrameParser(po);
     log("EV", "open");
     if (spec_.on_open) spec_.on_open(*this);
@@ -253,7 +294,7 @@ void Session::on_bytes(std::uint8_t* data, std::size_t size) {
         pos += parser_.parse(data + pos, size - pos, ev);
         if (ev.kind == FrameEvent::Kind::error) {
             protocol_violation(
-                std::string("server sent an invalid frame: ") + std::string(to_string(ev.error)),
+                std::string(peer()) + " sent an invalid frame: " + std::string(to_string(ev.error)),
                 close_code_for(ev.error));
             return;
         }
@@ -295,7 +336,8 @@ void Session::on_frame_payload(const FrameEvent& ev) {
     message_length_ += ev.size;
     if (!spec_.performance) message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
     if (!message_binary_ && utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
-        protocol_violation("server sent a text message that is not valid UTF-8", 1007);
+        protocol_violation(std::string(peer()) + " sent a text message that is not valid UTF-8",
+                           1007);
         return;
     }
     if (ev.frame_end) {
@@ -305,8 +347,9 @@ void Session::on_frame_payload(const FrameEvent& ev) {
     }
     if (ev.message_end) {
         if (!message_binary_ && !utf8_.complete()) {
-            protocol_violation("server sent a text message that ends inside a UTF-8 sequence",
-                               1007);
+            protocol_violation(
+                std::string(peer()) + " sent a text message that ends inside a UTF-8 sequence",
+                1007);
             return;
         }
         on_message_complete();
@@ -337,7 +380,7 @@ void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
     if (e != Errc::ok) {
         if (obs_.protocol_error.empty()) {
             obs_.protocol_error =
-                "server sent an invalid close frame: " + std::string(to_string(e));
+                std::string(peer()) + " sent an invalid close frame: " + std::string(to_string(e));
         }
         reply = 1002;
     } else if (cp.has_code) {
@@ -345,6 +388,14 @@ void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
     }
     closing_timer_.cancel();
     if (!obs_.close_sent) send_close(reply);
+    if (server_role_) {
+        // Both close frames are exchanged: the server drops TCP first (§7.1.1), once our
+        // close frame is written.
+        obs_.was_clean = true;
+        drop_when_flushed_ = true;
+        if (!writing_) finish();
+        return;
+    }
     start_timer(drop_timer_, kServerDropTimeout,
                 [this] { drop_tcp("server did not drop TCP connection (in time)"); });
 }
@@ -352,7 +403,8 @@ void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
 void Session::on_peer_dropped(const std::error_code& ec) {
     obs_.peer_dropped_tcp = true;
     obs_.reset_by_peer = ec == asio::error::connection_reset;
-    log("EV", obs_.reset_by_peer ? "TCP reset by the server" : "TCP closed by the server");
+    log("EV",
+        std::string(obs_.reset_by_peer ? "TCP reset by the " : "TCP closed by the ") + peer());
     if (obs_.close_sent && obs_.close_received) {
         // Both close frames went across; a reset right after the server's close frame is
         // the server dropping TCP as much as a FIN is.
@@ -405,7 +457,9 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
     h.rsv2 = (options.rsv & 2) != 0;
     h.rsv3 = (options.rsv & 1) != 0;
     h.opcode = static_cast<Opcode>(opcode & 0xF);
-    h.masked = options.masked;
+    // A client masks (options.masked, the default); in serve mode the roles and so the
+    // meaning swap: a well-formed server frame is unmasked, M.x cases send masked ones.
+    h.masked = server_role_ ? !options.masked : options.masked;
     if (h.masked) {
         const std::uint64_t r = rng_();
         std::memcpy(h.mask_key.data(), &r, 4);
@@ -425,7 +479,7 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
     }
     if (h.masked) apply_mask(p, static_cast<std::size_t>(length), h.mask_key);
     buf->resize(hl + static_cast<std::size_t>(length));
-    log("TF", frame_summary(opcode, options.fin, options.rsv, options.masked, length, payload,
+    log("TF", frame_summary(opcode, options.fin, options.rsv, h.masked, length, payload,
                             options.chop, options.sync));
     enqueue(std::move(buf), options.chop, options.sync || options.chop > 0);
     // A well-formed close frame sent raw (7.x send odd codes and payloads) starts the closing
@@ -475,15 +529,17 @@ void Session::send_message(bool binary, const std::string& payload, std::size_t 
         FrameHeader h;
         h.fin = off + n == payload.size();
         h.opcode = static_cast<Opcode>(off == 0 ? first : 0);
-        h.masked = true;
-        const std::uint64_t r = rng_();
-        std::memcpy(h.mask_key.data(), &r, 4);
+        h.masked = !server_role_;
+        if (h.masked) {
+            const std::uint64_t r = rng_();
+            std::memcpy(h.mask_key.data(), &r, 4);
+        }
         h.payload_length = n;
         const std::size_t hl = encode_header(h, header, sizeof header);
         buf->append(reinterpret_cast<const char*>(header), hl);
         const std::size_t at = buf->size();
         buf->append(payload, off, n);
-        apply_mask(reinterpret_cast<std::uint8_t*>(buf->data()) + at, n, h.mask_key);
+        if (h.masked) apply_mask(reinterpret_cast<std::uint8_t*>(buf->data()) + at, n, h.mask_key);
     }
     enqueue(std::move(buf), 0, false);
 }
@@ -570,6 +626,7 @@ void Session::enqueue(std::shared_ptr<const std::string> buf, std::size_t chop, 
 void Session::write_next() {
     if (state_ == State::finished || write_broken_ || queue_.empty()) {
         writing_ = false;
+        if (drop_when_flushed_) finish();
         return;
     }
     gather_.clear();

@@ -40,6 +40,16 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
             const CaseSpec& spec, const Config& config, std::uint64_t seed, asio::ssl::context* tls,
             Done done);
 
+    /// Serve mode (`wsbench-conformance serve`): the roles swap. The case runs on a
+    /// connection a client under test opened and whose opening handshake `request` (the
+    /// head as received) already passed check_client_request(); `leftover` is what came after
+    /// the head. Our frames go unmasked, the client's must be masked (RFC 6455 §5.1, a
+    /// masking violation fails the connection with 1002), and after the closing handshake we
+    /// drop TCP ourselves (§7.1.1), so "peer" below means the client.
+    Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::string request,
+            std::string accept_key, std::string leftover, const CaseSpec& spec,
+            const Config& config, std::uint64_t seed, Done done);
+
     void start();
     /// The run is stopping (SIGINT): close with 1001 and finish soon.
     void interrupt();
@@ -57,6 +67,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void record(Event e) override;
     const EventList& received() const override { return obs_.received; }
     std::uint64_t& counter() override { return counter_; }
+    bool masks_frames() const override { return !server_role_; }
 
   private:
     enum class State : std::uint8_t { connecting, handshaking, open, finished };
@@ -70,6 +81,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
         bool alone = false;
     };
 
+    void start_serving();
+    const char* peer() const noexcept { return server_role_ ? "client" : "server"; }
     void on_connected();
     void send_request();
     template <class Handler>
@@ -101,6 +114,10 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
 
     asio::io_context& io_;
     asio::ip::tcp::resolver::results_type endpoints_;
+    bool server_role_ = false;        // serve mode: we accepted the connection
+    std::string accept_key_;          // serve mode: Sec-WebSocket-Accept to answer with
+    std::string leftover_;            // serve mode: bytes after the request head
+    bool drop_when_flushed_ = false;  // serve mode: closing handshake done, drop TCP after writes
     const CaseSpec& spec_;
     const Config& config_;
     Done done_;

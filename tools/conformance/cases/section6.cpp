@@ -134,7 +134,7 @@ CaseSpec fail_fast_case(std::string id, std::vector<std::string> parts, bool one
                 std::string payload = parts[0] + parts[1] + parts[2];
                 FrameHeader h;
                 h.opcode = Opcode::text;
-                h.masked = true;
+                h.masked = ctx.masks_frames();  // unmasked in serve mode (server role)
                 std::random_device rd;
                 for (auto& b : h.mask_key) b = static_cast<std::uint8_t>(rd());
                 std::string frame(kMaxFrameHeaderSize + payload.size(), '\0');

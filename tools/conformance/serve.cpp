@@ -1,0 +1,651 @@
+// Serve mode: accepts connections, answers Autobahn's fuzzingserver URL protocol, plays cases
+// through Session in the server role and writes the reports per agent (see serve.hpp).
+#include "serve.hpp"
+
+#include <algorithm>
+#include <cxxopts.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "cli.hpp"
+#include "session.hpp"
+#include "writers.hpp"
+#include "wsbench/frame.hpp"
+#include "wsbench/frame_parser.hpp"
+#include "wsbench/handshake.hpp"
+#include "wsbench/report.hpp"
+#include "wsbench/system.hpp"
+
+#ifndef WSBENCH_VERSION
+#define WSBENCH_VERSION "dev"
+#endif
+
+namespace wsb::conformance {
+namespace {
+
+struct UsageError {
+    std::string message;
+};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string url_decode(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+                   hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+/// One unmasked server frame (the fuzzing server's own messages are well-formed).
+std::string server_frame(Opcode opcode, const std::string& payload) {
+    FrameHeader h;
+    h.fin = true;
+    h.opcode = opcode;
+    h.masked = false;
+    h.payload_length = payload.size();
+    std::uint8_t header[kMaxFrameHeaderSize];
+    const std::size_t n = encode_header(h, header, sizeof header);
+    return std::string(reinterpret_cast<const char*>(header), n) + payload;
+}
+
+std::string close_payload(std::uint16_t code) {
+    return std::string{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos;
+         at = s.find(from, at + to.size())) {
+        s.replace(at, from.size(), to);
+    }
+}
+
+/// A directory name for an agent: report_file_name()'s rule without the case part.
+std::string agent_slug(const std::string& agent) {
+    const std::string f = report_file_name(agent, "x");
+    return f.substr(0, f.size() - std::string("_case_x.json").size());
+}
+
+}  // namespace
+
+Target parse_target(const std::string& target) {
+    Target t;
+    const auto q = target.find('?');
+    t.path = target.substr(0, q);
+    if (q == std::string::npos) return t;
+    std::string rest = target.substr(q + 1);
+    std::size_t pos = 0;
+    while (pos <= rest.size()) {
+        const auto amp = rest.find('&', pos);
+        const std::string item = rest.substr(pos, amp == std::string::npos ? amp : amp - pos);
+        if (!item.empty()) {
+            const auto eq = item.find('=');
+            t.query[url_decode(item.substr(0, eq))] =
+                eq == std::string::npos ? std::string() : url_decode(item.substr(eq + 1));
+        }
+        if (amp == std::string::npos) break;
+        pos = amp + 1;
+    }
+    return t;
+}
+
+std::vector<CaseSpec> client_handshake_cases() {
+    std::vector<CaseSpec> out;
+    const std::string exp =
+        "The client fails the connection (closes TCP, or sends a close frame): a client MUST "
+        "_Fail the WebSocket Connection_ on this response (RFC 6455 §4.1). It never echoes "
+        "the text message sent after the response.";
+    auto add = [&](std::string id, std::string desc,
+                   std::function<std::string(const std::string&)> response) {
+        CaseSpec c;
+        c.id = std::move(id);
+        c.description = std::move(desc) + " Then send a text message.";
+        c.expectation = exp;
+        c.on_open = [](CaseContext& ctx) {
+            ctx.send_frame(1, "Hello, world!");
+            ctx.kill_after(1);
+        };
+        c.expected[Behavior::ok] = {};
+        c.expected_close = ExpectedClose{false, {1002, 1010}, false, true};
+        c.serve_response = std::move(response);
+        out.push_back(std::move(c));
+    };
+    add("C.1.1", "Answer with a wrong Sec-WebSocket-Accept (the accept of another key).",
+        [](const std::string&) {
+            return build_server_response(compute_accept_key("dGhlIHNhbXBsZSBub25jZQ=="));
+        });
+    add("C.1.2", "Answer 101 without Sec-WebSocket-Accept.", [](const std::string&) {
+        return std::string(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+            "Upgrade\r\n\r\n");
+    });
+    add("C.1.3", "Answer 101 without an Upgrade header.", [](const std::string& accept) {
+        return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+               "Sec-WebSocket-Accept: " +
+               accept + "\r\n\r\n";
+    });
+    add("C.1.4", "Answer 101 without a Connection header.", [](const std::string& accept) {
+        return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+               "Sec-WebSocket-Accept: " +
+               accept + "\r\n\r\n";
+    });
+    add("C.2.1", "Answer with a subprotocol the client did not offer (wsbench.never-offered).",
+        [](const std::string& accept) {
+            return build_server_response(accept, "wsbench.never-offered");
+        });
+    add("C.2.2", "Answer with an extension the client did not offer (x-wsbench-never-offered).",
+        [](const std::string& accept) {
+            return build_server_response(accept, {},
+                                         {{"Sec-WebSocket-Extensions", "x-wsbench-never-offered"}});
+        });
+    return out;
+}
+
+std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
+                                  const std::vector<std::string>& includes,
+                                  const std::vector<std::string>& excludes) {
+    std::vector<CaseSpec> out;
+    for (const CaseSpec* c : selected) {
+        if (c->handshake) continue;
+        CaseSpec copy = *c;
+        if (section_of(copy.id) == "M") {
+            // Session swaps the masking of every frame in serve mode; say so.
+            std::string& d = copy.description;
+            replace_all(d, "an unmasked", "\x01A");
+            replace_all(d, "a masked", "\x01B");
+            replace_all(d, "unmasked", "\x01C");
+            replace_all(d, "masked", "unmasked");
+            replace_all(d, "\x01A", "a masked");
+            replace_all(d, "\x01B", "an unmasked");
+            replace_all(d, "\x01C", "masked");
+            const auto at = copy.expectation.find(
+                "a server MUST close the connection upon "
+                "receiving a frame that is not masked");
+            if (at != std::string::npos) {
+                copy.expectation =
+                    "The connection is failed (1002/Protocol Error or TCP dropped): a client "
+                    "MUST close a connection if it detects a masked frame (§5.1)." +
+                    copy.expectation.substr(copy.expectation.find("(§5.1).") + 8);
+            }
+        }
+        out.push_back(std::move(copy));
+    }
+    for (CaseSpec& c : client_handshake_cases()) {
+        auto matches = [&](const std::vector<std::string>& globs) {
+            for (const std::string& g : globs) {
+                if (glob_match(g, c.id)) return true;
+            }
+            return false;
+        };
+        if (matches(includes) && !matches(excludes)) out.push_back(std::move(c));
+    }
+    return out;
+}
+
+// --- one accepted connection until it is handed to a Session or answered ----------------
+
+struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
+    explicit Connection(asio::io_context& io) : socket(io), timer(io) {}
+    asio::ip::tcp::socket socket;
+    asio::steady_timer timer;
+    std::string head;  // bytes received before the WebSocket opened
+    HttpHeadScanner scanner;
+    HttpRequest request;
+    std::size_t head_size = 0;
+    ServerHandshakeInfo info;
+    std::vector<std::uint8_t> rbuf = std::vector<std::uint8_t>(4096);
+    FrameParser parser;  // reply_and_close: waits for the client's close frame
+};
+
+Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<CaseSpec> cases,
+               std::ostream& progress)
+    : io_(io),
+      config_(config),
+      cases_(std::move(cases)),
+      progress_(progress),
+      acceptor_(io),
+      stop_timer_(io) {}
+
+void Server::stop() {
+    if (stopping_) return;
+    stopping_ = true;
+    std::error_code ignored;
+    acceptor_.close(ignored);
+    for (auto& w : sessions_) {
+        if (auto s = w.lock()) s->interrupt();
+    }
+    sessions_.clear();
+    if (running_ == 0) {
+        io_.stop();
+        return;
+    }
+    stop_timer_.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(2 * kCloseHandshakeTimeout * config_.run.timeout_scale)));
+    stop_timer_.async_wait([this](const std::error_code& e) {
+        if (!e) io_.stop();
+    });
+}
+
+Server::~Server() = default;
+
+std::uint16_t Server::listen() {
+    const asio::ip::tcp::endpoint ep(asio::ip::make_address(config_.host), config_.port);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen();
+    accept();
+    return acceptor_.local_endpoint().port();
+}
+
+void Server::accept() {
+    auto conn = std::make_shared<Connection>(io_);
+    acceptor_.async_accept(conn->socket, [this, conn](const std::error_code& ec) {
+        if (ec) {
+            if (ec != asio::error::operation_aborted) accept();
+            return;
+        }
+        // The opening handshake must arrive in time (Autobahn's open handshake timeout).
+        conn->timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(kOpenHandshakeTimeout * config_.run.timeout_scale)));
+        conn->timer.async_wait([conn](const std::error_code& e) {
+            if (!e) {
+                std::error_code ignored;
+                conn->socket.close(ignored);
+            }
+        });
+        auto read = std::make_shared<std::function<void()>>();
+        *read = [this, conn, read] {
+            conn->socket.async_read_some(asio::buffer(conn->rbuf), [this, conn, read](
+                                                                       const std::error_code& e,
+                                                                       std::size_t n) {
+                if (e) {
+                    conn->timer.cancel();
+                    *read = nullptr;  // break the cycle
+                    return;
+                }
+                conn->head.append(reinterpret_cast<const char*>(conn->rbuf.data()), n);
+                const Errc pe =
+                    parse_http_request(conn->head, conn->request, conn->head_size, conn->scanner);
+                if (pe == Errc::http_incomplete) {
+                    (*read)();
+                    return;
+                }
+                *read = nullptr;
+                conn->timer.cancel();
+                if (pe != Errc::ok) {
+                    auto resp =
+                        std::make_shared<std::string>(build_reject_response(reject_status_for(pe)));
+                    asio::async_write(conn->socket, asio::buffer(*resp),
+                                      [conn, resp](const std::error_code&, std::size_t) {});
+                    return;
+                }
+                on_request(conn);
+            });
+        };
+        (*read)();
+        accept();
+    });
+}
+
+void Server::on_request(std::shared_ptr<Connection> conn) {
+    auto refuse = [conn](int status, const std::string& why) {
+        auto resp =
+            std::make_shared<std::string>(build_reject_response(status, {}, {}, why + "\n"));
+        asio::async_write(conn->socket, asio::buffer(*resp),
+                          [conn, resp](const std::error_code&, std::size_t) {
+                              std::error_code ignored;
+                              conn->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+                          });
+    };
+    const Errc he = check_client_request(conn->request, conn->info);
+    if (he != Errc::ok) {
+        refuse(reject_status_for(he), "bad opening handshake: " + std::string(to_string(he)));
+        return;
+    }
+    const Target t = parse_target(conn->request.target);
+    auto agent_of = [&]() -> std::string {
+        auto it = t.query.find("agent");
+        if (it != t.query.end() && !it->second.empty()) return it->second;
+        if (config_.agent_from_url) return {};
+        const std::string ua = conn->request.headers.combined("User-Agent");
+        return ua.empty() ? std::string("UnknownClient") : ua;
+    };
+    auto case_index = [&](std::size_t& index) {
+        auto it = t.query.find("case");
+        if (it == t.query.end()) return false;
+        try {
+            std::size_t used = 0;
+            const unsigned long n = std::stoul(it->second, &used);
+            if (used != it->second.size() || n < 1 || n > cases_.size()) return false;
+            index = n - 1;
+            return true;
+        } catch (const std::exception&) {
+            return false;
+        }
+    };
+    std::size_t index = 0;
+    if (t.path == "/getCaseCount") {
+        reply_and_close(conn, std::to_string(cases_.size()), false);
+    } else if (t.path == "/getCaseInfo") {
+        if (!case_index(index)) return refuse(400, "case=N: N from 1 to the case count");
+        const nlohmann::json j = {{"id", cases_[index].id},
+                                  {"description", cases_[index].description}};
+        reply_and_close(conn, j.dump(), false);
+    } else if (t.path == "/getCaseStatus") {
+        if (!case_index(index)) return refuse(400, "case=N: N from 1 to the case count");
+        const std::string agent = agent_of();
+        if (agent.empty()) return refuse(400, "agent=NAME is required (--agent-name-from-url)");
+        std::string behavior = "UNKNOWN";
+        auto a = agents_.find(agent);
+        if (a != agents_.end()) {
+            auto r = a->second.results.find(index);
+            if (r != a->second.results.end()) behavior = to_string(r->second.verdict.behavior);
+        }
+        reply_and_close(conn, nlohmann::json{{"behavior", behavior}}.dump(), false);
+    } else if (t.path == "/runCase") {
+        if (!case_index(index)) return refuse(400, "case=N: N from 1 to the case count");
+        const std::string agent = agent_of();
+        if (agent.empty()) return refuse(400, "agent=NAME is required (--agent-name-from-url)");
+        run_case(conn, index, agent);
+    } else if (t.path == "/updateReports") {
+        const std::string agent = agent_of();
+        if (agent.empty()) return refuse(400, "agent=NAME is required (--agent-name-from-url)");
+        auto a = agents_.find(agent);
+        if (a != agents_.end()) write_reports(agent, a->second);
+        reply_and_close(conn, "", config_.once);
+    } else {
+        refuse(404,
+               "unknown path; expected /getCaseCount, /getCaseInfo, /runCase, "
+               "/getCaseStatus or /updateReports");
+    }
+}
+
+void Server::reply_and_close(std::shared_ptr<Connection> conn, const std::string& text,
+                             bool then_stop) {
+    auto out = std::make_shared<std::string>(build_server_response(conn->info.accept_key));
+    if (!text.empty()) *out += server_frame(Opcode::text, text);
+    *out += server_frame(Opcode::close, close_payload(1000));
+    std::string leftover = conn->head.substr(conn->head_size);
+    auto finish = [this, conn, then_stop] {
+        std::error_code ignored;
+        conn->timer.cancel();
+        conn->socket.close(ignored);
+        if (then_stop && !finished_) {
+            finished_ = true;
+            io_.stop();
+        }
+    };
+    // Wait for the client's close frame (or its FIN), then drop TCP; give up after the
+    // closing handshake timeout.
+    conn->timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(kCloseHandshakeTimeout * config_.run.timeout_scale)));
+    conn->timer.async_wait([finish](const std::error_code& e) {
+        if (!e) finish();
+    });
+    auto read = std::make_shared<std::function<void()>>();
+    auto feed = [conn](std::uint8_t* data, std::size_t size) {
+        for (std::size_t pos = 0; pos < size;) {
+            FrameEvent ev;
+            pos += conn->parser.parse(data + pos, size - pos, ev);
+            if (ev.kind == FrameEvent::Kind::error) return true;
+            if (ev.kind == FrameEvent::Kind::need_more) break;
+            if (ev.is_control() && ev.header.opcode == Opcode::close && ev.frame_end) return true;
+        }
+        return false;
+    };
+    *read = [conn, read, feed, finish] {
+        conn->socket.async_read_some(
+            asio::buffer(conn->rbuf),
+            [conn, read, feed, finish](const std::error_code& e, std::size_t n) {
+                if (e || feed(conn->rbuf.data(), n)) {
+                    *read = nullptr;
+                    finish();
+                    return;
+                }
+                (*read)();
+            });
+    };
+    asio::async_write(
+        conn->socket, asio::buffer(*out),
+        [conn, out, read, feed, finish, leftover](const std::error_code& e, std::size_t) mutable {
+            if (e) {
+                *read = nullptr;
+                finish();
+                return;
+            }
+            if (!leftover.empty() &&
+                feed(reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size())) {
+                *read = nullptr;
+                finish();
+                return;
+            }
+            (*read)();
+        });
+}
+
+void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
+                      const std::string& agent) {
+    AgentResults& results = agents_[agent];
+    if (results.started.empty()) {
+        results.started = format_rfc3339_utc(std::chrono::system_clock::now());
+    }
+    const CaseSpec* spec = &cases_[index];
+    const std::string started = format_rfc3339_utc(std::chrono::system_clock::now());
+    if (config_.run.verbosity > 0) {
+        progress_ << "wsbench-conformance: " << agent << ": case " << spec->id << " (" << index + 1
+                  << " of " << cases_.size() << ")\n";
+    }
+    auto session = std::make_shared<Session>(
+        io_, std::move(conn->socket), conn->head.substr(0, conn->head_size), conn->info.accept_key,
+        conn->head.substr(conn->head_size), *spec, config_.run, rng_(),
+        [this, spec, index, agent, started](Observation&& obs) {
+            CaseResult r;
+            r.spec = spec;
+            r.ran = true;
+            r.started = started;
+            r.obs = std::move(obs);
+            r.verdict = judge(*spec, r.obs);
+            // A conformant client never breaks the framing rules itself (an unmasked frame,
+            // invalid UTF-8 in its echo): that fails the case whatever was received.
+            if (!r.obs.protocol_error.empty() && r.obs.failed_by_me) {
+                r.verdict.behavior = Behavior::failed;
+                r.verdict.result = "The client broke RFC 6455: " + r.obs.protocol_error + ".";
+            }
+            if (config_.run.verbosity > 0 || is_failure(r.verdict, config_.run.strict)) {
+                progress_ << "wsbench-conformance: " << agent << ": " << spec->id << " "
+                          << to_string(r.verdict.behavior) << " / "
+                          << to_string(r.verdict.behavior_close) << "\n";
+            }
+            agents_[agent].results[index] = std::move(r);
+            if (--running_ == 0 && stopping_) io_.stop();
+        });
+    ++running_;
+    sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
+                                   [](const std::weak_ptr<Session>& w) { return w.expired(); }),
+                    sessions_.end());
+    sessions_.push_back(session);
+    session->start();
+}
+
+RunResult Server::run_result(const std::string& agent, const AgentResults& results) const {
+    RunResult run;
+    run.agent = agent;
+    run.started = results.started;
+    for (const auto& [index, r] : results.results) {
+        run.cases.push_back(r);
+        run.wall_ms += r.obs.duration_ms;
+    }
+    return run;
+}
+
+bool Server::write_reports(const std::string& agent, AgentResults& results) {
+    if (config_.run.report_dir.empty()) return true;
+    namespace fs = std::filesystem;
+    // Every report of an agent in its own directory; index.json at the top holds all agents
+    // in Autobahn's shape, with reportfile pointing into the agent's directory.
+    Config c = config_.run;
+    c.agent = agent;
+    c.report_dir = (fs::path(config_.run.report_dir) / agent_slug(agent)).string();
+    const RunResult run = run_result(agent, results);
+    std::string detail;
+    if (wsb::conformance::write_reports(c, run, detail) != Errc::ok) {
+        log_line(LogLevel::error, "cannot write the reports: " + detail);
+        return false;
+    }
+    nlohmann::json index = nlohmann::json::object();
+    for (const auto& [name, res] : agents_) {
+        nlohmann::json one = index_json(run_result(name, res));
+        for (auto& [id, entry] : one[name].items()) {
+            (void)id;
+            entry["reportfile"] = agent_slug(name) + "/" + entry["reportfile"].get<std::string>();
+        }
+        index[name] = one[name];
+    }
+    const fs::path top = fs::path(config_.run.report_dir) / "index.json";
+    std::ofstream f(top);
+    f << index.dump(2) << "\n";
+    if (!f) {
+        log_line(LogLevel::error, "cannot write the reports: " + top.string());
+        return false;
+    }
+    if (!config_.run.quiet) {
+        log_line(LogLevel::info, "reports for " + agent + " written to " + c.report_dir + "/");
+    }
+    return true;
+}
+
+bool Server::write_all_reports() {
+    bool ok = true;
+    for (auto& [agent, results] : agents_) ok = write_reports(agent, results) && ok;
+    return ok;
+}
+
+// --- command line and main loop -----------------------------------------------------------
+
+ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
+                               std::ostream& err) {
+    ServeCliResult result;
+    ServeConfig& c = result.config;
+    c.run.report_dir = "reports/conformance-clients";
+    cxxopts::Options options(
+        "wsbench-conformance serve",
+        "Conformance for WebSocket clients: a server that plays the cases against the client\n"
+        "under test, driven by Autobahn's fuzzingserver URL protocol (/getCaseCount,\n"
+        "/getCaseInfo?case=N, /runCase?case=N&agent=A, /getCaseStatus?case=N&agent=A,\n"
+        "/updateReports?agent=A), and writes the reports per agent.\n");
+    options.custom_help("[options]");
+    options.set_width(100);
+    // clang-format off
+    options.add_options()
+        ("host", "address to listen on", cxxopts::value<std::string>()->default_value(c.host), "HOST")
+        ("port", "port to listen on (0: any free port, printed)", cxxopts::value<unsigned>()->default_value(std::to_string(c.port)), "P")
+        ("cases", "comma-separated globs of case ids to serve, e.g. '1.*,2.*'", cxxopts::value<std::string>()->default_value("*"), "GLOBS")
+        ("exclude-cases", "comma-separated globs of case ids to leave out", cxxopts::value<std::string>()->default_value(""), "GLOBS")
+        ("report-dir", "directory for the reports, one subdirectory per agent ('' for none)", cxxopts::value<std::string>()->default_value(c.run.report_dir), "DIR")
+        ("once", "exit after the first agent's /updateReports")
+        ("agent-name-from-url", "require agent=NAME in /runCase, /getCaseStatus and /updateReports (default: fall back to the User-Agent header)")
+        ("timeout-scale", "multiply every timeout for slow clients", cxxopts::value<double>()->default_value("1"), "X")
+        ("strict", "count NON-STRICT verdicts as failures in the reports")
+        ("q,quiet", "no progress on stderr")
+        ("v,verbose", "one line per case on stderr")
+        ("h,help", "this help");
+    // clang-format on
+    try {
+        const auto r = options.parse(argc, argv);
+        if (r.count("help")) {
+            out << options.help()
+                << "\nPrints 'listening on ws://HOST:PORT' on stdout once ready. SIGINT/SIGTERM "
+                   "write the reports and exit 0.\nExit codes: 0 stopped normally, 2 usage "
+                   "error, 3 cannot listen.\n";
+            return result;
+        }
+        if (!r.unmatched().empty()) {
+            throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
+        }
+        c.host = r["host"].as<std::string>();
+        std::error_code ec;
+        asio::ip::make_address(c.host, ec);
+        if (ec) throw UsageError{"--host '" + c.host + "': expected an IP address"};
+        const unsigned port = r["port"].as<unsigned>();
+        if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": 0 to 65535"};
+        c.port = static_cast<std::uint16_t>(port);
+        c.run.cases = split_list(r["cases"].as<std::string>());
+        if (c.run.cases.empty()) throw UsageError{"--cases: give at least one glob, e.g. '*'"};
+        c.run.exclude_cases = split_list(r["exclude-cases"].as<std::string>());
+        c.run.report_dir = r["report-dir"].as<std::string>();
+        c.once = r.count("once") > 0;
+        c.agent_from_url = r.count("agent-name-from-url") > 0;
+        c.run.timeout_scale = r["timeout-scale"].as<double>();
+        if (!(c.run.timeout_scale > 0) || c.run.timeout_scale > 1000) {
+            throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
+        }
+        c.run.strict = r.count("strict") > 0;
+        c.run.quiet = r.count("quiet") > 0;
+        c.run.verbosity = static_cast<int>(r.count("verbose"));
+    } catch (const UsageError& e) {
+        err << "wsbench-conformance serve: " << e.message << " (see --help)\n";
+        result.exit_code = 2;
+        return result;
+    } catch (const cxxopts::exceptions::exception& e) {
+        err << "wsbench-conformance serve: " << e.what() << " (see --help)\n";
+        result.exit_code = 2;
+        return result;
+    }
+    result.run = true;
+    return result;
+}
+
+int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err) {
+    ServeConfig config = config_in;
+    const Selection sel = select_cases(all_cases(), config.run.cases, config.run.exclude_cases);
+    const std::vector<CaseSpec> served_only = client_handshake_cases();
+    for (const std::string& p : sel.unmatched) {
+        bool in_c = false;
+        for (const CaseSpec& c : served_only) in_c = in_c || glob_match(p, c.id);
+        if (!in_c)
+            log_line(LogLevel::warn, "note: the pattern '" + p + "' matches no case; ignored");
+    }
+    std::vector<CaseSpec> cases =
+        serve_cases(sel.cases, config.run.cases, config.run.exclude_cases);
+    if (cases.empty()) {
+        log_line(LogLevel::error, "no case selected (see --cases and --exclude-cases)");
+        return kExitUsage;
+    }
+    asio::io_context io;
+    Server server(io, config, std::move(cases), err);
+    std::uint16_t port = 0;
+    try {
+        port = server.listen();
+    } catch (const std::system_error& e) {
+        log_line(LogLevel::error, "cannot listen on " + config.host + ":" +
+                                      std::to_string(config.port) + ": " + e.what());
+        return kExitCannotRun;
+    }
+    config.run.url_text = "ws://" + config.host + ":" + std::to_string(port);
+    const bool v6 = config.host.find(':') != std::string::npos;
+    out << "listening on ws://" << (v6 ? "[" + config.host + "]" : config.host) << ":" << port
+        << std::endl;
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&server](const std::error_code& e, int) {
+        if (!e) server.stop();
+    });
+    io.run();
+    return server.write_all_reports() ? kExitOk : kExitCannotRun;
+}
+
+}  // namespace wsb::conformance
