@@ -249,7 +249,7 @@ class FastServer;
 /// One thread: its io_context, listener, epoll set and connections.
 class Worker {
   public:
-    Worker(FastServer& engine, unsigned index, int listen_fd);
+    Worker(FastServer& engine, int listen_fd);
     ~Worker();
     Worker(const Worker&) = delete;
     Worker& operator=(const Worker&) = delete;
@@ -302,7 +302,6 @@ class Worker {
 
     FastServer& engine_;
     const Config& config_;
-    unsigned index_;
     asio::io_context io_{1};
     asio::posix::stream_descriptor epoll_desc_;
     asio::steady_timer sweep_timer_;
@@ -377,10 +376,9 @@ class FastServer {
 
 // --- Worker: the loop -------------------------------------------------------------------------
 
-Worker::Worker(FastServer& engine, unsigned index, int listen_fd)
+Worker::Worker(FastServer& engine, int listen_fd)
     : engine_(engine),
       config_(engine.config()),
-      index_(index),
       epoll_desc_(io_),
       sweep_timer_(io_),
       listen_fd_(listen_fd),
@@ -1312,7 +1310,7 @@ int FastServer::run(std::ostream& out) {
     std::string bound;
     if (const int rc = open_listeners(listeners, bound); rc != kExitOk) return rc;
     for (unsigned i = 0; i < threads_; ++i) {
-        workers_.push_back(std::make_unique<Worker>(*this, i, listeners[i]));
+        workers_.push_back(std::make_unique<Worker>(*this, listeners[i]));
     }
     signals_.async_wait([this](const asio::error_code& e, int) {
         if (!e) shutdown();
