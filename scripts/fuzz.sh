@@ -90,10 +90,16 @@ if [[ ${#crashed[@]} -gt 0 ]]; then
         log="$out/logs/$t.log"
         echo >&2
         echo "fuzz.sh: $t crashed; full log: $log" >&2
-        grep -E 'invariant broken|ERROR: |runtime error|SUMMARY: ' "$log" | head -n 5 >&2 || true
+        grep -E 'invariant broken|ERROR: |runtime error|SUMMARY: |terminate called|  what\(\):' \
+            "$log" | head -n 6 >&2 || true
+        # The top of our own frames (CI keeps only this output, not the log).
+        grep -E '^ +#[0-9]+ .* (/|\.\./)[^ ]*(tools|libwsbench|tests)/' "$log" | head -n 6 |
+            sed -E 's/^ +(#[0-9]+) 0x[0-9a-f]+ in /  \1 /' | cut -c1-220 >&2 || true
         input=$(sed -n "s/.*Test unit written to \(.*\)$/\1/p" "$log" | tail -n 1)
         if [[ -n "$input" ]]; then
             echo "  input: $input" >&2
+            echo "  input (base64, first 3000 bytes):" >&2
+            head -c 3000 "$input" | base64 -w 100 | sed 's/^/    /' >&2
             echo "  reproduce: $build_dir/bin/$t $input" >&2
         fi
     done

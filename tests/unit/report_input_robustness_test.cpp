@@ -116,6 +116,23 @@ TEST(ReportInputRobustness, TruncatedAtEveryByteIsRefusedWithTheFileName) {
     }
 }
 
+// Found by report_reader_fuzz in CI: valid JSON with a number beyond double's range made
+// nlohmann throw out_of_range, which escaped as an abort instead of exit 2.
+TEST(ReportInputRobustness, NumbersBeyondDoubleAreRefusedWithTheFileName) {
+    for (const char* text : {R"({"schema":"wsbench.loadgen/1","histograms":{"latency":1e400}})",
+                             R"({"x":-1e400})", R"([1E+999])"}) {
+        try {
+            parse_input("huge.json", text);
+            ADD_FAILURE() << "accepted " << text;
+        } catch (const InputError& e) {
+            EXPECT_EQ(std::string(e.what()).rfind("huge.json: unreadable JSON: ", 0), 0u)
+                << e.what();
+            EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST(ReportInputRobustness, AutobahnIndexWithWrongTypesIsRefusedOrRead) {
     const Input base = read_input(WSBENCH_FIXTURES_DIR "/autobahn/base-index.json");
     const json replacements[] = {nullptr, "x", -1, json::object(), json::array()};

@@ -190,6 +190,13 @@ Input parse_input(const std::string& path, std::string_view text) {
         const std::size_t at = what.find("parse error");
         throw InputError(path + ": not valid JSON (truncated or malformed): " +
                          (at == std::string::npos ? what : what.substr(at)));
+    } catch (const json::exception& e) {
+        // Valid JSON nlohmann cannot hold, e.g. a number beyond double's range (1e400):
+        // "[json.exception.out_of_range.406] number overflow parsing '1e400'" -> the tail.
+        std::string what = e.what();
+        const std::size_t at = what.find("] ");
+        throw InputError(path + ": unreadable JSON: " +
+                         (at == std::string::npos ? what : what.substr(at + 2)));
     }
     const json& doc = input.doc;
     if (!doc.is_object()) throw InputError(path + ": expected a JSON object (a wsbench report)");
