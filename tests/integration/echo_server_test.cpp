@@ -843,6 +843,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFlagCase{"UnreadableCertificate",
                     {"--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"},
                     "--tls-cert"},
+        BadFlagCase{"ReusePortOfTheWebsocketppEngine", {"--reuse-port"}, "--reuse-port"},
+        BadFlagCase{"ReusePortWithoutAPort", {"--engine", "fast", "--reuse-port"}, "--reuse-port"},
         BadFlagCase{"UnknownFlag", {"--frobnicate"}, "frobnicate"},
         BadFlagCase{"StrayArgument", {"stray"}, "stray"}),
     [](const ::testing::TestParamInfo<BadFlagCase>& p) { return p.param.name; });
@@ -860,6 +862,49 @@ TEST_P(EchoServerTest, ExitsWith3WhenThePortIsInUse) {
             << second.stderr_text();
         EXPECT_FALSE(second.wait_for_line("listening on", milliseconds(100)));
     }
+}
+
+// Scale-out past one process's open-file limit: fast-engine processes share one port with
+// --reuse-port, the kernel spreads connections over them, and one going away leaves the
+// port served by the rest.
+TEST(EchoServerReusePort, ProcessesShareOnePortAndEachServesItsShare) {
+    g_engine = "fast";
+    EchoServer first({"--threads", "1", "--log-connections"});
+    ASSERT_TRUE(first.address);
+    const std::string port = std::to_string(first.address->port);
+    Process second({tool_path("wsbench-echo-server"), "--engine", "fast", "--threads", "1",
+                    "--port", port, "--reuse-port", "--log-connections"});
+    const auto second_address = wait_listening(second);
+    ASSERT_TRUE(second_address) << second.stderr_text();
+    EXPECT_EQ(second_address->port, first.address->port);
+
+    // 64 connections: the chance that the kernel's hash puts all on one process is 2^-63.
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (int i = 0; i < 64; ++i) {
+        clients.push_back(std::make_unique<WsClient>());
+        ASSERT_TRUE(clients.back()->connect(first.url())) << clients.back()->error();
+        ASSERT_TRUE(clients.back()->send_text("n" + std::to_string(i)));
+        const auto reply = clients.back()->receive();
+        ASSERT_TRUE(reply) << clients.back()->error();
+        EXPECT_EQ(reply->payload, "n" + std::to_string(i));
+    }
+    for (Process* p : {first.process.get(), &second}) {
+        EXPECT_TRUE(p->wait_for_stderr("open id=", milliseconds(3000))) << p->stderr_text();
+    }
+
+    // The first one leaves; new connections all reach the second.
+    first.process->signal(SIGTERM);
+    EXPECT_EQ(first.process->wait(milliseconds(3000)), 0) << first.process->stderr_text();
+    for (int i = 0; i < 8; ++i) {
+        WsClient client;
+        ASSERT_TRUE(client.connect(first.url())) << client.error();
+        ASSERT_TRUE(client.send_text("after"));
+        const auto reply = client.receive();
+        ASSERT_TRUE(reply) << client.error();
+        EXPECT_EQ(reply->payload, "after");
+    }
+    second.signal(SIGTERM);
+    EXPECT_EQ(second.wait(milliseconds(3000)), 0) << second.stderr_text();
 }
 
 TEST_P(EchoServerTest, MisbehaveNoPongAnswersNoPing) {

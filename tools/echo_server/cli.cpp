@@ -74,6 +74,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<std::string>()->default_value(std::to_string(d.port)))
         ("t,threads", "I/O threads (0: one per core)", cxxopts::value<std::string>()->default_value("0"))
         ("engine", "websocketpp (the reference) or fast (our own codec, one loop and listener per thread; see docs/echo-server.md)", cxxopts::value<std::string>()->default_value("websocketpp"))
+        ("reuse-port", "--engine fast: share --port with other wsbench-echo-server processes started with it "
+                       "(SO_REUSEPORT: the kernel spreads connections over them; each counts, limits and "
+                       "broadcasts only its own). Without it a port in use is an error")
         ("mode", "echo: reply to the sender; broadcast: send to every open connection", cxxopts::value<std::string>()->default_value("echo"))
         ("reply-prefix", "prepend STR to every reply (text: STR + message; binary: STR's bytes + message)", cxxopts::value<std::string>()->default_value(""));
     options.add_options("Limits")
@@ -166,6 +169,13 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.stats_interval = duration_option(r, "stats-interval");
         c.verbosity = static_cast<int>(r.count("verbose"));
         if (r.count("quiet")) c.verbosity = -1;
+        c.reuse_port = r.count("reuse-port") > 0;
+        if (c.reuse_port && c.engine != Engine::fast) {
+            throw UsageError{"--reuse-port needs --engine fast (websocketpp's acceptor binds the port alone)"};
+        }
+        if (c.reuse_port && c.port == 0) {
+            throw UsageError{"--reuse-port needs a --port to share (0 picks a new free one)"};
+        }
         c.misbehave = parse_misbehave(r["misbehave"].as<std::string>());
         if (c.engine == Engine::websocketpp && c.misbehave != Misbehave::none &&
             c.misbehave != Misbehave::no_pong) {

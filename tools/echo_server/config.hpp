@@ -39,6 +39,7 @@ struct Config {
     std::uint16_t port = 9001;       ///< 0 picks a free port
     unsigned threads = 0;            ///< I/O threads; 0 means one per core
     Engine engine = Engine::websocketpp;
+    bool reuse_port = false;  ///< fast engine: join other processes' SO_REUSEPORT group on port
     Mode mode = Mode::echo;
     std::string reply_prefix;  ///< prepended to every reply (text and binary)
 

@@ -1218,9 +1218,9 @@ int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
         return kExitCannotRun;
     };
     const int one = 1;
-    if (config_.port != 0) {
+    if (config_.port != 0 && !config_.reuse_port) {
         // SO_REUSEPORT would let us join another server's group on this port unnoticed;
-        // an ordinary bind first proves the port is free.
+        // an ordinary bind first proves the port is free (--reuse-port asks to join).
         const int probe = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (probe < 0) return fail_with("socket");
         ::setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
