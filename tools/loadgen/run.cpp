@@ -84,6 +84,26 @@ void merge(RunResult& into, const RunResult& from) {
 
 }  // namespace
 
+PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses, std::uint64_t ports_per_source) {
+    PortSpace out;
+    const std::uint64_t sources = std::max<std::size_t>(1, source_addresses);
+    const std::uint64_t ports = ports_per_source * sources;
+    const std::string what = std::to_string(ports) + " local ports available to one target from " +
+                             std::to_string(sources) + " source address(es)";
+    const std::string remedy = "add addresses with --source-ip (e.g. 127.0.0.1-127.0.0.20 on loopback)";
+    if (connections > ports) {
+        out.fatal = std::to_string(connections) + " connections do not fit the " + what + "; " + remedy;
+    } else if (connections > ports / 2) {
+        // Linux's connect() tries the ports of one parity first and walks all of them before
+        // the other half: past half the range every connect() scans ~14k taken ports in the
+        // kernel and the ramp collapses (measured: 50k over 2 addresses stalled at ~28k open,
+        // over 4 addresses all 50k opened at 10k/s; docs/benchmarks.md).
+        out.warning = std::to_string(connections) + " connections use more than half of the " + what +
+                      ": the kernel's connect() slows down sharply past half; " + remedy;
+    }
+    return out;
+}
+
 RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, std::ostream& progress) {
     // With --shard the run config holds this shard's part; the report keeps the totals.
     Config config = requested;
@@ -106,13 +126,14 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     result.connections_target = config.connections;
 
     // Port space: one (source address, target) pair offers the ephemeral range once.
-    const std::uint64_t sources = std::max<std::size_t>(1, config.source_ips.size());
-    const std::uint64_t ports = ephemeral_ports() * sources;
-    if (config.connections > ports) {
-        result.fatal = std::to_string(config.connections) + " connections do not fit the " + std::to_string(ports) +
-                       " local ports available to one target from " + std::to_string(sources) +
-                       " source address(es); add addresses with --source-ip (e.g. 127.0.0.1-127.0.0.20 on loopback)";
+    const PortSpace space = check_port_space(config.connections, config.source_ips.size(), ephemeral_ports());
+    if (!space.fatal.empty()) {
+        result.fatal = space.fatal;
         return result;
+    }
+    if (!space.warning.empty()) {
+        log_line(LogLevel::warn, space.warning);
+        result.warnings.push_back(space.warning);
     }
     const FdLimit fds = raise_fd_limit(config.connections + 64);
     if (!fds.enough) {

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
+#include <cstdint>
 #include <ostream>
+#include <string>
 
 #include "config.hpp"
 #include "result.hpp"
@@ -15,6 +18,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitCheckFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitCannotRun = 3;
+
+/// Whether `connections` to one target fit the local ports of the source addresses (0 means
+/// the default one): `fatal` when they cannot, `warning` past half of them (see run.cpp).
+struct PortSpace {
+    std::string fatal;
+    std::string warning;
+};
+PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses, std::uint64_t ports_per_source);
 
 /// Runs the load described by `config`. Progress lines go to `progress` once a second
 /// unless config.quiet. Setting `interrupt` (from a signal handler) stops the run within a
