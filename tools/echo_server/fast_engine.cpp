@@ -1298,14 +1298,6 @@ int FastServer::run(std::ostream& out) {
     if (config_.tls()) {
         if (const int rc = setup_tls(); rc != kExitOk) return rc;
     }
-    const FdLimit fds = raise_fd_limit(config_.max_connections + 64);
-    if (!fds.enough) {
-        const bool asked = config_.max_connections != Config{}.max_connections;
-        log_line(asked ? LogLevel::warn : LogLevel::info,
-                 "open-file limit " + std::to_string(fds.soft) + " caps connections at about " +
-                     std::to_string(fds.soft > 64 ? fds.soft - 64 : 0) + " (--max-connections " +
-                     std::to_string(config_.max_connections) + "; raise the limit with ulimit -n)");
-    }
     std::vector<int> listeners;
     std::string bound;
     if (const int rc = open_listeners(listeners, bound); rc != kExitOk) return rc;

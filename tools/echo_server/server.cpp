@@ -2,11 +2,24 @@
 #include "server.hpp"
 
 #include "fast_engine.hpp"
+#include <string>
+
 #include "wsbench/system.hpp"
 
 namespace wsb::echo {
 
 int run_server(const Config& config, std::ostream& out) {
+    // Both engines: as many open files as --max-connections needs, soft to hard (and hard too
+    // as root). A warning when the user asked for more than fits; a note when only the
+    // default does.
+    const FdLimit fds = raise_fd_limit(config.max_connections + 64);
+    if (!fds.enough) {
+        const bool asked = config.max_connections != Config{}.max_connections;
+        log_line(asked ? LogLevel::warn : LogLevel::info,
+                 "open-file limit " + std::to_string(fds.soft) + " caps connections at about " +
+                     std::to_string(fds.soft > 64 ? fds.soft - 64 : 0) + " (--max-connections " +
+                     std::to_string(config.max_connections) + "; raise the limit with ulimit -n)");
+    }
     if (config.engine == Engine::fast) return run_fast(config, out);
     if (config.tls()) {
         return config.deflate ? run_websocketpp<true, true>(config, out)

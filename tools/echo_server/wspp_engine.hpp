@@ -506,16 +506,6 @@ template <bool Tls, bool Deflate>
 int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     if (const int rc = setup(); rc != kExitOk) return rc;
 
-    const FdLimit fds = raise_fd_limit(config_.max_connections + 64);
-    if (!fds.enough) {
-        // A warning when the user asked for more than fits; a note when only the default does.
-        const bool asked = config_.max_connections != Config{}.max_connections;
-        log_line(asked ? LogLevel::warn : LogLevel::info,
-                 "open-file limit " + std::to_string(fds.soft) + " caps connections at about " +
-                     std::to_string(fds.soft > 64 ? fds.soft - 64 : 0) + " (--max-connections " +
-                     std::to_string(config_.max_connections) + "; raise the limit with ulimit -n)");
-    }
-
     asio::error_code ec;
     server_.listen(config_.host, std::to_string(config_.port), ec);
     if (ec) {
