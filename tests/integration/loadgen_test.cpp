@@ -223,6 +223,24 @@ TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
     EXPECT_GT(r.report["latency_us"]["count"].get<std::uint64_t>(), 0u) << "ping round trips";
 }
 
+// --max-connecting bounds the connections being opened at once; with 1, every connection
+// after the first is started by the one before it settling. 0 lifts the bound.
+TEST_P(LoadgenAgainstEngine, MaxConnectingOpensEveryConnectionThroughTheBound) {
+    std::optional<ServerAddress> server;
+    auto s = start_server({"--threads", "1"}, server, GetParam());
+    ASSERT_TRUE(server);
+    for (const char* bound : {"1", "0"}) {
+        SCOPED_TRACE(std::string("--max-connecting ") + bound);
+        const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "300", "-d", "100ms", "-t",
+                                          "2", "--max-connecting", bound},
+                                         60s);
+        ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+        EXPECT_EQ(r.report["summary"]["connections"]["established"], 300);
+        EXPECT_EQ(r.report["summary"]["connections"]["failed"], 0);
+        EXPECT_EQ(r.report["config"]["max_connecting"], std::stoi(bound));
+    }
+}
+
 TEST(Loadgen, UnreachableTargetExits3WithAClearMessage) {
     // Bind a port, then close it: nothing listens there any more.
     std::optional<ServerAddress> server;

@@ -505,6 +505,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("message-type", "binary or text (always valid UTF-8)", cxxopts::value<std::string>()->default_value(to_string(d.message_type)), "TYPE");
     options.add_options("Connections")
         ("connect-rate", "new connections per second (5k or 5k/s; 0: unlimited)", cxxopts::value<std::string>()->default_value(number_text(d.connect_rate)), "RATE")
+        ("max-connecting", "connections being opened at once (TCP + TLS + handshake) per process; 0: no limit. "
+                           "Unlimited, a fast ramp overflows the target's accept queue and measures the kernel's "
+                           "1 s SYN retransmit", cxxopts::value<std::string>()->default_value(std::to_string(d.max_connecting)), "N")
         ("connect-timeout", "limit on TCP connect + TLS + opening handshake", cxxopts::value<std::string>()->default_value(duration_text(d.connect_timeout)), "TIME")
         ("drain-timeout", "after the window, wait this long for replies in flight", cxxopts::value<std::string>()->default_value(duration_text(d.drain_timeout)), "TIME")
         ("timeout", "closed loop: a reply not back within this counts as a timeout and frees its pipeline slot", cxxopts::value<std::string>()->default_value(duration_text(d.reply_timeout)), "TIME")
@@ -617,6 +620,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.message_type = parse_message_type(v.text("message-type"));
 
         c.connect_rate = v.rate("connect-rate");
+        c.max_connecting = v.count("max-connecting", "1000 (0: no limit)");
         c.connect_timeout = v.duration("connect-timeout");
         if (c.connect_timeout.count() == 0) throw UsageError{"--connect-timeout must be above 0"};
         c.drain_timeout = v.duration("drain-timeout");

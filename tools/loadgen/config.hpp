@@ -58,6 +58,10 @@ struct Config {
     MessageType message_type = MessageType::binary;
     double connect_rate = 0;            ///< new connections per second; 0: unlimited
     Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake
+    /// Connections being opened at once (TCP + TLS + handshake) per process; 0: no limit.
+    /// Unbounded, a fast ramp overflows the target's accept queue and measures the kernel's
+    /// 1 s SYN retransmit instead of the target.
+    std::uint64_t max_connecting = 1000;
     Nanos drain_timeout{std::chrono::seconds(2)};     ///< replies still in flight at the end
     Nanos reply_timeout{std::chrono::seconds(5)};     ///< closed loop: a reply later than this is a timeout
     Nanos ping_interval{0};             ///< connect scenario: ping each connection this often

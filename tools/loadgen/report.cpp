@@ -152,6 +152,7 @@ json config_to_json(const Config& c) {
         {"message_type", to_string(c.message_type)},
         {"connect_rate", c.connect_rate},
         {"connect_timeout_s", seconds(c.connect_timeout)},
+        {"max_connecting", c.max_connecting},
         {"drain_timeout_s", seconds(c.drain_timeout)},
         {"reply_timeout_s", seconds(c.reply_timeout)},
         {"ping_interval_s", seconds(c.ping_interval)},

@@ -70,6 +70,9 @@ Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
         connections_.push_back(std::make_unique<Connection>(*this, ids[i], static_cast<std::uint32_t>(i)));
     }
     alive_ = connections_.size();
+    if (config.max_connecting > 0) {
+        max_connecting_ = std::max<std::uint64_t>(1, config.max_connecting / std::max(1u, config.threads));
+    }
     rate_ = config.scenario == Scenario::broadcast ? config.rate : config.connection_rate();
     read_buffer_.resize(kReadBuffer);
     payload_.resize(std::max<std::uint64_t>(config.message_size, kMarkerSize));
@@ -248,8 +251,12 @@ void Worker::start_connections(Ns now) {
     // A batch per handler run, the rest posted: completions interleave with starts, so
     // connect times measure the target, not our own loop.
     std::size_t batch = 0;
-    while (next_to_start_ < allowed && batch++ < kConnectBatch) start_connect(*connections_[next_to_start_++]);
-    if (next_to_start_ < allowed && !connect_posted_) {
+    auto room = [this] { return max_connecting_ == 0 || connecting_ < max_connecting_; };
+    while (next_to_start_ < allowed && batch++ < kConnectBatch && room()) {
+        start_connect(*connections_[next_to_start_++]);
+    }
+    // Full (--max-connecting): settle() starts the next one as each connection settles.
+    if (next_to_start_ < allowed && room() && !connect_posted_) {
         connect_posted_ = true;
         asio::post(io, [this] {
             connect_posted_ = false;
@@ -260,6 +267,7 @@ void Worker::start_connections(Ns now) {
 
 void Worker::start_connect(Connection& c) {
     c.state = Connection::State::connecting;
+    ++connecting_;
     c.started = shared.now();  // per connection: the connect clock starts here
     if (shared.first_connect.load(std::memory_order_relaxed) < 0) {
         Ns unset = -1;
@@ -467,6 +475,16 @@ void Worker::settle(bool opened) {
         ++result.connections_established;
     } else {
         ++result.connections_failed;
+    }
+    --connecting_;
+    if (max_connecting_ > 0 && connecting_ + 1 == max_connecting_ && next_to_start_ < connections_.size() &&
+        !connect_posted_ && !closing_all_) {
+        // There is room again: start more from the loop, not from inside this handler.
+        connect_posted_ = true;
+        asio::post(io, [this] {
+            connect_posted_ = false;
+            if (!closing_all_) start_connections(shared.now());
+        });
     }
     // The ramp ends with the last connection to settle (once per connection, not per message).
     const Ns now = shared.now();

@@ -201,6 +201,8 @@ private:
     std::vector<std::unique_ptr<Connection>> connections_;
     std::size_t next_to_start_ = 0;
     ConnectRamp ramp_;         ///< this worker's share of --connect-rate
+    std::uint64_t connecting_ = 0;      ///< started and not yet open or failed
+    std::uint64_t max_connecting_ = 0;  ///< this worker's share of --max-connecting (0: none)
     std::uint64_t started_ = 0;
     std::uint64_t open_ = 0;
     std::uint64_t alive_ = 0;  ///< connections not closed
