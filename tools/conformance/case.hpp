@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+namespace wsb {
+struct ServerHandshakeInfo;
+}
+
 namespace wsb::conformance {
 
 /// One thing the runner observed that the case compares with its expectation (Autobahn's
@@ -129,9 +133,10 @@ struct CaseSpec {
     bool close_code_in_behavior = false;      ///< section 7: WRONG CODE fails `behavior` too
     std::optional<HandshakeProbe> handshake;  ///< H.x: a bent opening handshake
     std::function<bool(const Observation&, std::string&)> verify;  ///< extra check after the run
-    /// Serve mode only (C.x): the 101 response to send instead of a correct one, from the
-    /// client's Sec-WebSocket-Accept value; a client MUST fail such a connection (§4.1).
-    std::function<std::string(const std::string& accept_key)> serve_response;
+    /// Serve mode only (C.x): the response head to send instead of a correct 101, built from
+    /// the client's request (its accept key, the subprotocols and extensions it offered); a
+    /// client MUST fail such a connection (§4.1) or not take it as open at all (non-101).
+    std::function<std::string(const ServerHandshakeInfo& request)> serve_response;
 };
 
 /// Every case, in Autobahn's order (1-10), then the letter sections.

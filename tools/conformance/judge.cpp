@@ -130,7 +130,10 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
         }
     }
 
-    // behaviorClose: the first rule that applies wins.
+    // behaviorClose: the first rule that applies wins. The texts name the endpoints by role:
+    // against a server we are "the runner"; serving a client under test, "the server".
+    const char* me = obs.served ? "the server" : "the runner";
+    const char* peer = obs.served ? "the client" : "the server";
     const ExpectedClose& ec = spec.expected_close;
     auto codes_text = [&] {
         std::string t;
@@ -140,7 +143,7 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
     if (ec.closed_by_me != obs.closed_by_me) {
         v.behavior_close = CloseBehavior::failed;
         v.result_close = std::string("The connection was failed by the wrong endpoint (expected ") +
-                         (ec.closed_by_me ? "the runner" : "the server") + " to close first).";
+                         (ec.closed_by_me ? me : peer) + " to close first).";
     } else if (ec.require_clean && !obs.was_clean) {
         v.behavior_close = CloseBehavior::unclean;
         v.result_close =
@@ -154,7 +157,11 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
                          std::to_string(*obs.remote_close_code) + ".";
     } else if (obs.dropped_by_me) {
         v.behavior_close = CloseBehavior::failed_by_client;
-        v.result_close = "It is preferred that the server close the TCP connection.";
+        // Autobahn's words against a server; serving, the server drops TCP after every
+        // closing handshake (§7.1.1), so dropping it here means the client did not answer.
+        v.result_close = obs.served ? "The client did not answer the server's close frame in "
+                                      "time, so the server dropped the TCP connection."
+                                    : "It is preferred that the server close the TCP connection.";
     } else {
         v.behavior_close = CloseBehavior::ok;
         v.result_close = "Connection was properly closed.";
@@ -164,7 +171,8 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
     // invalid text at all.
     if (ec.wrong_endpoint_fatal && ec.closed_by_me != obs.closed_by_me) {
         v.behavior = Behavior::failed;
-        v.result = "The server did not fail the connection (it was closed by the runner).";
+        v.result = std::string(obs.served ? "The client" : "The server") +
+                   " did not fail the connection (it was closed by " + me + ").";
     }
     // Section 7: a wrong close code is a failed behaviour too.
     if (spec.close_code_in_behavior && v.behavior_close == CloseBehavior::wrong_code) {

@@ -46,6 +46,9 @@ struct Observation {
     std::string remote_close_reason;
     std::string protocol_error;  ///< what the server sent that broke RFC 6455, if anything
     bool interrupted = false;    ///< the run was stopped (SIGINT) during this case
+    /// Serve mode: we were the server and the peer a client under test, so texts about the
+    /// connection name "the server" for us and "the client" for the peer.
+    bool served = false;
 
     double duration_ms = 0;   ///< WebSocket open to TCP close (Autobahn's duration)
     double handshake_ms = 0;  ///< TCP connect to 101

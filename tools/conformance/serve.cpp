@@ -3,6 +3,7 @@
 #include "serve.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <fstream>
@@ -74,6 +75,29 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
     }
 }
 
+/// C.2.3's answer: a subprotocol that is none of `offered` (the first offer with a suffix,
+/// so a client that compares prefixes is caught too), or wsbench.never-offered.
+std::string unoffered_subprotocol(const std::vector<std::string>& offered) {
+    std::string p = offered.empty() ? "wsbench.never-offered" : offered.front() + ".not-offered";
+    while (std::find(offered.begin(), offered.end(), p) != offered.end()) p += "x";
+    return p;
+}
+
+/// True when one of the offered extension elements is permessage-deflate with a
+/// client_max_window_bits parameter (extension names compare case-insensitively).
+bool offered_client_max_window_bits(const std::vector<std::string>& offered) {
+    for (const std::string& e : offered) {
+        std::string lower = e;
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+        if (lower.rfind("permessage-deflate", 0) == 0 &&
+            lower.find("client_max_window_bits") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /// A directory name for an agent: report_file_name()'s rule without the case part.
 std::string agent_slug(const std::string& agent) {
     const std::string f = report_file_name(agent, "x");
@@ -105,16 +129,16 @@ Target parse_target(const std::string& target) {
 
 std::vector<CaseSpec> client_handshake_cases() {
     std::vector<CaseSpec> out;
-    const std::string exp =
+    const std::string fail =
         "The client fails the connection (closes TCP, or sends a close frame): a client MUST "
         "_Fail the WebSocket Connection_ on this response (RFC 6455 §4.1). It never echoes "
         "the text message sent after the response.";
-    auto add = [&](std::string id, std::string desc,
-                   std::function<std::string(const std::string&)> response) {
+    auto add = [&](std::string id, std::string desc, std::string expectation,
+                   std::function<std::string(const ServerHandshakeInfo&)> response) {
         CaseSpec c;
         c.id = std::move(id);
         c.description = std::move(desc) + " Then send a text message.";
-        c.expectation = exp;
+        c.expectation = expectation.empty() ? fail : std::move(expectation);
         c.on_open = [](CaseContext& ctx) {
             ctx.send_frame(1, "Hello, world!");
             ctx.kill_after(1);
@@ -124,33 +148,114 @@ std::vector<CaseSpec> client_handshake_cases() {
         c.serve_response = std::move(response);
         out.push_back(std::move(c));
     };
-    add("C.1.1", "Answer with a wrong Sec-WebSocket-Accept (the accept of another key).",
-        [](const std::string&) {
+    // §4.1: "If the status code received from the server is not 101, the client handles the
+    // response per HTTP procedures"; the WebSocket connection is never established.
+    const std::string not_open =
+        "The client does not take the connection as open: it closes TCP (or fails it with a "
+        "close frame) and never echoes the text message sent after the response. \"If the "
+        "status code received from the server is not 101, the client handles the response "
+        "per HTTP procedures\" (RFC 6455 §4.1); only a validated 101 establishes the "
+        "WebSocket connection.";
+    add("C.1.1", "Answer with a wrong Sec-WebSocket-Accept (the accept of another key).", "",
+        [](const ServerHandshakeInfo&) {
             return build_server_response(compute_accept_key("dGhlIHNhbXBsZSBub25jZQ=="));
         });
-    add("C.1.2", "Answer 101 without Sec-WebSocket-Accept.", [](const std::string&) {
+    add("C.1.2", "Answer 101 without Sec-WebSocket-Accept.", "", [](const ServerHandshakeInfo&) {
         return std::string(
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
             "Upgrade\r\n\r\n");
     });
-    add("C.1.3", "Answer 101 without an Upgrade header.", [](const std::string& accept) {
+    add("C.1.3", "Answer 101 without an Upgrade header.", "", [](const ServerHandshakeInfo& r) {
         return "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
                "Sec-WebSocket-Accept: " +
-               accept + "\r\n\r\n";
+               r.accept_key + "\r\n\r\n";
     });
-    add("C.1.4", "Answer 101 without a Connection header.", [](const std::string& accept) {
+    add("C.1.4", "Answer 101 without a Connection header.", "", [](const ServerHandshakeInfo& r) {
         return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                "Sec-WebSocket-Accept: " +
-               accept + "\r\n\r\n";
+               r.accept_key + "\r\n\r\n";
     });
-    add("C.2.1", "Answer with a subprotocol the client did not offer (wsbench.never-offered).",
-        [](const std::string& accept) {
-            return build_server_response(accept, "wsbench.never-offered");
+    add("C.1.5",
+        "Answer 200 OK with Upgrade, Connection and the right Sec-WebSocket-Accept, and "
+        "Content-Length: 0.",
+        not_open, [](const ServerHandshakeInfo& r) {
+            return "HTTP/1.1 200 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                   "Sec-WebSocket-Accept: " +
+                   r.accept_key + "\r\nContent-Length: 0\r\n\r\n";
         });
-    add("C.2.2", "Answer with an extension the client did not offer (x-wsbench-never-offered).",
-        [](const std::string& accept) {
-            return build_server_response(accept, {},
+    add("C.1.6", "Answer 403 Forbidden with a 10-octet body.", not_open,
+        [](const ServerHandshakeInfo&) {
+            return build_reject_response(403, {}, {}, "forbidden\n");
+        });
+    add("C.1.7", "Answer 101 with Upgrade: h2c (and the right Sec-WebSocket-Accept).", "",
+        [](const ServerHandshakeInfo& r) {
+            return "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: "
+                   "Upgrade\r\nSec-WebSocket-Accept: " +
+                   r.accept_key + "\r\n\r\n";
+        });
+    add("C.2.1", "Answer with a subprotocol the client did not offer (wsbench.never-offered).", "",
+        [](const ServerHandshakeInfo& r) {
+            return build_server_response(r.accept_key, "wsbench.never-offered");
+        });
+    add("C.2.2", "Answer with an extension the client did not offer (x-wsbench-never-offered).", "",
+        [](const ServerHandshakeInfo& r) {
+            return build_server_response(r.accept_key, {},
                                          {{"Sec-WebSocket-Extensions", "x-wsbench-never-offered"}});
+        });
+    add("C.2.3",
+        "Answer with a subprotocol other than the ones the client offered: its first offer "
+        "with '.not-offered' appended (a client that offered none gets "
+        "'wsbench.never-offered', as in C.2.1).",
+        "The client fails the connection (closes TCP, or sends a close frame) and never echoes "
+        "the text message: \"If the response includes a |Sec-WebSocket-Protocol| header field "
+        "and this header field indicates the use of a subprotocol that was not present in the "
+        "client's handshake [...], the client MUST _Fail the WebSocket Connection_\" (RFC 6455 "
+        "§4.1). Fair whatever the client offered: the answer is never one of its offers.",
+        [](const ServerHandshakeInfo& r) {
+            return build_server_response(r.accept_key, unoffered_subprotocol(r.subprotocols));
+        });
+    // RFC 7692 §7: a client MUST fail the connection when the server accepted permessage-deflate
+    // with a response that has a parameter not defined for a response, a parameter with an
+    // invalid value, or the same parameter twice. A client that did not offer
+    // permessage-deflate MUST fail it too: an extension it did not offer (RFC 6455 §4.1).
+    const std::string deflate_rule =
+        " (RFC 7692 §7: \"A client MUST _Fail the WebSocket Connection_ if the peer server "
+        "accepted an extension negotiation offer for this extension with an extension "
+        "negotiation response meeting any of the following conditions\"). A client that did "
+        "not offer permessage-deflate MUST fail the connection all the same: the server "
+        "indicated an extension it did not request (RFC 6455 §4.1).";
+    auto deflate_case = [&](std::string id, const std::string& value, std::string why) {
+        add(std::move(id), "Answer with Sec-WebSocket-Extensions: " + value + ".",
+            "The client fails the connection (closes TCP, or sends a close frame, 1002 or 1010) "
+            "and never echoes the text message: " +
+                why + deflate_rule,
+            [value](const ServerHandshakeInfo& r) {
+                return build_server_response(r.accept_key, {},
+                                             {{"Sec-WebSocket-Extensions", value}});
+            });
+    };
+    deflate_case("C.3.1", "permessage-deflate; server_max_window_bits=7",
+                 "server_max_window_bits=7 is an invalid value (8 to 15, RFC 7692 §7.1.2.1)");
+    deflate_case("C.3.2", "permessage-deflate; x=1",
+                 "x is an extension parameter not defined for use in a response");
+    deflate_case("C.3.3",
+                 "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
+                 "the response has two extension parameters with the same name");
+    add("C.3.4",
+        "Answer with Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10 "
+        "when the client's offer had no client_max_window_bits (when it had, "
+        "client_max_window_bits=16, out of range).",
+        "The client fails the connection (closes TCP, or sends a close frame, 1002 or 1010) and "
+        "never echoes the text message: \"If a received extension negotiation offer doesn't "
+        "have the client_max_window_bits extension parameter, the corresponding extension "
+        "negotiation response to the offer MUST NOT include the client_max_window_bits "
+        "extension parameter\" (RFC 7692 §7.1.2.2); 16 is an invalid value" +
+            deflate_rule,
+        [](const ServerHandshakeInfo& r) {
+            const std::string value = offered_client_max_window_bits(r.extensions)
+                                          ? "permessage-deflate; client_max_window_bits=16"
+                                          : "permessage-deflate; client_max_window_bits=10";
+            return build_server_response(r.accept_key, {}, {{"Sec-WebSocket-Extensions", value}});
         });
     return out;
 }
@@ -200,7 +305,8 @@ std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
 
 struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
     explicit Connection(asio::io_context& io) : socket(io), timer(io) {}
-    asio::ip::tcp::socket socket;
+    asio::ip::tcp::socket socket;  // moved into `tls` when serving wss://
+    std::unique_ptr<Session::TlsStream> tls;
     asio::steady_timer timer;
     std::string head;  // bytes received before the WebSocket opened
     HttpHeadScanner scanner;
@@ -209,6 +315,31 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
     ServerHandshakeInfo info;
     std::vector<std::uint8_t> rbuf = std::vector<std::uint8_t>(4096);
     FrameParser parser;  // reply_and_close: waits for the client's close frame
+
+    asio::ip::tcp::socket& tcp() noexcept { return tls ? tls->next_layer() : socket; }
+    void close() noexcept {
+        std::error_code ignored;
+        tcp().close(ignored);
+    }
+    template <class Handler>
+    void read_some(Handler&& handler) {
+        if (tls) {
+            tls->async_read_some(asio::buffer(rbuf), std::forward<Handler>(handler));
+        } else {
+            socket.async_read_some(asio::buffer(rbuf), std::forward<Handler>(handler));
+        }
+    }
+    /// Writes all of `*bytes` (kept alive by the handler's copy of the pointer).
+    template <class Handler>
+    void write(std::shared_ptr<const std::string> bytes, Handler&& handler) {
+        auto done = [bytes, handler = std::forward<Handler>(handler)](
+                        const std::error_code& e, std::size_t n) mutable { handler(e, n); };
+        if (tls) {
+            asio::async_write(*tls, asio::buffer(*bytes), std::move(done));
+        } else {
+            asio::async_write(socket, asio::buffer(*bytes), std::move(done));
+        }
+    }
 };
 
 Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<CaseSpec> cases,
@@ -218,6 +349,7 @@ Server::Server(asio::io_context& io, const ServeConfig& config, std::vector<Case
       cases_(std::move(cases)),
       progress_(progress),
       acceptor_(io),
+      accept_pause_(io),
       stop_timer_(io) {}
 
 void Server::stop() {
@@ -225,6 +357,7 @@ void Server::stop() {
     stopping_ = true;
     std::error_code ignored;
     acceptor_.close(ignored);
+    accept_pause_.cancel();
     for (auto& w : sessions_) {
         if (auto s = w.lock()) s->interrupt();
     }
@@ -242,6 +375,30 @@ void Server::stop() {
 
 Server::~Server() = default;
 
+bool Server::load_tls(std::string& error) {
+    if (!config_.tls()) return true;
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    std::error_code ec;
+    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::single_dh_use,
+                      ec);
+    tls_->use_certificate_chain_file(config_.tls_cert, ec);
+    if (ec) {
+        error = "--tls-cert " + config_.tls_cert + ": " + ec.message();
+        return false;
+    }
+    tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
+    if (ec) {
+        error = "--tls-key " + config_.tls_key + ": " + ec.message();
+        return false;
+    }
+    if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
+        error = "--tls-key " + config_.tls_key + " does not match --tls-cert";
+        return false;
+    }
+    return true;
+}
+
 std::uint16_t Server::listen() {
     const asio::ip::tcp::endpoint ep(asio::ip::make_address(config_.host), config_.port);
     acceptor_.open(ep.protocol());
@@ -253,64 +410,105 @@ std::uint16_t Server::listen() {
 }
 
 void Server::accept() {
+    if (stopping_) return;
     auto conn = std::make_shared<Connection>(io_);
     acceptor_.async_accept(conn->socket, [this, conn](const std::error_code& ec) {
         if (ec) {
-            if (ec != asio::error::operation_aborted) accept();
+            if (ec != asio::error::operation_aborted && !stopping_) on_accept_error(ec);
             return;
         }
-        // The opening handshake must arrive in time (Autobahn's open handshake timeout).
+        if (const std::uint64_t failed = backoff_.on_accepted()) {
+            log_line(LogLevel::info, "accepting connections again (" + std::to_string(failed) +
+                                         " accepts failed meanwhile)");
+        }
+        // The opening handshake (and the TLS handshake before it) must arrive in time
+        // (Autobahn's open handshake timeout).
         conn->timer.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(
             std::chrono::duration<double>(kOpenHandshakeTimeout * config_.run.timeout_scale)));
         conn->timer.async_wait([conn](const std::error_code& e) {
-            if (!e) {
-                std::error_code ignored;
-                conn->socket.close(ignored);
-            }
+            if (!e) conn->close();
         });
-        auto read = std::make_shared<std::function<void()>>();
-        *read = [this, conn, read] {
-            conn->socket.async_read_some(asio::buffer(conn->rbuf), [this, conn, read](
-                                                                       const std::error_code& e,
-                                                                       std::size_t n) {
-                if (e) {
-                    conn->timer.cancel();
-                    *read = nullptr;  // break the cycle
-                    return;
-                }
-                conn->head.append(reinterpret_cast<const char*>(conn->rbuf.data()), n);
-                const Errc pe =
-                    parse_http_request(conn->head, conn->request, conn->head_size, conn->scanner);
-                if (pe == Errc::http_incomplete) {
-                    (*read)();
-                    return;
-                }
-                *read = nullptr;
-                conn->timer.cancel();
-                if (pe != Errc::ok) {
-                    auto resp =
-                        std::make_shared<std::string>(build_reject_response(reject_status_for(pe)));
-                    asio::async_write(conn->socket, asio::buffer(*resp),
-                                      [conn, resp](const std::error_code&, std::size_t) {});
-                    return;
-                }
-                on_request(conn);
-            });
-        };
-        (*read)();
+        if (!tls_) {
+            read_request(conn);
+        } else {
+            conn->tls = std::make_unique<Session::TlsStream>(std::move(conn->socket), *tls_);
+            conn->tls->async_handshake(
+                asio::ssl::stream_base::server, [this, conn](const std::error_code& e) {
+                    if (e) {
+                        if (config_.run.verbosity > 0) {
+                            log_line(LogLevel::info, "TLS handshake failed: " + e.message());
+                        }
+                        conn->timer.cancel();
+                        conn->close();
+                        return;
+                    }
+                    read_request(conn);
+                });
+        }
         accept();
     });
 }
 
+void Server::on_accept_error(const std::error_code& ec) {
+    // Retrying at once after EMFILE would find the listener readable and fail again, at
+    // 100 % CPU until a connection closes: pause instead (AcceptBackoff), say so once.
+    const AcceptBackoff::Step step = backoff_.on_error(ec);
+    if (step.log) {
+        log_line(LogLevel::warn,
+                 "accept: " + ec.message() + "; pausing accepts for " +
+                     std::to_string(step.pause.count()) + " ms at a time until it works again" +
+                     (AcceptBackoff::out_of_descriptors(ec)
+                          ? std::string(" (raise the open-file limit with ulimit -n)")
+                          : std::string()));
+    }
+    if (step.pause.count() == 0) {
+        accept();
+        return;
+    }
+    accept_pause_.expires_after(step.pause);
+    accept_pause_.async_wait([this](const std::error_code& e) {
+        if (!e) accept();
+    });
+}
+
+void Server::read_request(std::shared_ptr<Connection> conn) {
+    auto read = std::make_shared<std::function<void()>>();
+    *read = [this, conn, read] {
+        conn->read_some([this, conn, read](const std::error_code& e, std::size_t n) {
+            if (e) {
+                conn->timer.cancel();
+                *read = nullptr;  // break the cycle
+                return;
+            }
+            conn->head.append(reinterpret_cast<const char*>(conn->rbuf.data()), n);
+            const Errc pe =
+                parse_http_request(conn->head, conn->request, conn->head_size, conn->scanner);
+            if (pe == Errc::http_incomplete) {
+                (*read)();
+                return;
+            }
+            *read = nullptr;
+            conn->timer.cancel();
+            if (pe != Errc::ok) {
+                conn->write(std::make_shared<const std::string>(
+                                build_reject_response(reject_status_for(pe))),
+                            [conn](const std::error_code&, std::size_t) {});
+                return;
+            }
+            on_request(conn);
+        });
+    };
+    (*read)();
+}
+
 void Server::on_request(std::shared_ptr<Connection> conn) {
     auto refuse = [conn](int status, const std::string& why) {
-        auto resp =
-            std::make_shared<std::string>(build_reject_response(status, {}, {}, why + "\n"));
-        asio::async_write(conn->socket, asio::buffer(*resp),
-                          [conn, resp](const std::error_code&, std::size_t) {
-                              std::error_code ignored;
-                              conn->socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-                          });
+        conn->write(
+            std::make_shared<const std::string>(build_reject_response(status, {}, {}, why + "\n")),
+            [conn](const std::error_code&, std::size_t) {
+                std::error_code ignored;
+                conn->tcp().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+            });
     };
     const Errc he = check_client_request(conn->request, conn->info);
     if (he != Errc::ok) {
@@ -382,9 +580,8 @@ void Server::reply_and_close(std::shared_ptr<Connection> conn, const std::string
     *out += server_frame(Opcode::close, close_payload(1000));
     std::string leftover = conn->head.substr(conn->head_size);
     auto finish = [this, conn, then_stop] {
-        std::error_code ignored;
         conn->timer.cancel();
-        conn->socket.close(ignored);
+        conn->close();
         if (then_stop && !finished_) {
             finished_ = true;
             io_.stop();
@@ -409,33 +606,30 @@ void Server::reply_and_close(std::shared_ptr<Connection> conn, const std::string
         return false;
     };
     *read = [conn, read, feed, finish] {
-        conn->socket.async_read_some(
-            asio::buffer(conn->rbuf),
-            [conn, read, feed, finish](const std::error_code& e, std::size_t n) {
-                if (e || feed(conn->rbuf.data(), n)) {
-                    *read = nullptr;
-                    finish();
-                    return;
-                }
-                (*read)();
-            });
-    };
-    asio::async_write(
-        conn->socket, asio::buffer(*out),
-        [conn, out, read, feed, finish, leftover](const std::error_code& e, std::size_t) mutable {
-            if (e) {
-                *read = nullptr;
-                finish();
-                return;
-            }
-            if (!leftover.empty() &&
-                feed(reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size())) {
+        conn->read_some([conn, read, feed, finish](const std::error_code& e, std::size_t n) {
+            if (e || feed(conn->rbuf.data(), n)) {
                 *read = nullptr;
                 finish();
                 return;
             }
             (*read)();
         });
+    };
+    conn->write(std::move(out), [conn, read, feed, finish, leftover](const std::error_code& e,
+                                                                     std::size_t) mutable {
+        if (e) {
+            *read = nullptr;
+            finish();
+            return;
+        }
+        if (!leftover.empty() &&
+            feed(reinterpret_cast<std::uint8_t*>(leftover.data()), leftover.size())) {
+            *read = nullptr;
+            finish();
+            return;
+        }
+        (*read)();
+    });
 }
 
 void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
@@ -451,8 +645,8 @@ void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
                   << " of " << cases_.size() << ")\n";
     }
     auto session = std::make_shared<Session>(
-        io_, std::move(conn->socket), conn->head.substr(0, conn->head_size), conn->info.accept_key,
-        conn->head.substr(conn->head_size), *spec, config_.run, rng_(),
+        io_, std::move(conn->socket), std::move(conn->tls), conn->head.substr(0, conn->head_size),
+        conn->info, conn->head.substr(conn->head_size), *spec, config_.run, rng_(),
         [this, spec, index, agent, started](Observation&& obs) {
             CaseResult r;
             r.spec = spec;
@@ -560,6 +754,8 @@ ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& 
         ("once", "exit after the first agent's /updateReports")
         ("agent-name-from-url", "require agent=NAME in /runCase, /getCaseStatus and /updateReports (default: fall back to the User-Agent header)")
         ("timeout-scale", "multiply every timeout for slow clients", cxxopts::value<double>()->default_value("1"), "X")
+        ("tls-cert", "PEM certificate (chain) file; with --tls-key serves wss://", cxxopts::value<std::string>()->default_value(""), "FILE")
+        ("tls-key", "PEM private key file", cxxopts::value<std::string>()->default_value(""), "FILE")
         ("strict", "count NON-STRICT verdicts as failures in the reports")
         ("q,quiet", "no progress on stderr")
         ("v,verbose", "one line per case on stderr")
@@ -569,9 +765,10 @@ ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& 
         const auto r = options.parse(argc, argv);
         if (r.count("help")) {
             out << options.help()
-                << "\nPrints 'listening on ws://HOST:PORT' on stdout once ready. SIGINT/SIGTERM "
-                   "write the reports and exit 0.\nExit codes: 0 stopped normally, 2 usage "
-                   "error, 3 cannot listen.\n";
+                << "\nPrints 'listening on ws://HOST:PORT' (wss:// with --tls-cert) on stdout "
+                   "once ready. SIGINT/SIGTERM write the reports and exit 0.\nExit codes: 0 "
+                   "stopped normally, 2 usage error (also an unusable certificate or key), 3 "
+                   "cannot listen.\n";
             return result;
         }
         if (!r.unmatched().empty()) {
@@ -593,6 +790,11 @@ ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& 
         c.run.timeout_scale = r["timeout-scale"].as<double>();
         if (!(c.run.timeout_scale > 0) || c.run.timeout_scale > 1000) {
             throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
+        }
+        c.tls_cert = r["tls-cert"].as<std::string>();
+        c.tls_key = r["tls-key"].as<std::string>();
+        if (c.tls_cert.empty() != c.tls_key.empty()) {
+            throw UsageError{"--tls-cert and --tls-key go together"};
         }
         c.run.strict = r.count("strict") > 0;
         c.run.quiet = r.count("quiet") > 0;
@@ -628,6 +830,11 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
     }
     asio::io_context io;
     Server server(io, config, std::move(cases), err);
+    std::string tls_error;
+    if (!server.load_tls(tls_error)) {
+        log_line(LogLevel::error, tls_error);
+        return kExitUsage;
+    }
     std::uint16_t port = 0;
     try {
         port = server.listen();
@@ -636,10 +843,22 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
                                       std::to_string(config.port) + ": " + e.what());
         return kExitCannotRun;
     }
-    config.run.url_text = "ws://" + config.host + ":" + std::to_string(port);
     const bool v6 = config.host.find(':') != std::string::npos;
-    out << "listening on ws://" << (v6 ? "[" + config.host + "]" : config.host) << ":" << port
-        << std::endl;
+    const std::string url = std::string(config.tls() ? "wss" : "ws") + "://" +
+                            (v6 ? "[" + config.host + "]" : config.host) + ":" +
+                            std::to_string(port);
+    config.run.url_text = url;
+    ServeSide side;
+    side.host = config.host;
+    side.port = port;
+    side.port_asked = config.port;
+    side.tls = config.tls();
+    side.tls_cert = config.tls_cert;
+    side.tls_key = config.tls_key;
+    side.once = config.once;
+    side.agent_from_url = config.agent_from_url;
+    config.run.serve = side;
+    out << "listening on " << url << std::endl;
     asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&server](const std::error_code& e, int) {
         if (!e) server.stop();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <asio/ssl.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "accept_backoff.hpp"
 #include "case.hpp"
 #include "config.hpp"
 #include "runner.hpp"
@@ -26,6 +28,9 @@ struct ServeConfig {
     std::uint16_t port = 9001;       ///< --port: 0 picks a free one (printed)
     bool once = false;               ///< --once: exit after the first agent's /updateReports
     bool agent_from_url = false;     ///< --agent-name-from-url: refuse requests without agent=
+    std::string tls_cert;            ///< --tls-cert: PEM certificate chain; with tls_key, wss://
+    std::string tls_key;             ///< --tls-key: PEM private key
+    bool tls() const noexcept { return !tls_cert.empty(); }
 };
 
 /// Parses `serve`'s options (argv[0] is "serve"): usage errors go to `err` with exit code 2.
@@ -37,10 +42,12 @@ struct ServeCliResult {
 ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
                                std::ostream& err);
 
-/// Section C, served only: the client's duties in the opening handshake (§4.1): a 101 with
-/// a wrong or missing Sec-WebSocket-Accept, without Upgrade or Connection, with a
-/// subprotocol or an extension the client did not offer, each followed by a text message
-/// the client must never see (it MUST fail the connection instead).
+/// Section C, served only: the client's duties in the opening handshake (RFC 6455 §4.1, §9.1;
+/// RFC 7692 §7): C.1.x a 101 with a wrong or missing Sec-WebSocket-Accept, without Upgrade or
+/// Connection, with Upgrade: h2c, or a 200 or 403 instead of a 101; C.2.x a subprotocol or an
+/// extension the client did not offer; C.3.x permessage-deflate with parameters that are
+/// invalid, unknown, repeated or not asked for. Each is followed by a text message the client
+/// must never echo (it MUST fail the connection, or never take it as open).
 std::vector<CaseSpec> client_handshake_cases();
 
 /// The cases serve mode plays, copied from the selection: the H.x handshake probes (which
@@ -65,6 +72,9 @@ class Server {
            std::ostream& progress);
     ~Server();
 
+    /// wss://: loads --tls-cert and --tls-key; false with the reason in `error` when it
+    /// cannot (unreadable, not PEM, key not matching the certificate).
+    bool load_tls(std::string& error);
     /// Binds and listens; throws std::system_error when it cannot. Returns the real port.
     std::uint16_t listen();
     /// SIGINT/SIGTERM: accepts nothing more, closes running cases with 1001 (they are
@@ -84,6 +94,8 @@ class Server {
     };
 
     void accept();
+    void on_accept_error(const std::error_code& ec);
+    void read_request(std::shared_ptr<Connection> conn);
     void on_request(std::shared_ptr<Connection> conn);
     void reply_and_close(std::shared_ptr<Connection> conn, const std::string& text, bool then_stop);
     void run_case(std::shared_ptr<Connection> conn, std::size_t index, const std::string& agent);
@@ -95,6 +107,9 @@ class Server {
     std::vector<CaseSpec> cases_;  // sessions refer to these: never resized
     std::ostream& progress_;
     asio::ip::tcp::acceptor acceptor_;
+    std::unique_ptr<asio::ssl::context> tls_;  // wss:// only
+    AcceptBackoff backoff_;
+    asio::steady_timer accept_pause_;  // accepting paused after a failed accept
     std::map<std::string, AgentResults> agents_;
     std::mt19937_64 rng_{std::random_device{}()};
     bool finished_ = false;
@@ -105,7 +120,8 @@ class Server {
 };
 
 /// Runs serve mode to the end (SIGINT/SIGTERM, or --once): prints `listening on
-/// ws://HOST:PORT` on `out` once ready. Returns the exit code: 0, 2 usage, 3 cannot listen.
+/// ws://HOST:PORT` (wss:// with --tls-cert) on `out` once ready. Returns the exit code: 0,
+/// 2 usage (also an unusable certificate or key), 3 cannot listen.
 int run_serve(const ServeConfig& config, std::ostream& out, std::ostream& err);
 
 }  // namespace wsb::conformance

@@ -2,6 +2,7 @@
 #include "session.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 
 #include "wsbench/close.hpp"
@@ -70,17 +71,19 @@ void Session::log(const char* dir, std::string text) {
     obs_.wire_log.push_back({now_ms(), dir, std::move(text)});
 }
 
-Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::string request,
-                 std::string accept_key, std::string leftover, const CaseSpec& spec,
-                 const Config& config, std::uint64_t seed, Done done)
+Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted,
+                 std::unique_ptr<TlsStream> tls, std::string request, ServerHandshakeInfo info,
+                 std::string leftover, const CaseSpec& spec, const Config& config,
+                 std::uint64_t seed, Done done)
     : io_(io),
       server_role_(true),
-      accept_key_(std::move(accept_key)),
+      request_info_(std::move(info)),
       leftover_(std::move(leftover)),
       spec_(spec),
       config_(config),
       done_(std::move(done)),
       socket_(std::move(accepted)),
+      tls_(std::move(tls)),
       rng_(seed),
       open_timer_(io),
       kill_timer_(io),
@@ -90,15 +93,17 @@ Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::stri
       pace_timer_(io),
       rbuf_(64 * 1024) {
     obs_.http_request = std::move(request);
+    obs_.served = true;
 }
 
 void Session::start_serving() {
     obs_.connected = true;
     std::error_code ec;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    std::string response = spec_.serve_response ? spec_.serve_response(accept_key_)
-                                                : build_server_response(accept_key_);
-    obs_.http_status = 101;
+    tcp().set_option(asio::ip::tcp::no_delay(true), ec);
+    std::string response = spec_.serve_response ? spec_.serve_response(request_info_)
+                                                : build_server_response(request_info_.accept_key);
+    // The status we answered with ("HTTP/1.1 101 ..."): C.1.x send others.
+    obs_.http_status = response.size() > 12 ? std::atoi(response.c_str() + 9) : 0;
     obs_.http_response = response;
     state_ = State::open;  // enqueue() writes only on an open connection
     log("EV", "opening handshake response, " + std::to_string(response.size()) + " octets");
@@ -160,7 +165,7 @@ void Session::on_connected() {
         send_request();
         return;
     }
-    tls_ = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(socket_, *tls_context_);
+    tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
     SSL_set_tlsext_host_name(tls_->native_handle(), config_.url.host.c_str());
     auto self = shared_from_this();
     tls_->async_handshake(asio::ssl::stream_base::client, [this, self](const std::error_code& e) {
@@ -714,7 +719,7 @@ void Session::finish() {
     drop_timer_.cancel();
     pace_timer_.cancel();
     for (auto& t : later_timers_) t.cancel();
-    socket_.close(ec);
+    tcp().close(ec);
     queue_.clear();
     if (done_) {
         Done d = std::move(done_);

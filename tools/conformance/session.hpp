@@ -23,11 +23,6 @@
 
 namespace wsb::conformance {
 
-/// Autobahn's protocol timeouts (seconds, before --timeout-scale).
-inline constexpr double kOpenHandshakeTimeout = 5.0;
-inline constexpr double kCloseHandshakeTimeout = 1.0;
-inline constexpr double kServerDropTimeout = 1.0;
-
 /// Runs one case. Create with std::make_shared, then start(); `done` runs once, on the
 /// io_context thread, with what was observed. Single-threaded: every handler runs on the
 /// one thread that runs the io_context.
@@ -40,15 +35,19 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
             const CaseSpec& spec, const Config& config, std::uint64_t seed, asio::ssl::context* tls,
             Done done);
 
+    /// TLS over an owned socket: a wss:// client's connection, or one a wss:// serve accepted.
+    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
+
     /// Serve mode (`wsbench-conformance serve`): the roles swap. The case runs on a
-    /// connection a client under test opened and whose opening handshake `request` (the
-    /// head as received) already passed check_client_request(); `leftover` is what came after
-    /// the head. Our frames go unmasked, the client's must be masked (RFC 6455 §5.1, a
-    /// masking violation fails the connection with 1002), and after the closing handshake we
-    /// drop TCP ourselves (§7.1.1), so "peer" below means the client.
-    Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::string request,
-            std::string accept_key, std::string leftover, const CaseSpec& spec,
-            const Config& config, std::uint64_t seed, Done done);
+    /// connection a client under test opened (`accepted`, or `tls` with the TLS handshake
+    /// done when serving wss://) and whose opening handshake `request` (the head as received)
+    /// already passed check_client_request() into `info`; `leftover` is what came after the
+    /// head. Our frames go unmasked, the client's must be masked (RFC 6455 §5.1, a masking
+    /// violation fails the connection with 1002), and after the closing handshake we drop TCP
+    /// ourselves (§7.1.1), so "peer" below means the client.
+    Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::unique_ptr<TlsStream> tls,
+            std::string request, ServerHandshakeInfo info, std::string leftover,
+            const CaseSpec& spec, const Config& config, std::uint64_t seed, Done done);
 
     void start();
     /// The run is stopping (SIGINT): close with 1001 and finish soon.
@@ -105,6 +104,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void write_next();
     void start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn);
     void drop_tcp(const std::string& reason);
+    asio::ip::tcp::socket& tcp() noexcept { return tls_ ? tls_->next_layer() : socket_; }
     void finish();
     void log(const char* dir, std::string text);
     double now_ms() const;
@@ -114,16 +114,16 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
 
     asio::io_context& io_;
     asio::ip::tcp::resolver::results_type endpoints_;
-    bool server_role_ = false;        // serve mode: we accepted the connection
-    std::string accept_key_;          // serve mode: Sec-WebSocket-Accept to answer with
-    std::string leftover_;            // serve mode: bytes after the request head
-    bool drop_when_flushed_ = false;  // serve mode: closing handshake done, drop TCP after writes
+    bool server_role_ = false;          // serve mode: we accepted the connection
+    ServerHandshakeInfo request_info_;  // serve mode: the client's request, checked
+    std::string leftover_;              // serve mode: bytes after the request head
+    bool drop_when_flushed_ = false;    // serve mode: closing handshake done, drop TCP after writes
     const CaseSpec& spec_;
     const Config& config_;
     Done done_;
-    asio::ip::tcp::socket socket_;
+    asio::ip::tcp::socket socket_;  // moved into tls_ when TLS starts
     asio::ssl::context* tls_context_ = nullptr;
-    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls_;  // wss:// only
+    std::unique_ptr<TlsStream> tls_;  // wss:// only: owns the socket
     std::mt19937_64 rng_;
     State state_ = State::connecting;
     Observation obs_;

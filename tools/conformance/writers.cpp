@@ -84,12 +84,13 @@ std::string observed_text(const CaseResult& c) {
     std::ostringstream s;
     s << "received " << describe(o.received) << "; ";
     if (!o.handshake_done) s << "handshake: " << o.handshake_error << "; ";
-    s << "closed by " << (o.closed_by_me ? "the runner" : "the server");
+    const char* me = o.served ? "the server" : "the runner";
+    s << "closed by " << (o.closed_by_me ? me : o.served ? "the client" : "the server");
     s << ", remote close code "
       << (o.remote_close_code ? std::to_string(*o.remote_close_code) : std::string("none"));
     s << ", " << (o.was_clean ? "clean" : "not clean");
     if (!o.not_clean_reason.empty()) s << " (" << o.not_clean_reason << ")";
-    if (o.dropped_by_me) s << ", TCP dropped by the runner";
+    if (o.dropped_by_me) s << ", TCP dropped by " << me;
     if (!o.protocol_error.empty()) s << "; " << o.protocol_error;
     return s.str();
 }
@@ -178,20 +179,40 @@ json case_json(const CaseResult& c, const std::string& agent) {
 
 json report_json(const Config& config, const RunResult& result) {
     json cfg = {
+        {"mode", config.serve ? "serve" : "run"},
         {"url", config.url_text},
         {"cases", config.cases},
         {"exclude_cases", config.exclude_cases},
         {"agent", config.agent},
-        {"parallel", config.parallel},
         {"timeout_scale", config.timeout_scale},
         {"strict", config.strict},
         {"report_dir", config.report_dir},
         {"wire_log_limit", config.wire_log_limit},
-        {"insecure", config.insecure},
-        {"ca", config.ca_file},
         {"quiet", config.quiet},
         {"verbosity", config.verbosity},
     };
+    // The protocol timers as they ran (scaled); the pauses inside cases are part of the cases.
+    json timers = {{"open_handshake_s", kOpenHandshakeTimeout * config.timeout_scale},
+                   {"close_handshake_s", kCloseHandshakeTimeout * config.timeout_scale}};
+    if (config.serve) {
+        // Testing clients: cases run as the clients open them, so there is no parallelism
+        // to record, and no client-side TLS options; the server side's own instead.
+        const ServeSide& sv = *config.serve;
+        cfg["serve"] = {{"host", sv.host},
+                        {"port", sv.port},
+                        {"port_asked", sv.port_asked},
+                        {"tls", sv.tls},
+                        {"tls_cert", sv.tls_cert},
+                        {"tls_key", sv.tls_key},
+                        {"once", sv.once},
+                        {"agent_name_from_url", sv.agent_from_url}};
+    } else {
+        cfg["parallel"] = config.parallel;
+        cfg["insecure"] = config.insecure;
+        cfg["ca"] = config.ca_file;
+        timers["server_drop_s"] = kServerDropTimeout * config.timeout_scale;
+    }
+    cfg["timers"] = timers;
     json report = make_envelope("wsbench.conformance/1", "wsbench-conformance", config.url_text,
                                 cfg, result.interrupted);
     std::map<std::string, std::uint64_t> behavior, close;
