@@ -9,7 +9,7 @@ packages=(
     libwebsocketpp-dev libasio-dev nlohmann-json3-dev libcxxopts-dev
     libgtest-dev libgmock-dev libbenchmark-dev
     libssl-dev zlib1g-dev
-    clang libclang-rt-14-dev
+    clang libclang-rt-14-dev clang-format-14
 )
 
 missing=()

@@ -13,7 +13,7 @@ namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 class Session : public std::enable_shared_from_this<Session> {
-public:
+  public:
     explicit Session(tcp::socket socket) : ws_(std::move(socket)) {}
 
     void start() {
@@ -24,7 +24,7 @@ public:
         });
     }
 
-private:
+  private:
     void read() {
         ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             if (ec) return;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 struct session {
-    unsigned char *buf; /* LWS_PRE bytes of headroom, then the message */
+    unsigned char* buf; /* LWS_PRE bytes of headroom, then the message */
     size_t len, cap;
     int binary;
     int pending; /* a whole message waits to be written */
@@ -19,9 +19,9 @@ struct session {
 
 static volatile int stop;
 
-static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+static int callback(struct lws* wsi, enum lws_callback_reasons reason, void* user, void* in,
                     size_t len) {
-    struct session *s = (struct session *)user;
+    struct session* s = (struct session*)user;
     switch (reason) {
         case LWS_CALLBACK_ESTABLISHED:
             memset(s, 0, sizeof *s);
@@ -35,7 +35,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
             if (LWS_PRE + s->len + len > s->cap) {
                 size_t cap = (LWS_PRE + s->len + len) * 2;
                 if (cap > (size_t)64 << 20) return -1;
-                unsigned char *b = realloc(s->buf, cap);
+                unsigned char* b = realloc(s->buf, cap);
                 if (!b) return -1;
                 s->buf = b;
                 s->cap = cap;
@@ -50,8 +50,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         case LWS_CALLBACK_SERVER_WRITEABLE:
             if (s->pending) {
                 s->pending = 0;
-                if (lws_write(wsi, s->buf + LWS_PRE, s->len, s->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) <
-                    (int)s->len)
+                if (lws_write(wsi, s->buf + LWS_PRE, s->len,
+                              s->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT) < (int)s->len)
                     return -1;
             }
             break;
@@ -70,9 +70,10 @@ static void on_signal(int sig) {
     stop = 1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     static struct lws_protocols protocols[] = {
-        {"echo", callback, sizeof(struct session), 65536, 0, NULL, 0}, {NULL, NULL, 0, 0, 0, NULL, 0}};
+        {"echo", callback, sizeof(struct session), 65536, 0, NULL, 0},
+        {NULL, NULL, 0, 0, 0, NULL, 0}};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
     info.port = argc > 1 ? atoi(argv[1]) : 9002;
@@ -81,7 +82,7 @@ int main(int argc, char **argv) {
     /* UTF-8 checking is off in libwebsockets unless asked for (RFC 6455 8.1 requires it). */
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
     lws_set_log_level(LLL_ERR, NULL);
-    struct lws_context *ctx = lws_create_context(&info);
+    struct lws_context* ctx = lws_create_context(&info);
     if (!ctx) {
         fprintf(stderr, "lws_echo: cannot create the context\n");
         return 3;

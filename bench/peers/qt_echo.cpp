@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     server.setMaxPendingConnections(1000);
     const quint16 port = argc > 1 ? static_cast<quint16>(std::atoi(argv[1])) : 0;
     if (!server.listen(QHostAddress::LocalHost, port)) {
-        std::fprintf(stderr, "qt_echo: cannot listen: %s\n", server.errorString().toUtf8().constData());
+        std::fprintf(stderr, "qt_echo: cannot listen: %s\n",
+                     server.errorString().toUtf8().constData());
         return 3;
     }
     std::printf("listening on ws://127.0.0.1:%u\n", static_cast<unsigned>(server.serverPort()));

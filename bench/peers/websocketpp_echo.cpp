@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     server.listen("127.0.0.1", argc > 1 ? argv[1] : "0");
     server.start_accept();
     asio::error_code ec;
-    std::cout << "listening on ws://127.0.0.1:" << server.get_local_endpoint(ec).port() << std::endl;
+    std::cout << "listening on ws://127.0.0.1:" << server.get_local_endpoint(ec).port()
+              << std::endl;
     server.run();
 }

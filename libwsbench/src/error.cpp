@@ -69,8 +69,7 @@ constexpr Entry kEntries[] = {
     {Errc::unit_out_of_range, "unit_out_of_range", "value out of range", 1011},
     {Errc::histogram_value_out_of_range, "histogram_value_out_of_range",
      "value above the histogram's highest trackable value", 1011},
-    {Errc::histogram_bad_encoding, "histogram_bad_encoding", "invalid HdrHistogram encoding",
-     1011},
+    {Errc::histogram_bad_encoding, "histogram_bad_encoding", "invalid HdrHistogram encoding", 1011},
     {Errc::histogram_incompatible, "histogram_incompatible",
      "histograms have different ranges or precision", 1011},
     {Errc::invalid_argument, "invalid_argument", "invalid argument", 1011},
@@ -86,7 +85,7 @@ const Entry* find(Errc e) noexcept {
 }
 
 class Category final : public std::error_category {
-public:
+  public:
     const char* name() const noexcept override { return "wsbench"; }
     std::string message(int ev) const override {
         const Entry* entry = find(static_cast<Errc>(ev));

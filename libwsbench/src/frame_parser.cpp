@@ -164,7 +164,8 @@ std::size_t FrameParser::parse(std::uint8_t* data, std::size_t size, FrameEvent&
         return emit(control_buf_.data(), n, pos, ev);
     }
 
-    if (unmask) apply_mask(payload, avail, frame_.mask_key, static_cast<std::size_t>(frame_offset_));
+    if (unmask)
+        apply_mask(payload, avail, frame_.mask_key, static_cast<std::size_t>(frame_offset_));
     return emit(payload, avail, pos + avail, ev);
 }
 

@@ -26,7 +26,7 @@ constexpr std::uint32_t cookie_word_size_bits = 0x10;
 constexpr std::uint32_t cookie_base(std::uint32_t cookie) { return cookie & ~0xf0u; }
 
 constexpr std::size_t v2_header_size = 40;
-constexpr std::size_t max_varint_size = 9;  // LEB128-64b9B: 8 x 7 bits, then 8 bits
+constexpr std::size_t max_varint_size = 9;         // LEB128-64b9B: 8 x 7 bits, then 8 bits
 constexpr std::uint64_t max_inflate_ratio = 1032;  // deflate's best: 258-byte matches in 2 bits
 constexpr std::uint64_t double_one_bits = 0x3ff0000000000000;  // IEEE 754 bits of 1.0
 

@@ -173,7 +173,8 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     ASSERT_EQ(index.size(), 1u);
     const json& agent = index.begin().value();
     // The agent is the server's Server header.
-    EXPECT_EQ(index.begin().key(), engine == "fast" ? "wsbench-echo-server/" WSBENCH_VERSION " (fast engine)"
+    EXPECT_EQ(index.begin().key(), engine == "fast" ? "wsbench-echo-server/" WSBENCH_VERSION
+                                                      " (fast engine)"
                                                     : "WebSocket++/0.8.2");
     EXPECT_EQ(agent.size(), report["cases"].size());
     for (const auto& [id, c] : agent.items()) {

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
-#include <cstdlib>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -44,8 +44,13 @@ class EchoServerTest : public ::testing::TestWithParam<const char*> {
 class EchoServer {
   public:
     explicit EchoServer(std::vector<std::string> args = {}) {
-        std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads",
-                                      "2", "--engine", g_engine};
+        std::vector<std::string> argv{tool_path("wsbench-echo-server"),
+                                      "--port",
+                                      "0",
+                                      "--threads",
+                                      "2",
+                                      "--engine",
+                                      g_engine};
         argv.insert(argv.end(), args.begin(), args.end());
         process = std::make_unique<Process>(argv);
         address = wait_listening(*process);
@@ -527,7 +532,8 @@ TEST_P(EchoServerTest, StopsReadingWhileEchoRepliesPileUpAndResumesWhenTheyDrain
     // counts in RSS; keep it small so the bound below measures the server, not ASan.
     const char* asan = std::getenv("ASAN_OPTIONS");
     const std::string saved = asan ? asan : "";
-    setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
+    setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(),
+           1);
     // -v: websocketpp's own errors land in stderr, shown when a reply is missing.
     EchoServer server({"--high-water-mark", "1MiB", "-v"});
     if (asan) {
@@ -733,10 +739,12 @@ TEST_P(EchoServerTest, EchoesCompressedMessagesUnderPermessageDeflate) {
     ASSERT_TRUE(server.address);
     WsClient client;
     ClientOptions options;
-    options.extensions = {"permessage-deflate; client_no_context_takeover; server_no_context_takeover"};
+    options.extensions = {
+        "permessage-deflate; client_no_context_takeover; server_no_context_takeover"};
     ASSERT_TRUE(client.connect(server.url(), options)) << client.error();
     ASSERT_TRUE(client.deflate());
-    const std::vector<std::string> texts{"hello", std::string(100000, 'a'), "你好世界 compressible text 你好世界"};
+    const std::vector<std::string> texts{"hello", std::string(100000, 'a'),
+                                         "你好世界 compressible text 你好世界"};
     for (const auto& text : texts) {
         ASSERT_TRUE(client.send_compressed(Opcode::text, text));
         const auto reply = client.receive();
@@ -858,7 +866,8 @@ TEST_P(EchoServerTest, ExitsWith3WhenThePortIsInUse) {
     for (const char* engine : {"websocketpp", "fast"}) {
         Process second({tool_path("wsbench-echo-server"), "--port", port, "--engine", engine});
         EXPECT_EQ(second.wait(milliseconds(5000)), 3) << engine;
-        EXPECT_NE(second.stderr_text().find("cannot listen on 127.0.0.1:" + port), std::string::npos)
+        EXPECT_NE(second.stderr_text().find("cannot listen on 127.0.0.1:" + port),
+                  std::string::npos)
             << second.stderr_text();
         EXPECT_FALSE(second.wait_for_line("listening on", milliseconds(100)));
     }

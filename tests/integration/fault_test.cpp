@@ -53,8 +53,8 @@ bool eventually(const std::function<bool()>& condition, milliseconds timeout = 5
 /// wsbench-echo-server on port 0 with the engine under test.
 struct Server {
     Server(const std::string& engine, std::vector<std::string> args) {
-        std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads", "2",
-                                      "--engine", engine};
+        std::vector<std::string> argv{
+            tool_path("wsbench-echo-server"), "--port", "0", "--threads", "2", "--engine", engine};
         argv.insert(argv.end(), args.begin(), args.end());
         process = std::make_unique<Process>(argv);
         address = wait_listening(*process);
@@ -63,7 +63,8 @@ struct Server {
 
     json stats() const {
         WsClient c;
-        if (!c.connect_raw(url(), "GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) return {};
+        if (!c.connect_raw(url(), "GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+            return {};
         auto head = c.read_http_response();
         if (!head) return {};
         auto body = c.read_http_body(*head);
@@ -78,9 +79,11 @@ struct Server {
     ::testing::AssertionResult serves() const {
         WsClient c;
         if (!c.connect(url())) return ::testing::AssertionFailure() << "connect: " << c.error();
-        if (!c.send_text("still here")) return ::testing::AssertionFailure() << "send: " << c.error();
+        if (!c.send_text("still here"))
+            return ::testing::AssertionFailure() << "send: " << c.error();
         auto m = c.receive();
-        if (!m || m->payload != "still here") return ::testing::AssertionFailure() << "echo: " << c.error();
+        if (!m || m->payload != "still here")
+            return ::testing::AssertionFailure() << "echo: " << c.error();
         return ::testing::AssertionSuccess();
     }
     /// SIGTERM and a clean exit 0 (under LSan a leak would make it non-zero).
@@ -88,8 +91,9 @@ struct Server {
         process->signal(SIGTERM);
         const auto rc = process->wait(10s);
         if (rc == 0) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << "exit " << (rc ? std::to_string(*rc) : "none") << "; stderr:\n"
-                                             << process->stderr_text();
+        return ::testing::AssertionFailure()
+               << "exit " << (rc ? std::to_string(*rc) : "none") << "; stderr:\n"
+               << process->stderr_text();
     }
 
     std::unique_ptr<Process> process;
@@ -204,7 +208,8 @@ TEST_P(EchoServerFaults, SlowlorisConnectionsAreDroppedAtTheHandshakeTimeoutWhil
     json s;
     EXPECT_TRUE(eventually([&] {
         s = server.stats();
-        return s.is_object() && s["connections"]["handshake_failed"].get<std::uint64_t>() >= kStalled;
+        return s.is_object() &&
+               s["connections"]["handshake_failed"].get<std::uint64_t>() >= kStalled;
     })) << s.dump();
     EXPECT_TRUE(server.serves());
     EXPECT_TRUE(server.stops_cleanly());
@@ -214,7 +219,8 @@ TEST_P(EchoServerFaults, ClientsPipeliningWithoutReadingCannotGrowServerMemoryBe
     // Under AddressSanitizer freed memory waits in a quarantine counted in RSS; keep it small.
     const char* asan = std::getenv("ASAN_OPTIONS");
     const std::string saved = asan ? asan : "";
-    setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(), 1);
+    setenv("ASAN_OPTIONS", (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=16").c_str(),
+           1);
     Server server(GetParam(), {"--high-water-mark", "256KiB"});
     if (asan) {
         setenv("ASAN_OPTIONS", saved.c_str(), 1);
@@ -245,8 +251,8 @@ TEST_P(EchoServerFaults, ClientsPipeliningWithoutReadingCannotGrowServerMemoryBe
     const auto deadline = Clock::now() + 30s;
     while (Clock::now() < deadline && Clock::now() - last_progress < 500ms) {
         for (int i = 0; i < kClients; ++i) {
-            const ssize_t n = ::send(clients[i]->native_handle(), burst.data() + offset[i], burst.size() - offset[i],
-                                     MSG_DONTWAIT | MSG_NOSIGNAL);
+            const ssize_t n = ::send(clients[i]->native_handle(), burst.data() + offset[i],
+                                     burst.size() - offset[i], MSG_DONTWAIT | MSG_NOSIGNAL);
             if (n > 0) {
                 offset[i] = (offset[i] + static_cast<std::size_t>(n)) % burst.size();
                 sent[i] += static_cast<std::uint64_t>(n);
@@ -267,8 +273,9 @@ TEST_P(EchoServerFaults, ClientsPipeliningWithoutReadingCannotGrowServerMemoryBe
     const std::uint64_t bound_kib = *base + kClients * per_client_kib + 32 * 1024;
     // ThreadSanitizer's shadow memory multiplies RSS: there only the stall is checked.
     if (std::getenv("TSAN_OPTIONS") == nullptr) {
-        EXPECT_LT(*peak, bound_kib) << "server RSS peaked at " << *peak << " KiB after " << total / 1024
-                                    << " KiB sent by " << kClients << " clients that read nothing";
+        EXPECT_LT(*peak, bound_kib)
+            << "server RSS peaked at " << *peak << " KiB after " << total / 1024 << " KiB sent by "
+            << kClients << " clients that read nothing";
     }
     EXPECT_LT(Clock::now(), deadline) << "the server read all along: " << total / 1024 << " KiB";
     RecordProperty("sent_kib_until_stalled", static_cast<int>(total / 1024));
@@ -322,7 +329,8 @@ TEST_P(EchoServerFaults, ConnectDisconnectChurnLeavesNoConnectionBehind) {
     }
     EXPECT_TRUE(eventually([&] { return server.open() == 0; }, 10s)) << server.stats().dump();
     const json s = server.stats();
-    EXPECT_GE(s["connections"]["accepted"].get<std::uint64_t>(), static_cast<std::uint64_t>(rounds));
+    EXPECT_GE(s["connections"]["accepted"].get<std::uint64_t>(),
+              static_cast<std::uint64_t>(rounds));
     EXPECT_TRUE(server.serves());
     EXPECT_TRUE(server.stops_cleanly());
 }
@@ -360,8 +368,8 @@ TEST_P(EchoServerFaults, SoakOfThousandsOfConnectionsHasNoErrorsAndFlatMemory) {
     Server server(GetParam(), {});
     ASSERT_TRUE(server.address);
     const std::string report = "/tmp/wsbench-fault-soak-" + std::to_string(::getpid()) + ".json";
-    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", conns, "-R", conns, "-d", seconds, "-t", "1",
-                "--json", report});
+    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", conns, "-R", conns, "-d", seconds,
+                "-t", "1", "--json", report});
     // After warm-up (every connection open and the window running for a few seconds).
     ASSERT_TRUE(lg.wait_for_stderr("measuring", 60s)) << lg.stderr_text();
     // The first sample 3 s into the window (after warm-up), the second at its end.
@@ -388,7 +396,9 @@ TEST_P(EchoServerFaults, SoakOfThousandsOfConnectionsHasNoErrorsAndFlatMemory) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, EchoServerFaults, ::testing::Values("websocketpp", "fast"),
-                         [](const ::testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                             return std::string(p.param);
+                         });
 
 // --- Hostile servers against the load generator ---------------------------------------------
 
@@ -401,11 +411,12 @@ class HostileServer {
         missing_accept,           ///< 101 without Sec-WebSocket-Accept
         garbage_handshake,        ///< bytes that are not HTTP
         garbage_after_handshake,  ///< a valid 101, then bytes that are not frames
-        reset_every_other,        ///< echoes on odd connections, resets even ones at their first frame
+        reset_every_other,  ///< echoes on odd connections, resets even ones at their first frame
     };
 
     explicit HostileServer(Kind kind)
-        : kind_(kind), acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+        : kind_(kind),
+          acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
         accept();
         thread_ = std::thread([this] { io_.run(); });
     }
@@ -413,7 +424,9 @@ class HostileServer {
         io_.stop();
         thread_.join();
     }
-    std::string url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/"; }
+    std::string url() const {
+        return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+    }
 
   private:
     struct Conn {
@@ -439,77 +452,86 @@ class HostileServer {
 
     void write(const std::shared_ptr<Conn>& conn, std::string bytes) {
         auto data = std::make_shared<std::string>(std::move(bytes));
-        asio::async_write(conn->socket, asio::buffer(*data), [data](const asio::error_code&, std::size_t) {});
+        asio::async_write(conn->socket, asio::buffer(*data),
+                          [data](const asio::error_code&, std::size_t) {});
     }
 
     void read_head(const std::shared_ptr<Conn>& conn) {
-        conn->socket.async_read_some(asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
-            if (ec) return;
-            conn->in.append(reinterpret_cast<const char*>(conn->buf), n);
-            HttpRequest req;
-            std::size_t head = 0;
-            if (parse_http_request(conn->in, req, head) != Errc::ok) {
-                read_head(conn);
-                return;
-            }
-            ServerHandshakeInfo info;
-            check_client_request(req, info);
-            switch (kind_) {
-                case Kind::status_200:
-                    write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        conn->socket.async_read_some(
+            asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
+                if (ec) return;
+                conn->in.append(reinterpret_cast<const char*>(conn->buf), n);
+                HttpRequest req;
+                std::size_t head = 0;
+                if (parse_http_request(conn->in, req, head) != Errc::ok) {
+                    read_head(conn);
                     return;
-                case Kind::wrong_accept:
-                    write(conn, build_server_response(compute_accept_key("not the client's key")));
-                    return;
-                case Kind::missing_accept:
-                    write(conn, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
-                    return;
-                case Kind::garbage_handshake:
-                    static const char kGarbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n";
-                    write(conn, std::string(kGarbage, sizeof kGarbage - 1));
-                    return;
-                case Kind::garbage_after_handshake:
-                    // Reserved opcode 0x3 with RSV bits: no valid frame starts like this.
-                    write(conn, build_server_response(info.accept_key) + std::string("\x73\x05hello\xff\xff", 9));
-                    return;
-                case Kind::reset_every_other:
-                    write(conn, build_server_response(info.accept_key));
-                    conn->in.erase(0, head);
-                    read_frames(conn);
-                    return;
-            }
-        });
+                }
+                ServerHandshakeInfo info;
+                check_client_request(req, info);
+                switch (kind_) {
+                    case Kind::status_200:
+                        write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                        return;
+                    case Kind::wrong_accept:
+                        write(conn,
+                              build_server_response(compute_accept_key("not the client's key")));
+                        return;
+                    case Kind::missing_accept:
+                        write(conn,
+                              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: "
+                              "websocket\r\nConnection: Upgrade\r\n\r\n");
+                        return;
+                    case Kind::garbage_handshake:
+                        static const char kGarbage[] =
+                            "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n";
+                        write(conn, std::string(kGarbage, sizeof kGarbage - 1));
+                        return;
+                    case Kind::garbage_after_handshake:
+                        // Reserved opcode 0x3 with RSV bits: no valid frame starts like this.
+                        write(conn, build_server_response(info.accept_key) +
+                                        std::string("\x73\x05hello\xff\xff", 9));
+                        return;
+                    case Kind::reset_every_other:
+                        write(conn, build_server_response(info.accept_key));
+                        conn->in.erase(0, head);
+                        read_frames(conn);
+                        return;
+                }
+            });
     }
 
     void read_frames(const std::shared_ptr<Conn>& conn) {
-        conn->socket.async_read_some(asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
-            if (ec) return;
-            if (conn->index % 2 == 0) {
-                asio::error_code ignored;
-                conn->socket.set_option(asio::socket_base::linger(true, 0), ignored);
-                conn->socket.close(ignored);  // a reset at the first frame
-                return;
-            }
-            std::string out;
-            FrameEvent ev;
-            for (std::size_t pos = 0; pos < n;) {
-                pos += conn->parser.parse(conn->buf + pos, n - pos, ev);
-                if (ev.kind != FrameEvent::Kind::payload) break;
-                if (ev.is_control() || ev.header.opcode == Opcode::close) continue;
-                conn->message.append(reinterpret_cast<const char*>(ev.data), ev.size);
-                if (!ev.message_end) continue;
-                FrameHeader h;
-                h.opcode = ev.message_opcode;
-                h.payload_length = conn->message.size();
-                std::string frame(kMaxFrameHeaderSize + conn->message.size(), '\0');
-                frame.resize(encode_frame(h, conn->message.data(), conn->message.size(),
-                                          reinterpret_cast<std::uint8_t*>(frame.data()), frame.size()));
-                out += frame;
-                conn->message.clear();
-            }
-            if (!out.empty()) write(conn, std::move(out));
-            read_frames(conn);
-        });
+        conn->socket.async_read_some(
+            asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
+                if (ec) return;
+                if (conn->index % 2 == 0) {
+                    asio::error_code ignored;
+                    conn->socket.set_option(asio::socket_base::linger(true, 0), ignored);
+                    conn->socket.close(ignored);  // a reset at the first frame
+                    return;
+                }
+                std::string out;
+                FrameEvent ev;
+                for (std::size_t pos = 0; pos < n;) {
+                    pos += conn->parser.parse(conn->buf + pos, n - pos, ev);
+                    if (ev.kind != FrameEvent::Kind::payload) break;
+                    if (ev.is_control() || ev.header.opcode == Opcode::close) continue;
+                    conn->message.append(reinterpret_cast<const char*>(ev.data), ev.size);
+                    if (!ev.message_end) continue;
+                    FrameHeader h;
+                    h.opcode = ev.message_opcode;
+                    h.payload_length = conn->message.size();
+                    std::string frame(kMaxFrameHeaderSize + conn->message.size(), '\0');
+                    frame.resize(encode_frame(h, conn->message.data(), conn->message.size(),
+                                              reinterpret_cast<std::uint8_t*>(frame.data()),
+                                              frame.size()));
+                    out += frame;
+                    conn->message.clear();
+                }
+                if (!out.empty()) write(conn, std::move(out));
+                read_frames(conn);
+            });
     }
 
     Kind kind_;
@@ -530,7 +552,7 @@ LoadgenOutcome run_loadgen(const std::string& url, std::vector<std::string> args
     const std::string report = "/tmp/wsbench-fault-lg-" + std::to_string(::getpid()) + ".json";
     std::remove(report.c_str());
     std::vector<std::string> argv{tool_path("wsbench-loadgen"), url, "--json", report, "-q",
-                                  "--connect-timeout", "3s"};
+                                  "--connect-timeout",          "3s"};
     argv.insert(argv.end(), args.begin(), args.end());
     Process p(argv);
     LoadgenOutcome o;
@@ -564,13 +586,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(HandshakeFault{"Status200", HostileServer::Kind::status_200},
                       HandshakeFault{"WrongAccept", HostileServer::Kind::wrong_accept},
                       HandshakeFault{"MissingAccept", HostileServer::Kind::missing_accept},
-                      HandshakeFault{"GarbageInsteadOfHttp", HostileServer::Kind::garbage_handshake}),
+                      HandshakeFault{"GarbageInsteadOfHttp",
+                                     HostileServer::Kind::garbage_handshake}),
     [](const ::testing::TestParamInfo<HandshakeFault>& p) { return std::string(p.param.name); });
 
 TEST(LoadgenAgainstHostileServers, GarbageAfterTheHandshakeCountsProtocolErrorsAndExits1) {
     HostileServer server(HostileServer::Kind::garbage_after_handshake);
     const LoadgenOutcome o = run_loadgen(server.url(), {"-c", "4", "-d", "1s"});
-    EXPECT_EQ(o.exit_code, 1) << "every connection lost: the run ran but the target failed; " << o.stderr_text;
+    EXPECT_EQ(o.exit_code, 1) << "every connection lost: the run ran but the target failed; "
+                              << o.stderr_text;
     ASSERT_TRUE(o.report.is_object()) << "no report; stderr:\n" << o.stderr_text;
     EXPECT_EQ(o.report["summary"]["connections"]["established"], 4);
     EXPECT_EQ(o.report["errors"]["protocol"], 4) << o.report["errors"].dump();
@@ -580,14 +604,17 @@ TEST(LoadgenAgainstHostileServers, ResetsOfSomeConnectionsAreCountedAndTheOthers
     HostileServer server(HostileServer::Kind::reset_every_other);
     const LoadgenOutcome o = run_loadgen(server.url(), {"-c", "6", "-R", "600", "-d", "1s"});
     ASSERT_TRUE(o.report.is_object()) << "no report; stderr:\n" << o.stderr_text;
-    EXPECT_EQ(o.exit_code, 0) << "the run completed; only an --slo makes errors fail it; " << o.stderr_text;
+    EXPECT_EQ(o.exit_code, 0) << "the run completed; only an --slo makes errors fail it; "
+                              << o.stderr_text;
     EXPECT_EQ(o.report["summary"]["connections"]["established"], 6);
     const json& e = o.report["errors"];
-    EXPECT_EQ(e["read"].get<std::uint64_t>() + e["closed_by_peer"].get<std::uint64_t>(), 3u) << e.dump();
+    EXPECT_EQ(e["read"].get<std::uint64_t>() + e["closed_by_peer"].get<std::uint64_t>(), 3u)
+        << e.dump();
     EXPECT_GT(o.report["summary"]["messages"]["received"].get<std::uint64_t>(), 0u);
     // With an error budget, the same run fails its check.
     HostileServer again(HostileServer::Kind::reset_every_other);
-    const LoadgenOutcome gated = run_loadgen(again.url(), {"-c", "6", "-R", "600", "-d", "1s", "--slo", "errors<1"});
+    const LoadgenOutcome gated =
+        run_loadgen(again.url(), {"-c", "6", "-R", "600", "-d", "1s", "--slo", "errors<1"});
     EXPECT_EQ(gated.exit_code, 1) << gated.stderr_text;
 }
 

@@ -4,17 +4,16 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include <asio.hpp>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <vector>
-
-#include <asio.hpp>
-#include <atomic>
 #include <thread>
+#include <vector>
 
 #include "process.hpp"
 #include "tls_cert.hpp"
@@ -26,10 +25,11 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-std::unique_ptr<Process> start_server(std::vector<std::string> args, std::optional<ServerAddress>& address,
+std::unique_ptr<Process> start_server(std::vector<std::string> args,
+                                      std::optional<ServerAddress>& address,
                                       const std::string& engine = "websocketpp") {
-    std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1",
-                                  "--engine", engine};
+    std::vector<std::string> argv{
+        tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1", "--engine", engine};
     argv.insert(argv.end(), args.begin(), args.end());
     auto p = std::make_unique<Process>(argv);
     address = wait_listening(*p);
@@ -49,12 +49,12 @@ struct LoadgenRun {
     bool schema_valid = true;  ///< false when the report broke reports/loadgen.schema.json
 };
 
-
 /// A WebSocket server that completes the opening handshake and then neither reads nor
 /// writes: the target that stops answering (a stalled process, a black hole behind a proxy).
 class SilentServer {
-public:
-    SilentServer() : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
+  public:
+    SilentServer()
+        : acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
         accept();
         thread_ = std::thread([this] { io_.run(); });
     }
@@ -62,9 +62,11 @@ public:
         io_.stop();
         thread_.join();
     }
-    std::string url() const { return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/"; }
+    std::string url() const {
+        return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
+    }
 
-private:
+  private:
     struct Conn {
         explicit Conn(asio::io_context& io) : socket(io) {}
         asio::ip::tcp::socket socket;
@@ -83,21 +85,24 @@ private:
     }
 
     void read_head(const std::shared_ptr<Conn>& conn) {
-        conn->socket.async_read_some(asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
-            if (ec) return;
-            conn->head.append(conn->buf, n);
-            HttpRequest req;
-            std::size_t head = 0;
-            if (parse_http_request(conn->head, req, head) != Errc::ok) {
-                read_head(conn);
-                return;
-            }
-            ServerHandshakeInfo info;
-            check_client_request(req, info);
-            auto response = std::make_shared<std::string>(build_server_response(info.accept_key));
-            asio::async_write(conn->socket, asio::buffer(*response), [response](const asio::error_code&, std::size_t) {});
-            // ... and from now on, silence: no read, no write.
-        });
+        conn->socket.async_read_some(
+            asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
+                if (ec) return;
+                conn->head.append(conn->buf, n);
+                HttpRequest req;
+                std::size_t head = 0;
+                if (parse_http_request(conn->head, req, head) != Errc::ok) {
+                    read_head(conn);
+                    return;
+                }
+                ServerHandshakeInfo info;
+                check_client_request(req, info);
+                auto response =
+                    std::make_shared<std::string>(build_server_response(info.accept_key));
+                asio::async_write(conn->socket, asio::buffer(*response),
+                                  [response](const asio::error_code&, std::size_t) {});
+                // ... and from now on, silence: no read, no write.
+            });
     }
 
     asio::io_context io_;
@@ -121,8 +126,9 @@ LoadgenRun run_loadgen(std::vector<std::string> args, std::chrono::milliseconds 
     if (in) r.report = json::parse(in, nullptr, false);
     // Every report the tool writes must match its published JSON Schema.
     if (in && std::system("python3 -c 'import jsonschema' 2>/dev/null") == 0) {
-        const std::string cmd = std::string("python3 " WSBENCH_SOURCE_DIR "/scripts/check-schema.py ") +
-                                WSBENCH_SOURCE_DIR "/reports/loadgen.schema.json " + report + " >&2";
+        const std::string cmd =
+            std::string("python3 " WSBENCH_SOURCE_DIR "/scripts/check-schema.py ") +
+            WSBENCH_SOURCE_DIR "/reports/loadgen.schema.json " + report + " >&2";
         r.schema_valid = std::system(cmd.c_str()) == 0;
     }
     std::remove(report.c_str());
@@ -170,7 +176,8 @@ TEST_P(LoadgenAgainstEngine, OpenLoopSendsAtTheRequestedRate) {
     // The schedule is exact: 2000/s for 2 s, each send computed from its index.
     EXPECT_NEAR(sum["messages"]["sent"].get<double>(), 4000, 40);
     EXPECT_EQ(sum["messages"]["received"], sum["messages"]["sent"]);
-    EXPECT_GE(r.report["latency_us"]["p50"].get<double>(), r.report["latency_uncorrected_us"]["p50"].get<double>())
+    EXPECT_GE(r.report["latency_us"]["p50"].get<double>(),
+              r.report["latency_uncorrected_us"]["p50"].get<double>())
         << "corrected latency is never below the uncorrected one";
     EXPECT_GE(r.report["timeline"].size(), 1u);
     EXPECT_TRUE(r.schema_valid);
@@ -180,7 +187,8 @@ TEST_P(LoadgenAgainstEngine, BroadcastCountsEveryDeliveryAtEveryConnection) {
     std::optional<ServerAddress> server;
     auto s = start_server({"--mode", "broadcast"}, server, GetParam());
     ASSERT_TRUE(server);
-    const LoadgenRun r = run_loadgen({server->url(), "--scenario", "broadcast", "-c", "5", "-R", "200", "-d", "1s"});
+    const LoadgenRun r =
+        run_loadgen({server->url(), "--scenario", "broadcast", "-c", "5", "-R", "200", "-d", "1s"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
     const auto sent = r.report["summary"]["messages"]["sent"].get<std::uint64_t>();
     EXPECT_NEAR(static_cast<double>(sent), 200, 5);
@@ -194,7 +202,8 @@ TEST_P(LoadgenAgainstEngine, MatchesRepliesThatTheServerPrefixes) {
     std::optional<ServerAddress> server;
     auto s = start_server({"--reply-prefix", "回答"}, server, GetParam());
     ASSERT_TRUE(server);
-    const LoadgenRun r = run_loadgen({server->url(), "-c", "3", "-n", "100", "--message-type", "text"});
+    const LoadgenRun r =
+        run_loadgen({server->url(), "-c", "3", "-n", "100", "--message-type", "text"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
     EXPECT_EQ(r.report["summary"]["messages"]["received"], 300);
     EXPECT_EQ(r.report["errors"]["unmatched"], 0);
@@ -203,13 +212,14 @@ TEST_P(LoadgenAgainstEngine, MatchesRepliesThatTheServerPrefixes) {
 TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
     rlimit lim{};
     getrlimit(RLIMIT_NOFILE, &lim);
-    if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 12000) GTEST_SKIP() << "open-file hard limit too low";
+    if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 12000)
+        GTEST_SKIP() << "open-file hard limit too low";
     std::optional<ServerAddress> server;
     auto s = start_server({"--threads", "2"}, server, GetParam());
     ASSERT_TRUE(server);
-    const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "5000", "-d", "1s", "--ping-interval",
-                               "500ms", "-t", "2"},
-                              60s);
+    const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "5000", "-d",
+                                      "1s", "--ping-interval", "500ms", "-t", "2"},
+                                     60s);
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
     EXPECT_EQ(r.report["summary"]["connections"]["established"], 5000);
     EXPECT_EQ(r.report["summary"]["connections"]["failed"], 0);
@@ -231,8 +241,8 @@ TEST_P(LoadgenAgainstEngine, MaxConnectingOpensEveryConnectionThroughTheBound) {
     ASSERT_TRUE(server);
     for (const char* bound : {"1", "0"}) {
         SCOPED_TRACE(std::string("--max-connecting ") + bound);
-        const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "300", "-d", "100ms", "-t",
-                                          "2", "--max-connecting", bound},
+        const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "300", "-d",
+                                          "100ms", "-t", "2", "--max-connecting", bound},
                                          60s);
         ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
         EXPECT_EQ(r.report["summary"]["connections"]["established"], 300);
@@ -250,7 +260,8 @@ TEST(Loadgen, UnreachableTargetExits3WithAClearMessage) {
     s->wait(5s);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "2", "-d", "1s"});
     EXPECT_EQ(r.exit_code, 3) << r.stderr_text;
-    EXPECT_NE(r.stderr_text.find("no connection could be opened"), std::string::npos) << r.stderr_text;
+    EXPECT_NE(r.stderr_text.find("no connection could be opened"), std::string::npos)
+        << r.stderr_text;
     EXPECT_EQ(r.report["summary"]["connections"]["failed"], 2) << "the report is still written";
     EXPECT_TRUE(r.schema_valid);
 }
@@ -260,7 +271,8 @@ TEST(Loadgen, ServerDyingMidRunEndsTheRunWithAReportAndExit1) {
     auto s = start_server({}, server);
     ASSERT_TRUE(server);
     const std::string report = temp_path("dies.json");
-    Process lg({tool_path("wsbench-loadgen"), server->url(), "-c", "4", "-d", "30s", "--json", report});
+    Process lg(
+        {tool_path("wsbench-loadgen"), server->url(), "-c", "4", "-d", "30s", "--json", report});
     // The first progress line: a second of echoes was measured.
     ASSERT_TRUE(lg.wait_for_stderr("received", 10s)) << lg.stderr_text();
     s->signal(SIGKILL);
@@ -272,7 +284,8 @@ TEST(Loadgen, ServerDyingMidRunEndsTheRunWithAReportAndExit1) {
     const json j = json::parse(in);
     EXPECT_TRUE(j.contains("fatal"));
     EXPECT_GT(j["summary"]["messages"]["received"].get<std::uint64_t>(), 0u);
-    EXPECT_LT(j["summary"]["duration_s"].get<double>(), 10.0) << "the window ended with the last connection";
+    EXPECT_LT(j["summary"]["duration_s"].get<double>(), 10.0)
+        << "the window ended with the last connection";
     std::remove(report.c_str());
 }
 
@@ -281,7 +294,8 @@ TEST(Loadgen, SigintStopsWithinASecondAndMarksTheReportInterrupted) {
     auto s = start_server({"--log-connections"}, server);
     ASSERT_TRUE(server);
     const std::string report = temp_path("sigint.json");
-    Process lg({tool_path("wsbench-loadgen"), server->url(), "-c", "4", "-d", "60s", "--json", report});
+    Process lg(
+        {tool_path("wsbench-loadgen"), server->url(), "-c", "4", "-d", "60s", "--json", report});
     ASSERT_TRUE(lg.wait_for_stderr("measuring", 10s)) << lg.stderr_text();
     lg.signal(SIGINT);
     const auto code = lg.wait(2s);
@@ -299,7 +313,8 @@ TEST(Loadgen, SigintStopsWithinASecondAndMarksTheReportInterrupted) {
 TEST(Loadgen, EndsWithinItsTimeoutsWhenTheTargetStopsAnswering) {
     SilentServer server;
     const auto start = std::chrono::steady_clock::now();
-    const LoadgenRun r = run_loadgen({server.url(), "-c", "2", "-d", "1s", "--drain-timeout", "500ms"}, 15s);
+    const LoadgenRun r =
+        run_loadgen({server.url(), "-c", "2", "-d", "1s", "--drain-timeout", "500ms"}, 15s);
     const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(r.exit_code) << "the run must end by itself";
     EXPECT_EQ(*r.exit_code, 1) << "nothing came back: " << r.stderr_text;
@@ -310,19 +325,22 @@ TEST(Loadgen, EndsWithinItsTimeoutsWhenTheTargetStopsAnswering) {
 
 TEST(Loadgen, ClosedLoopCountsAReplyLateBeyondTimeoutAndSendsOn) {
     SilentServer server;
-    const LoadgenRun r =
-        run_loadgen({server.url(), "-c", "1", "-d", "1s", "--timeout", "200ms", "--drain-timeout", "100ms"}, 15s);
+    const LoadgenRun r = run_loadgen(
+        {server.url(), "-c", "1", "-d", "1s", "--timeout", "200ms", "--drain-timeout", "100ms"},
+        15s);
     ASSERT_TRUE(r.exit_code);
     const auto sent = r.report["summary"]["messages"]["sent"].get<std::uint64_t>();
     EXPECT_GE(sent, 4u) << "each timeout frees the slot for the next message";
-    EXPECT_EQ(r.report["errors"]["timeout"].get<std::uint64_t>(), sent) << "every one of them timed out";
+    EXPECT_EQ(r.report["errors"]["timeout"].get<std::uint64_t>(), sent)
+        << "every one of them timed out";
 }
 
 TEST(Loadgen, HoldsItsScheduleInsteadOfBufferingWhenTheTargetDoesNotRead) {
     SilentServer server;
     const std::string report = temp_path("silent.json");
-    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", "2", "--per-connection-rate", "100k", "-m",
-                "1KiB", "-d", "3s", "--drain-timeout", "100ms", "-t", "1", "--json", report});
+    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", "2", "--per-connection-rate",
+                "100k", "-m", "1KiB", "-d", "3s", "--drain-timeout", "100ms", "-t", "1", "--json",
+                report});
     // Two seconds of sending into a target that never reads: 400 MB at the requested rate.
     ASSERT_TRUE(lg.wait_for_stderr("[    2s]", 15s)) << lg.stderr_text();
     const auto peak = proc_status_kib(lg.pid(), "VmHWM");
@@ -350,7 +368,8 @@ TEST_P(LoadgenAgainstEngine, DrivesATlsServerInClosedLoop) {
     ASSERT_EQ(server->scheme, "wss");
     const LoadgenRun r = run_loadgen({server->url(), "--insecure", "-c", "2", "-n", "500"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
-    EXPECT_EQ(r.report["summary"]["messages"]["received"], 1000) << "every reply leads to the next message";
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 1000)
+        << "every reply leads to the next message";
     EXPECT_EQ(r.report["handshake_latency_us"]["count"], 2);
 }
 
@@ -362,7 +381,9 @@ TEST(Loadgen, BadOptionsExit2NamingTheOption) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, LoadgenAgainstEngine, ::testing::Values("websocketpp", "fast"),
-                         [](const ::testing::TestParamInfo<const char*>& p) { return std::string(p.param); });
+                         [](const ::testing::TestParamInfo<const char*>& p) {
+                             return std::string(p.param);
+                         });
 
 }  // namespace
 }  // namespace wsb::test

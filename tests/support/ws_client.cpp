@@ -1,12 +1,13 @@
 // Blocking test client: each operation runs Asio until it completes or its deadline passes.
 #include "ws_client.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <limits>
 #include <random>
-#include <zlib.h>
 
 #include "wsbench/url.hpp"
 
@@ -48,7 +49,8 @@ std::string deflate_message(const std::string& data) {
     deflate(&z, Z_SYNC_FLUSH);
     out.resize(out.size() - z.avail_out);
     deflateEnd(&z);
-    if (out.size() >= 4 && out.compare(out.size() - 4, 4, std::string("\x00\x00\xff\xff", 4)) == 0) {
+    if (out.size() >= 4 &&
+        out.compare(out.size() - 4, 4, std::string("\x00\x00\xff\xff", 4)) == 0) {
         out.resize(out.size() - 4);
     }
     return out;
@@ -277,10 +279,11 @@ bool WsClient::connect(const std::string& url_text, const ClientOptions& options
 bool WsClient::send_masked(FrameHeader h, const std::string& payload) {
     h.masked = true;
     const std::uint32_t key = impl_->rng();
-    for (int i = 0; i < 4; ++i) h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+        h.mask_key[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key >> (8 * i));
     std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
-    out.resize(encode_frame(h, payload.data(), payload.size(), reinterpret_cast<std::uint8_t*>(out.data()),
-                            out.size()));
+    out.resize(encode_frame(h, payload.data(), payload.size(),
+                            reinterpret_cast<std::uint8_t*>(out.data()), out.size()));
     return write_all(out);
 }
 

@@ -103,7 +103,7 @@ class WsClient {
     HttpResponse response_;
     std::string error_;
     bool eof_ = false;
-    bool deflate_ = false;           // permessage-deflate negotiated
+    bool deflate_ = false;             // permessage-deflate negotiated
     bool message_compressed_ = false;  // the message being received has RSV1
     std::chrono::milliseconds timeout_ = 5000ms;
 };

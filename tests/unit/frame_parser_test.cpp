@@ -59,7 +59,8 @@ Outcome run(const ParserOptions& options, Bytes stream, const std::vector<std::s
             out.consumed += n;
             if (ev.kind == FrameEvent::Kind::error) {
                 out.error = ev.error;
-                EXPECT_EQ(parser.parse(stream.data() + pos, end - pos, ev), 0u) << "error is sticky";
+                EXPECT_EQ(parser.parse(stream.data() + pos, end - pos, ev), 0u)
+                    << "error is sticky";
                 EXPECT_EQ(ev.kind, FrameEvent::Kind::error);
                 return out;
             }
@@ -68,8 +69,8 @@ Outcome run(const ParserOptions& options, Bytes stream, const std::vector<std::s
                 continue;
             }
             if (!in_frame) {
-                out.frames.push_back(Frame{ev.header.opcode, ev.message_opcode, ev.header.fin,
-                                           false, "", 0});
+                out.frames.push_back(
+                    Frame{ev.header.opcode, ev.message_opcode, ev.header.fin, false, "", 0});
                 in_frame = true;
                 expect_offset = 0;
             }
@@ -255,7 +256,8 @@ TEST(FrameParser, DecodesEveryLengthEncodingAtItsBoundaries) {
         for (std::size_t i = 0; i < len; ++i) payload[i] = static_cast<char>('a' + i % 26);
         append(stream, hdr(Opcode::binary, true, true), payload);
         // Every cut inside the header and the first and last payload bytes, plus a stride.
-        for (std::size_t cut = 1; cut < stream.size(); cut += (cut < 40 || cut > stream.size() - 40) ? 1 : 997) {
+        for (std::size_t cut = 1; cut < stream.size();
+             cut += (cut < 40 || cut > stream.size() - 40) ? 1 : 997) {
             const Outcome out = run(server(), stream, {cut});
             ASSERT_EQ(out.frames.size(), 1u) << len << " cut " << cut;
             ASSERT_EQ(out.frames[0].payload, payload) << len << " cut " << cut;
@@ -326,8 +328,9 @@ INSTANTIATE_TEST_SUITE_P(
         // The payload after a bad header is never consumed: the connection fails at once.
         ErrorCase{"rsv1", frames({{rsv(hdr(Opcode::text), 1), "abc"}}), client(),
                   Errc::reserved_bits_set, 2},
-        ErrorCase{"rsv3_after_good", frames({{hdr(Opcode::text), "ok"}, {rsv(hdr(Opcode::text), 3), "x"}}),
-                  client(), Errc::reserved_bits_set, 6},
+        ErrorCase{"rsv3_after_good",
+                  frames({{hdr(Opcode::text), "ok"}, {rsv(hdr(Opcode::text), 3), "x"}}), client(),
+                  Errc::reserved_bits_set, 6},
         ErrorCase{"opcode5", frames({{hdr(static_cast<Opcode>(5)), ""}}), client(),
                   Errc::reserved_opcode, 2},
         ErrorCase{"opcode0xC", frames({{hdr(static_cast<Opcode>(0xC)), "abc"}}), client(),
@@ -349,8 +352,7 @@ INSTANTIATE_TEST_SUITE_P(
                   client(), Errc::non_minimal_length, 4},
         ErrorCase{"non_minimal_64", frames({{hdr(Opcode::text), "ab"}}, LengthEncoding::bits64),
                   client(), Errc::non_minimal_length, 10},
-        ErrorCase{"length_top_bit",
-                  Bytes{0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0x01}, client(),
+        ErrorCase{"length_top_bit", Bytes{0x82, 0x7F, 0x80, 0, 0, 0, 0, 0, 0, 0x01}, client(),
                   Errc::invalid_payload_length, 10},
         ErrorCase{"frame_too_large", frames({{hdr(Opcode::binary), std::string(11, 'x')}}),
                   limited(10, 100), Errc::frame_too_large, 2},
@@ -359,7 +361,9 @@ INSTANTIATE_TEST_SUITE_P(
                           {hdr(Opcode::ping), "p"},
                           {hdr(Opcode::continuation), std::string(8, 'x')}}),
                   limited(10, 15), Errc::message_too_large, 10 + 3 + 2}),
-    [](const ::testing::TestParamInfo<ErrorCase>& case_info) { return std::string(case_info.param.name); });
+    [](const ::testing::TestParamInfo<ErrorCase>& case_info) {
+        return std::string(case_info.param.name);
+    });
 
 TEST(FrameParser, AcceptsMessageExactlyAtTheLimit) {
     const Bytes stream = frames({{hdr(Opcode::binary, false), std::string(8, 'x')},

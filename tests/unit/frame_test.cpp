@@ -16,7 +16,8 @@ using Bytes = std::vector<std::uint8_t>;
 Bytes encode(const FrameHeader& h, const std::string& payload,
              LengthEncoding enc = LengthEncoding::minimal) {
     Bytes out(kMaxFrameHeaderSize + payload.size());
-    const std::size_t n = encode_frame(h, payload.data(), payload.size(), out.data(), out.size(), enc);
+    const std::size_t n =
+        encode_frame(h, payload.data(), payload.size(), out.data(), out.size(), enc);
     out.resize(n);
     return out;
 }
@@ -36,12 +37,14 @@ FrameHeader masked(FrameHeader h, std::array<std::uint8_t, 4> key = {0x37, 0xfa,
 
 // RFC 6455 §5.7 examples, byte for byte.
 TEST(FrameEncode, MatchesRfcExamples) {
-    EXPECT_EQ(encode(header(Opcode::text), "Hello"), (Bytes{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
+    EXPECT_EQ(encode(header(Opcode::text), "Hello"),
+              (Bytes{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
     EXPECT_EQ(encode(masked(header(Opcode::text)), "Hello"),
               (Bytes{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}));
     EXPECT_EQ(encode(header(Opcode::text, false), "Hel"), (Bytes{0x01, 0x03, 0x48, 0x65, 0x6c}));
     EXPECT_EQ(encode(header(Opcode::continuation), "lo"), (Bytes{0x80, 0x02, 0x6c, 0x6f}));
-    EXPECT_EQ(encode(header(Opcode::ping), "Hello"), (Bytes{0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
+    EXPECT_EQ(encode(header(Opcode::ping), "Hello"),
+              (Bytes{0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f}));
     EXPECT_EQ(encode(masked(header(Opcode::pong)), "Hello"),
               (Bytes{0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58}));
     const Bytes b256 = encode(header(Opcode::binary), std::string(256, 'x'));
@@ -109,7 +112,8 @@ Bytes naive_mask(Bytes data, std::array<std::uint8_t, 4> key, std::size_t phase)
 TEST(Mask, EqualsByteWiseMaskingForEverySizePhaseAndAlignment) {
     const std::array<std::uint8_t, 4> key{0xA1, 0x02, 0xF3, 0x44};
     Bytes storage(300);
-    for (std::size_t i = 0; i < storage.size(); ++i) storage[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    for (std::size_t i = 0; i < storage.size(); ++i)
+        storage[i] = static_cast<std::uint8_t>(i * 7 + 3);
     for (std::size_t align = 0; align < 8; ++align) {
         for (std::size_t size = 0; size <= 100; ++size) {
             for (std::size_t phase = 0; phase < 8; ++phase) {
@@ -117,11 +121,13 @@ TEST(Mask, EqualsByteWiseMaskingForEverySizePhaseAndAlignment) {
                 const Bytes expected = naive_mask(input, key, phase);
                 Bytes in_place = storage;
                 apply_mask(in_place.data() + align, size, key, phase);
-                ASSERT_EQ(Bytes(in_place.begin() + align, in_place.begin() + align + size), expected)
+                ASSERT_EQ(Bytes(in_place.begin() + align, in_place.begin() + align + size),
+                          expected)
                     << "align " << align << " size " << size << " phase " << phase;
                 Bytes copy(size + 8);
                 apply_mask_copy(copy.data() + (align % 3), input.data(), size, key, phase);
-                ASSERT_EQ(Bytes(copy.begin() + (align % 3), copy.begin() + (align % 3) + size), expected);
+                ASSERT_EQ(Bytes(copy.begin() + (align % 3), copy.begin() + (align % 3) + size),
+                          expected);
             }
         }
     }
@@ -188,12 +194,12 @@ INSTANTIATE_TEST_SUITE_P(
                      Errc::unmasked_client_frame},
         ValidateCase{"masked to client", kMaskedText, client_ctx(), Errc::masked_server_frame},
         // §5.2: reserved bits without an extension, reserved opcodes (Autobahn 3.x, 4.x).
-        ValidateCase{"rsv1", with(kMaskedText, [](FrameHeader& h) { h.rsv1 = true; }),
-                     server_ctx(), Errc::reserved_bits_set},
-        ValidateCase{"rsv2", with(kMaskedText, [](FrameHeader& h) { h.rsv2 = true; }),
-                     server_ctx(), Errc::reserved_bits_set},
-        ValidateCase{"rsv3", with(kMaskedText, [](FrameHeader& h) { h.rsv3 = true; }),
-                     server_ctx(), Errc::reserved_bits_set},
+        ValidateCase{"rsv1", with(kMaskedText, [](FrameHeader& h) { h.rsv1 = true; }), server_ctx(),
+                     Errc::reserved_bits_set},
+        ValidateCase{"rsv2", with(kMaskedText, [](FrameHeader& h) { h.rsv2 = true; }), server_ctx(),
+                     Errc::reserved_bits_set},
+        ValidateCase{"rsv3", with(kMaskedText, [](FrameHeader& h) { h.rsv3 = true; }), server_ctx(),
+                     Errc::reserved_bits_set},
         ValidateCase{"opcode 3", masked(header(static_cast<Opcode>(3))), server_ctx(),
                      Errc::reserved_opcode},
         ValidateCase{"opcode 7", masked(header(static_cast<Opcode>(7))), server_ctx(),
@@ -203,12 +209,14 @@ INSTANTIATE_TEST_SUITE_P(
         ValidateCase{"opcode 0xF", masked(header(static_cast<Opcode>(0xF))), server_ctx(),
                      Errc::reserved_opcode},
         // §5.5: control frames are at most 125 bytes and never fragmented (Autobahn 2.5, 5.1).
-        ValidateCase{"ping 125", with(masked(header(Opcode::ping)),
-                                      [](FrameHeader& h) { h.payload_length = 125; }),
-                     server_ctx(), Errc::ok},
-        ValidateCase{"ping 126", with(masked(header(Opcode::ping)),
-                                      [](FrameHeader& h) { h.payload_length = 126; }),
-                     server_ctx(), Errc::control_frame_too_long},
+        ValidateCase{
+            "ping 125",
+            with(masked(header(Opcode::ping)), [](FrameHeader& h) { h.payload_length = 125; }),
+            server_ctx(), Errc::ok},
+        ValidateCase{
+            "ping 126",
+            with(masked(header(Opcode::ping)), [](FrameHeader& h) { h.payload_length = 126; }),
+            server_ctx(), Errc::control_frame_too_long},
         ValidateCase{"fragmented ping", masked(header(Opcode::ping, false)), server_ctx(),
                      Errc::fragmented_control_frame},
         ValidateCase{"fragmented close", masked(header(Opcode::close, false)), server_ctx(),
@@ -223,11 +231,10 @@ INSTANTIATE_TEST_SUITE_P(
         ValidateCase{"text inside a message", kMaskedText, server_ctx(true),
                      Errc::expected_continuation},
         // §5.2: the most significant bit of a 64-bit length must be 0.
-        ValidateCase{"length top bit", with(kMaskedText,
-                                            [](FrameHeader& h) {
-                                                h.payload_length = std::uint64_t{1} << 63;
-                                            }),
-                     server_ctx(), Errc::invalid_payload_length}),
+        ValidateCase{
+            "length top bit",
+            with(kMaskedText, [](FrameHeader& h) { h.payload_length = std::uint64_t{1} << 63; }),
+            server_ctx(), Errc::invalid_payload_length}),
     [](const ::testing::TestParamInfo<ValidateCase>& case_info) {
         std::string name = case_info.param.name;
         for (char& ch : name) {
@@ -240,13 +247,14 @@ TEST(ValidateExtensions, AllowsRsv1OnlyOnTheFirstDataFrameWhenNegotiated) {
     ValidateContext ctx = server_ctx();
     ctx.allow_rsv1 = true;
     EXPECT_EQ(validate(with(kMaskedText, [](FrameHeader& h) { h.rsv1 = true; }), ctx), Errc::ok);
-    EXPECT_EQ(validate(with(masked(header(Opcode::ping)), [](FrameHeader& h) { h.rsv1 = true; }), ctx),
-              Errc::reserved_bits_set);
+    EXPECT_EQ(
+        validate(with(masked(header(Opcode::ping)), [](FrameHeader& h) { h.rsv1 = true; }), ctx),
+        Errc::reserved_bits_set);
     ctx.message_in_progress = true;
-    EXPECT_EQ(validate(with(masked(header(Opcode::continuation)),
-                            [](FrameHeader& h) { h.rsv1 = true; }),
-                       ctx),
-              Errc::reserved_bits_set);
+    EXPECT_EQ(
+        validate(with(masked(header(Opcode::continuation)), [](FrameHeader& h) { h.rsv1 = true; }),
+                 ctx),
+        Errc::reserved_bits_set);
     EXPECT_EQ(validate(with(kMaskedText, [](FrameHeader& h) { h.rsv2 = true; }), server_ctx()),
               Errc::reserved_bits_set);
 }

@@ -1,11 +1,11 @@
 // Tests of wsbench-loadgen's option parsing: every flag, options after the URL, errors that
 // name the flag, contradictions, --source-ip range expansion, --help and --version.
 #include <gtest/gtest.h>
-#include <cstdio>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -44,7 +44,8 @@ Parsed parse(const std::vector<std::string>& args) {
 // Removed when the process exits.
 struct ScratchFile {
     explicit ScratchFile(const std::string& name, const std::string& content)
-        : path(::testing::TempDir() + "wsbench_loadgen_cli_test_" + name + "." + std::to_string(::getpid())) {
+        : path(::testing::TempDir() + "wsbench_loadgen_cli_test_" + name + "." +
+               std::to_string(::getpid())) {
         std::ofstream(path) << content;
     }
     ~ScratchFile() { std::remove(path.c_str()); }
@@ -52,7 +53,8 @@ struct ScratchFile {
 };
 
 std::string ca_file() {
-    static const ScratchFile file("ca.pem", "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
+    static const ScratchFile file("ca.pem",
+                                  "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
     return file.path;
 }
 

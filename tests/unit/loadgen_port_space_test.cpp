@@ -9,7 +9,9 @@
 namespace wsb::loadgen {
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool has(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 TEST(LoadgenPortSpace, UpToHalfTheRangeIsQuiet) {
     const PortSpace s = check_port_space(14116, 1, 28232);
@@ -20,7 +22,8 @@ TEST(LoadgenPortSpace, UpToHalfTheRangeIsQuiet) {
 TEST(LoadgenPortSpace, PastHalfTheRangeWarnsAndSuggestsSourceAddresses) {
     const PortSpace s = check_port_space(14117, 1, 28232);
     EXPECT_EQ(s.fatal, "");
-    EXPECT_TRUE(has(s.warning, "14117 connections use more than half of the 28232 local ports")) << s.warning;
+    EXPECT_TRUE(has(s.warning, "14117 connections use more than half of the 28232 local ports"))
+        << s.warning;
     EXPECT_TRUE(has(s.warning, "--source-ip")) << s.warning;
 }
 

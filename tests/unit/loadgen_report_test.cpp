@@ -61,7 +61,8 @@ RunResult echo_run() {
     r.connect.record(250);
     r.handshake.record(300);
     r.schedule_lag.record(12);
-    r.timeline = {{1.0, 10'000, 9'990, 98, 2, 900, 2100, ""}, {2.0, 10'000, 10'000, 98, 0, 950, 2150, ""}};
+    r.timeline = {{1.0, 10'000, 9'990, 98, 2, 900, 2100, ""},
+                  {2.0, 10'000, 10'000, 98, 0, 950, 2150, ""}};
     r.errors[kind(ErrorKind::connect)] = 2;
     r.errors[kind(ErrorKind::timeout)] = 10;
     r.close_codes = {{1000, 97}, {1011, 1}};
@@ -232,7 +233,8 @@ TEST(BuildReport, ShardRunRecordsTheTotalsInConfigAndItsShareBeside) {
     EXPECT_EQ(shard.at("first_connection"), 34u);
     EXPECT_EQ(shard.at("connections"), 33u);
     EXPECT_DOUBLE_EQ(shard.at("rate").get<double>(), 3300.0);
-    EXPECT_NE(summary_table(r).find("Shard        1/3: connections 34-66 of 100"), std::string::npos)
+    EXPECT_NE(summary_table(r).find("Shard        1/3: connections 34-66 of 100"),
+              std::string::npos)
         << summary_table(r);
 }
 

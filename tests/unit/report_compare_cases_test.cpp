@@ -59,8 +59,11 @@ std::string conformance_report(const std::string& agent,
                                const std::vector<std::vector<std::string>>& cases) {
     json doc = {{"schema", "wsbench.conformance/1"}, {"agent", agent}, {"cases", json::array()}};
     for (const auto& c : cases) {
-        doc["cases"].push_back(
-            {{"id", c[0]}, {"behavior", c[1]}, {"behaviorClose", c[2]}, {"duration", 3}, {"remoteCloseCode", 1000}});
+        doc["cases"].push_back({{"id", c[0]},
+                                {"behavior", c[1]},
+                                {"behaviorClose", c[2]},
+                                {"duration", 3},
+                                {"remoteCloseCode", 1000}});
     }
     return doc.dump();
 }
@@ -68,10 +71,10 @@ std::string conformance_report(const std::string& agent,
 TEST(CompareConformance, ReadsReportJsonAndComparesItWithAnAutobahnIndex) {
     // Our verdicts for three of the cases in the Autobahn fixture: 1.1.2 passes with us while
     // it fails in new-index.json, 1.1.1 passes in both, H.1.1 exists only with us.
-    TempFile ours("ours.json", conformance_report("wsbench-echo-server/0.1.0 (fast engine)",
-                                                  {{"1.1.1", "OK", "OK"},
-                                                   {"1.1.2", "OK", "OK"},
-                                                   {"H.1.1", "OK", "OK"}}));
+    TempFile ours(
+        "ours.json",
+        conformance_report("wsbench-echo-server/0.1.0 (fast engine)",
+                           {{"1.1.1", "OK", "OK"}, {"1.1.2", "OK", "OK"}, {"H.1.1", "OK", "OK"}}));
     const Input in = read_input(ours.path);
     EXPECT_EQ(in.kind, ReportKind::conformance);
     const std::vector<AutobahnAgent> agents = read_autobahn(in);

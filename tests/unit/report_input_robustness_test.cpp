@@ -127,8 +127,7 @@ TEST(ReportInputRobustness, NumbersBeyondDoubleAreRefusedWithTheFileName) {
         } catch (const InputError& e) {
             EXPECT_EQ(std::string(e.what()).rfind("huge.json: unreadable JSON: ", 0), 0u)
                 << e.what();
-            EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos)
-                << e.what();
+            EXPECT_NE(std::string(e.what()).find("number overflow"), std::string::npos) << e.what();
         }
     }
 }

@@ -29,7 +29,7 @@ struct Received {
 
 /// Feeds bytes to a FrameParser and collects whole messages and control frames.
 class Collector {
-public:
+  public:
     explicit Collector(Role role) {
         ParserOptions o;
         o.role = role;
@@ -45,7 +45,8 @@ public:
             if (ev.kind == FrameEvent::Kind::error) return ev.error;
             if (ev.kind != FrameEvent::Kind::payload) continue;
             if (ev.is_control()) {
-                frames.push_back({ev.header.opcode, std::string(reinterpret_cast<const char*>(ev.data), ev.size)});
+                frames.push_back({ev.header.opcode,
+                                  std::string(reinterpret_cast<const char*>(ev.data), ev.size)});
                 continue;
             }
             message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
@@ -60,7 +61,7 @@ public:
 
     std::vector<Received> frames;
 
-private:
+  private:
     FrameParser parser_;
     std::string message_;
 };
@@ -88,25 +89,28 @@ std::string close_payload(std::uint16_t code, const std::string& reason) {
 /// absent).
 std::uint16_t close_code_of(const std::string& payload) {
     ClosePayload parsed;
-    const Errc e = parse_close_payload(reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size(), parsed);
+    const Errc e = parse_close_payload(reinterpret_cast<const std::uint8_t*>(payload.data()),
+                                       payload.size(), parsed);
     return e == Errc::ok && parsed.has_code ? parsed.code : 0;
 }
 
 /// A websocketpp echo server with one in-memory connection; everything it writes lands in
 /// `wire`.
 class EchoServerFixture : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         server_.clear_access_channels(websocketpp::log::alevel::all);
         server_.clear_error_channels(websocketpp::log::elevel::all);
-        server_.set_message_handler([this](websocketpp::connection_hdl hdl, WsppServer::message_ptr msg) {
-            server_.send(hdl, msg->get_payload(), msg->get_opcode());
-        });
+        server_.set_message_handler(
+            [this](websocketpp::connection_hdl hdl, WsppServer::message_ptr msg) {
+                server_.send(hdl, msg->get_payload(), msg->get_opcode());
+            });
         con_ = server_.get_connection();
-        con_->set_write_handler([this](websocketpp::connection_hdl, char const* data, std::size_t len) {
-            wire_.append(data, len);
-            return websocketpp::lib::error_code();
-        });
+        con_->set_write_handler(
+            [this](websocketpp::connection_hdl, char const* data, std::size_t len) {
+                wire_.append(data, len);
+                return websocketpp::lib::error_code();
+            });
         con_->start();
     }
 
@@ -180,7 +184,9 @@ INSTANTIATE_TEST_SUITE_P(ChunkSizes, OurClientToWebsocketpp, ::testing::Values(1
 TEST_F(EchoServerFixture, WebsocketppFailsOurInvalidFramesWithTheCodeWeExpect) {
     handshake(4096);
     // Autobahn 6.x style: invalid UTF-8 in a text message -> 1007.
-    send(frame(Opcode::text, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80", true, true), 4096);
+    send(
+        frame(Opcode::text, "\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80", true, true),
+        4096);
     ASSERT_EQ(ours_.feed(wire_), Errc::ok);
     ASSERT_EQ(ours_.frames.size(), 1u);
     EXPECT_EQ(ours_.frames[0].opcode, Opcode::close);
@@ -198,13 +204,14 @@ TEST_F(EchoServerFixture, WebsocketppRejectsUnmaskedClientFramesLikeOurValidate)
 
 /// A websocketpp client on one in-memory connection; our code plays the server.
 class WebsocketppClientToOurParser : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         client_.clear_access_channels(websocketpp::log::alevel::all);
         client_.clear_error_channels(websocketpp::log::elevel::all);
-        client_.set_message_handler([this](websocketpp::connection_hdl, WsppClient::message_ptr msg) {
-            messages_.push_back({static_cast<Opcode>(msg->get_opcode()), msg->get_payload()});
-        });
+        client_.set_message_handler(
+            [this](websocketpp::connection_hdl, WsppClient::message_ptr msg) {
+                messages_.push_back({static_cast<Opcode>(msg->get_opcode()), msg->get_payload()});
+            });
         client_.set_pong_handler([this](websocketpp::connection_hdl, std::string payload) {
             messages_.push_back({Opcode::pong, payload});
         });
@@ -213,10 +220,11 @@ protected:
         con_ = client_.get_connection("ws://localhost:9001/chat", ec);
         ASSERT_FALSE(ec) << ec.message();
         con_->add_subprotocol("chat");
-        con_->set_write_handler([this](websocketpp::connection_hdl, char const* data, std::size_t len) {
-            wire_.append(data, len);
-            return websocketpp::lib::error_code();
-        });
+        con_->set_write_handler(
+            [this](websocketpp::connection_hdl, char const* data, std::size_t len) {
+                wire_.append(data, len);
+                return websocketpp::lib::error_code();
+            });
         client_.connect(con_);
 
         // Our server side of the handshake.

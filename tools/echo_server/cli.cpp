@@ -22,7 +22,8 @@ std::uint64_t size_option(const cxxopts::ParseResult& r, const std::string& name
     std::uint64_t v = 0;
     const std::string text = r[name].as<std::string>();
     if (parse_size(text, v) != Errc::ok) {
-        throw UsageError{"--" + name + " '" + text + "': expected a size such as 65536, 64KiB or 16MiB"};
+        throw UsageError{"--" + name + " '" + text +
+                         "': expected a size such as 65536, 64KiB or 16MiB"};
     }
     return v;
 }
@@ -43,18 +44,21 @@ Millis duration_option(const cxxopts::ParseResult& r, const std::string& name) {
     std::chrono::nanoseconds v{};
     const std::string text = r[name].as<std::string>();
     if (parse_duration(text, v) != Errc::ok || v.count() < 0) {
-        throw UsageError{"--" + name + " '" + text + "': expected a duration such as 500ms, 5s or 2m"};
+        throw UsageError{"--" + name + " '" + text +
+                         "': expected a duration such as 500ms, 5s or 2m"};
     }
     return std::chrono::duration_cast<Millis>(v);
 }
 
 Misbehave parse_misbehave(const std::string& s) {
-    for (Misbehave m : {Misbehave::none, Misbehave::no_pong, Misbehave::no_utf8_check,
-                        Misbehave::ignore_rsv, Misbehave::no_close_reply, Misbehave::wrong_close_code}) {
+    for (Misbehave m :
+         {Misbehave::none, Misbehave::no_pong, Misbehave::no_utf8_check, Misbehave::ignore_rsv,
+          Misbehave::no_close_reply, Misbehave::wrong_close_code}) {
         if (s == to_string(m)) return m;
     }
-    throw UsageError{"--misbehave '" + s +
-                     "': expected none, no-pong, no-utf8-check, ignore-rsv, no-close-reply or wrong-close-code"};
+    throw UsageError{
+        "--misbehave '" + s +
+        "': expected none, no-pong, no-utf8-check, ignore-rsv, no-close-reply or wrong-close-code"};
 }
 
 }  // namespace
@@ -63,10 +67,11 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     CliResult result;
     Config& c = result.config;
     const Config d;  // defaults, printed by --help
-    cxxopts::Options options("wsbench-echo-server",
-                             "WebSocket echo and broadcast server: the reference target of wsbench.\n"
-                             "Prints 'listening on ws://HOST:PORT' on stdout once it accepts connections;\n"
-                             "logs go to stderr. SIGINT/SIGTERM close every client with 1001 and exit 0.\n");
+    cxxopts::Options options(
+        "wsbench-echo-server",
+        "WebSocket echo and broadcast server: the reference target of wsbench.\n"
+        "Prints 'listening on ws://HOST:PORT' on stdout once it accepts connections;\n"
+        "logs go to stderr. SIGINT/SIGTERM close every client with 1001 and exit 0.\n");
     options.custom_help("[options]");
     // clang-format off
     options.add_options("Server")
@@ -107,23 +112,27 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     try {
         const auto r = options.parse(argc, argv);
         if (r.count("help")) {
-            out << options.help({"Server", "Limits", "TLS and extensions", "Observability", "Testing only"})
+            out << options.help(
+                       {"Server", "Limits", "TLS and extensions", "Observability", "Testing only"})
                 << "\nExit codes: 0 clean shutdown, 2 usage error, 3 cannot listen.\n"
-                   "Sizes take k/M/G (1000) or KiB/MiB/GiB (1024); durations ms, s, m; counts k/M.\n";
+                   "Sizes take k/M/G (1000) or KiB/MiB/GiB (1024); durations ms, s, m; counts "
+                   "k/M.\n";
             return result;
         }
         if (r.count("version")) {
             out << "wsbench-echo-server " << WSBENCH_VERSION << "\n";
             return result;
         }
-        if (!r.unmatched().empty()) throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
+        if (!r.unmatched().empty())
+            throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
 
         c.host = r["host"].as<std::string>();
         const unsigned port = unsigned_option(r, "port");
         if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
         c.port = static_cast<std::uint16_t>(port);
         c.threads = unsigned_option(r, "threads");
-        if (c.threads > 1024) throw UsageError{"--threads " + std::to_string(c.threads) + ": at most 1024"};
+        if (c.threads > 1024)
+            throw UsageError{"--threads " + std::to_string(c.threads) + ": at most 1024"};
 
         const std::string engine = r["engine"].as<std::string>();
         if (engine == "websocketpp") {
@@ -148,13 +157,15 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         std::uint64_t max_conn = 0;
         const std::string max_conn_text = r["max-connections"].as<std::string>();
         if (parse_count(max_conn_text, max_conn) != Errc::ok || max_conn == 0) {
-            throw UsageError{"--max-connections '" + max_conn_text + "': expected a count above 0 such as 1000 or 100k"};
+            throw UsageError{"--max-connections '" + max_conn_text +
+                             "': expected a count above 0 such as 1000 or 100k"};
         }
         c.max_connections = max_conn;
         c.handshake_timeout = duration_option(r, "handshake-timeout");
         c.idle_timeout = duration_option(r, "idle-timeout");
         c.close_timeout = duration_option(r, "close-timeout");
-        if (c.handshake_timeout.count() == 0) throw UsageError{"--handshake-timeout must be above 0"};
+        if (c.handshake_timeout.count() == 0)
+            throw UsageError{"--handshake-timeout must be above 0"};
         if (c.close_timeout.count() == 0) throw UsageError{"--close-timeout must be above 0"};
         c.max_send_queue = size_option(r, "max-send-queue");
         c.high_water_mark = size_option(r, "high-water-mark");
@@ -171,7 +182,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         if (r.count("quiet")) c.verbosity = -1;
         c.reuse_port = r.count("reuse-port") > 0;
         if (c.reuse_port && c.engine != Engine::fast) {
-            throw UsageError{"--reuse-port needs --engine fast (websocketpp's acceptor binds the port alone)"};
+            throw UsageError{
+                "--reuse-port needs --engine fast (websocketpp's acceptor binds the port alone)"};
         }
         if (c.reuse_port && c.port == 0) {
             throw UsageError{"--reuse-port needs a --port to share (0 picks a new free one)"};

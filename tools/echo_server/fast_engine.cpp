@@ -53,13 +53,13 @@ std::int64_t now_ns() {
 
 std::int64_t to_ns(Millis m) { return static_cast<std::int64_t>(m.count()) * 1000000; }
 
-constexpr std::size_t kReadChunk = 64 * 1024;       // one read into the thread's buffer
-constexpr int kMaxEvents = 256;                     // epoll events taken per turn
-constexpr int kReadsPerTurn = 8;                    // a busy connection yields after these
-constexpr std::size_t kKeepCapacity = 16 * 1024;    // larger idle buffers are freed
-constexpr std::size_t kFlushEarly = 256 * 1024;     // write before the turn ends above this
-constexpr std::uint16_t kNoCode = 1005;             // close frame without a code (§7.1.5)
-constexpr std::uint16_t kAbnormal = 1006;           // no close frame at all (§7.1.5)
+constexpr std::size_t kReadChunk = 64 * 1024;     // one read into the thread's buffer
+constexpr int kMaxEvents = 256;                   // epoll events taken per turn
+constexpr int kReadsPerTurn = 8;                  // a busy connection yields after these
+constexpr std::size_t kKeepCapacity = 16 * 1024;  // larger idle buffers are freed
+constexpr std::size_t kFlushEarly = 256 * 1024;   // write before the turn ends above this
+constexpr std::uint16_t kNoCode = 1005;           // close frame without a code (§7.1.5)
+constexpr std::uint16_t kAbnormal = 1006;         // no close frame at all (§7.1.5)
 constexpr const char* kServerName = "wsbench-echo-server/" WSBENCH_VERSION " (fast engine)";
 
 /// A growable byte buffer that never zero-fills: the output queue of a connection.
@@ -209,10 +209,10 @@ struct Conn {
     Conn* anext = nullptr;
 
     PeerAddr peer;
-    std::unique_ptr<std::string> head;  // the request head while it arrives
+    std::unique_ptr<std::string> head;          // the request head while it arrives
     std::unique_ptr<std::string> close_reason;  // the client's, for --log-connections
     std::unique_ptr<Partial> partial;           // only mid-frame or mid-message
-    ByteBuf out;  // bytes not yet written
+    ByteBuf out;                                // bytes not yet written
     bool release_out = false;  // free `out` once drained (after the handshake response)
     SSL* ssl = nullptr;
     std::unique_ptr<Deflate> deflate;  // permessage-deflate, when negotiated
@@ -418,9 +418,10 @@ void Worker::run() {
 }
 
 void Worker::arm() {
-    epoll_desc_.async_wait(asio::posix::descriptor_base::wait_read, [this](const asio::error_code& ec) {
-        if (!ec) on_epoll();
-    });
+    epoll_desc_.async_wait(asio::posix::descriptor_base::wait_read,
+                           [this](const asio::error_code& ec) {
+                               if (!ec) on_epoll();
+                           });
 }
 
 void Worker::on_epoll() {
@@ -668,9 +669,11 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
         const int status = reject_status_for(parsed);
         if (config_.log_connections) {
             log_line(LogLevel::info, "fail id=" + id + " peer=" + c->peer.str() + " error=\"" +
-                                         std::string(to_string(parsed)) + "\" status=" + std::to_string(status));
+                                         std::string(to_string(parsed)) +
+                                         "\" status=" + std::to_string(status));
         }
-        answer_http(c, build_reject_response(status, {}, {}, std::string(to_string(parsed)) + "\n"));
+        answer_http(c,
+                    build_reject_response(status, {}, {}, std::string(to_string(parsed)) + "\n"));
         return;
     }
     const bool upgrade = req.headers.has_token("Upgrade", "websocket");
@@ -679,12 +682,14 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
         if (req.method == "GET" && req.target == "/stats") {
             const std::string body = engine_.stats_doc().dump() + "\n";
             answer_http(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+                               body);
             return;
         }
-        answer_http(c, build_reject_response(
-                           426, {}, {},
-                           "wsbench-echo-server: connect with WebSocket; GET /stats for statistics\n"));
+        answer_http(
+            c, build_reject_response(
+                   426, {}, {},
+                   "wsbench-echo-server: connect with WebSocket; GET /stats for statistics\n"));
         return;
     }
     ServerHandshakeInfo info;
@@ -693,7 +698,8 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
         const int status = reject_status_for(e);
         if (config_.log_connections) {
             log_line(LogLevel::info, "fail id=" + id + " peer=" + c->peer.str() + " error=\"" +
-                                         std::string(to_string(e)) + "\" status=" + std::to_string(status));
+                                         std::string(to_string(e)) +
+                                         "\" status=" + std::to_string(status));
         }
         answer_http(c, build_reject_response(status, {}, {}, std::string(to_string(e)) + "\n"));
         return;
@@ -736,7 +742,8 @@ void Worker::consume_head(Conn* c, std::uint8_t* data, std::size_t n) {
     list_remove(c);
     if (config_.idle_timeout.count() > 0) list_push(idles_, c, now);
     if (config_.log_connections) {
-        log_line(LogLevel::info, "open id=" + id + " peer=" + c->peer.str() + " resource=" + req.target);
+        log_line(LogLevel::info,
+                 "open id=" + id + " peer=" + c->peer.str() + " resource=" + req.target);
     }
     // Frames the client sent right behind its head.
     std::string rest = head.substr(head_size);
@@ -924,8 +931,8 @@ void Worker::deliver(Conn* c, bool text, const std::uint8_t* data, std::size_t s
     const Opcode op = text ? Opcode::text : Opcode::binary;
     if (c->deflate) {
         // Compress prefix + message as the reply.
-        const std::vector<std::uint8_t>& z =
-            c->deflate->compress(reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size(), data, size);
+        const std::vector<std::uint8_t>& z = c->deflate->compress(
+            reinterpret_cast<const std::uint8_t*>(prefix.data()), prefix.size(), data, size);
         write_frame(c, op, z.data(), z.size(), true);
     } else if (prefix.empty()) {
         write_frame(c, op, data, size);
@@ -964,10 +971,10 @@ void Worker::broadcast_local(const SharedFrame& f) {
         if (c->out.size() + f.bytes.size() > config_.max_send_queue) {
             // One slow reader must not stall or bloat the others (§7.4.1: 1008 policy).
             engine_.stats().on_policy_close();
-            log_line(LogLevel::info, "closing id=" + std::to_string(c->id) + " peer=" + c->peer.str() +
-                                         " with 1008: send queue above --max-send-queue " +
-                                         std::to_string(config_.max_send_queue) +
-                                         " bytes (client not reading)");
+            log_line(LogLevel::info,
+                     "closing id=" + std::to_string(c->id) + " peer=" + c->peer.str() +
+                         " with 1008: send queue above --max-send-queue " +
+                         std::to_string(config_.max_send_queue) + " bytes (client not reading)");
             start_close(c, 1008, "send queue limit exceeded");
             continue;
         }
@@ -979,7 +986,8 @@ void Worker::broadcast_local(const SharedFrame& f) {
 
 // --- Worker: writing --------------------------------------------------------------------------
 
-void Worker::write_frame(Conn* c, Opcode op, const std::uint8_t* data, std::size_t size, bool rsv1) {
+void Worker::write_frame(Conn* c, Opcode op, const std::uint8_t* data, std::size_t size,
+                         bool rsv1) {
     FrameHeader h;
     h.opcode = op;
     h.rsv1 = rsv1;
@@ -1096,17 +1104,18 @@ void Worker::close_conn(Conn* c, const char* why) {
             char dur[32];
             std::snprintf(dur, sizeof dur, "%.3f",
                           static_cast<double>(now_ns() - c->accepted_ns) / 1e9);
-            log_line(LogLevel::info, "close id=" + std::to_string(c->id) + " peer=" + peer +
-                                         " code=" + std::to_string(code) +
-                                         " remote_code=" + std::to_string(c->remote_code) +
-                                         " local_code=" + std::to_string(c->local_code) + " reason=\"" +
-                                         (c->close_reason ? *c->close_reason : std::string()) + "\" duration_s=" + dur);
+            log_line(LogLevel::info,
+                     "close id=" + std::to_string(c->id) + " peer=" + peer + " code=" +
+                         std::to_string(code) + " remote_code=" + std::to_string(c->remote_code) +
+                         " local_code=" + std::to_string(c->local_code) + " reason=\"" +
+                         (c->close_reason ? *c->close_reason : std::string()) +
+                         "\" duration_s=" + dur);
         }
     } else if (was == Phase::handshake) {
         stats.on_handshake_failed();
         if (config_.log_connections) {
-            log_line(LogLevel::info, "fail id=" + std::to_string(c->id) + " peer=" + peer + " error=\"" +
-                                         (why ? why : "closed") + "\" status=0");
+            log_line(LogLevel::info, "fail id=" + std::to_string(c->id) + " peer=" + peer +
+                                         " error=\"" + (why ? why : "closed") + "\" status=0");
         }
     }
     if (c->admitted) engine_.unadmit();
@@ -1142,7 +1151,8 @@ void Worker::post_stop() {
     asio::post(io_, [this] { io_.stop(); });
 }
 
-// --- FastServer -----------------------------------------------------------------------------------
+// --- FastServer
+// -----------------------------------------------------------------------------------
 
 FastServer::FastServer(const Config& config)
     : config_(config),
@@ -1212,7 +1222,8 @@ int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
         if (family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port = htons(p);
     };
     auto fail_with = [&](const char* what) {
-        log_line(LogLevel::error, "cannot listen on " + where + ": " + what + ": " + std::strerror(errno));
+        log_line(LogLevel::error,
+                 "cannot listen on " + where + ": " + what + ": " + std::strerror(errno));
         for (int fd : fds) ::close(fd);
         fds.clear();
         return kExitCannotRun;
@@ -1257,7 +1268,8 @@ int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
         ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof host);
         bound = std::string(host) + ":" + std::to_string(actual);
     } else {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host, sizeof host);
+        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host,
+                    sizeof host);
         bound = "[" + std::string(host) + "]:" + std::to_string(actual);
     }
     return kExitOk;
@@ -1310,7 +1322,8 @@ int FastServer::run(std::ostream& out) {
     if (config_.stats_interval.count() > 0) schedule_stats();
 
     log_line(LogLevel::info, "engine fast, mode " + std::string(to_string(config_.mode)) + ", " +
-                                 std::to_string(threads_) + " thread(s), one SO_REUSEPORT listener each" +
+                                 std::to_string(threads_) +
+                                 " thread(s), one SO_REUSEPORT listener each" +
                                  (config_.deflate ? ", permessage-deflate offered" : ""));
     out << "listening on " << (config_.tls() ? "wss" : "ws") << "://" << bound << std::endl;
 

@@ -38,7 +38,7 @@ nlohmann::json Stats::snapshot() const {
             out[t][1] += s->out[t].bytes.load(std::memory_order_relaxed);
         }
     }
-    auto direction = [](const std::uint64_t (&d)[2][2]) {
+    auto direction = [](const std::uint64_t(&d)[2][2]) {
         return nlohmann::json{
             {"text", {{"messages", d[0][0]}, {"bytes", d[0][1]}}},
             {"binary", {{"messages", d[1][0]}, {"bytes", d[1][1]}}},

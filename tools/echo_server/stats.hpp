@@ -31,7 +31,7 @@ struct alignas(64) StatsShard {
 };
 
 class Stats {
-public:
+  public:
     explicit Stats(unsigned shards);
 
     /// The calling thread's shard (assigned on first use, round robin).
@@ -51,7 +51,7 @@ public:
     /// seen, uptime.
     nlohmann::json snapshot() const;
 
-private:
+  private:
     std::vector<std::unique_ptr<StatsShard>> shards_;
     std::atomic<unsigned> next_shard_{0};
     std::atomic<std::uint64_t> open_{0};

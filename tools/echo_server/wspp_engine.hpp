@@ -13,7 +13,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
 #include <websocketpp/config/asio.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/extensions/permessage_deflate/enabled.hpp>
@@ -49,7 +48,8 @@ struct ConnData {
 /// websocketpp configuration: the asio (or asio_tls) config with our connection data and,
 /// when Deflate, permessage-deflate.
 template <bool Tls, bool Deflate>
-struct WsppConfig : std::conditional_t<Tls, websocketpp::config::asio_tls, websocketpp::config::asio> {
+struct WsppConfig
+    : std::conditional_t<Tls, websocketpp::config::asio_tls, websocketpp::config::asio> {
     using type = WsppConfig;
     using base = std::conditional_t<Tls, websocketpp::config::asio_tls, websocketpp::config::asio>;
 
@@ -69,17 +69,17 @@ struct WsppConfig : std::conditional_t<Tls, websocketpp::config::asio_tls, webso
         using elog_type = typename type::elog_type;
         using request_type = typename type::request_type;
         using response_type = typename type::response_type;
-        using socket_type = std::conditional_t<Tls, websocketpp::transport::asio::tls_socket::endpoint,
-                                               websocketpp::transport::asio::basic_socket::endpoint>;
+        using socket_type =
+            std::conditional_t<Tls, websocketpp::transport::asio::tls_socket::endpoint,
+                               websocketpp::transport::asio::basic_socket::endpoint>;
     };
     using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
     using connection_base = ConnData;
 
     struct permessage_deflate_config {};
-    using permessage_deflate_type =
-        std::conditional_t<Deflate,
-                           websocketpp::extensions::permessage_deflate::enabled<permessage_deflate_config>,
-                           typename base::permessage_deflate_type>;
+    using permessage_deflate_type = std::conditional_t<
+        Deflate, websocketpp::extensions::permessage_deflate::enabled<permessage_deflate_config>,
+        typename base::permessage_deflate_type>;
 };
 
 /// "ip:port", with IPv4-mapped IPv6 addresses shown as IPv4 and IPv6 in brackets.
@@ -94,7 +94,7 @@ inline std::string format_peer(const asio::ip::tcp::endpoint& ep) {
 
 template <bool Tls, bool Deflate>
 class WsppEngine {
-public:
+  public:
     using Cfg = WsppConfig<Tls, Deflate>;
     using Server = websocketpp::server<Cfg>;
     using ConPtr = typename Server::connection_ptr;
@@ -103,7 +103,8 @@ public:
 
     explicit WsppEngine(const Config& config)
         : config_(config),
-          threads_(config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency())),
+          threads_(config.threads ? config.threads
+                                  : std::max(1u, std::thread::hardware_concurrency())),
           stats_(threads_),
           signals_(io_, SIGINT, SIGTERM),
           sweep_timer_(io_),
@@ -112,7 +113,7 @@ public:
 
     int run(std::ostream& out);
 
-private:
+  private:
     ConPtr con(Hdl hdl) { return server_.get_con_from_hdl(hdl); }
     void log(const std::string& line) { log_line(LogLevel::info, line); }
 
@@ -260,7 +261,9 @@ bool WsppEngine<Tls, Deflate>::on_validate(Hdl hdl) {
         c->set_body("too many connections (--max-connections " +
                     std::to_string(config_.max_connections) + ")\n");
         stats_.on_rejected();
-        if (config_.log_connections) log("reject id=" + std::to_string(c->id) + " peer=" + c->peer + " status=503 (max connections)");
+        if (config_.log_connections)
+            log("reject id=" + std::to_string(c->id) + " peer=" + c->peer +
+                " status=503 (max connections)");
         return false;
     }
     c->admitted = true;
@@ -296,9 +299,11 @@ void WsppEngine<Tls, Deflate>::on_open(Hdl hdl) {
         open_.emplace(c->id, c);
     }
     if (config_.log_connections) {
-        log("open id=" + std::to_string(c->id) + " peer=" + c->peer + " resource=" + c->get_resource());
+        log("open id=" + std::to_string(c->id) + " peer=" + c->peer +
+            " resource=" + c->get_resource());
     }
-    if (shutting_down_.load()) c->close(websocketpp::close::status::going_away, "server shutting down");
+    if (shutting_down_.load())
+        c->close(websocketpp::close::status::going_away, "server shutting down");
 }
 
 template <bool Tls, bool Deflate>
@@ -333,9 +338,10 @@ void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
         const double secs = std::chrono::duration<double>(Clock::now() - c->accepted_at).count();
         char dur[32];
         std::snprintf(dur, sizeof dur, "%.3f", secs);
-        log("close id=" + std::to_string(c->id) + " peer=" + c->peer + " code=" + std::to_string(code) +
-            " remote_code=" + std::to_string(remote) + " local_code=" + std::to_string(local) +
-            " reason=\"" + (remote_real ? c->get_remote_close_reason() : c->get_local_close_reason()) +
+        log("close id=" + std::to_string(c->id) + " peer=" + c->peer +
+            " code=" + std::to_string(code) + " remote_code=" + std::to_string(remote) +
+            " local_code=" + std::to_string(local) + " reason=\"" +
+            (remote_real ? c->get_remote_close_reason() : c->get_local_close_reason()) +
             "\" duration_s=" + dur);
     }
     release(*c);
@@ -363,7 +369,8 @@ void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
     const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
     StatsShard& shard = stats_.shard();
     shard.in[text ? 0 : 1].add(msg->get_payload().size());
-    if (config_.idle_timeout.count() > 0) c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
+    if (config_.idle_timeout.count() > 0)
+        c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
     if (!config_.reply_prefix.empty()) msg->get_raw_payload().insert(0, config_.reply_prefix);
 
     if (config_.mode == Mode::broadcast) {
@@ -395,15 +402,16 @@ void WsppEngine<Tls, Deflate>::arm_resume(const ConPtr& c) {
     // paused (only paused connections pay for this).
     if (!c->resume_timer) c->resume_timer = std::make_unique<asio::steady_timer>(io_);
     c->resume_timer->expires_after(std::chrono::milliseconds(1));
-    c->resume_timer->async_wait(asio::bind_executor(*c->get_strand(), [this, c](const asio::error_code& ec) {
-        if (ec || c->get_state() != websocketpp::session::state::open) return;
-        if (c->get_buffered_amount() > config_.high_water_mark / 2) {
-            arm_resume(c);
-            return;
-        }
-        c->paused = false;
-        c->resume_reading();
-    }));
+    c->resume_timer->async_wait(
+        asio::bind_executor(*c->get_strand(), [this, c](const asio::error_code& ec) {
+            if (ec || c->get_state() != websocketpp::session::state::open) return;
+            if (c->get_buffered_amount() > config_.high_water_mark / 2) {
+                arm_resume(c);
+                return;
+            }
+            c->paused = false;
+            c->resume_reading();
+        }));
 }
 
 template <bool Tls, bool Deflate>
@@ -426,8 +434,8 @@ void WsppEngine<Tls, Deflate>::send_queued(const ConPtr& target, const MsgPtr& m
         target->policy_closed = true;
         stats_.on_policy_close();
         log("closing id=" + std::to_string(target->id) + " peer=" + target->peer +
-            " with 1008: send queue above --max-send-queue " + std::to_string(config_.max_send_queue) +
-            " bytes (client not reading)");
+            " with 1008: send queue above --max-send-queue " +
+            std::to_string(config_.max_send_queue) + " bytes (client not reading)");
         target->close(websocketpp::close::status::policy_violation, "send queue limit exceeded");
         return;
     }
@@ -441,14 +449,16 @@ void WsppEngine<Tls, Deflate>::schedule_sweep() {
     sweep_timer_.expires_after(period);
     sweep_timer_.async_wait([this](const asio::error_code& ec) {
         if (ec || shutting_down_.load()) return;
-        const std::int64_t limit = now_ns() -
+        const std::int64_t limit =
+            now_ns() -
             std::chrono::duration_cast<std::chrono::nanoseconds>(config_.idle_timeout).count();
         std::lock_guard<std::mutex> lock(registry_mutex_);
         for (const auto& [id, c] : open_) {
             if (c->last_active_ns.load(std::memory_order_relaxed) < limit) {
                 c->last_active_ns.store(now_ns(), std::memory_order_relaxed);  // close once
                 asio::post(*c->get_strand(), [this, c = c] {
-                    if (config_.log_connections) log("idle id=" + std::to_string(c->id) + " peer=" + c->peer);
+                    if (config_.log_connections)
+                        log("idle id=" + std::to_string(c->id) + " peer=" + c->peer);
                     asio::error_code ignored;
                     c->close(websocketpp::close::status::going_away, "idle timeout", ignored);
                 });
@@ -509,8 +519,8 @@ int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     asio::error_code ec;
     server_.listen(config_.host, std::to_string(config_.port), ec);
     if (ec) {
-        log_line(LogLevel::error, "cannot listen on " + config_.host + ":" + std::to_string(config_.port) +
-                                      ": " + ec.message());
+        log_line(LogLevel::error, "cannot listen on " + config_.host + ":" +
+                                      std::to_string(config_.port) + ": " + ec.message());
         return kExitCannotRun;
     }
     server_.start_accept(ec);
@@ -525,11 +535,13 @@ int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     if (config_.idle_timeout.count() > 0) schedule_sweep();
     if (config_.stats_interval.count() > 0) schedule_stats();
 
-    log("engine websocketpp, mode " + std::string(to_string(config_.mode)) + ", " + std::to_string(threads_) +
-        " thread(s)" + (config_.deflate ? ", permessage-deflate offered" : ""));
+    log("engine websocketpp, mode " + std::string(to_string(config_.mode)) + ", " +
+        std::to_string(threads_) + " thread(s)" +
+        (config_.deflate ? ", permessage-deflate offered" : ""));
     std::string host = local.address().to_string();
     if (local.address().is_v6()) host = "[" + host + "]";
-    out << "listening on " << (Tls ? "wss" : "ws") << "://" << host << ":" << local.port() << std::endl;
+    out << "listening on " << (Tls ? "wss" : "ws") << "://" << host << ":" << local.port()
+        << std::endl;
 
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });

@@ -43,39 +43,40 @@ struct SloTerm {
 
 /// Every option of a run. Defaults are the documented ones (docs/loadgen.md).
 struct Config {
-    Url url;                  ///< target, ws:// or wss://
-    std::string url_text;     ///< as given
+    Url url;               ///< target, ws:// or wss://
+    std::string url_text;  ///< as given
     Scenario scenario = Scenario::echo;
-    std::uint64_t connections = 1;      ///< -c, total of the whole run (every shard)
-    unsigned threads = 0;               ///< -t; 0: one per core
-    Nanos duration{std::chrono::seconds(10)};  ///< -d, the measured window
+    std::uint64_t connections = 1;              ///< -c, total of the whole run (every shard)
+    unsigned threads = 0;                       ///< -t; 0: one per core
+    Nanos duration{std::chrono::seconds(10)};   ///< -d, the measured window
     std::uint64_t messages_per_connection = 0;  ///< -n; 0: no limit (use -d)
-    Nanos warmup{0};                    ///< excluded from statistics
-    double rate = 0;                    ///< -R total messages/s; 0: closed loop
-    double per_connection_rate = 0;     ///< --per-connection-rate; 0: use rate
-    unsigned pipeline = 1;              ///< closed loop: messages in flight per connection
-    std::uint64_t message_size = 64;    ///< -m, payload bytes
+    Nanos warmup{0};                            ///< excluded from statistics
+    double rate = 0;                            ///< -R total messages/s; 0: closed loop
+    double per_connection_rate = 0;             ///< --per-connection-rate; 0: use rate
+    unsigned pipeline = 1;                      ///< closed loop: messages in flight per connection
+    std::uint64_t message_size = 64;            ///< -m, payload bytes
     MessageType message_type = MessageType::binary;
-    double connect_rate = 0;            ///< new connections per second; 0: unlimited
+    double connect_rate = 0;                          ///< new connections per second; 0: unlimited
     Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake
     /// Connections being opened at once (TCP + TLS + handshake) per process; 0: no limit.
     /// Unbounded, a fast ramp overflows the target's accept queue and measures the kernel's
     /// 1 s SYN retransmit instead of the target.
     std::uint64_t max_connecting = 1000;
-    Nanos drain_timeout{std::chrono::seconds(2)};     ///< replies still in flight at the end
-    Nanos reply_timeout{std::chrono::seconds(5)};     ///< closed loop: a reply later than this is a timeout
-    Nanos ping_interval{0};             ///< connect scenario: ping each connection this often
+    Nanos drain_timeout{std::chrono::seconds(2)};  ///< replies still in flight at the end
+    Nanos reply_timeout{
+        std::chrono::seconds(5)};  ///< closed loop: a reply later than this is a timeout
+    Nanos ping_interval{0};        ///< connect scenario: ping each connection this often
     std::vector<std::pair<std::string, std::string>> headers;  ///< -H "Name: value"
     std::vector<std::string> subprotocols;
     std::string origin;
-    bool insecure = false;              ///< wss: skip certificate verification
-    std::string ca_file;                ///< wss: trust this CA bundle
+    bool insecure = false;                ///< wss: skip certificate verification
+    std::string ca_file;                  ///< wss: trust this CA bundle
     std::vector<std::string> source_ips;  ///< expanded list of local addresses to bind
-    std::string json_path;              ///< --json FILE ('-' for stdout); empty: none
-    std::vector<SloTerm> slo;           ///< --slo terms, all must hold
-    std::string slo_text;               ///< --slo as given
-    std::uint64_t shard_index = 0;      ///< --shard I/N: this process runs shard I (from 0)
-    std::uint64_t shard_count = 1;      ///< ... of N; 1: not sharded
+    std::string json_path;                ///< --json FILE ('-' for stdout); empty: none
+    std::vector<SloTerm> slo;             ///< --slo terms, all must hold
+    std::string slo_text;                 ///< --slo as given
+    std::uint64_t shard_index = 0;        ///< --shard I/N: this process runs shard I (from 0)
+    std::uint64_t shard_count = 1;        ///< ... of N; 1: not sharded
     bool quiet = false;
     int verbosity = 0;
 

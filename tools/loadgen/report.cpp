@@ -219,7 +219,8 @@ json build_report(const RunResult& r) {
           {"established", r.connections_established},
           {"failed", r.connections_failed},
           {"ramp_s", r.ramp_s},
-          {"opened_per_s", r.ramp_s > 0 ? static_cast<double>(r.connections_established) / r.ramp_s : 0.0}}},
+          {"opened_per_s",
+           r.ramp_s > 0 ? static_cast<double>(r.connections_established) / r.ramp_s : 0.0}}},
         {"messages", {{"sent", r.messages_sent}, {"received", r.messages_received}}},
         {"bytes", {{"sent", r.bytes_sent}, {"received", r.bytes_received}}},
         {"duration_s", r.duration_s},
@@ -286,12 +287,14 @@ std::string summary_table(const RunResult& r) {
                   (r.threads.size() == 1 ? " thread" : " threads");
     }
     out += row("Duration", window);
-    out += row("Connections", std::to_string(r.connections_established) + " established, " +
-                                  std::to_string(r.connections_failed) + " failed, " +
-                                  std::to_string(r.connections_target) + " target" +
-                                  (r.ramp_s > 0 ? printf_string(", settled in %.2f s (%.0f opened/s)", r.ramp_s,
-                                                                static_cast<double>(r.connections_established) / r.ramp_s)
-                                                : std::string()));
+    out += row(
+        "Connections",
+        std::to_string(r.connections_established) + " established, " +
+            std::to_string(r.connections_failed) + " failed, " +
+            std::to_string(r.connections_target) + " target" +
+            (r.ramp_s > 0 ? printf_string(", settled in %.2f s (%.0f opened/s)", r.ramp_s,
+                                          static_cast<double>(r.connections_established) / r.ramp_s)
+                          : std::string()));
     if (c.shard_count > 1) {
         const ShardShare share = shard_share(c);
         out += row("Shard", std::to_string(c.shard_index) + "/" + std::to_string(c.shard_count) +

@@ -19,9 +19,9 @@ inline constexpr const char* kToolName = "wsbench-loadgen";
 /// connections, threads, duration_s, messages_per_connection, warmup_s, rate,
 /// per_connection_rate, pipeline, message_size, message_type, connect_rate, connect_timeout_s,
 /// drain_timeout_s, ping_interval_s, headers ([{name, value}]), subprotocols, origin, insecure,
-/// ca_file, source_ips, slo (the terms as written) and shard {index, count}. Durations are seconds. The values of
-/// credential headers (Authorization, Proxy-Authorization, Cookie) are written as "<redacted>"
-/// so reports can be shared.
+/// ca_file, source_ips, slo (the terms as written) and shard {index, count}. Durations are seconds.
+/// The values of credential headers (Authorization, Proxy-Authorization, Cookie) are written as
+/// "<redacted>" so reports can be shared.
 nlohmann::json config_to_json(const Config& config);
 
 /// What errors are counted against: the messages sent plus the connections targeted. In the
@@ -47,11 +47,12 @@ void to_json(nlohmann::json& j, const ThreadHealth& thread);
 /// The "wsbench.loadgen/1" report of a run (issue 5, DESIGN §5): the envelope (make_envelope)
 /// then `scenario`; `started` (RFC 3339 wall-clock start of the measured window) when known;
 /// `shard` {index, count, first_connection, connections, rate, connect_rate} with --shard
-/// (config keeps the totals and config.shard {index, count}); `summary` {connections {target, established, failed}, messages {sent,
-/// received}, bytes {sent, received}, duration_s, throughput {sent_per_s, received_per_s},
-/// errors (total), error_rate}; `latency_us`, `latency_uncorrected_us`, `connect_latency_us`,
-/// `handshake_latency_us` (latency_summary); `histograms` {latency, latency_uncorrected,
-/// connect, handshake, schedule_lag} (HdrHistogram V2 compressed base64); `timeline`
+/// (config keeps the totals and config.shard {index, count}); `summary` {connections {target,
+/// established, failed}, messages {sent, received}, bytes {sent, received}, duration_s, throughput
+/// {sent_per_s, received_per_s}, errors (total), error_rate}; `latency_us`,
+/// `latency_uncorrected_us`, `connect_latency_us`, `handshake_latency_us` (latency_summary);
+/// `histograms` {latency, latency_uncorrected, connect, handshake, schedule_lag} (HdrHistogram V2
+/// compressed base64); `timeline`
 /// [{t_s, sent, received, connections, errors, p50_us, p99_us}]; `errors` (every ErrorKind
 /// name, zeros included); `close_codes` {"1000": n, ...}; `generator` {threads [{index, cpu_s,
 /// connections}], cpu_s, schedule_lag_us, warnings}; `broadcast` {expected, lost, duplicated}

@@ -52,7 +52,7 @@ struct TimelinePoint {
 /// One worker thread's health.
 struct ThreadHealth {
     unsigned index = 0;
-    double cpu_s = 0;            ///< CPU time the thread used
+    double cpu_s = 0;  ///< CPU time the thread used
     std::uint64_t connections = 0;
 };
 
@@ -69,7 +69,7 @@ struct RunResult {
     std::uint64_t messages_received = 0;  ///< replies (echo) or deliveries (broadcast)
     std::uint64_t bytes_sent = 0;
     std::uint64_t bytes_received = 0;
-    double duration_s = 0;                ///< the measured window
+    double duration_s = 0;  ///< the measured window
     /// Wall-clock time the measured window started (timeline t_s counts from here), so reports
     /// from several hosts align; unset when the window never opened.
     std::optional<std::chrono::system_clock::time_point> started;

@@ -54,13 +54,16 @@ bool setup_tls(const Config& config, Shared& shared, std::string& error) {
 std::string progress_line(double t, std::uint64_t open, std::uint64_t target, double sent_rate,
                           double recv_rate, std::uint64_t errors, const Histogram& h) {
     char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "[%5.0fs] connections %llu/%llu  sent %s  received %s  errors %llu  p50 %s  p99 %s", t,
-                  static_cast<unsigned long long>(open), static_cast<unsigned long long>(target),
-                  format_rate(sent_rate).c_str(), format_rate(recv_rate).c_str(),
-                  static_cast<unsigned long long>(errors),
-                  h.total_count() ? format_duration_us(static_cast<double>(h.value_at_percentile(50))).c_str() : "-",
-                  h.total_count() ? format_duration_us(static_cast<double>(h.value_at_percentile(99))).c_str() : "-");
+    std::snprintf(
+        buf, sizeof buf,
+        "[%5.0fs] connections %llu/%llu  sent %s  received %s  errors %llu  p50 %s  p99 %s", t,
+        static_cast<unsigned long long>(open), static_cast<unsigned long long>(target),
+        format_rate(sent_rate).c_str(), format_rate(recv_rate).c_str(),
+        static_cast<unsigned long long>(errors),
+        h.total_count() ? format_duration_us(static_cast<double>(h.value_at_percentile(50))).c_str()
+                        : "-",
+        h.total_count() ? format_duration_us(static_cast<double>(h.value_at_percentile(99))).c_str()
+                        : "-");
     return buf;
 }
 
@@ -84,27 +87,31 @@ void merge(RunResult& into, const RunResult& from) {
 
 }  // namespace
 
-PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses, std::uint64_t ports_per_source) {
+PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses,
+                           std::uint64_t ports_per_source) {
     PortSpace out;
     const std::uint64_t sources = std::max<std::size_t>(1, source_addresses);
     const std::uint64_t ports = ports_per_source * sources;
     const std::string what = std::to_string(ports) + " local ports available to one target from " +
                              std::to_string(sources) + " source address(es)";
-    const std::string remedy = "add addresses with --source-ip (e.g. 127.0.0.1-127.0.0.20 on loopback)";
+    const std::string remedy =
+        "add addresses with --source-ip (e.g. 127.0.0.1-127.0.0.20 on loopback)";
     if (connections > ports) {
-        out.fatal = std::to_string(connections) + " connections do not fit the " + what + "; " + remedy;
+        out.fatal =
+            std::to_string(connections) + " connections do not fit the " + what + "; " + remedy;
     } else if (connections > ports / 2) {
         // Linux's connect() tries the ports of one parity first and walks all of them before
         // the other half: past half the range every connect() scans ~14k taken ports in the
         // kernel and the ramp collapses (measured: 50k over 2 addresses stalled at ~28k open,
         // over 4 addresses all 50k opened at 10k/s; docs/benchmarks.md).
-        out.warning = std::to_string(connections) + " connections use more than half of the " + what +
-                      ": the kernel's connect() slows down sharply past half; " + remedy;
+        out.warning = std::to_string(connections) + " connections use more than half of the " +
+                      what + ": the kernel's connect() slows down sharply past half; " + remedy;
     }
     return out;
 }
 
-RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, std::ostream& progress) {
+RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
+                   std::ostream& progress) {
     // With --shard the run config holds this shard's part; the report keeps the totals.
     Config config = requested;
     const ShardShare share = shard_share(requested);
@@ -112,7 +119,8 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     config.rate = share.rate;
     config.connect_rate = share.connect_rate;
     if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
-    config.threads = static_cast<unsigned>(std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
+    config.threads = static_cast<unsigned>(
+        std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
     auto reported = [&requested](const Config& run) {
         Config c = run;
         c.connections = requested.connections;
@@ -126,7 +134,8 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     result.connections_target = config.connections;
 
     // Port space: one (source address, target) pair offers the ephemeral range once.
-    const PortSpace space = check_port_space(config.connections, config.source_ips.size(), ephemeral_ports());
+    const PortSpace space =
+        check_port_space(config.connections, config.source_ips.size(), ephemeral_ports());
     if (!space.fatal.empty()) {
         result.fatal = space.fatal;
         return result;
@@ -153,7 +162,8 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
         asio::error_code ec;
         auto endpoints = resolver.resolve(config.url.host, std::to_string(config.url.port), ec);
         if (ec || endpoints.empty()) {
-            result.fatal = "cannot resolve " + config.url.host + ": " + (ec ? ec.message() : "no address");
+            result.fatal =
+                "cannot resolve " + config.url.host + ": " + (ec ? ec.message() : "no address");
             return result;
         }
         shared.target = endpoints.begin()->endpoint();
@@ -212,8 +222,9 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
             shared.window_start.store(now + kWindowLeadNs);
             if (!config.quiet) {
                 const std::uint64_t open = sum(&Progress::open);
-                progress << (tty ? "\r\033[K" : "") << "all connections settled: " << open << " open, "
-                         << (config.connections - open) << " failed; measuring" << std::endl;
+                progress << (tty ? "\r\033[K" : "") << "all connections settled: " << open
+                         << " open, " << (config.connections - open) << " failed; measuring"
+                         << std::endl;
             }
             last_t = now + kWindowLeadNs;
             next_report = now + kWindowLeadNs + 1'000'000'000;
@@ -250,8 +261,8 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
         const double secs = std::max(1e-9, static_cast<double>(now - last_t) / 1e9);
         const Ns window = shared.window_start.load();
         // Seconds of the measured window only: after its end connections are closing.
-        if (window >= 0 && now > shared.measure_start() && now <= shared.window_end() + 100'000'000 &&
-            stopped_at < 0) {
+        if (window >= 0 && now > shared.measure_start() &&
+            now <= shared.window_end() + 100'000'000 && stopped_at < 0) {
             TimelinePoint p;
             p.t_s = static_cast<double>(now - shared.measure_start()) / 1e9;
             p.sent = sent - last_sent;
@@ -283,13 +294,16 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     for (auto& w : workers) merge(result, w->result);
     result.config = reported(config);
     result.connections_target = config.connections;
-    if (shared.first_connect.load() >= 0 && shared.last_settle.load() >= shared.first_connect.load()) {
-        result.ramp_s = static_cast<double>(shared.last_settle.load() - shared.first_connect.load()) / 1e9;
+    if (shared.first_connect.load() >= 0 &&
+        shared.last_settle.load() >= shared.first_connect.load()) {
+        result.ramp_s =
+            static_cast<double>(shared.last_settle.load() - shared.first_connect.load()) / 1e9;
     }
     const bool lost_everything =
         std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
-        std::all_of(workers.begin(), workers.end(),
-                    [](const auto& w) { return w->lost_all() || w->result.connections_established == 0; });
+        std::all_of(workers.begin(), workers.end(), [](const auto& w) {
+            return w->lost_all() || w->result.connections_established == 0;
+        });
     const Ns window = shared.window_start.load();
     if (window >= 0) {
         const Ns begin = shared.measure_start();
@@ -318,22 +332,25 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
     if (config.scenario == Scenario::broadcast) {
         // Every delivery that should have arrived and did not (tail losses included).
         const std::uint64_t dup = result.errors[static_cast<std::size_t>(ErrorKind::duplicated)];
-        const std::uint64_t arrived = result.messages_received > dup ? result.messages_received - dup : 0;
+        const std::uint64_t arrived =
+            result.messages_received > dup ? result.messages_received - dup : 0;
         result.errors[static_cast<std::size_t>(ErrorKind::lost)] =
             result.broadcast_expected > arrived ? result.broadcast_expected - arrived : 0;
-        if (result.connections_established > 0 && result.messages_sent == 0 && !result.interrupted &&
-            result.fatal.empty()) {
+        if (result.connections_established > 0 && result.messages_sent == 0 &&
+            !result.interrupted && result.fatal.empty()) {
             result.fatal = "the publisher (connection 0) sent nothing: it failed or never opened";
         }
     }
     if (result.connections_established > 0 && stopped_at < 0 && lost_everything) {
         Ns last = 0;
         for (const auto& w : workers) last = std::max(last, w->lost_at());
-        result.fatal = "every connection was lost " +
-                       format_duration_us(static_cast<double>(last - shared.measure_start()) / 1e3) +
-                       " into the run: the target closed or reset them";
+        result.fatal =
+            "every connection was lost " +
+            format_duration_us(static_cast<double>(last - shared.measure_start()) / 1e3) +
+            " into the run: the target closed or reset them";
     }
-    if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 && result.messages_received == 0) {
+    if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 &&
+        result.messages_received == 0) {
         result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
                        " messages sent";
     }
@@ -343,24 +360,27 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt, 
             if (why.empty()) why = w->first_error();
         }
         result.fatal = "no connection could be opened to " + config.url_text + " (" +
-                       std::to_string(result.connections_failed) + " failed" + (why.empty() ? "" : "; " + why) + ")";
+                       std::to_string(result.connections_failed) + " failed" +
+                       (why.empty() ? "" : "; " + why) + ")";
     }
 
     // Generator health: a saturated generator measures itself, not the target.
     const double wall = static_cast<double>(shared.now()) / 1e9;
     for (const auto& t : result.threads) {
         if (wall > 1.0 && t.cpu_s > 0.9 * wall) {
-            result.warnings.push_back("worker thread " + std::to_string(t.index) + " used " +
-                                      std::to_string(static_cast<int>(100 * t.cpu_s / wall)) +
-                                      "% of a core: the generator may be the bottleneck (add -t threads)");
+            result.warnings.push_back(
+                "worker thread " + std::to_string(t.index) + " used " +
+                std::to_string(static_cast<int>(100 * t.cpu_s / wall)) +
+                "% of a core: the generator may be the bottleneck (add -t threads)");
         }
     }
     if (config.open_loop() && result.schedule_lag.total_count() > 0 &&
         result.schedule_lag.value_at_percentile(99) > 1000) {
-        result.warnings.push_back("p99 schedule lag " +
-                                  format_duration_us(static_cast<double>(result.schedule_lag.value_at_percentile(99))) +
-                                  ": sends left later than intended; the generator is saturated or the "
-                                  "target pushes back (latencies are corrected for it)");
+        result.warnings.push_back(
+            "p99 schedule lag " +
+            format_duration_us(static_cast<double>(result.schedule_lag.value_at_percentile(99))) +
+            ": sends left later than intended; the generator is saturated or the "
+            "target pushes back (latencies are corrected for it)");
     }
     return result;
 }

@@ -25,13 +25,15 @@ struct PortSpace {
     std::string fatal;
     std::string warning;
 };
-PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses, std::uint64_t ports_per_source);
+PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses,
+                           std::uint64_t ports_per_source);
 
 /// Runs the load described by `config`. Progress lines go to `progress` once a second
 /// unless config.quiet. Setting `interrupt` (from a signal handler) stops the run within a
 /// second: connections close with 1001 and the result is marked interrupted.
 /// Never throws; what stopped a run early is in RunResult::fatal.
-RunResult run_load(const Config& config, const std::atomic<bool>& interrupt, std::ostream& progress);
+RunResult run_load(const Config& config, const std::atomic<bool>& interrupt,
+                   std::ostream& progress);
 
 /// The exit code of a finished run: 3 when it could not run (fatal before any connection
 /// opened, or none could be opened), 1 when an SLO was breached or every connection was lost

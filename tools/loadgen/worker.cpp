@@ -16,9 +16,9 @@
 namespace wsb::loadgen {
 namespace {
 
-constexpr Ns kTickNs = 10'000'000;         // 10 ms: ramp, deadlines, stop flag, window
+constexpr Ns kTickNs = 10'000'000;               // 10 ms: ramp, deadlines, stop flag, window
 constexpr std::size_t kReadBuffer = 256 * 1024;  // one per worker, shared by its connections
-constexpr std::size_t kHeadLimit = 256;    // bytes of a split message kept to find its marker
+constexpr std::size_t kHeadLimit = 256;          // bytes of a split message kept to find its marker
 constexpr int kReadsPerWakeup = 8;
 constexpr std::size_t kMaxPending = 4 << 20;     // open loop: unsent bytes per connection
 constexpr std::size_t kConnectBatch = 256;       // connects started per handler run
@@ -67,11 +67,13 @@ Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
     result.config = config;
     connections_.reserve(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
-        connections_.push_back(std::make_unique<Connection>(*this, ids[i], static_cast<std::uint32_t>(i)));
+        connections_.push_back(
+            std::make_unique<Connection>(*this, ids[i], static_cast<std::uint32_t>(i)));
     }
     alive_ = connections_.size();
     if (config.max_connecting > 0) {
-        max_connecting_ = std::max<std::uint64_t>(1, config.max_connecting / std::max(1u, config.threads));
+        max_connecting_ =
+            std::max<std::uint64_t>(1, config.max_connecting / std::max(1u, config.threads));
     }
     rate_ = config.scenario == Scenario::broadcast ? config.rate : config.connection_rate();
     read_buffer_.resize(kReadBuffer);
@@ -97,7 +99,8 @@ void Worker::run() {
     schedule_tick();
     tick();
     io.run();
-    result.threads.push_back(ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
+    result.threads.push_back(
+        ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
     shared.workers_done.fetch_add(1);
 }
 
@@ -196,7 +199,8 @@ void Worker::tick() {
     if (config.scenario == Scenario::connect && window_seen_ && !window_over_ &&
         config.ping_interval.count() > 0) {
         for (auto& c : connections_) {
-            if (c->state == Connection::State::open && now - c->last_ping >= config.ping_interval.count()) {
+            if (c->state == Connection::State::open &&
+                now - c->last_ping >= config.ping_interval.count()) {
                 c->last_ping = now;
                 std::uint8_t marker[kMarkerSize];
                 write_marker(Marker{c->id, c->next_seq++, static_cast<std::uint64_t>(now)}, marker);
@@ -228,7 +232,8 @@ void Worker::tick() {
                     count_errors(ErrorKind::timeout, c->in_flight);
                     c->in_flight = 0;
                     close(*c, 1000);
-                } else if (c->state != Connection::State::closed && c->state != Connection::State::closing) {
+                } else if (c->state != Connection::State::closed &&
+                           c->state != Connection::State::closing) {
                     finish(*c);
                 }
             }
@@ -246,8 +251,8 @@ void Worker::tick() {
 }
 
 void Worker::start_connections(Ns now) {
-    const std::size_t allowed = static_cast<std::size_t>(
-        std::min<std::uint64_t>(connections_.size(), ramp_.allowed_by(static_cast<std::uint64_t>(now))));
+    const std::size_t allowed = static_cast<std::size_t>(std::min<std::uint64_t>(
+        connections_.size(), ramp_.allowed_by(static_cast<std::uint64_t>(now))));
     // A batch per handler run, the rest posted: completions interleave with starts, so
     // connect times measure the target, not our own loop.
     std::size_t batch = 0;
@@ -283,7 +288,8 @@ void Worker::start_connect(Connection& c) {
         // Let connect() pick the port per destination, not bind(): the 4-tuple, not the
         // local port alone, must be unique, so each source address gets ~28k per target.
         int one = 1;
-        ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+        ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+                     sizeof one);
 #endif
         c.socket.bind(asio::ip::tcp::endpoint(ip, 0), ec);
     }
@@ -378,24 +384,25 @@ void Worker::arm_read(Connection& c) {
     c.waiting_read = true;
     if (c.tls) {
         // TLS decrypts into the connection's own buffer.
-        c.tls->async_read_some(asio::buffer(*c.tls_buffer), [this, &c](const asio::error_code& e, std::size_t n) {
-            c.waiting_read = false;
-            if (c.state == Connection::State::closed) return;
-            if (n > 0) on_bytes(c, c.tls_buffer->data(), n);
-            if (c.state == Connection::State::closed) return;
-            flush(c);
-            if (e) {
-                if (c.state == Connection::State::closing) {
-                    finish(c);
-                } else {
-                    fail(c, e == asio::error::eof || e == asio::ssl::error::stream_truncated
-                                ? ErrorKind::closed_by_peer
-                                : ErrorKind::read);
+        c.tls->async_read_some(
+            asio::buffer(*c.tls_buffer), [this, &c](const asio::error_code& e, std::size_t n) {
+                c.waiting_read = false;
+                if (c.state == Connection::State::closed) return;
+                if (n > 0) on_bytes(c, c.tls_buffer->data(), n);
+                if (c.state == Connection::State::closed) return;
+                flush(c);
+                if (e) {
+                    if (c.state == Connection::State::closing) {
+                        finish(c);
+                    } else {
+                        fail(c, e == asio::error::eof || e == asio::ssl::error::stream_truncated
+                                    ? ErrorKind::closed_by_peer
+                                    : ErrorKind::read);
+                    }
+                    return;
                 }
-                return;
-            }
-            arm_read(c);
-        });
+                arm_read(c);
+            });
         return;
     }
     // Plain TCP: wait for readability, then read into the worker's shared buffer, so an idle
@@ -459,11 +466,12 @@ void Worker::on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t s
             std::string rest = hs.response.substr(head);
             c.handshake.reset();
             on_open(c, now);
-            if (!rest.empty()) on_frames(c, reinterpret_cast<std::uint8_t*>(rest.data()), rest.size());
+            if (!rest.empty())
+                on_frames(c, reinterpret_cast<std::uint8_t*>(rest.data()), rest.size());
             return;
         }
-        const std::string why = "handshake refused: status " + std::to_string(response.status) + " (" +
-                                std::string(to_string(check)) + ")";
+        const std::string why = "handshake refused: status " + std::to_string(response.status) +
+                                " (" + std::string(to_string(check)) + ")";
         if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, why);
         if (first_error_.empty()) first_error_ = why;
     }
@@ -477,8 +485,8 @@ void Worker::settle(bool opened) {
         ++result.connections_failed;
     }
     --connecting_;
-    if (max_connecting_ > 0 && connecting_ + 1 == max_connecting_ && next_to_start_ < connections_.size() &&
-        !connect_posted_ && !closing_all_) {
+    if (max_connecting_ > 0 && connecting_ + 1 == max_connecting_ &&
+        next_to_start_ < connections_.size() && !connect_posted_ && !closing_all_) {
         // There is room again: start more from the loop, not from inside this handler.
         connect_posted_ = true;
         asio::post(io, [this] {
@@ -506,7 +514,8 @@ void Worker::on_open(Connection& c, Ns now) {
 
 void Worker::begin_sending(Connection& c, Ns now) {
     if (config.scenario == Scenario::connect) return;
-    const auto window = static_cast<std::uint64_t>(shared.window_start.load(std::memory_order_relaxed));
+    const auto window =
+        static_cast<std::uint64_t>(shared.window_start.load(std::memory_order_relaxed));
     if (config.scenario == Scenario::broadcast) {
         // One publisher (connection 0) at the whole rate; every connection receives.
         if (rate_ > 0 && !publisher_) publisher_.emplace(rate_, window, 0.0);
@@ -633,8 +642,8 @@ void Worker::send_message(Connection& c, Ns now, Ns intended) {
     std::uint8_t marker[kMarkerSize];
     write_marker(Marker{c.id, seq, static_cast<std::uint64_t>(now)}, marker);
     apply_mask_copy(out + header_size, marker, kMarkerSize, h.mask_key, 0);
-    apply_mask_copy(out + header_size + kMarkerSize, payload_.data() + kMarkerSize, size - kMarkerSize,
-                    h.mask_key, kMarkerSize);
+    apply_mask_copy(out + header_size + kMarkerSize, payload_.data() + kMarkerSize,
+                    size - kMarkerSize, h.mask_key, kMarkerSize);
     if (config.scenario == Scenario::echo) ++c.in_flight;
     if (measuring(now)) {
         ++result.messages_sent;
@@ -652,7 +661,8 @@ void Worker::send_control(Connection& c, Opcode op, const std::uint8_t* payload,
     std::memcpy(h.mask_key.data(), &key, 4);
     const std::size_t at = c.pending.size();
     c.pending.resize(at + kMaxFrameHeaderSize + size);
-    const std::size_t n = encode_frame(h, payload, size, c.pending.data() + at, kMaxFrameHeaderSize + size);
+    const std::size_t n =
+        encode_frame(h, payload, size, c.pending.data() + at, kMaxFrameHeaderSize + size);
     c.pending.resize(at + n);
     flush(c);
 }
@@ -665,7 +675,8 @@ void Worker::on_frames(Connection& c, std::uint8_t* data, std::size_t size) {
         if (ev.kind == FrameEvent::Kind::need_more) break;
         if (ev.kind == FrameEvent::Kind::error) {
             if (log_enabled(LogLevel::debug)) {
-                log_line(LogLevel::debug, "protocol error from server: " + std::string(to_string(ev.error)));
+                log_line(LogLevel::debug,
+                         "protocol error from server: " + std::string(to_string(ev.error)));
             }
             fail(c, ErrorKind::protocol, close_code_for(ev.error));
             return;
@@ -694,8 +705,8 @@ void Worker::on_frames(Connection& c, std::uint8_t* data, std::size_t size) {
     }
 }
 
-void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
-                        Ns now) {
+void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t size,
+                        std::uint64_t message_size, Ns now) {
     Marker m;
     if (!find_marker(data, size, m)) {
         if (window_seen_) count_error(ErrorKind::unmatched);
@@ -748,8 +759,8 @@ void Worker::on_message(Connection& c, const std::uint8_t* data, std::size_t siz
         now < shared.window_end()) {
         const Ns at = shared.now();
         send_message(c, at, at);
-    } else if (config.scenario == Scenario::broadcast && rate_ == 0 && c.id == 0 && m.connection == 0 &&
-               !window_over_ && !c.send_done && now < shared.window_end()) {
+    } else if (config.scenario == Scenario::broadcast && rate_ == 0 && c.id == 0 &&
+               m.connection == 0 && !window_over_ && !c.send_done && now < shared.window_end()) {
         const Ns at = shared.now();
         send_message(c, at, at);
     }
@@ -762,7 +773,8 @@ void Worker::on_control(Connection& c, const FrameEvent& ev, Ns now) {
             break;
         case Opcode::pong: {
             Marker m;
-            if (config.scenario == Scenario::connect && find_marker(ev.data, ev.size, m) && m.connection == c.id) {
+            if (config.scenario == Scenario::connect && find_marker(ev.data, ev.size, m) &&
+                m.connection == c.id) {
                 const Ns rtt = now - static_cast<Ns>(m.send_ns);
                 if (measuring(static_cast<Ns>(m.send_ns))) {
                     result.latency.record(to_us(rtt));
@@ -777,7 +789,8 @@ void Worker::on_control(Connection& c, const FrameEvent& ev, Ns now) {
         case Opcode::close: {
             ClosePayload cp;
             std::uint16_t code = 1005;
-            if (parse_close_payload(ev.data, ev.size, cp) == Errc::ok && cp.has_code) code = cp.code;
+            if (parse_close_payload(ev.data, ev.size, cp) == Errc::ok && cp.has_code)
+                code = cp.code;
             ++result.close_codes[code];
             if (c.state == Connection::State::closing) {
                 // The answer to our close: the close handshake is complete.
@@ -786,10 +799,12 @@ void Worker::on_control(Connection& c, const FrameEvent& ev, Ns now) {
             }
             // The server closed first: answer with the same code (RFC 6455 §5.5.1).
             if (!window_over_ && !shared.stop.load()) count_error(ErrorKind::closed_by_peer);
-            std::uint8_t payload[2] = {static_cast<std::uint8_t>(code >> 8), static_cast<std::uint8_t>(code)};
+            std::uint8_t payload[2] = {static_cast<std::uint8_t>(code >> 8),
+                                       static_cast<std::uint8_t>(code)};
             send_control(c, Opcode::close, payload, code == 1005 ? 0 : 2);
             leave_open(c);
-            count_errors(ErrorKind::timeout, window_seen_ ? c.in_flight : 0);  // replies lost with it
+            count_errors(ErrorKind::timeout,
+                         window_seen_ ? c.in_flight : 0);  // replies lost with it
             c.in_flight = 0;
             c.state = Connection::State::closing;
             c.deadline = now + kCloseTimeoutNs;
@@ -802,7 +817,8 @@ void Worker::on_control(Connection& c, const FrameEvent& ev, Ns now) {
 
 void Worker::close(Connection& c, std::uint16_t code) {
     std::uint8_t payload[kMaxClosePayload];
-    const std::size_t n = format_close_payload(code, code == 1001 ? "going away" : "", payload, sizeof payload);
+    const std::size_t n =
+        format_close_payload(code, code == 1001 ? "going away" : "", payload, sizeof payload);
     send_control(c, Opcode::close, payload, n);
     leave_open(c);
     c.state = Connection::State::closing;
@@ -830,7 +846,8 @@ void Worker::fail(Connection& c, ErrorKind kind, std::uint16_t close_code) {
     c.in_flight = 0;
     if (close_code != 0 && c.state == Connection::State::open) {
         // Fail the WebSocket connection (RFC 6455 §7.1.7): send our close, then drop.
-        std::uint8_t payload[2] = {static_cast<std::uint8_t>(close_code >> 8), static_cast<std::uint8_t>(close_code)};
+        std::uint8_t payload[2] = {static_cast<std::uint8_t>(close_code >> 8),
+                                   static_cast<std::uint8_t>(close_code)};
         FrameHeader h;
         h.opcode = Opcode::close;
         h.masked = true;
@@ -866,7 +883,8 @@ void Worker::finish(Connection& c) {
 
 bool Worker::all_sent() const {
     for (const auto& c : connections_) {
-        if (c->state == Connection::State::open && (!c->send_done || c->in_flight > 0)) return false;
+        if (c->state == Connection::State::open && (!c->send_done || c->in_flight > 0))
+            return false;
     }
     return true;
 }
@@ -875,7 +893,8 @@ void Worker::end_of_window(Ns now) {
     window_over_ = true;
     if (config.scenario == Scenario::broadcast) {
         for (const auto& c : connections_) {
-            if (c->id == 0) shared.broadcast_published.store(c->next_seq, std::memory_order_release);
+            if (c->id == 0)
+                shared.broadcast_published.store(c->next_seq, std::memory_order_release);
         }
     }
     result.duration_s = static_cast<double>(std::max<Ns>(0, now - shared.measure_start())) / 1e9;

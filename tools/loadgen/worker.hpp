@@ -31,21 +31,22 @@ struct Shared {
     explicit Shared(const Config& c) : config(c) {}
     const Config& config;
     std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
-    asio::ip::tcp::endpoint target;               ///< resolved once, before the run
-    std::shared_ptr<asio::ssl::context> tls;      ///< for wss://
-    std::vector<asio::ip::address> source_ips;    ///< --source-ip, parsed
+    asio::ip::tcp::endpoint target;             ///< resolved once, before the run
+    std::shared_ptr<asio::ssl::context> tls;    ///< for wss://
+    std::vector<asio::ip::address> source_ips;  ///< --source-ip, parsed
 
-    std::atomic<bool> stop{false};                  ///< SIGINT/SIGTERM: wind down now
-    std::atomic<std::uint64_t> settled{0};          ///< connections open or failed
-    std::atomic<Ns> first_connect{-1};              ///< when the first connect started
-    std::atomic<Ns> last_settle{-1};                ///< when the last connection settled
-    std::atomic<Ns> window_start{-1};               ///< set when every connection settled
+    std::atomic<bool> stop{false};          ///< SIGINT/SIGTERM: wind down now
+    std::atomic<std::uint64_t> settled{0};  ///< connections open or failed
+    std::atomic<Ns> first_connect{-1};      ///< when the first connect started
+    std::atomic<Ns> last_settle{-1};        ///< when the last connection settled
+    std::atomic<Ns> window_start{-1};       ///< set when every connection settled
     std::atomic<unsigned> workers_done{0};
     /// Broadcast: messages the publisher sent, once its window is over (-1 before).
     std::atomic<std::int64_t> broadcast_published{-1};
 
     Ns now() const {
-        return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+        return std::chrono::duration_cast<std::chrono::nanoseconds>(
+                   std::chrono::steady_clock::now() - t0)
             .count();
     }
     Ns measure_start() const { return window_start.load() + config.warmup.count(); }
@@ -110,8 +111,8 @@ struct Connection {
 
     struct Handshake {
         ClientRequest request;
-        std::string wire;       ///< bytes sent
-        std::string response;   ///< bytes received so far
+        std::string wire;      ///< bytes sent
+        std::string response;  ///< bytes received so far
         HttpHeadScanner scanner{kDefaultMaxHttpHead};
     };
     std::unique_ptr<Handshake> handshake;
@@ -120,11 +121,11 @@ struct Connection {
     ByteBuffer pending;   ///< frames waiting for the write in flight
     ByteBuffer inflight;  ///< frames being written
 
-    std::uint32_t next_seq = 0;        ///< sequence of the next message sent
-    std::uint32_t in_flight = 0;       ///< messages sent, reply not yet seen (echo)
-    std::uint32_t reply_next = 0;      ///< echo: sequence of the next reply expected
-    Ns last_reply = 0;                 ///< closed loop: last reply (or first send), for --timeout
-    std::uint64_t messages_sent = 0;   ///< messages sent in the measured window (for -n)
+    std::uint32_t next_seq = 0;       ///< sequence of the next message sent
+    std::uint32_t in_flight = 0;      ///< messages sent, reply not yet seen (echo)
+    std::uint32_t reply_next = 0;     ///< echo: sequence of the next reply expected
+    Ns last_reply = 0;                ///< closed loop: last reply (or first send), for --timeout
+    std::uint64_t messages_sent = 0;  ///< messages sent in the measured window (for -n)
     std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
     std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
     std::string head;                  ///< first bytes of a message split across reads
@@ -132,7 +133,7 @@ struct Connection {
 };
 
 class Worker {
-public:
+  public:
     Worker(Shared& shared, unsigned index, std::vector<std::uint32_t> connection_ids);
     ~Worker();
 
@@ -160,7 +161,7 @@ public:
     asio::io_context io{ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     const Config& config;
 
-private:
+  private:
     friend struct ConnectionOps;
     void tick();
     void schedule_tick();
@@ -174,8 +175,8 @@ private:
     void on_bytes(Connection& c, std::uint8_t* data, std::size_t size);
     void on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t size);
     void on_frames(Connection& c, std::uint8_t* data, std::size_t size);
-    void on_message(Connection& c, const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
-                    Ns now);
+    void on_message(Connection& c, const std::uint8_t* data, std::size_t size,
+                    std::uint64_t message_size, Ns now);
     void on_control(Connection& c, const FrameEvent& ev, Ns now);
     void on_open(Connection& c, Ns now);
     void begin_sending(Connection& c, Ns now);
@@ -200,7 +201,7 @@ private:
     const unsigned index_;
     std::vector<std::unique_ptr<Connection>> connections_;
     std::size_t next_to_start_ = 0;
-    ConnectRamp ramp_;         ///< this worker's share of --connect-rate
+    ConnectRamp ramp_;                  ///< this worker's share of --connect-rate
     std::uint64_t connecting_ = 0;      ///< started and not yet open or failed
     std::uint64_t max_connecting_ = 0;  ///< this worker's share of --max-connecting (0: none)
     std::uint64_t started_ = 0;
@@ -223,7 +224,7 @@ private:
     bool connect_posted_ = false;
 
     double rate_ = 0;  ///< open loop: messages/s per connection (the publisher's, broadcast)
-    std::optional<OpenLoopSchedule> publisher_;  ///< broadcast: the publisher's schedule
+    std::optional<OpenLoopSchedule> publisher_;       ///< broadcast: the publisher's schedule
     std::vector<std::pair<Ns, std::uint32_t>> heap_;  ///< (due, local index), min-heap
     std::vector<std::uint32_t> dirty_;  ///< connections given frames in this schedule pass
 

@@ -97,8 +97,10 @@ std::vector<AutobahnAgent> read_conformance(const Input& in) {
     const nlohmann::json& doc = in.doc;
     const auto agent = doc.find("agent");
     const auto cases = doc.find("cases");
-    if (agent == doc.end() || !agent->is_string()) throw InputError(in.path + ": $.agent: expected a string");
-    if (cases == doc.end() || !cases->is_array()) throw InputError(in.path + ": $.cases: expected an array");
+    if (agent == doc.end() || !agent->is_string())
+        throw InputError(in.path + ": $.agent: expected a string");
+    if (cases == doc.end() || !cases->is_array())
+        throw InputError(in.path + ": $.cases: expected an array");
     AutobahnAgent a;
     a.path = in.path;
     a.agent = agent->get<std::string>();
@@ -110,8 +112,10 @@ std::vector<AutobahnAgent> read_conformance(const Input& in) {
         const auto behavior = c.find("behavior");
         const auto close = c.find("behaviorClose");
         if (id == c.end() || !id->is_string()) throw InputError(at + ".id: expected a string");
-        if (behavior == c.end() || !behavior->is_string()) throw InputError(at + ".behavior: expected a string");
-        if (close == c.end() || !close->is_string()) throw InputError(at + ".behaviorClose: expected a string");
+        if (behavior == c.end() || !behavior->is_string())
+            throw InputError(at + ".behavior: expected a string");
+        if (close == c.end() || !close->is_string())
+            throw InputError(at + ".behaviorClose: expected a string");
         AutobahnCase out;
         out.id = id->get<std::string>();
         out.result = CaseResult{behavior->get<std::string>(), close->get<std::string>()};
@@ -120,7 +124,8 @@ std::vector<AutobahnAgent> read_conformance(const Input& in) {
             out.duration_ms = d->get<double>();
         }
         if (const auto code = c.find("remoteCloseCode"); code != c.end() && !code->is_null()) {
-            if (!code->is_number_integer()) throw InputError(at + ".remoteCloseCode: expected an integer or null");
+            if (!code->is_number_integer())
+                throw InputError(at + ".remoteCloseCode: expected an integer or null");
             out.remote_close_code = code->get<long long>();
         }
         a.cases.push_back(std::move(out));

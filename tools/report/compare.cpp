@@ -312,7 +312,8 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
 }
 
 Comparison compare_inputs(const Input& base, const Input& current, const Thresholds& thresholds) {
-    if (is_case_results(base.kind) && is_case_results(current.kind)) return compare_autobahn(base, current);
+    if (is_case_results(base.kind) && is_case_results(current.kind))
+        return compare_autobahn(base, current);
     if (base.kind != current.kind) {
         throw InputError(base.path + " is a " + to_string(base.kind) + " report but " +
                          current.path + " is a " + to_string(current.kind) +
@@ -321,7 +322,8 @@ Comparison compare_inputs(const Input& base, const Input& current, const Thresho
     if (base.kind == ReportKind::loadgen) {
         return compare_loadgen(to_loadgen(base), to_loadgen(current), thresholds);
     }
-    throw InputError(base.path + ": comparing " + to_string(base.kind) + " reports is not supported");
+    throw InputError(base.path + ": comparing " + to_string(base.kind) +
+                     " reports is not supported");
 }
 
 std::string render_text(const Comparison& c) {

@@ -60,7 +60,6 @@ std::string printf_string(const char* format, ...) {
     return buf;
 }
 
-
 // ------------------------------------------------------------------------------ charts
 
 struct Axis {

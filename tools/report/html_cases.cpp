@@ -11,7 +11,6 @@
 namespace wsb::report {
 namespace {
 
-
 // The CSS class of a verdict: its colour.
 const char* verdict_class(const std::string& v) {
     if (v == "OK") return "ok";
@@ -138,8 +137,8 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
     }
     page += "</tr>\n";
     for (const auto& [section, ids] : sections) {
-        page +=
-            "<tr><th>" + std::to_string(section) + " " + escape_html(section_name(section)) + "</th>";
+        page += "<tr><th>" + std::to_string(section) + " " + escape_html(section_name(section)) +
+                "</th>";
         for (std::size_t i = 0; i < columns.size(); ++i) {
             CaseCounts n;
             for (const std::string& id : ids) {
@@ -155,9 +154,11 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
 
     // One table per section.
     for (const auto& [section, ids] : sections) {
-        page += "<h2>" + std::to_string(section) + " " + escape_html(section_name(section)) + "</h2>\n";
+        page +=
+            "<h2>" + std::to_string(section) + " " + escape_html(section_name(section)) + "</h2>\n";
         page += "<table><tr><th>case</th>";
-        for (const AutobahnAgent& a : columns) page += "<th>" + escape_html(column_name(a)) + "</th>";
+        for (const AutobahnAgent& a : columns)
+            page += "<th>" + escape_html(column_name(a)) + "</th>";
         page += "</tr>\n";
         for (const std::string& id : ids) {
             std::set<int> outcomes;  // 0 pass, 1 fail, 2 unimplemented, 3 missing

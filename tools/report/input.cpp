@@ -195,8 +195,8 @@ Input parse_input(const std::string& path, std::string_view text) {
         // "[json.exception.out_of_range.406] number overflow parsing '1e400'" -> the tail.
         std::string what = e.what();
         const std::size_t at = what.find("] ");
-        throw InputError(path + ": unreadable JSON: " +
-                         (at == std::string::npos ? what : what.substr(at + 2)));
+        throw InputError(
+            path + ": unreadable JSON: " + (at == std::string::npos ? what : what.substr(at + 2)));
     }
     const json& doc = input.doc;
     if (!doc.is_object()) throw InputError(path + ": expected a JSON object (a wsbench report)");
@@ -299,7 +299,8 @@ LoadgenReport to_loadgen(const Input& input) {
     run.connections_established = f.u64(conns, "$.summary.connections", "established");
     run.connections_failed = f.u64(conns, "$.summary.connections", "failed");
     // Optional (newer reports): the connect ramp.
-    if (const auto ramp = conns.find("ramp_s"); ramp != conns.end() && ramp->is_number() && *ramp >= 0) {
+    if (const auto ramp = conns.find("ramp_s");
+        ramp != conns.end() && ramp->is_number() && *ramp >= 0) {
         run.ramp_s = ramp->get<double>();
     }
     const json& messages = f.at(s, "$.summary", "messages");

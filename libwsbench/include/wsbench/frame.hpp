@@ -101,8 +101,7 @@ struct ValidateContext {
 /// Defined inline: the frame parser calls it once per frame on the hot path.
 inline Errc validate(const FrameHeader& h, const ValidateContext& ctx) noexcept {
     if (is_reserved(h.opcode)) return Errc::reserved_opcode;
-    if ((h.rsv1 && !ctx.allow_rsv1) || (h.rsv2 && !ctx.allow_rsv2) ||
-        (h.rsv3 && !ctx.allow_rsv3)) {
+    if ((h.rsv1 && !ctx.allow_rsv1) || (h.rsv2 && !ctx.allow_rsv2) || (h.rsv3 && !ctx.allow_rsv3)) {
         return Errc::reserved_bits_set;
     }
     // Extensions such as permessage-deflate (RFC 7692 §6) define RSV1 for the first frame

@@ -24,9 +24,9 @@ struct ParserOptions {
     bool allow_rsv3 = false;
     bool ignore_rsv = false;  ///< accept reserved bits on any frame, even control frames
                               ///< (breaks §5.2 on purpose: the echo server's --misbehave)
-    bool unmask = true;    ///< unmask masked payloads in the caller's buffer
-    bool check = true;     ///< enforce validate() and the minimal length rule; false decodes
-                           ///< anything (for observers such as the conformance runner)
+    bool unmask = true;       ///< unmask masked payloads in the caller's buffer
+    bool check = true;        ///< enforce validate() and the minimal length rule; false decodes
+                              ///< anything (for observers such as the conformance runner)
 };
 
 /// One result of FrameParser::parse().
@@ -38,7 +38,7 @@ struct FrameEvent {
     };
     Kind kind = Kind::need_more;
     Errc error = Errc::ok;
-    FrameHeader header;        ///< header of the frame the payload belongs to
+    FrameHeader header;  ///< header of the frame the payload belongs to
     /// text/binary of the message a data frame continues (continuation for a stray one,
     /// check off); the opcode of a control frame
     Opcode message_opcode = Opcode::continuation;
@@ -46,7 +46,7 @@ struct FrameEvent {
     std::size_t size = 0;
     std::uint64_t frame_offset = 0;    ///< offset of `data` in the frame's payload
     std::uint64_t message_offset = 0;  ///< offset of `data` in the message (data frames)
-    bool frame_end = false;    ///< this piece completes the frame
+    bool frame_end = false;            ///< this piece completes the frame
     bool message_end = false;  ///< ...and the frame was the final (FIN) frame of a data message
 
     bool is_control() const noexcept { return wsb::is_control(header.opcode); }
@@ -71,7 +71,7 @@ struct FrameEvent {
 /// Errors: everything validate() reports, non_minimal_length, frame_too_large and
 /// message_too_large; close_code_for(error) is the close code to fail the connection with.
 class FrameParser {
-public:
+  public:
     explicit FrameParser(const ParserOptions& options = {}) noexcept : options_(options) {}
 
     /// Consumes bytes from `data` until one event is ready or the input runs out; fills
@@ -90,7 +90,7 @@ public:
     bool at_frame_boundary() const noexcept { return state_ == State::header && header_have_ == 0; }
     const ParserOptions& options() const noexcept { return options_; }
 
-private:
+  private:
     enum class State : std::uint8_t { header, payload };
 
     std::size_t fail(Errc e, std::size_t consumed, FrameEvent& ev) noexcept;
@@ -106,13 +106,13 @@ private:
     std::uint64_t remaining_ = 0;     // payload bytes of the current frame still to come
     std::uint64_t frame_offset_ = 0;  // payload bytes of the current frame already handed out
 
-    bool in_message_ = false;                      // a data message is open
-    Opcode message_opcode_ = Opcode::continuation; // its opcode (text/binary)
-    std::uint64_t message_size_ = 0;               // its payload bytes up to this frame's end
-    std::uint64_t message_base_ = 0;               // its payload bytes before this frame
+    bool in_message_ = false;                       // a data message is open
+    Opcode message_opcode_ = Opcode::continuation;  // its opcode (text/binary)
+    std::uint64_t message_size_ = 0;                // its payload bytes up to this frame's end
+    std::uint64_t message_base_ = 0;                // its payload bytes before this frame
 
-    std::uint8_t header_have_ = 0;  // bytes of a split header buffered in header_buf_
-    std::uint8_t control_have_ = 0; // bytes of a split control payload buffered
+    std::uint8_t header_have_ = 0;   // bytes of a split header buffered in header_buf_
+    std::uint8_t control_have_ = 0;  // bytes of a split control payload buffered
     std::array<std::uint8_t, kMaxFrameHeaderSize> header_buf_{};
     std::array<std::uint8_t, 125> control_buf_{};
 };
