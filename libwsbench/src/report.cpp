@@ -13,6 +13,8 @@
 #include <cstring>
 #include <ctime>
 
+#include "wsbench/utf8.hpp"
+
 #ifndef WSBENCH_VERSION
 #define WSBENCH_VERSION "unknown"
 #endif
@@ -166,6 +168,41 @@ Errc write_report(const json& report, const std::string& path, std::string* deta
         return fail(detail, system_error_text("cannot rename " + temp + " to", target, err));
     }
     return Errc::ok;
+}
+
+std::string escape_markup(const std::string& s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        switch (ch) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&apos;";
+                break;
+            default:
+                if (c < 0x20 && ch != '\n' && ch != '\t') break;  // not allowed in XML 1.0
+                out += ch;
+        }
+    }
+    // Bytes that are not UTF-8 would make the document invalid: replace them.
+    if (!is_valid_utf8(out)) {
+        std::string clean;
+        for (unsigned char c : out) clean += c < 0x80 ? static_cast<char>(c) : '?';
+        return clean;
+    }
+    return out;
 }
 
 }  // namespace wsb

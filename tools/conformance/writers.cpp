@@ -248,41 +248,6 @@ json report_json(const Config& config, const RunResult& result) {
     return report;
 }
 
-std::string escape_markup(const std::string& s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                if (c < 0x20 && ch != '\n' && ch != '\t') break;  // not allowed in XML 1.0
-                out += ch;
-        }
-    }
-    // Bytes that are not UTF-8 would make the document invalid: replace them.
-    if (!is_valid_utf8(out)) {
-        std::string clean;
-        for (unsigned char c : out) clean += c < 0x80 ? static_cast<char>(c) : '?';
-        return clean;
-    }
-    return out;
-}
-
 std::string junit_xml(const RunResult& result, bool strict) {
     std::size_t failures = 0, errors = 0;
     for (const CaseResult& c : result.cases) {

@@ -36,7 +36,4 @@ std::string index_html(const Config& config, const RunResult& result);
 /// Errc::ok or Errc::io_error with `detail` naming the file.
 Errc write_reports(const Config& config, const RunResult& result, std::string& detail);
 
-/// XML/HTML text escaping (&, <, >, ", ') with control characters dropped.
-std::string escape_markup(const std::string& s);
-
 }  // namespace wsb::conformance

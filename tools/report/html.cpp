@@ -14,32 +14,6 @@
 
 namespace wsb::report {
 
-std::string escape_html(const std::string& s) {
-    std::string out;
-    for (char ch : s) {
-        switch (ch) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&#39;";
-                break;
-            default:
-                out += ch;
-        }
-    }
-    return out;
-}
-
 namespace {
 
 using json = nlohmann::json;
@@ -144,9 +118,9 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
         "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
         "role=\"img\">\n",
         kWidth, kHeight, kWidth, kHeight);
-    svg += "<title>" + escape_html(title) + "</title>\n";
+    svg += "<title>" + escape_markup(title) + "</title>\n";
     svg += printf_string("<text x=\"%.0f\" y=\"20\" class=\"title\">%s</text>\n", kLeft,
-                         escape_html(title).c_str());
+                         escape_markup(title).c_str());
     // Grid and tick labels.
     for (const auto& [v, text] : y.ticks) {
         if (v < y.min || v > y.max * 1.0001) continue;
@@ -154,7 +128,7 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
         svg += printf_string(
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
-            kLeft, yy, kLeft + plot_w, yy, kLeft - 6, yy + 4, escape_html(text).c_str());
+            kLeft, yy, kLeft + plot_w, yy, kLeft - 6, yy + 4, escape_markup(text).c_str());
     }
     for (const auto& [v, text] : x.ticks) {
         if (v < x.min || v > x.max * 1.0001) continue;
@@ -162,18 +136,18 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
         svg += printf_string(
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%s</text>\n",
-            xx, kTop, xx, kTop + plot_h, xx, kTop + plot_h + 16, escape_html(text).c_str());
+            xx, kTop, xx, kTop + plot_h, xx, kTop + plot_h + 16, escape_markup(text).c_str());
     }
     svg += printf_string(
         "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" class=\"frame\"/>\n", kLeft,
         kTop, plot_w, plot_h);
     svg += printf_string(
         "<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n",
-        kLeft + plot_w / 2, kHeight - 10, escape_html(x.label).c_str());
+        kLeft + plot_w / 2, kHeight - 10, escape_markup(x.label).c_str());
     svg += printf_string(
         "<text transform=\"translate(16 %.1f) rotate(-90)\" class=\"label\" "
         "text-anchor=\"middle\">%s</text>\n",
-        kTop + plot_h / 2, escape_html(y.label).c_str());
+        kTop + plot_h / 2, escape_markup(y.label).c_str());
 
     // Lines, clipped to the plot.
     for (const Series& s : series) {
@@ -186,7 +160,7 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
         }
         svg += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"" +
                (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + path + "\"><title>" +
-               escape_html(s.name) + "</title></polyline>\n";
+               escape_markup(s.name) + "</title></polyline>\n";
         if (s.points.size() == 1) {
             svg += printf_string("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
                                  std::clamp(px(s.points[0].first), kLeft, kLeft + plot_w),
@@ -207,7 +181,8 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
             "stroke-width=\"2\"%s/><text x=\"%.1f\" y=\"%.1f\" class=\"legend\">%s</text>\n",
             lx, ly - 4, lx + 28, ly - 4, s.colour.c_str(),
-            s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 34, ly, escape_html(s.name).c_str());
+            s.dashed ? " stroke-dasharray=\"6 4\"" : "", lx + 34, ly,
+            escape_markup(s.name).c_str());
         lx += width;
     }
     svg += "</svg>\n";
@@ -259,12 +234,12 @@ std::string summary_table(const std::vector<LoadgenReport>& in) {
     std::string t = "<table class=\"summary\"><tr><th></th>";
     for (std::size_t i = 0; i < in.size(); ++i) {
         t += "<th><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
-             escape_html(short_name(in[i])) + "</th>";
+             escape_markup(short_name(in[i])) + "</th>";
     }
     t += "</tr>\n";
     auto row = [&](const char* label, const std::function<std::string(const LoadgenReport&)>& f) {
         t += std::string("<tr><th>") + label + "</th>";
-        for (const LoadgenReport& r : in) t += "<td>" + escape_html(f(r)) + "</td>";
+        for (const LoadgenReport& r : in) t += "<td>" + escape_markup(f(r)) + "</td>";
         t += "</tr>\n";
     };
     auto latency = [](const Histogram& h, double p) {
@@ -335,10 +310,10 @@ std::string config_tables(const std::vector<LoadgenReport>& in) {
     for (std::size_t i = 0; i < in.size(); ++i) {
         out += "<details" + std::string(i == 0 ? " open" : "") +
                "><summary><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
-               escape_html(in[i].path) + "</summary><table class=\"config\">\n";
+               escape_markup(in[i].path) + "</summary><table class=\"config\">\n";
         for (const auto& [key, value] : in[i].doc.at("config").items()) {
-            out += "<tr><th>" + escape_html(key) + "</th><td>" +
-                   escape_html(value.is_string() ? value.get<std::string>() : value.dump()) +
+            out += "<tr><th>" + escape_markup(key) + "</th><td>" +
+                   escape_markup(value.is_string() ? value.get<std::string>() : value.dump()) +
                    "</td></tr>\n";
         }
         out += "</table></details>\n";
@@ -381,8 +356,8 @@ std::string render_html(const std::vector<LoadgenReport>& in) {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<title>" +
-        escape_html(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-    page += "<h1>" + escape_html(title) + "</h1>\n";
+        escape_markup(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+    page += "<h1>" + escape_markup(title) + "</h1>\n";
     page += "<p class=\"note\">Made by wsbench-report " + std::string(version()) +
             ". Latencies in microseconds from the reports' HdrHistograms; corrected latency "
             "(from the intended send time) is drawn solid, uncorrected dashed.</p>\n";

@@ -15,9 +15,6 @@ namespace wsb::report {
 /// nothing from elsewhere (no scripts, fonts or stylesheets).
 std::string render_html(const std::vector<LoadgenReport>& inputs);
 
-/// `s` with & < > " ' as HTML character references (text and attribute values).
-std::string escape_html(const std::string& s);
-
 /// The page for Autobahn index.json files (as Autobahn's wstest or wsbench-conformance write
 /// them): pass/fail totals per file and agent, overall and by section, then one table per
 /// section with a row per case and a column per file and agent; each cell is coloured by the

@@ -47,15 +47,15 @@ std::string cell(const AutobahnAgent& agent, const AutobahnCase* c) {
         duration = buf;
         title += std::string(", ") + buf;
     }
-    std::string behavior = escape_html(c->result.behavior);
+    std::string behavior = escape_markup(c->result.behavior);
     if (!c->reportfile.empty()) {
         title += ", report " + c->reportfile;
-        behavior = "<a href=\"" + escape_html(directory_of(agent.path) + c->reportfile) + "\">" +
+        behavior = "<a href=\"" + escape_markup(directory_of(agent.path) + c->reportfile) + "\">" +
                    behavior + "</a>";
     }
-    return "<td title=\"" + escape_html(title) + "\"><span class=\"v " +
+    return "<td title=\"" + escape_markup(title) + "\"><span class=\"v " +
            verdict_class(c->result.behavior) + "\">" + behavior + "</span><span class=\"v " +
-           verdict_class(c->result.behavior_close) + "\">" + escape_html(close) +
+           verdict_class(c->result.behavior_close) + "\">" + escape_markup(close) +
            "</span><span class=\"d\">" + duration + "</span></td>";
 }
 
@@ -111,8 +111,8 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
     std::string page =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>" +
-        escape_html(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
-    page += "<h1>" + escape_html(title) + "</h1>\n";
+        escape_markup(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+    page += "<h1>" + escape_markup(title) + "</h1>\n";
     page += "<p class=\"note\">Made by wsbench-report " + std::string(version()) +
             ". Each case shows its two verdicts, <code>behavior</code> (the messages) and "
             "<code>behaviorClose</code> (the closing handshake; the remote close code when "
@@ -128,7 +128,7 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
 
     // Totals per column.
     page += "<table><tr><th></th>";
-    for (const AutobahnAgent& a : columns) page += "<th>" + escape_html(column_name(a)) + "</th>";
+    for (const AutobahnAgent& a : columns) page += "<th>" + escape_markup(column_name(a)) + "</th>";
     page += "</tr>\n<tr><th>All cases</th>";
     for (const AutobahnAgent& a : columns) {
         CaseCounts n;
@@ -137,7 +137,7 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
     }
     page += "</tr>\n";
     for (const auto& [section, ids] : sections) {
-        page += "<tr><th>" + std::to_string(section) + " " + escape_html(section_name(section)) +
+        page += "<tr><th>" + std::to_string(section) + " " + escape_markup(section_name(section)) +
                 "</th>";
         for (std::size_t i = 0; i < columns.size(); ++i) {
             CaseCounts n;
@@ -154,11 +154,11 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
 
     // One table per section.
     for (const auto& [section, ids] : sections) {
-        page +=
-            "<h2>" + std::to_string(section) + " " + escape_html(section_name(section)) + "</h2>\n";
+        page += "<h2>" + std::to_string(section) + " " + escape_markup(section_name(section)) +
+                "</h2>\n";
         page += "<table><tr><th>case</th>";
         for (const AutobahnAgent& a : columns)
-            page += "<th>" + escape_html(column_name(a)) + "</th>";
+            page += "<th>" + escape_markup(column_name(a)) + "</th>";
         page += "</tr>\n";
         for (const std::string& id : ids) {
             std::set<int> outcomes;  // 0 pass, 1 fail, 2 unimplemented, 3 missing
@@ -173,7 +173,7 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
                 cells += cell(columns[i], c);
             }
             page += std::string("<tr") + (outcomes.size() > 1 ? " class=\"diff\"" : "") +
-                    "><td class=\"id\">" + escape_html(id) + "</td>" + cells + "</tr>\n";
+                    "><td class=\"id\">" + escape_markup(id) + "</td>" + cells + "</tr>\n";
         }
         page += "</table>\n";
     }

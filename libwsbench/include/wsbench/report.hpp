@@ -49,4 +49,10 @@ nlohmann::json latency_summary(const Histogram& histogram);
 Errc write_report(const nlohmann::json& report, const std::string& path,
                   std::string* detail = nullptr);
 
+/// `s` made safe as XML 1.0 or HTML text and attribute values: & < > " ' escaped, control
+/// characters other than tab and newline dropped (XML 1.0 allows none), and, when `s` is not
+/// valid UTF-8, every byte above 0x7F replaced by '?' so the document stays well-formed.
+/// Used by every report writer (JUnit XML, HTML pages).
+std::string escape_markup(const std::string& s);
+
 }  // namespace wsb
