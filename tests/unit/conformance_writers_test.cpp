@@ -8,6 +8,7 @@
 
 #include "conformance/cli.hpp"
 #include "conformance/writers.hpp"
+#include "wsbench/report.hpp"
 
 namespace wsb::conformance {
 namespace {
