@@ -462,21 +462,6 @@ std::chrono::milliseconds cpu_time(pid_t pid) {
     return std::chrono::milliseconds((utime + stime) * 1000 / sysconf(_SC_CLK_TCK));
 }
 
-/// A plain TCP connection to 127.0.0.1:port that sends nothing; -1 when it cannot connect.
-int tcp_connect(unsigned short port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 std::size_t count_of(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
     for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
@@ -505,7 +490,7 @@ TEST(ConformanceServe, OutOfFileDescriptorsPausesAcceptingInsteadOfSpinning) {
     ASSERT_TRUE(s->address);
     std::vector<int> fds;
     for (int i = 0; i < 64; ++i) {
-        const int fd = tcp_connect(s->address->port);
+        const int fd = tcp_connect_loopback(s->address->port);
         ASSERT_GE(fd, 0) << "connection " << i;
         fds.push_back(fd);
     }

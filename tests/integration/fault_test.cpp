@@ -100,21 +100,6 @@ struct Server {
     std::optional<ServerAddress> address;
 };
 
-/// A raw TCP connection to 127.0.0.1:port (blocking), -1 on failure.
-int raw_connect(unsigned short port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 bool send_all(int fd, const std::string& bytes) {
     std::size_t off = 0;
     while (off < bytes.size()) {
@@ -192,7 +177,7 @@ TEST_P(EchoServerFaults, SlowlorisConnectionsAreDroppedAtTheHandshakeTimeoutWhil
     constexpr int kStalled = 200;
     std::vector<int> fds;
     for (int i = 0; i < kStalled; ++i) {
-        const int fd = raw_connect(server.address->port);
+        const int fd = tcp_connect_loopback(server.address->port);
         ASSERT_GE(fd, 0) << "connect " << i;
         ASSERT_TRUE(send_all(fd, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: webs"));
         fds.push_back(fd);
@@ -292,7 +277,7 @@ TEST_P(EchoServerFaults, ResetsMidHandshakeAndMidFrameLeaveTheServerServingAndLe
     ASSERT_TRUE(server.address);
     const int rounds = under_sanitizer() ? 50 : 200;
     for (int i = 0; i < rounds; ++i) {
-        const int fd = raw_connect(server.address->port);
+        const int fd = tcp_connect_loopback(server.address->port);
         ASSERT_GE(fd, 0);
         const std::string req = handshake_request();
         if (i % 2 == 0) {
@@ -316,7 +301,7 @@ TEST_P(EchoServerFaults, ConnectDisconnectChurnLeavesNoConnectionBehind) {
     const int rounds = under_sanitizer() ? 200 : 1000;
     for (int i = 0; i < rounds; ++i) {
         if (i % 3 == 0) {
-            const int fd = raw_connect(server.address->port);  // TCP only, then gone
+            const int fd = tcp_connect_loopback(server.address->port);  // TCP only, then gone
             ASSERT_GE(fd, 0);
             ::close(fd);
         } else {
@@ -340,7 +325,7 @@ TEST_P(EchoServerFaults, OversizedHeadersAndFramesAreRefusedAndTheServerServesOn
     ASSERT_TRUE(server.address);
     {
         // A 64 KiB header: refused with a 4xx status or dropped, never accepted.
-        const int fd = raw_connect(server.address->port);
+        const int fd = tcp_connect_loopback(server.address->port);
         ASSERT_GE(fd, 0);
         send_all(fd, handshake_request("X-Padding: " + std::string(64 * 1024, 'p') + "\r\n"));
         const std::string head = read_head(fd);

@@ -1,6 +1,10 @@
 // Blocking test client: each operation runs Asio until it completes or its deadline passes.
 #include "ws_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -385,6 +389,20 @@ std::string random_payload(std::size_t size, std::uint32_t seed) {
     std::string s(size, '\0');
     for (auto& c : s) c = static_cast<char>(rng());
     return s;
+}
+
+int tcp_connect_loopback(unsigned short port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
 }
 
 }  // namespace wsb::test

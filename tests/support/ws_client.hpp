@@ -111,4 +111,8 @@ class WsClient {
 /// `size` pseudo-random bytes, the same for the same `seed`.
 std::string random_payload(std::size_t size, std::uint32_t seed);
 
+/// A plain, blocking TCP connection to 127.0.0.1:port that has sent nothing (for half
+/// handshakes, floods and descriptor exhaustion); -1 when it cannot connect.
+int tcp_connect_loopback(unsigned short port);
+
 }  // namespace wsb::test
