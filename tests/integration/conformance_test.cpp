@@ -327,6 +327,24 @@ TEST(Conformance, RunsOverTlsWithTheServersCa) {
     EXPECT_NE(refused.out.find("TLS handshake failed"), std::string::npos) << refused.out;
 }
 
+// A bad --ca file stops the conformance runner and the loadgen alike: exit 2, the file named
+// (both read it through net::check_ca_file before any connection is made).
+TEST(Conformance, BadCaFileIsTheSameUsageErrorAsInTheLoadgen) {
+    TempDir dir;
+    const std::string not_pem = dir.path() + "/not-a-ca.pem";
+    std::ofstream(not_pem) << "this is not a certificate\n";
+    for (const std::string& ca : {not_pem, dir.path(), dir.path() + "/missing.pem"}) {
+        for (const char* tool : {"wsbench-conformance", "wsbench-loadgen"}) {
+            Process p({tool_path(tool), "wss://127.0.0.1:9/", "--ca", ca});
+            const std::optional<int> code = p.wait(10s);
+            ASSERT_TRUE(code) << tool;
+            EXPECT_EQ(*code, 2) << tool << " --ca " << ca << ": " << p.stderr_text();
+            EXPECT_NE(p.stderr_text().find("--ca '" + ca + "'"), std::string::npos)
+                << tool << ": " << p.stderr_text();
+        }
+    }
+}
+
 // --- Exit codes and notes -----------------------------------------------------------------
 
 TEST(Conformance, UsageErrorsExit2) {

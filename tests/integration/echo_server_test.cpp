@@ -1,9 +1,11 @@
 // wsbench-echo-server as a real process on loopback: echo, limits, broadcast, /stats,
 // shutdown and TLS, driven by our own blocking client.
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -960,6 +962,57 @@ TEST_P(EchoServerTest, EchoesOverTlsAndAnnouncesWss) {
     ASSERT_TRUE(client.send_close(1000));
     EXPECT_EQ(client.receive_close(), 1000);
     EXPECT_TRUE(client.wait_eof());
+}
+
+TEST_P(EchoServerTest, RefusesAKeyThatDoesNotMatchTheCertificate) {
+    TempDir dir;
+    const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+    const std::string other_cert = dir.path() + "/other.pem";
+    const std::string other_key = dir.path() + "/other-key.pem";
+    std::string error;
+    ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
+    ASSERT_TRUE(write_self_signed_cert(other_cert, other_key, error)) << error;
+    Process p({tool_path("wsbench-echo-server"), "--port", "0", "--engine", g_engine, "--tls-cert",
+               cert, "--tls-key", other_key});
+    const std::optional<int> code = p.wait(milliseconds(10000));
+    ASSERT_TRUE(code) << "the server started with a mismatched key";
+    EXPECT_EQ(*code, 2) << "a key that does not fit the certificate is a usage error";
+    EXPECT_NE(p.stderr_text().find("--tls-key " + other_key + " does not match --tls-cert " + cert),
+              std::string::npos)
+        << p.stderr_text();
+    EXPECT_EQ(p.stdout_text().find("listening on"), std::string::npos);
+}
+
+/// A TLS handshake over a fresh loopback connection with the protocol pinned to `version`;
+/// true when the server completes it.
+bool tls_handshake_with(unsigned short port, int version) {
+    std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
+                                                          &SSL_CTX_free);
+    // Let this client offer the old protocol at all: the refusal must come from the server.
+    SSL_CTX_set_security_level(ctx.get(), 0);
+    SSL_CTX_set_cipher_list(ctx.get(), "ALL:@SECLEVEL=0");
+    SSL_CTX_set_min_proto_version(ctx.get(), version);
+    SSL_CTX_set_max_proto_version(ctx.get(), version);
+    const int fd = tcp_connect_loopback(port);
+    if (fd < 0) return false;
+    std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), &SSL_free);
+    SSL_set_fd(ssl.get(), fd);
+    const bool ok = SSL_connect(ssl.get()) == 1;
+    ::close(fd);
+    return ok;
+}
+
+TEST_P(EchoServerTest, RefusesTls11AndAcceptsTls12And13) {
+    TempDir dir;
+    const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
+    std::string error;
+    ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
+    EchoServer server({"--tls-cert", cert, "--tls-key", key});
+    ASSERT_TRUE(server.address);
+    EXPECT_FALSE(tls_handshake_with(server.address->port, TLS1_1_VERSION));
+    EXPECT_FALSE(tls_handshake_with(server.address->port, TLS1_VERSION));
+    EXPECT_TRUE(tls_handshake_with(server.address->port, TLS1_2_VERSION));
+    EXPECT_TRUE(tls_handshake_with(server.address->port, TLS1_3_VERSION));
 }
 
 // --- Misbehaviours of the fast engine (for the conformance runner's own tests) -------------

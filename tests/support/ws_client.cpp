@@ -13,6 +13,8 @@
 #include <limits>
 #include <random>
 
+#include "wsbench/net/stream.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/url.hpp"
 
 namespace wsb::test {
@@ -72,9 +74,8 @@ std::string Message::close_reason() const { return payload.size() > 2 ? payload.
 
 struct WsClient::Impl {
     asio::io_context io;
-    asio::ssl::context tls_ctx{asio::ssl::context::tls_client};
-    asio::ssl::stream<asio::ip::tcp::socket> stream{io, tls_ctx};
-    bool tls = false;
+    std::shared_ptr<asio::ssl::context> tls_ctx;  // wss://: verifies nothing
+    wsb::net::Stream stream{io};
     std::mt19937 rng{std::random_device{}()};
 
     /// Runs the io_context until `done` or the deadline. On timeout cancels the operation,
@@ -85,7 +86,7 @@ struct WsClient::Impl {
         io.run_for(timeout);
         if (done) return true;
         asio::error_code ignored;
-        stream.next_layer().cancel(ignored);
+        stream.socket().cancel(ignored);
         io.restart();
         io.run();
         return false;
@@ -107,7 +108,6 @@ bool WsClient::open(const std::string& url_text, std::chrono::milliseconds timeo
         return false;
     }
     timeout_ = timeout;
-    impl_->tls = url.secure;
     asio::error_code ec;
     asio::ip::tcp::resolver resolver(impl_->io);
     auto endpoints = resolver.resolve(url.host, std::to_string(url.port), ec);
@@ -116,7 +116,7 @@ bool WsClient::open(const std::string& url_text, std::chrono::milliseconds timeo
         return false;
     }
     bool done = false;
-    asio::async_connect(impl_->stream.next_layer(), endpoints,
+    asio::async_connect(impl_->stream.socket(), endpoints,
                         [&](const asio::error_code& e, const asio::ip::tcp::endpoint&) {
                             ec = e;
                             done = true;
@@ -125,10 +125,16 @@ bool WsClient::open(const std::string& url_text, std::chrono::milliseconds timeo
         error_ = "connect: " + (ec ? ec.message() : std::string("timeout"));
         return false;
     }
-    impl_->stream.next_layer().set_option(asio::ip::tcp::no_delay(true));
-    if (impl_->tls) {
-        impl_->tls_ctx.set_verify_mode(asio::ssl::verify_none);
-        SSL_set_tlsext_host_name(impl_->stream.native_handle(), url.host.c_str());
+    impl_->stream.socket().set_option(asio::ip::tcp::no_delay(true));
+    if (url.secure) {
+        std::string tls_error;
+        impl_->tls_ctx = wsb::net::make_client_context({true, ""}, tls_error);
+        if (!impl_->tls_ctx) {
+            error_ = "tls: " + tls_error;
+            return false;
+        }
+        impl_->stream.start_tls(*impl_->tls_ctx);
+        wsb::net::prepare_client(impl_->stream.tls()->native_handle(), url.host, false);
         done = false;
         impl_->stream.async_handshake(asio::ssl::stream_base::client,
                                       [&](const asio::error_code& e) {
@@ -150,11 +156,7 @@ bool WsClient::write_all(const std::string& bytes) {
         ec = e;
         done = true;
     };
-    if (impl_->tls) {
-        asio::async_write(impl_->stream, asio::buffer(bytes), handler);
-    } else {
-        asio::async_write(impl_->stream.next_layer(), asio::buffer(bytes), handler);
-    }
+    impl_->stream.async_write(asio::buffer(bytes), handler);
     if (!impl_->run(done, timeout_) || ec) {
         error_ = "write: " + (ec ? ec.message() : std::string("timeout"));
         return false;
@@ -172,11 +174,7 @@ bool WsClient::read_some(std::chrono::milliseconds timeout) {
         got = n;
         done = true;
     };
-    if (impl_->tls) {
-        impl_->stream.async_read_some(asio::buffer(buf), handler);
-    } else {
-        impl_->stream.next_layer().async_read_some(asio::buffer(buf), handler);
-    }
+    impl_->stream.async_read_some(asio::buffer(buf), handler);
     impl_->run(done, timeout);
     in_.append(buf, got);  // a read cancelled at the deadline may still have completed
     if (ec == asio::error::operation_aborted) {
@@ -233,11 +231,11 @@ std::optional<std::string> WsClient::read_http_body(const HttpResponse& head,
     return body;
 }
 
-int WsClient::native_handle() { return impl_->stream.next_layer().native_handle(); }
+int WsClient::native_handle() { return impl_->stream.socket().native_handle(); }
 
 unsigned short WsClient::local_port() {
     asio::error_code ec;
-    const auto ep = impl_->stream.next_layer().local_endpoint(ec);
+    const auto ep = impl_->stream.socket().local_endpoint(ec);
     return ec ? 0 : ep.port();
 }
 

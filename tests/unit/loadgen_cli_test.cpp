@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli.hpp"
+#include "tls_cert.hpp"
 
 namespace wsb::loadgen {
 namespace {
@@ -38,7 +39,7 @@ Parsed parse(const std::vector<std::string>& args) {
     return p;
 }
 
-// A readable PEM-looking file for --ca (the CLI checks only that it can be read).
+// Scratch files for --ca and friends.
 // Per process: ctest runs every case as its own process, in parallel, and they all build
 // the parameter tables; a shared path would be truncated by one while another reads it.
 // Removed when the process exits.
@@ -52,10 +53,18 @@ struct ScratchFile {
     std::string path;
 };
 
+// A real certificate: the CLI checks that --ca holds PEM certificates (net::check_ca_file).
 std::string ca_file() {
-    static const ScratchFile file("ca.pem",
-                                  "-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n");
-    return file.path;
+    static const wsb::test::TempDir dir;
+    static const std::string path = [] {
+        const std::string cert = dir.path() + "/ca.pem";
+        std::string error;
+        if (!wsb::test::write_self_signed_cert(cert, dir.path() + "/key.pem", error)) {
+            ADD_FAILURE() << "cannot write a test certificate: " << error;
+        }
+        return cert;
+    }();
+    return path;
 }
 
 std::string empty_file() {

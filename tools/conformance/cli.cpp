@@ -7,6 +7,8 @@
 #include <string>
 #include <thread>
 
+#include "wsbench/net/tls.hpp"
+
 #ifndef WSBENCH_VERSION
 #define WSBENCH_VERSION "dev"
 #endif
@@ -127,8 +129,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.insecure = r.count("insecure") > 0;
         if (r.count("ca")) {
             c.ca_file = r["ca"].as<std::string>();
-            std::ifstream in(c.ca_file);
-            if (!in) throw UsageError{"--ca '" + c.ca_file + "': cannot read the file"};
+            if (const std::string why = net::check_ca_file(c.ca_file); !why.empty()) {
+                throw UsageError{"--ca '" + c.ca_file + "': " + why};
+            }
         }
         if (!c.list_only && !c.url.secure && (c.insecure || !c.ca_file.empty())) {
             throw UsageError{std::string(c.insecure ? "--insecure" : "--ca") +

@@ -13,7 +13,9 @@
 #include <sstream>
 
 #include "session.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/report.hpp"
+#include "wsbench/system.hpp"
 
 namespace wsb::conformance {
 
@@ -101,25 +103,6 @@ std::string server_header(const Observation& obs) {
     return {};
 }
 
-// The TLS client context of a wss:// run: the system's trust store or --ca, host name
-// verified; --insecure verifies nothing. The CLI has checked that --ca is readable.
-std::unique_ptr<asio::ssl::context> make_tls_context(const Config& config) {
-    auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    std::error_code ec;
-    if (config.insecure) {
-        ctx->set_verify_mode(asio::ssl::verify_none);
-        return ctx;
-    }
-    ctx->set_verify_mode(asio::ssl::verify_peer);
-    if (!config.ca_file.empty()) {
-        ctx->load_verify_file(config.ca_file, ec);
-    } else {
-        ctx->set_default_verify_paths(ec);
-    }
-    ctx->set_verify_callback(asio::ssl::host_name_verification(config.url.host));
-    return ctx;
-}
-
 class Scheduler {
   public:
     Scheduler(const Config& config, const std::vector<const CaseSpec*>& cases,
@@ -137,7 +120,13 @@ class Scheduler {
         asio::ip::tcp::resolver resolver(io_);
         std::error_code ec;
         endpoints_ = resolver.resolve(config_.url.host, std::to_string(config_.url.port), ec);
-        if (config_.url.secure) tls_ = make_tls_context(config_);
+        if (config_.url.secure) {
+            // The CLI has checked --ca (net::check_ca_file), so this fails only when OpenSSL
+            // itself does: then every case fails its TLS handshake and says why.
+            std::string error;
+            tls_ = net::make_client_context({config_.insecure, config_.ca_file}, error);
+            if (!tls_) log_line(LogLevel::error, error);
+        }
         schedule();
         arm_tick();
         io_.run();
@@ -240,7 +229,7 @@ class Scheduler {
     asio::io_context io_;
     asio::steady_timer tick_;
     asio::ip::tcp::resolver::results_type endpoints_;
-    std::unique_ptr<asio::ssl::context> tls_;
+    std::shared_ptr<asio::ssl::context> tls_;
     std::vector<std::size_t> together_, apart_;
     std::size_t next_together_ = 0, next_apart_ = 0;
     unsigned running_ = 0;

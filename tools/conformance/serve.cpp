@@ -15,6 +15,7 @@
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/system.hpp"
 
@@ -304,9 +305,9 @@ std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
 // --- one accepted connection until it is handed to a Session or answered ----------------
 
 struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
-    explicit Connection(asio::io_context& io) : socket(io), timer(io) {}
-    asio::ip::tcp::socket socket;  // moved into `tls` when serving wss://
-    std::unique_ptr<Session::TlsStream> tls;
+    explicit Connection(asio::io_context& io)
+        : stream(std::make_unique<net::Stream>(io)), timer(io) {}
+    std::unique_ptr<net::Stream> stream;  // handed to the Session once the WebSocket opens
     asio::steady_timer timer;
     std::string head;  // bytes received before the WebSocket opened
     HttpHeadScanner scanner;
@@ -316,29 +317,21 @@ struct Server::Connection : std::enable_shared_from_this<Server::Connection> {
     std::vector<std::uint8_t> rbuf = std::vector<std::uint8_t>(4096);
     FrameParser parser;  // reply_and_close: waits for the client's close frame
 
-    asio::ip::tcp::socket& tcp() noexcept { return tls ? tls->next_layer() : socket; }
+    asio::ip::tcp::socket& tcp() noexcept { return stream->socket(); }
     void close() noexcept {
         std::error_code ignored;
         tcp().close(ignored);
     }
     template <class Handler>
     void read_some(Handler&& handler) {
-        if (tls) {
-            tls->async_read_some(asio::buffer(rbuf), std::forward<Handler>(handler));
-        } else {
-            socket.async_read_some(asio::buffer(rbuf), std::forward<Handler>(handler));
-        }
+        stream->async_read_some(asio::buffer(rbuf), std::forward<Handler>(handler));
     }
     /// Writes all of `*bytes` (kept alive by the handler's copy of the pointer).
     template <class Handler>
     void write(std::shared_ptr<const std::string> bytes, Handler&& handler) {
         auto done = [bytes, handler = std::forward<Handler>(handler)](
                         const std::error_code& e, std::size_t n) mutable { handler(e, n); };
-        if (tls) {
-            asio::async_write(*tls, asio::buffer(*bytes), std::move(done));
-        } else {
-            asio::async_write(socket, asio::buffer(*bytes), std::move(done));
-        }
+        stream->async_write(asio::buffer(*bytes), std::move(done));
     }
 };
 
@@ -377,26 +370,8 @@ Server::~Server() = default;
 
 bool Server::load_tls(std::string& error) {
     if (!config_.tls()) return true;
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-    std::error_code ec;
-    tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::single_dh_use,
-                      ec);
-    tls_->use_certificate_chain_file(config_.tls_cert, ec);
-    if (ec) {
-        error = "--tls-cert " + config_.tls_cert + ": " + ec.message();
-        return false;
-    }
-    tls_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
-    if (ec) {
-        error = "--tls-key " + config_.tls_key + ": " + ec.message();
-        return false;
-    }
-    if (SSL_CTX_check_private_key(tls_->native_handle()) != 1) {
-        error = "--tls-key " + config_.tls_key + " does not match --tls-cert";
-        return false;
-    }
-    return true;
+    tls_ = net::make_server_context({config_.tls_cert, config_.tls_key}, error);
+    return tls_ != nullptr;
 }
 
 std::uint16_t Server::listen() {
@@ -412,7 +387,7 @@ std::uint16_t Server::listen() {
 void Server::accept() {
     if (stopping_) return;
     auto conn = std::make_shared<Connection>(io_);
-    acceptor_.async_accept(conn->socket, [this, conn](const std::error_code& ec) {
+    acceptor_.async_accept(conn->tcp(), [this, conn](const std::error_code& ec) {
         if (ec) {
             if (ec != asio::error::operation_aborted && !stopping_) on_accept_error(ec);
             return;
@@ -431,8 +406,8 @@ void Server::accept() {
         if (!tls_) {
             read_request(conn);
         } else {
-            conn->tls = std::make_unique<Session::TlsStream>(std::move(conn->socket), *tls_);
-            conn->tls->async_handshake(
+            conn->stream->start_tls(*tls_);
+            conn->stream->async_handshake(
                 asio::ssl::stream_base::server, [this, conn](const std::error_code& e) {
                     if (e) {
                         if (config_.run.verbosity > 0) {
@@ -452,12 +427,12 @@ void Server::accept() {
 void Server::on_accept_error(const std::error_code& ec) {
     // Retrying at once after EMFILE would find the listener readable and fail again, at
     // 100 % CPU until a connection closes: pause instead (AcceptBackoff), say so once.
-    const AcceptBackoff::Step step = backoff_.on_error(ec);
+    const net::AcceptBackoff::Step step = backoff_.on_error(ec);
     if (step.log) {
         log_line(LogLevel::warn,
                  "accept: " + ec.message() + "; pausing accepts for " +
                      std::to_string(step.pause.count()) + " ms at a time until it works again" +
-                     (AcceptBackoff::out_of_descriptors(ec)
+                     (net::AcceptBackoff::out_of_descriptors(ec)
                           ? std::string(" (raise the open-file limit with ulimit -n)")
                           : std::string()));
     }
@@ -645,8 +620,8 @@ void Server::run_case(std::shared_ptr<Connection> conn, std::size_t index,
                   << " of " << cases_.size() << ")\n";
     }
     auto session = std::make_shared<Session>(
-        io_, std::move(conn->socket), std::move(conn->tls), conn->head.substr(0, conn->head_size),
-        conn->info, conn->head.substr(conn->head_size), *spec, config_.run, rng_(),
+        io_, std::move(conn->stream), conn->head.substr(0, conn->head_size), conn->info,
+        conn->head.substr(conn->head_size), *spec, config_.run, rng_(),
         [this, spec, index, agent, started](Observation&& obs) {
             CaseResult r;
             r.spec = spec;

@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "accept_backoff.hpp"
 #include "case.hpp"
 #include "config.hpp"
 #include "runner.hpp"
 #include "session.hpp"
+#include "wsbench/net/accept_backoff.hpp"
 
 namespace wsb::conformance {
 
@@ -107,8 +107,8 @@ class Server {
     std::vector<CaseSpec> cases_;  // sessions refer to these: never resized
     std::ostream& progress_;
     asio::ip::tcp::acceptor acceptor_;
-    std::unique_ptr<asio::ssl::context> tls_;  // wss:// only
-    AcceptBackoff backoff_;
+    std::shared_ptr<asio::ssl::context> tls_;  // wss:// only
+    net::AcceptBackoff backoff_;
     asio::steady_timer accept_pause_;  // accepting paused after a failed accept
     std::map<std::string, AgentResults> agents_;
     std::mt19937_64 rng_{std::random_device{}()};

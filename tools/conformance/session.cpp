@@ -8,6 +8,7 @@
 #include "wsbench/close.hpp"
 #include "wsbench/error.hpp"
 #include "wsbench/frame.hpp"
+#include "wsbench/net/tls.hpp"
 
 namespace wsb::conformance {
 namespace {
@@ -47,7 +48,7 @@ Session::Session(asio::io_context& io, const asio::ip::tcp::resolver::results_ty
       spec_(spec),
       config_(config),
       done_(std::move(done)),
-      socket_(io),
+      stream_(std::make_unique<net::Stream>(io)),
       tls_context_(tls),
       rng_(seed),
       open_timer_(io),
@@ -71,10 +72,9 @@ void Session::log(const char* dir, std::string text) {
     obs_.wire_log.push_back({now_ms(), dir, std::move(text)});
 }
 
-Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted,
-                 std::unique_ptr<TlsStream> tls, std::string request, ServerHandshakeInfo info,
-                 std::string leftover, const CaseSpec& spec, const Config& config,
-                 std::uint64_t seed, Done done)
+Session::Session(asio::io_context& io, std::unique_ptr<net::Stream> accepted, std::string request,
+                 ServerHandshakeInfo info, std::string leftover, const CaseSpec& spec,
+                 const Config& config, std::uint64_t seed, Done done)
     : io_(io),
       server_role_(true),
       request_info_(std::move(info)),
@@ -82,8 +82,7 @@ Session::Session(asio::io_context& io, asio::ip::tcp::socket accepted,
       spec_(spec),
       config_(config),
       done_(std::move(done)),
-      socket_(std::move(accepted)),
-      tls_(std::move(tls)),
+      stream_(std::move(accepted)),
       rng_(seed),
       open_timer_(io),
       kill_timer_(io),
@@ -125,7 +124,7 @@ void Session::start() {
         log("EV", "opening handshake timeout");
         finish();
     });
-    asio::async_connect(socket_, endpoints_,
+    asio::async_connect(stream_->socket(), endpoints_,
                         [this, self](const std::error_code& ec, const asio::ip::tcp::endpoint&) {
                             if (state_ == State::finished) return;
                             if (ec) {
@@ -140,44 +139,47 @@ void Session::start() {
 
 template <class Handler>
 void Session::read_some(Handler&& handler) {
-    if (tls_) {
-        tls_->async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
-    } else {
-        socket_.async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
-    }
+    stream_->async_read_some(asio::buffer(rbuf_), std::forward<Handler>(handler));
 }
 
 template <class Buffers, class Handler>
 void Session::write_all(const Buffers& buffers, Handler&& handler) {
-    if (tls_) {
-        asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
-    } else {
-        asio::async_write(socket_, buffers, std::forward<Handler>(handler));
-    }
+    stream_->async_write(buffers, std::forward<Handler>(handler));
 }
 
 void Session::on_connected() {
     obs_.connected = true;
     state_ = State::handshaking;
     std::error_code ec;
-    socket_.set_option(asio::ip::tcp::no_delay(true), ec);
-    if (!tls_context_) {
+    tcp().set_option(asio::ip::tcp::no_delay(true), ec);
+    if (!config_.url.secure) {
         send_request();
         return;
     }
-    tls_ = std::make_unique<TlsStream>(std::move(socket_), *tls_context_);
-    SSL_set_tlsext_host_name(tls_->native_handle(), config_.url.host.c_str());
+    if (!tls_context_) {
+        obs_.handshake_error = "TLS handshake failed: no TLS context";
+        finish();
+        return;
+    }
+    stream_->start_tls(*tls_context_);
+    if (!net::prepare_client(stream_->tls()->native_handle(), config_.url.host,
+                             !config_.insecure)) {
+        obs_.handshake_error = "TLS handshake failed: cannot set the host name to verify";
+        finish();
+        return;
+    }
     auto self = shared_from_this();
-    tls_->async_handshake(asio::ssl::stream_base::client, [this, self](const std::error_code& e) {
-        if (state_ == State::finished) return;
-        if (e) {
-            obs_.handshake_error = "TLS handshake failed: " + e.message();
-            log("EV", obs_.handshake_error);
-            finish();
-            return;
-        }
-        send_request();
-    });
+    stream_->async_handshake(asio::ssl::stream_base::client,
+                             [this, self](const std::error_code& e) {
+                                 if (state_ == State::finished) return;
+                                 if (e) {
+                                     obs_.handshake_error = "TLS handshake failed: " + e.message();
+                                     log("EV", obs_.handshake_error);
+                                     finish();
+                                     return;
+                                 }
+                                 send_request();
+                             });
 }
 
 void Session::send_request() {

@@ -19,6 +19,7 @@
 #include "judge.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
+#include "wsbench/net/stream.hpp"
 #include "wsbench/utf8.hpp"
 
 namespace wsb::conformance {
@@ -35,19 +36,16 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
             const CaseSpec& spec, const Config& config, std::uint64_t seed, asio::ssl::context* tls,
             Done done);
 
-    /// TLS over an owned socket: a wss:// client's connection, or one a wss:// serve accepted.
-    using TlsStream = asio::ssl::stream<asio::ip::tcp::socket>;
-
     /// Serve mode (`wsbench-conformance serve`): the roles swap. The case runs on a
-    /// connection a client under test opened (`accepted`, or `tls` with the TLS handshake
-    /// done when serving wss://) and whose opening handshake `request` (the head as received)
+    /// connection a client under test opened (`accepted`, its TLS handshake done when
+    /// serving wss://) and whose opening handshake `request` (the head as received)
     /// already passed check_client_request() into `info`; `leftover` is what came after the
     /// head. Our frames go unmasked, the client's must be masked (RFC 6455 §5.1, a masking
     /// violation fails the connection with 1002), and after the closing handshake we drop TCP
     /// ourselves (§7.1.1), so "peer" below means the client.
-    Session(asio::io_context& io, asio::ip::tcp::socket accepted, std::unique_ptr<TlsStream> tls,
-            std::string request, ServerHandshakeInfo info, std::string leftover,
-            const CaseSpec& spec, const Config& config, std::uint64_t seed, Done done);
+    Session(asio::io_context& io, std::unique_ptr<net::Stream> accepted, std::string request,
+            ServerHandshakeInfo info, std::string leftover, const CaseSpec& spec,
+            const Config& config, std::uint64_t seed, Done done);
 
     void start();
     /// The run is stopping (SIGINT): close with 1001 and finish soon.
@@ -104,7 +102,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void write_next();
     void start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn);
     void drop_tcp(const std::string& reason);
-    asio::ip::tcp::socket& tcp() noexcept { return tls_ ? tls_->next_layer() : socket_; }
+    asio::ip::tcp::socket& tcp() noexcept { return stream_->socket(); }
     void finish();
     void log(const char* dir, std::string text);
     double now_ms() const;
@@ -121,9 +119,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     const CaseSpec& spec_;
     const Config& config_;
     Done done_;
-    asio::ip::tcp::socket socket_;  // moved into tls_ when TLS starts
-    asio::ssl::context* tls_context_ = nullptr;
-    std::unique_ptr<TlsStream> tls_;  // wss:// only: owns the socket
+    std::unique_ptr<net::Stream> stream_;
+    asio::ssl::context* tls_context_ = nullptr;  // client role, wss:// only
     std::mt19937_64 rng_;
     State state_ = State::connecting;
     Observation obs_;

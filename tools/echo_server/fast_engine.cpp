@@ -38,6 +38,8 @@
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
+#include "wsbench/net/listener.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/utf8.hpp"
 
@@ -1177,101 +1179,29 @@ int FastServer::setup_tls() {
         log_line(LogLevel::error, "cannot create a TLS context");
         return kExitCannotRun;
     }
-    SSL_CTX_set_min_proto_version(tls_, TLS1_2_VERSION);
     SSL_CTX_set_mode(tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                SSL_MODE_RELEASE_BUFFERS);
-    auto ssl_error = [] {
-        char buf[256];
-        ERR_error_string_n(ERR_get_error(), buf, sizeof buf);
-        return std::string(buf);
-    };
-    if (SSL_CTX_use_certificate_chain_file(tls_, config_.tls_cert.c_str()) != 1) {
-        log_line(LogLevel::error, "--tls-cert " + config_.tls_cert + ": " + ssl_error());
-        return kExitUsage;
-    }
-    if (SSL_CTX_use_PrivateKey_file(tls_, config_.tls_key.c_str(), SSL_FILETYPE_PEM) != 1) {
-        log_line(LogLevel::error, "--tls-key " + config_.tls_key + ": " + ssl_error());
-        return kExitUsage;
-    }
-    if (SSL_CTX_check_private_key(tls_) != 1) {
-        log_line(LogLevel::error, "--tls-key " + config_.tls_key + " does not match --tls-cert");
+    if (const std::string error = net::configure_server(tls_, {config_.tls_cert, config_.tls_key});
+        !error.empty()) {
+        log_line(LogLevel::error, error);
         return kExitUsage;
     }
     return kExitOk;
 }
 
 int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
-    const std::string where = config_.host + ":" + std::to_string(config_.port);
-    addrinfo hints{};
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-    addrinfo* res = nullptr;
-    const std::string port = std::to_string(config_.port);
-    if (const int rc = ::getaddrinfo(config_.host.c_str(), port.c_str(), &hints, &res); rc != 0) {
-        log_line(LogLevel::error, "cannot listen on " + where + ": " + ::gai_strerror(rc));
+    net::ListenOptions options;
+    options.host = config_.host;
+    options.port = config_.port;
+    options.count = threads_;
+    options.reuse_port = config_.reuse_port;
+    net::Listeners listeners;
+    if (const std::string error = net::open_listeners(options, listeners); !error.empty()) {
+        log_line(LogLevel::error, error);
         return kExitCannotRun;
     }
-    std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> guard(res, &::freeaddrinfo);
-    sockaddr_storage addr{};
-    std::memcpy(&addr, res->ai_addr, res->ai_addrlen);
-    const socklen_t addr_len = res->ai_addrlen;
-    const int family = res->ai_family;
-    auto set_port = [&](std::uint16_t p) {
-        if (family == AF_INET) reinterpret_cast<sockaddr_in*>(&addr)->sin_port = htons(p);
-        if (family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port = htons(p);
-    };
-    auto fail_with = [&](const char* what) {
-        log_line(LogLevel::error,
-                 "cannot listen on " + where + ": " + what + ": " + std::strerror(errno));
-        for (int fd : fds) ::close(fd);
-        fds.clear();
-        return kExitCannotRun;
-    };
-    const int one = 1;
-    if (config_.port != 0 && !config_.reuse_port) {
-        // SO_REUSEPORT would let us join another server's group on this port unnoticed;
-        // an ordinary bind first proves the port is free (--reuse-port asks to join).
-        const int probe = ::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (probe < 0) return fail_with("socket");
-        ::setsockopt(probe, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        const int rc = ::bind(probe, reinterpret_cast<sockaddr*>(&addr), addr_len);
-        const int err = errno;
-        ::close(probe);
-        if (rc != 0) {
-            errno = err;
-            return fail_with("bind");
-        }
-    }
-    std::uint16_t actual = config_.port;
-    for (unsigned i = 0; i < threads_; ++i) {
-        const int fd = ::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) return fail_with("socket");
-        fds.push_back(fd);
-        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-            return fail_with("SO_REUSEPORT");
-        }
-        set_port(actual);
-        if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), addr_len) != 0) return fail_with("bind");
-        if (::listen(fd, 4096) != 0) return fail_with("listen");
-        if (i == 0) {
-            sockaddr_storage got{};
-            socklen_t len = sizeof got;
-            ::getsockname(fd, reinterpret_cast<sockaddr*>(&got), &len);
-            actual = ntohs(family == AF_INET ? reinterpret_cast<sockaddr_in*>(&got)->sin_port
-                                             : reinterpret_cast<sockaddr_in6*>(&got)->sin6_port);
-        }
-    }
-    char host[INET6_ADDRSTRLEN] = "";
-    if (family == AF_INET) {
-        ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(&addr)->sin_addr, host, sizeof host);
-        bound = std::string(host) + ":" + std::to_string(actual);
-    } else {
-        ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr, host,
-                    sizeof host);
-        bound = "[" + std::string(host) + "]:" + std::to_string(actual);
-    }
+    fds = std::move(listeners.fds);
+    bound = listeners.bound;
     return kExitOk;
 }
 

@@ -21,6 +21,7 @@
 #include "server.hpp"
 #include "stats.hpp"
 #include "wsbench/base64.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo::detail {
@@ -177,20 +178,10 @@ int WsppEngine<Tls, Deflate>::setup() {
     server_.set_close_handshake_timeout(static_cast<long>(config_.close_timeout.count()));
 
     if constexpr (Tls) {
-        tls_context_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
-        asio::error_code ec;
-        tls_context_->set_options(asio::ssl::context::default_workarounds |
-                                      asio::ssl::context::no_sslv2 | asio::ssl::context::no_sslv3 |
-                                      asio::ssl::context::single_dh_use,
-                                  ec);
-        tls_context_->use_certificate_chain_file(config_.tls_cert, ec);
-        if (ec) {
-            log_line(LogLevel::error, "--tls-cert " + config_.tls_cert + ": " + ec.message());
-            return kExitUsage;
-        }
-        tls_context_->use_private_key_file(config_.tls_key, asio::ssl::context::pem, ec);
-        if (ec) {
-            log_line(LogLevel::error, "--tls-key " + config_.tls_key + ": " + ec.message());
+        std::string error;
+        tls_context_ = net::make_server_context({config_.tls_cert, config_.tls_key}, error);
+        if (!tls_context_) {
+            log_line(LogLevel::error, error);
             return kExitUsage;
         }
         server_.set_tls_init_handler([this](Hdl) { return tls_context_; });

@@ -17,6 +17,7 @@
 
 #include "marker.hpp"
 #include "slo.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/units.hpp"
 
 #ifndef WSBENCH_VERSION
@@ -366,13 +367,8 @@ void parse_target(const std::string& text, Config& c) {
 }
 
 void check_ca_file(const std::string& path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        throw UsageError{quoted("--ca", path) + ": is a directory; expected a PEM file"};
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in || in.peek() == std::ifstream::traits_type::eof()) {
-        throw UsageError{quoted("--ca", path) + ": cannot read the file (or it is empty)"};
+    if (const std::string why = net::check_ca_file(path); !why.empty()) {
+        throw UsageError{quoted("--ca", path) + ": " + why};
     }
 }
 
@@ -662,7 +658,6 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.insecure = v.given("insecure");
         if (v.given("ca")) {
             c.ca_file = v.text("ca");
-            check_ca_file(c.ca_file);
         }
 
         if (v.given("json")) {
@@ -681,6 +676,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         c.verbosity = static_cast<int>(r.count("verbose"));
 
         check_contradictions(v, c);
+        // After the contradictions, so "--ca with ws://" is named before the file is read.
+        if (!c.ca_file.empty()) check_ca_file(c.ca_file);
     } catch (const UsageError& e) {
         err << "wsbench-loadgen: " << one_line(e.message) << " (see --help)\n";
         result.exit_code = 2;

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "worker.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/units.hpp"
 
@@ -30,25 +31,8 @@ std::uint64_t ephemeral_ports() {
 }
 
 bool setup_tls(const Config& config, Shared& shared, std::string& error) {
-    auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
-    asio::error_code ec;
-    if (config.insecure) {
-        ctx->set_verify_mode(asio::ssl::verify_none);
-    } else {
-        ctx->set_verify_mode(asio::ssl::verify_peer);
-        if (!config.ca_file.empty()) {
-            ctx->load_verify_file(config.ca_file, ec);
-            if (ec) {
-                error = "--ca " + config.ca_file + ": " + ec.message();
-                return false;
-            }
-        } else {
-            ctx->set_default_verify_paths(ec);
-        }
-        ctx->set_verify_callback(asio::ssl::host_name_verification(config.url.host));
-    }
-    shared.tls = std::move(ctx);
-    return true;
+    shared.tls = net::make_client_context({config.insecure, config.ca_file}, error);
+    return shared.tls != nullptr;
 }
 
 std::string progress_line(double t, std::uint64_t open, std::uint64_t target, double sent_rate,

@@ -11,6 +11,7 @@
 
 #include "marker.hpp"
 #include "wsbench/close.hpp"
+#include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::loadgen {
@@ -47,7 +48,7 @@ void bump(std::atomic<T>& counter, T by = 1) {
 }  // namespace
 
 Connection::Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_index)
-    : worker(w), id(global_id), local(local_index), socket(w.io) {
+    : worker(w), id(global_id), local(local_index), stream(w.io) {
     ParserOptions o;
     o.role = Role::client;
     parser = FrameParser(o);
@@ -281,23 +282,23 @@ void Worker::start_connect(Connection& c) {
     c.deadline = c.started + config.connect_timeout.count();
     asio::error_code ec;
     const auto& target = shared.target;
-    c.socket.open(target.protocol(), ec);
+    c.stream.socket().open(target.protocol(), ec);
     if (!ec && !shared.source_ips.empty()) {
         const auto& ip = shared.source_ips[c.id % shared.source_ips.size()];
 #ifdef IP_BIND_ADDRESS_NO_PORT
         // Let connect() pick the port per destination, not bind(): the 4-tuple, not the
         // local port alone, must be unique, so each source address gets ~28k per target.
         int one = 1;
-        ::setsockopt(c.socket.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+        ::setsockopt(c.stream.socket().native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
                      sizeof one);
 #endif
-        c.socket.bind(asio::ip::tcp::endpoint(ip, 0), ec);
+        c.stream.socket().bind(asio::ip::tcp::endpoint(ip, 0), ec);
     }
     if (ec) {
         fail(c, ErrorKind::connect);
         return;
     }
-    c.socket.async_connect(target, [this, &c](const asio::error_code& e) {
+    c.stream.socket().async_connect(target, [this, &c](const asio::error_code& e) {
         if (c.state != Connection::State::connecting) return;
         if (e) {
             if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "connect: " + e.message());
@@ -313,7 +314,7 @@ void Worker::on_connected(Connection& c) {
     const Ns now = shared.now();
     result.connect.record(to_us(now - c.started));
     asio::error_code ec;
-    c.socket.set_option(asio::ip::tcp::no_delay(true), ec);
+    c.stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
     if (shared.tls) {
         start_tls(c);
     } else {
@@ -323,10 +324,14 @@ void Worker::on_connected(Connection& c) {
 
 void Worker::start_tls(Connection& c) {
     c.state = Connection::State::tls;
-    c.tls = std::make_unique<asio::ssl::stream<asio::ip::tcp::socket&>>(c.socket, *shared.tls);
+    c.stream.start_tls(*shared.tls);
     c.tls_buffer = std::make_unique<std::array<std::uint8_t, 16384>>();
-    SSL_set_tlsext_host_name(c.tls->native_handle(), config.url.host.c_str());
-    c.tls->async_handshake(asio::ssl::stream_base::client, [this, &c](const asio::error_code& e) {
+    if (!net::prepare_client(c.stream.tls()->native_handle(), config.url.host, !config.insecure)) {
+        if (first_error_.empty()) first_error_ = "TLS: cannot set the host name to verify";
+        fail(c, ErrorKind::tls);
+        return;
+    }
+    c.stream.async_handshake(asio::ssl::stream_base::client, [this, &c](const asio::error_code& e) {
         if (c.state != Connection::State::tls) return;
         if (e) {
             if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "tls: " + e.message());
@@ -372,19 +377,15 @@ void Worker::flush(Connection& c) {
         flush(c);
         if (c.blocked) unblock(c);
     };
-    if (c.tls) {
-        asio::async_write(*c.tls, asio::buffer(c.inflight), done);
-    } else {
-        asio::async_write(c.socket, asio::buffer(c.inflight), done);
-    }
+    c.stream.async_write(asio::buffer(c.inflight), done);
 }
 
 void Worker::arm_read(Connection& c) {
     if (c.waiting_read || c.state == Connection::State::closed) return;
     c.waiting_read = true;
-    if (c.tls) {
+    if (c.stream.secure()) {
         // TLS decrypts into the connection's own buffer.
-        c.tls->async_read_some(
+        c.stream.async_read_some(
             asio::buffer(*c.tls_buffer), [this, &c](const asio::error_code& e, std::size_t n) {
                 c.waiting_read = false;
                 if (c.state == Connection::State::closed) return;
@@ -407,25 +408,26 @@ void Worker::arm_read(Connection& c) {
     }
     // Plain TCP: wait for readability, then read into the worker's shared buffer, so an idle
     // connection holds no read buffer of its own.
-    c.socket.async_wait(asio::ip::tcp::socket::wait_read, [this, &c](const asio::error_code& e) {
-        c.waiting_read = false;
-        if (c.state == Connection::State::closed || e == asio::error::operation_aborted) return;
-        if (e) {
-            fail(c, ErrorKind::read);
-            return;
-        }
-        on_readable(c);
-    });
+    c.stream.socket().async_wait(
+        asio::ip::tcp::socket::wait_read, [this, &c](const asio::error_code& e) {
+            c.waiting_read = false;
+            if (c.state == Connection::State::closed || e == asio::error::operation_aborted) return;
+            if (e) {
+                fail(c, ErrorKind::read);
+                return;
+            }
+            on_readable(c);
+        });
 }
 
 void Worker::on_readable(Connection& c) {
-    if (!c.socket.non_blocking()) {
+    if (!c.stream.socket().non_blocking()) {
         asio::error_code ignored;
-        c.socket.non_blocking(true, ignored);
+        c.stream.socket().non_blocking(true, ignored);
     }
     for (int i = 0; i < kReadsPerWakeup; ++i) {
         asio::error_code e;
-        const std::size_t n = c.socket.read_some(asio::buffer(read_buffer_), e);
+        const std::size_t n = c.stream.socket().read_some(asio::buffer(read_buffer_), e);
         if (e == asio::error::would_block || e == asio::error::try_again) break;
         if (e) {
             if (c.state == Connection::State::closing) {
@@ -854,7 +856,8 @@ void Worker::fail(Connection& c, ErrorKind kind, std::uint16_t close_code) {
         std::uint8_t frame[kMaxFrameHeaderSize + 2];
         const std::size_t n = encode_frame(h, payload, 2, frame, sizeof frame);
         asio::error_code ignored;
-        if (!c.tls && !c.writing) asio::write(c.socket, asio::buffer(frame, n), ignored);
+        if (!c.stream.secure() && !c.writing)
+            asio::write(c.stream.socket(), asio::buffer(frame, n), ignored);
     }
     finish(c);
 }
@@ -867,9 +870,7 @@ void Worker::finish(Connection& c) {
         settle(false);
     }
     c.state = Connection::State::closed;
-    asio::error_code ignored;
-    c.socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    c.socket.close(ignored);
+    c.stream.close();
     c.handshake.reset();
     leave_open(c);
     --alive_;

@@ -20,6 +20,7 @@
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/histogram.hpp"
+#include "wsbench/net/stream.hpp"
 
 namespace wsb::loadgen {
 
@@ -101,8 +102,7 @@ struct Connection {
     bool send_done = false;  ///< no more messages will be sent on it
     bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
     bool blocked = false;    ///< open loop: schedule held while the target does not read
-    asio::ip::tcp::socket socket;
-    std::unique_ptr<asio::ssl::stream<asio::ip::tcp::socket&>> tls;
+    net::Stream stream;      ///< TCP, with TLS layered on it for wss://
     std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
 
     Ns started = 0;   ///< connect start

@@ -1,4 +1,4 @@
-// AcceptBackoff: what serve mode's accept loop does after a failed accept, so that running out
+// AcceptBackoff: what a server's accept loop does after a failed accept, so that running out
 // of file descriptors pauses accepting instead of spinning at 100 % CPU.
 #pragma once
 
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <system_error>
 
-namespace wsb::conformance {
+namespace wsb::net {
 
 /// Decides, after each failed accept(), whether to retry at once or pause. Out of descriptors
 /// or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) cannot clear until a connection closes, and the
@@ -38,4 +38,4 @@ class AcceptBackoff {
     std::uint64_t failures_ = 0;  // in the current episode
 };
 
-}  // namespace wsb::conformance
+}  // namespace wsb::net

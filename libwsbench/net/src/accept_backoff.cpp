@@ -1,10 +1,10 @@
 // AcceptBackoff: pause instead of spinning when accept() keeps failing (see accept_backoff.hpp).
-#include "accept_backoff.hpp"
+#include "wsbench/net/accept_backoff.hpp"
 
 #include <asio/error.hpp>
 #include <cerrno>
 
-namespace wsb::conformance {
+namespace wsb::net {
 namespace {
 
 // An errno value: Asio reports accept() errors in its own system category.
@@ -38,4 +38,4 @@ std::uint64_t AcceptBackoff::on_accepted() noexcept {
     return n;
 }
 
-}  // namespace wsb::conformance
+}  // namespace wsb::net
