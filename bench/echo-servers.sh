@@ -74,7 +74,7 @@ servers=(fast-engine websocketpp-engine websocketpp-plain beast)
 for name in "${servers[@]}"; do
     case $name in
         fast-engine) cmd=(./build/bin/wsbench-echo-server --engine fast --port 0 --threads 1) ;;
-        websocketpp-engine) cmd=(./build/bin/wsbench-echo-server --port 0 --threads 1) ;;
+        websocketpp-engine) cmd=(./build/bin/wsbench-echo-server --engine websocketpp --port 0 --threads 1) ;;
         websocketpp-plain) cmd=("$peers/websocketpp_echo" 0) ;;
         beast) cmd=("$peers/beast_echo" 0) ;;
     esac

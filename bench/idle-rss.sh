@@ -38,7 +38,7 @@ servers=(fast websocketpp websocketpp-plain)
 for name in "${servers[@]}"; do
     case $name in
         fast) cmd=(./build/bin/wsbench-echo-server --engine fast --port 0 --threads 1 -q) ;;
-        websocketpp) cmd=(./build/bin/wsbench-echo-server --port 0 --threads 1 -q) ;;
+        websocketpp) cmd=(./build/bin/wsbench-echo-server --engine websocketpp --port 0 --threads 1 -q) ;;
         websocketpp-plain) cmd=("$peers/websocketpp_echo" 0) ;;
     esac
     exec 3< <(exec "${cmd[@]}" 2>/dev/null)

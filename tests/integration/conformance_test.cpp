@@ -385,7 +385,7 @@ TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
 }
 
 TEST(Conformance, StrictTurnsNonStrictIntoFailure) {
-    EchoServer server({});
+    EchoServer server({"--engine", "websocketpp"});
     ASSERT_TRUE(server.address);
     ScratchDir dir("strict");
     // H.2.2: websocketpp refuses an unknown version with 400, not the suggested 426.

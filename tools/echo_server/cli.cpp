@@ -78,7 +78,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("host", "address to bind", cxxopts::value<std::string>()->default_value(d.host))
         ("p,port", "port to listen on; 0 picks a free one", cxxopts::value<std::string>()->default_value(std::to_string(d.port)))
         ("t,threads", "I/O threads (0: one per core)", cxxopts::value<std::string>()->default_value("0"))
-        ("engine", "websocketpp (the reference) or fast (our own codec, one loop and listener per thread; see docs/echo-server.md)", cxxopts::value<std::string>()->default_value("websocketpp"))
+        ("engine", "fast (our own codec, one loop and listener per thread) or websocketpp (the third-party baseline); see docs/echo-server.md", cxxopts::value<std::string>()->default_value("fast"))
         ("reuse-port", "--engine fast: share --port with other wsbench-echo-server processes started with it "
                        "(SO_REUSEPORT: the kernel spreads connections over them; each counts, limits and "
                        "broadcasts only its own). Without it a port in use is an error")

@@ -38,7 +38,7 @@ struct Config {
     std::string host = "127.0.0.1";  ///< address to bind (IPv4, IPv6 or a name)
     std::uint16_t port = 9001;       ///< 0 picks a free port
     unsigned threads = 0;            ///< I/O threads; 0 means one per core
-    Engine engine = Engine::websocketpp;
+    Engine engine = Engine::fast;
     bool reuse_port = false;  ///< fast engine: join other processes' SO_REUSEPORT group on port
     Mode mode = Mode::echo;
     std::string reply_prefix;  ///< prepended to every reply (text and binary)

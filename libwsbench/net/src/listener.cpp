@@ -87,8 +87,8 @@ std::string open_listeners(const ListenOptions& options, Listeners& out) {
     const int one = 1;
     out.port = options.port;
     for (unsigned i = 0; i < std::max(1u, options.count); ++i) {
-        const int fd = ::socket(out.family,
-                                SOCK_STREAM | SOCK_CLOEXEC | (options.non_blocking ? SOCK_NONBLOCK : 0), 0);
+        const int fd = ::socket(
+            out.family, SOCK_STREAM | SOCK_CLOEXEC | (options.non_blocking ? SOCK_NONBLOCK : 0), 0);
         if (fd < 0) return fail_with("socket");
         out.fds.push_back(fd);
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -1,11 +1,11 @@
 // AcceptBackoff: a failed accept pauses the accept loop instead of spinning (EMFILE and
 // friends), and an episode of failures is logged once.
+#include "wsbench/net/accept_backoff.hpp"
+
 #include <gtest/gtest.h>
 
 #include <asio/error.hpp>
 #include <cerrno>
-
-#include "wsbench/net/accept_backoff.hpp"
 
 namespace wsb::net {
 namespace {

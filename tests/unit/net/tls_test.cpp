@@ -1,7 +1,8 @@
 // The one TLS setup of every tool, exercised without sockets: a client and a server SSL joined
 // by an in-memory BIO pair, so each test is a real TLS handshake between our contexts.
-#include <gtest/gtest.h>
+#include "wsbench/net/tls.hpp"
 
+#include <gtest/gtest.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
@@ -10,7 +11,6 @@
 #include <string>
 
 #include "tls_cert.hpp"
-#include "wsbench/net/tls.hpp"
 
 namespace wsb::net {
 namespace {
@@ -53,13 +53,17 @@ bool handshake(SSL* client, SSL* server) {
     for (int round = 0; round < 100 && !(client_done && server_done); ++round) {
         if (!client_done) {
             const int rc = SSL_do_handshake(client);
-            if (rc == 1) client_done = true;
-            else if (SSL_get_error(client, rc) != SSL_ERROR_WANT_READ) return false;
+            if (rc == 1)
+                client_done = true;
+            else if (SSL_get_error(client, rc) != SSL_ERROR_WANT_READ)
+                return false;
         }
         if (!server_done) {
             const int rc = SSL_do_handshake(server);
-            if (rc == 1) server_done = true;
-            else if (SSL_get_error(server, rc) != SSL_ERROR_WANT_READ) return false;
+            if (rc == 1)
+                server_done = true;
+            else if (SSL_get_error(server, rc) != SSL_ERROR_WANT_READ)
+                return false;
         }
     }
     ERR_clear_error();
@@ -129,12 +133,12 @@ TEST_F(TlsTest, ClientVerifiesChainAndHostName) {
         bool ok;
     };
     const std::string none;
-    for (const Case& k : {Case{"localhost", &cert_, false, true},
-                          Case{"127.0.0.1", &cert_, false, true},     // IP SAN
-                          Case{"example.com", &cert_, false, false},  // another name
-                          Case{"127.0.0.2", &cert_, false, false},    // another address
-                          Case{"localhost", &other_cert_, false, false},  // untrusted
-                          Case{"example.com", &none, true, true}}) {      // --insecure
+    for (const Case& k :
+         {Case{"localhost", &cert_, false, true}, Case{"127.0.0.1", &cert_, false, true},  // IP SAN
+          Case{"example.com", &cert_, false, false},      // another name
+          Case{"127.0.0.2", &cert_, false, false},        // another address
+          Case{"localhost", &other_cert_, false, false},  // untrusted
+          Case{"example.com", &none, true, true}}) {      // --insecure
         std::string error;
         auto client = make_client_context({k.insecure, *k.ca}, error);
         ASSERT_NE(client, nullptr) << error;

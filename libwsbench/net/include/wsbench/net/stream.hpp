@@ -35,9 +35,7 @@ class Stream {
 
     /// Layers TLS with `context` over the connected socket; then async_handshake(). For a
     /// client, call prepare_client(tls()->native_handle(), host, verify) before the handshake.
-    void start_tls(asio::ssl::context& context) {
-        tls_ = std::make_unique<Tls>(socket_, context);
-    }
+    void start_tls(asio::ssl::context& context) { tls_ = std::make_unique<Tls>(socket_, context); }
 
     /// The TLS handshake as `role`. Only on a stream after start_tls().
     template <class Handler>

@@ -3,9 +3,10 @@
 // for the fast engine's raw SSL_CTX alike.
 #pragma once
 
+#include <openssl/ssl.h>
+
 #include <asio/ssl/context.hpp>
 #include <memory>
-#include <openssl/ssl.h>
 #include <string>
 
 namespace wsb::net {
