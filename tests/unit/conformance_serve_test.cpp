@@ -276,7 +276,7 @@ TEST(ServeCli, TlsCertAndKeyGoTogether) {
     const char* one[] = {"serve", "--tls-cert", "c.pem"};
     const ServeCliResult bad = parse_serve_cli(3, one, out, err);
     EXPECT_FALSE(bad.run);
-    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_EQ(bad.exit_code, wsb::ExitCode::usage);
     EXPECT_NE(err.str().find("--tls-cert and --tls-key go together"), std::string::npos);
 }
 

@@ -182,7 +182,7 @@ TEST(Cli, UsageErrorsExitWith2AndNameTheProblem) {
                                                 {"ws://x/", "--cases", ","}}) {
         const CliResult r = parse(bad, &err);
         EXPECT_FALSE(r.run);
-        EXPECT_EQ(r.exit_code, 2);
+        EXPECT_EQ(r.exit_code, wsb::ExitCode::usage);
         EXPECT_NE(err.find("wsbench-conformance: "), std::string::npos);
     }
 }
@@ -192,7 +192,7 @@ TEST(Cli, HelpListsExitCodes) {
     std::ostringstream out, err;
     const CliResult r = parse_cli(2, argv.data(), out, err);
     EXPECT_FALSE(r.run);
-    EXPECT_EQ(r.exit_code, 0);
+    EXPECT_EQ(r.exit_code, wsb::ExitCode::ok);
     EXPECT_NE(out.str().find("Exit codes: 0"), std::string::npos);
     EXPECT_NE(out.str().find("--exclude-cases"), std::string::npos);
 }

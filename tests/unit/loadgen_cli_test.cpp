@@ -86,7 +86,7 @@ std::vector<std::string> with_url(std::vector<std::string> args) {
 TEST(LoadgenCli, UrlAloneRunsWithTheDocumentedDefaults) {
     const Parsed p = parse({kUrl});
     ASSERT_TRUE(p.result.run) << p.err;
-    EXPECT_EQ(p.result.exit_code, 0);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::ok);
     EXPECT_EQ(p.err, "");
     const Config& c = p.result.config;
     const Config d;
@@ -155,7 +155,7 @@ TEST(LoadgenCli, WssUrlIsSecureWithTheDefaultPort) {
 TEST(LoadgenCli, HelpExitsZeroAndShowsTheRealDefaultsAndExitCodes) {
     const Parsed p = parse({"--help"});
     EXPECT_FALSE(p.result.run);
-    EXPECT_EQ(p.result.exit_code, 0);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::ok);
     EXPECT_EQ(p.err, "");
     for (const char* text : {"URL",
                              "-c, --connections",
@@ -200,13 +200,13 @@ TEST(LoadgenCli, HelpExitsZeroAndShowsTheRealDefaultsAndExitCodes) {
 TEST(LoadgenCli, HelpWinsOverOtherwiseBadOptions) {
     const Parsed p = parse({"-c", "zero", "-h"});
     EXPECT_FALSE(p.result.run);
-    EXPECT_EQ(p.result.exit_code, 0);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::ok);
 }
 
 TEST(LoadgenCli, VersionPrintsTheToolNameAndExitsZero) {
     const Parsed p = parse({"--version"});
     EXPECT_FALSE(p.result.run);
-    EXPECT_EQ(p.result.exit_code, 0);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::ok);
     EXPECT_EQ(p.out.rfind("wsbench-loadgen ", 0), 0u) << p.out;
 }
 
@@ -227,7 +227,7 @@ TEST_P(LoadgenCliFlag, SetsItsConfigField) {
     const std::vector<std::string> args = with_url(GetParam().args);
     const Parsed p = parse(args);
     ASSERT_TRUE(p.result.run) << p.err;
-    EXPECT_EQ(p.result.exit_code, 0);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::ok);
     GetParam().check(p.result.config);
 }
 
@@ -328,7 +328,7 @@ TEST_P(LoadgenCliRejects, WithExitCodeTwoAndAnErrorThatNamesTheFlag) {
     const std::vector<std::string> args = with_url(GetParam().args);
     const Parsed p = parse(args);
     EXPECT_FALSE(p.result.run);
-    EXPECT_EQ(p.result.exit_code, 2);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::usage);
     EXPECT_EQ(p.out, "");
     EXPECT_EQ(p.err.rfind("wsbench-loadgen: ", 0), 0u) << p.err;
     EXPECT_EQ(std::count(p.err.begin(), p.err.end(), '\n'), 1) << "one line: " << p.err;
@@ -495,7 +495,7 @@ TEST(LoadgenCli, HelpDescribesShard) {
 TEST(LoadgenCli, MissingUrlIsAUsageError) {
     const Parsed p = parse({"-c", "10"});
     EXPECT_FALSE(p.result.run);
-    EXPECT_EQ(p.result.exit_code, 2);
+    EXPECT_EQ(p.result.exit_code, wsb::ExitCode::usage);
     EXPECT_NE(p.err.find("URL"), std::string::npos) << p.err;
 }
 

@@ -7,20 +7,12 @@
 #include <string>
 #include <thread>
 
+#include "wsbench/cli.hpp"
 #include "wsbench/net/tls.hpp"
 
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
-
 namespace wsb::conformance {
-namespace {
 
-struct UsageError {
-    std::string message;
-};
-
-}  // namespace
+using cli::UsageError;
 
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> out;
@@ -35,11 +27,10 @@ std::vector<std::string> split_list(const std::string& text) {
     return out;
 }
 
-CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CliResult result;
-    Config& c = result.config;
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    c.parallel = cores * 8;
+namespace {
+
+// Every option, with the defaults of `c` in --help.
+cxxopts::Options make_options(const Config& c) {
     cxxopts::Options options(
         "wsbench-conformance",
         "RFC 6455 conformance runner for WebSocket servers: runs the Autobahn testsuite's\n"
@@ -57,14 +48,14 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("strict", "count NON-STRICT verdicts as failures")
         ("list", "list the selected cases and exit");
     options.add_options("Run")
-        ("parallel", "cases run at once on separate connections (9.x always run one at a time)", cxxopts::value<unsigned>()->default_value(std::to_string(c.parallel)), "N")
-        ("timeout-scale", "multiply every timeout (kill timers, closing handshake, ...) for slow targets", cxxopts::value<double>()->default_value("1"), "X")
+        ("parallel", "cases run at once on separate connections (9.x always run one at a time)", cxxopts::value<std::string>()->default_value(std::to_string(c.parallel)), "N")
+        ("timeout-scale", "multiply every timeout (kill timers, closing handshake, ...) for slow targets", cxxopts::value<std::string>()->default_value("1"), "X")
         ("agent", "name of the server in the reports (default: its Server header)", cxxopts::value<std::string>(), "NAME")
         ("insecure", "wss: do not verify the server's certificate")
         ("ca", "wss: trust the CA certificates in this PEM file", cxxopts::value<std::string>(), "FILE");
     options.add_options("Output")
         ("report-dir", "directory for index.json, report.json, junit.xml, index.html and per-case JSON ('' for none)", cxxopts::value<std::string>()->default_value(c.report_dir), "DIR")
-        ("wire-log-limit", "wire log entries kept per case", cxxopts::value<std::size_t>()->default_value(std::to_string(c.wire_log_limit)), "N")
+        ("wire-log-limit", "wire log entries kept per case", cxxopts::value<std::string>()->default_value(std::to_string(c.wire_log_limit)), "N")
         ("q,quiet", "no progress on stderr")
         ("v,verbose", "one line per case on stderr")
         ("h,help", "this help")
@@ -73,8 +64,20 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
     options.parse_positional({"url"});
-    try {
-        const auto r = options.parse(argc, argv);
+    return options;
+}
+
+}  // namespace
+
+CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CliResult result;
+    Config& c = result.config;
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    c.parallel = cores * 8;
+    cxxopts::Options options = make_options(c);
+    bool run = false;  // false after --help and --version
+    result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
+        const cli::Values v(r);
         if (r.count("help")) {
             out << options.help({"Cases", "Run", "Output"})
                 << "\nVerdicts, as Autobahn's: behavior OK, NON-STRICT, INFORMATIONAL, "
@@ -84,11 +87,11 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                    "not NON-STRICT),\n1 a case failed or could not be run to a verdict, 2 usage "
                    "error, 3 target unreachable.\n"
                    "A glob that matches no case is noted on stderr and ignored.\n";
-            return result;
+            return;
         }
         if (r.count("version")) {
-            out << "wsbench-conformance " << WSBENCH_VERSION << "\n";
-            return result;
+            cli::print_version(out, "wsbench-conformance");
+            return;
         }
         if (!r.unmatched().empty()) {
             throw UsageError{"unexpected argument '" + r.unmatched().front() +
@@ -109,11 +112,12 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         if (c.cases.empty()) throw UsageError{"--cases: give at least one glob, e.g. '*'"};
         c.exclude_cases = split_list(r["exclude-cases"].as<std::string>());
         c.strict = r.count("strict") > 0;
-        c.parallel = r["parallel"].as<unsigned>();
-        if (c.parallel == 0 || c.parallel > 4096) {
-            throw UsageError{"--parallel " + std::to_string(c.parallel) + ": expected 1 to 4096"};
+        const std::uint64_t parallel = v.whole("parallel");
+        if (parallel == 0 || parallel > 4096) {
+            throw UsageError{"--parallel " + std::to_string(parallel) + ": expected 1 to 4096"};
         }
-        c.timeout_scale = r["timeout-scale"].as<double>();
+        c.parallel = static_cast<unsigned>(parallel);
+        c.timeout_scale = v.number("timeout-scale");
         if (!(c.timeout_scale > 0) || c.timeout_scale > 1000) {
             throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
         }
@@ -122,17 +126,12 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             if (c.agent.empty()) throw UsageError{"--agent: the name must not be empty"};
         }
         c.report_dir = r["report-dir"].as<std::string>();
-        c.wire_log_limit = r["wire-log-limit"].as<std::size_t>();
+        c.wire_log_limit = v.count("wire-log-limit", "1000 or 10k");
         c.quiet = r.count("quiet") > 0;
         c.verbosity = static_cast<int>(r.count("verbose"));
         c.list_only = r.count("list") > 0;
         c.insecure = r.count("insecure") > 0;
-        if (r.count("ca")) {
-            c.ca_file = r["ca"].as<std::string>();
-            if (const std::string why = net::check_ca_file(c.ca_file); !why.empty()) {
-                throw UsageError{"--ca '" + c.ca_file + "': " + why};
-            }
-        }
+        if (r.count("ca")) c.ca_file = r["ca"].as<std::string>();
         if (!c.list_only && !c.url.secure && (c.insecure || !c.ca_file.empty())) {
             throw UsageError{std::string(c.insecure ? "--insecure" : "--ca") +
                              " applies to wss:// only, and the URL '" + c.url_text + "' is ws://"};
@@ -142,16 +141,15 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                 "--insecure and --ca contradict: --insecure skips the verification "
                 "that --ca configures"};
         }
-    } catch (const UsageError& e) {
-        err << "wsbench-conformance: " << e.message << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    } catch (const cxxopts::exceptions::exception& e) {
-        err << "wsbench-conformance: " << e.what() << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    }
-    result.run = true;
+        // After the contradictions, so "--ca with ws://" is named before the file is read.
+        if (!c.ca_file.empty()) {
+            if (const std::string why = net::check_ca_file(c.ca_file); !why.empty()) {
+                throw UsageError{cli::quoted("--ca", c.ca_file) + ": " + why};
+            }
+        }
+        run = true;
+    });
+    result.run = run && result.exit_code == ExitCode::ok;
     return result;
 }
 

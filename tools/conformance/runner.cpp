@@ -252,13 +252,13 @@ RunResult run_cases(const Config& config, const std::vector<const CaseSpec*>& ca
     return result;
 }
 
-int exit_code_for(const RunResult& result, bool strict) {
-    if (!result.fatal.empty()) return kExitCannotRun;
-    if (result.interrupted) return kExitFailed;
+ExitCode exit_code_for(const RunResult& result, bool strict) {
+    if (!result.fatal.empty()) return ExitCode::cannot_run;
+    if (result.interrupted) return ExitCode::check_failed;
     for (const CaseResult& c : result.cases) {
-        if (!c.ran || is_failure(c.verdict, strict)) return kExitFailed;
+        if (!c.ran || is_failure(c.verdict, strict)) return ExitCode::check_failed;
     }
-    return kExitOk;
+    return ExitCode::ok;
 }
 
 std::string summary_text(const RunResult& result, bool strict) {

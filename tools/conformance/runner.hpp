@@ -11,14 +11,9 @@
 #include "case.hpp"
 #include "config.hpp"
 #include "judge.hpp"
+#include "wsbench/exit_code.hpp"
 
 namespace wsb::conformance {
-
-/// Exit codes of DESIGN §4.
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitCannotRun = 3;
 
 /// A glob over case ids, anchored at both ends: `*` matches any run of characters, `?` one
 /// character, everything else itself ("6.*" matches 6.1.1 and 6.23.7, not 16.1).
@@ -62,8 +57,8 @@ std::string probe_target(const Config& config);
 RunResult run_cases(const Config& config, const std::vector<const CaseSpec*>& cases,
                     const std::atomic<bool>& interrupt, std::ostream& progress);
 
-/// 0 when every case that ran passed and none is missing, 1 otherwise, 3 for a fatal error.
-int exit_code_for(const RunResult& result, bool strict);
+/// ok when every case ran and passed, check_failed otherwise, cannot_run for a fatal error.
+ExitCode exit_code_for(const RunResult& result, bool strict);
 
 /// The fixed-width human summary: counts per verdict and the cases that did not pass.
 std::string summary_text(const RunResult& result, bool strict);

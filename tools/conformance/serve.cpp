@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cxxopts.hpp>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,16 +18,8 @@
 #include "wsbench/report.hpp"
 #include "wsbench/system.hpp"
 
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
-
 namespace wsb::conformance {
 namespace {
-
-struct UsageError {
-    std::string message;
-};
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -704,90 +695,9 @@ bool Server::write_all_reports() {
     return ok;
 }
 
-// --- command line and main loop -----------------------------------------------------------
+// --- main loop ----------------------------------------------------------------------------
 
-ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
-                               std::ostream& err) {
-    ServeCliResult result;
-    ServeConfig& c = result.config;
-    c.run.report_dir = "reports/conformance-clients";
-    cxxopts::Options options(
-        "wsbench-conformance serve",
-        "Conformance for WebSocket clients: a server that plays the cases against the client\n"
-        "under test, driven by Autobahn's fuzzingserver URL protocol (/getCaseCount,\n"
-        "/getCaseInfo?case=N, /runCase?case=N&agent=A, /getCaseStatus?case=N&agent=A,\n"
-        "/updateReports?agent=A), and writes the reports per agent.\n");
-    options.custom_help("[options]");
-    options.set_width(100);
-    // clang-format off
-    options.add_options()
-        ("host", "address to listen on", cxxopts::value<std::string>()->default_value(c.host), "HOST")
-        ("port", "port to listen on (0: any free port, printed)", cxxopts::value<unsigned>()->default_value(std::to_string(c.port)), "P")
-        ("cases", "comma-separated globs of case ids to serve, e.g. '1.*,2.*'", cxxopts::value<std::string>()->default_value("*"), "GLOBS")
-        ("exclude-cases", "comma-separated globs of case ids to leave out", cxxopts::value<std::string>()->default_value(""), "GLOBS")
-        ("report-dir", "directory for the reports, one subdirectory per agent ('' for none)", cxxopts::value<std::string>()->default_value(c.run.report_dir), "DIR")
-        ("once", "exit after the first agent's /updateReports")
-        ("agent-name-from-url", "require agent=NAME in /runCase, /getCaseStatus and /updateReports (default: fall back to the User-Agent header)")
-        ("timeout-scale", "multiply every timeout for slow clients", cxxopts::value<double>()->default_value("1"), "X")
-        ("tls-cert", "PEM certificate (chain) file; with --tls-key serves wss://", cxxopts::value<std::string>()->default_value(""), "FILE")
-        ("tls-key", "PEM private key file", cxxopts::value<std::string>()->default_value(""), "FILE")
-        ("strict", "count NON-STRICT verdicts as failures in the reports")
-        ("q,quiet", "no progress on stderr")
-        ("v,verbose", "one line per case on stderr")
-        ("h,help", "this help");
-    // clang-format on
-    try {
-        const auto r = options.parse(argc, argv);
-        if (r.count("help")) {
-            out << options.help()
-                << "\nPrints 'listening on ws://HOST:PORT' (wss:// with --tls-cert) on stdout "
-                   "once ready. SIGINT/SIGTERM write the reports and exit 0.\nExit codes: 0 "
-                   "stopped normally, 2 usage error (also an unusable certificate or key), 3 "
-                   "cannot listen.\n";
-            return result;
-        }
-        if (!r.unmatched().empty()) {
-            throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
-        }
-        c.host = r["host"].as<std::string>();
-        std::error_code ec;
-        asio::ip::make_address(c.host, ec);
-        if (ec) throw UsageError{"--host '" + c.host + "': expected an IP address"};
-        const unsigned port = r["port"].as<unsigned>();
-        if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": 0 to 65535"};
-        c.port = static_cast<std::uint16_t>(port);
-        c.run.cases = split_list(r["cases"].as<std::string>());
-        if (c.run.cases.empty()) throw UsageError{"--cases: give at least one glob, e.g. '*'"};
-        c.run.exclude_cases = split_list(r["exclude-cases"].as<std::string>());
-        c.run.report_dir = r["report-dir"].as<std::string>();
-        c.once = r.count("once") > 0;
-        c.agent_from_url = r.count("agent-name-from-url") > 0;
-        c.run.timeout_scale = r["timeout-scale"].as<double>();
-        if (!(c.run.timeout_scale > 0) || c.run.timeout_scale > 1000) {
-            throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
-        }
-        c.tls_cert = r["tls-cert"].as<std::string>();
-        c.tls_key = r["tls-key"].as<std::string>();
-        if (c.tls_cert.empty() != c.tls_key.empty()) {
-            throw UsageError{"--tls-cert and --tls-key go together"};
-        }
-        c.run.strict = r.count("strict") > 0;
-        c.run.quiet = r.count("quiet") > 0;
-        c.run.verbosity = static_cast<int>(r.count("verbose"));
-    } catch (const UsageError& e) {
-        err << "wsbench-conformance serve: " << e.message << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    } catch (const cxxopts::exceptions::exception& e) {
-        err << "wsbench-conformance serve: " << e.what() << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    }
-    result.run = true;
-    return result;
-}
-
-int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err) {
+ExitCode run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err) {
     ServeConfig config = config_in;
     const Selection sel = select_cases(all_cases(), config.run.cases, config.run.exclude_cases);
     const std::vector<CaseSpec> served_only = client_handshake_cases();
@@ -801,14 +711,14 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
         serve_cases(sel.cases, config.run.cases, config.run.exclude_cases);
     if (cases.empty()) {
         log_line(LogLevel::error, "no case selected (see --cases and --exclude-cases)");
-        return kExitUsage;
+        return ExitCode::usage;
     }
     asio::io_context io;
     Server server(io, config, std::move(cases), err);
     std::string tls_error;
     if (!server.load_tls(tls_error)) {
         log_line(LogLevel::error, tls_error);
-        return kExitUsage;
+        return ExitCode::usage;
     }
     std::uint16_t port = 0;
     try {
@@ -816,7 +726,7 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
     } catch (const std::system_error& e) {
         log_line(LogLevel::error, "cannot listen on " + config.host + ":" +
                                       std::to_string(config.port) + ": " + e.what());
-        return kExitCannotRun;
+        return ExitCode::cannot_run;
     }
     const bool v6 = config.host.find(':') != std::string::npos;
     const std::string url = std::string(config.tls() ? "wss" : "ws") + "://" +
@@ -839,7 +749,7 @@ int run_serve(const ServeConfig& config_in, std::ostream& out, std::ostream& err
         if (!e) server.stop();
     });
     io.run();
-    return server.write_all_reports() ? kExitOk : kExitCannotRun;
+    return server.write_all_reports() ? ExitCode::ok : ExitCode::cannot_run;
 }
 
 }  // namespace wsb::conformance

@@ -17,6 +17,7 @@
 #include "config.hpp"
 #include "runner.hpp"
 #include "session.hpp"
+#include "wsbench/exit_code.hpp"
 #include "wsbench/net/accept_backoff.hpp"
 
 namespace wsb::conformance {
@@ -33,10 +34,10 @@ struct ServeConfig {
     bool tls() const noexcept { return !tls_cert.empty(); }
 };
 
-/// Parses `serve`'s options (argv[0] is "serve"): usage errors go to `err` with exit code 2.
+/// Parses `serve`'s options (argv[0] is "serve"): usage errors go to `err`, ExitCode::usage.
 struct ServeCliResult {
     bool run = false;
-    int exit_code = 0;
+    ExitCode exit_code = ExitCode::ok;
     ServeConfig config;
 };
 ServeCliResult parse_serve_cli(int argc, const char* const* argv, std::ostream& out,
@@ -120,8 +121,8 @@ class Server {
 };
 
 /// Runs serve mode to the end (SIGINT/SIGTERM, or --once): prints `listening on
-/// ws://HOST:PORT` (wss:// with --tls-cert) on `out` once ready. Returns the exit code: 0,
-/// 2 usage (also an unusable certificate or key), 3 cannot listen.
-int run_serve(const ServeConfig& config, std::ostream& out, std::ostream& err);
+/// ws://HOST:PORT` (wss:// with --tls-cert) on `out` once ready. Returns ok, usage (also
+/// an unusable certificate or key) or cannot_run (cannot listen, reports not written).
+ExitCode run_serve(const ServeConfig& config, std::ostream& out, std::ostream& err);
 
 }  // namespace wsb::conformance

@@ -1,54 +1,17 @@
 // Command-line parsing of wsbench-echo-server (cxxopts), with sizes and durations in units.
 #include "cli.hpp"
 
-#include <charconv>
 #include <cxxopts.hpp>
 #include <thread>
 
-#include "wsbench/units.hpp"
-
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
+#include "wsbench/cli.hpp"
 
 namespace wsb::echo {
 namespace {
 
-struct UsageError {
-    std::string message;
-};
+using cli::UsageError;
 
-std::uint64_t size_option(const cxxopts::ParseResult& r, const std::string& name) {
-    std::uint64_t v = 0;
-    const std::string text = r[name].as<std::string>();
-    if (parse_size(text, v) != Errc::ok) {
-        throw UsageError{"--" + name + " '" + text +
-                         "': expected a size such as 65536, 64KiB or 16MiB"};
-    }
-    return v;
-}
-
-unsigned unsigned_option(const cxxopts::ParseResult& r, const std::string& name) {
-    // Parsed here rather than by cxxopts, whose message would not name the flag.
-    unsigned v = 0;
-    const std::string text = r[name].as<std::string>();
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-    if (text.empty() || ec != std::errc() || ptr != end) {
-        throw UsageError{"--" + name + " '" + text + "': expected a whole number"};
-    }
-    return v;
-}
-
-Millis duration_option(const cxxopts::ParseResult& r, const std::string& name) {
-    std::chrono::nanoseconds v{};
-    const std::string text = r[name].as<std::string>();
-    if (parse_duration(text, v) != Errc::ok || v.count() < 0) {
-        throw UsageError{"--" + name + " '" + text +
-                         "': expected a duration such as 500ms, 5s or 2m"};
-    }
-    return std::chrono::duration_cast<Millis>(v);
-}
+Millis millis(std::chrono::nanoseconds d) { return std::chrono::duration_cast<Millis>(d); }
 
 Misbehave parse_misbehave(const std::string& s) {
     for (Misbehave m :
@@ -66,7 +29,8 @@ Misbehave parse_misbehave(const std::string& s) {
 CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     CliResult result;
     Config& c = result.config;
-    const Config d;  // defaults, printed by --help
+    const Config d;    // defaults, printed by --help
+    bool run = false;  // false after --help and --version
     cxxopts::Options options(
         "wsbench-echo-server",
         "WebSocket echo and broadcast server: the reference target of wsbench.\n"
@@ -109,30 +73,31 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                       "wrong-close-code (--engine fast only)", cxxopts::value<std::string>()->default_value("none"));
     // clang-format on
 
-    try {
-        const auto r = options.parse(argc, argv);
+    result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
+        const cli::Values v(r);
         if (r.count("help")) {
             out << options.help(
                        {"Server", "Limits", "TLS and extensions", "Observability", "Testing only"})
                 << "\nExit codes: 0 clean shutdown, 2 usage error, 3 cannot listen.\n"
                    "Sizes take k/M/G (1000) or KiB/MiB/GiB (1024); durations ms, s, m; counts "
                    "k/M.\n";
-            return result;
+            return;
         }
         if (r.count("version")) {
-            out << "wsbench-echo-server " << WSBENCH_VERSION << "\n";
-            return result;
+            cli::print_version(out, "wsbench-echo-server");
+            return;
         }
         if (!r.unmatched().empty())
             throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
 
         c.host = r["host"].as<std::string>();
-        const unsigned port = unsigned_option(r, "port");
+        const std::uint64_t port = v.whole("port");
         if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
         c.port = static_cast<std::uint16_t>(port);
-        c.threads = unsigned_option(r, "threads");
-        if (c.threads > 1024)
-            throw UsageError{"--threads " + std::to_string(c.threads) + ": at most 1024"};
+        const std::uint64_t threads = v.whole("threads");
+        if (threads > 1024)
+            throw UsageError{"--threads " + std::to_string(threads) + ": at most 1024"};
+        c.threads = static_cast<unsigned>(threads);
 
         const std::string engine = r["engine"].as<std::string>();
         if (engine == "websocketpp") {
@@ -152,23 +117,18 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         }
         c.reply_prefix = r["reply-prefix"].as<std::string>();
 
-        c.max_message_size = size_option(r, "max-message-size");
+        c.max_message_size = v.size("max-message-size");
         if (c.max_message_size == 0) throw UsageError{"--max-message-size must be above 0"};
-        std::uint64_t max_conn = 0;
-        const std::string max_conn_text = r["max-connections"].as<std::string>();
-        if (parse_count(max_conn_text, max_conn) != Errc::ok || max_conn == 0) {
-            throw UsageError{"--max-connections '" + max_conn_text +
-                             "': expected a count above 0 such as 1000 or 100k"};
-        }
-        c.max_connections = max_conn;
-        c.handshake_timeout = duration_option(r, "handshake-timeout");
-        c.idle_timeout = duration_option(r, "idle-timeout");
-        c.close_timeout = duration_option(r, "close-timeout");
+        c.max_connections = v.count("max-connections", "1000 or 100k");
+        if (c.max_connections == 0) throw UsageError{"--max-connections must be above 0"};
+        c.handshake_timeout = millis(v.duration("handshake-timeout"));
+        c.idle_timeout = millis(v.duration("idle-timeout"));
+        c.close_timeout = millis(v.duration("close-timeout"));
         if (c.handshake_timeout.count() == 0)
             throw UsageError{"--handshake-timeout must be above 0"};
         if (c.close_timeout.count() == 0) throw UsageError{"--close-timeout must be above 0"};
-        c.max_send_queue = size_option(r, "max-send-queue");
-        c.high_water_mark = size_option(r, "high-water-mark");
+        c.max_send_queue = v.size("max-send-queue");
+        c.high_water_mark = v.size("high-water-mark");
 
         c.tls_cert = r["tls-cert"].as<std::string>();
         c.tls_key = r["tls-key"].as<std::string>();
@@ -177,7 +137,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         }
         c.deflate = r.count("deflate") > 0;
         c.log_connections = r.count("log-connections") > 0;
-        c.stats_interval = duration_option(r, "stats-interval");
+        c.stats_interval = millis(v.duration("stats-interval"));
         c.verbosity = static_cast<int>(r.count("verbose"));
         if (r.count("quiet")) c.verbosity = -1;
         c.reuse_port = r.count("reuse-port") > 0;
@@ -194,16 +154,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             throw UsageError{std::string("--misbehave ") + to_string(c.misbehave) +
                              " needs --engine fast: websocketpp enforces that rule internally"};
         }
-    } catch (const UsageError& e) {
-        err << "wsbench-echo-server: " << e.message << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    } catch (const cxxopts::exceptions::exception& e) {
-        err << "wsbench-echo-server: " << e.what() << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    }
-    result.run = true;
+        run = true;
+    });
+    result.run = run && result.exit_code == ExitCode::ok;
     return result;
 }
 

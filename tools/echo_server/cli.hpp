@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "config.hpp"
+#include "wsbench/exit_code.hpp"
 
 namespace wsb::echo {
 
@@ -11,7 +12,7 @@ namespace wsb::echo {
 /// --version, 2 after a usage error, already explained on `err`).
 struct CliResult {
     bool run = false;
-    int exit_code = 0;
+    ExitCode exit_code = ExitCode::ok;
     Config config;
 };
 

@@ -9,7 +9,7 @@
 int main(int argc, char** argv) {
     wsb::set_log_prefix("wsbench-echo-server");
     const auto cli = wsb::echo::parse_cli(argc, argv, std::cout, std::cerr);
-    if (!cli.run) return cli.exit_code;
+    if (!cli.run) return wsb::exit_status(cli.exit_code);
     if (cli.config.verbosity < 0) wsb::set_log_level(wsb::LogLevel::warn);
     // Writes to a client that vanished must fail with EPIPE, not kill the server.
     std::signal(SIGPIPE, SIG_IGN);

@@ -17,20 +17,16 @@
 
 #include "marker.hpp"
 #include "slo.hpp"
+#include "wsbench/cli.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/units.hpp"
-
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
 
 namespace wsb::loadgen {
 namespace {
 
-// A usage error: printed once, exit code 2.
-struct UsageError {
-    std::string message;
-};
+using cli::quoted;
+using cli::UsageError;
+using cli::Values;
 
 // Most addresses one --source-ip range may expand to (a /16).
 constexpr std::uint64_t kMaxRangeAddresses = 65536;
@@ -55,59 +51,6 @@ std::string number_text(double v) {
     std::ostringstream s;
     s << v;
     return s.str();
-}
-
-std::string quoted(const std::string& flag, const std::string& text) {
-    return flag + " '" + text + "'";
-}
-
-// The message with control characters escaped, so an error is always one line on stderr even
-// when it quotes a value such as -H $'X: 1\r\nY: 2'.
-std::string one_line(const std::string& message) {
-    std::string q;
-    for (char ch : message) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c == '\r') {
-            q += "\\r";
-        } else if (c == '\n') {
-            q += "\\n";
-        } else if (c < 0x20 || c == 0x7F) {
-            static const char hex[] = "0123456789abcdef";
-            q += "\\x";
-            q += hex[c >> 4];
-            q += hex[c & 15];
-        } else {
-            q += ch;
-        }
-    }
-    return q;
-}
-
-// cxxopts names an option as the user spelled it ("Option ‘c’ is missing an argument");
-// name short options by their long form too, and use ASCII quotes like our own messages.
-std::string cxxopts_message(std::string what) {
-    for (const std::string_view curly : {"\u2018", "\u2019"}) {
-        std::size_t at = what.find(curly);
-        for (; at != std::string::npos; at = what.find(curly, at))
-            what.replace(at, curly.size(), "'");
-    }
-    const std::string prefix = "Option '";
-    if (what.rfind(prefix, 0) != 0) return what;
-    const std::size_t close = what.find('\'', prefix.size());
-    if (close == std::string::npos) return what;
-    const std::string name = what.substr(prefix.size(), close - prefix.size());
-    std::string flag = "--" + name;
-    if (name.size() == 1) {
-        flag = "-" + name;
-        static const std::pair<char, const char*> kLong[] = {
-            {'c', "connections"}, {'t', "threads"},      {'d', "duration"}, {'n', "messages"},
-            {'R', "rate"},        {'m', "message-size"}, {'H', "header"},   {'q', "quiet"},
-            {'v', "verbose"},     {'h', "help"}};
-        for (const auto& [short_name, long_name] : kLong) {
-            if (name[0] == short_name) flag += std::string("/--") + long_name;
-        }
-    }
-    return "option " + flag + what.substr(close + 1);
 }
 
 // RFC 7230 §3.2.6 tchar: the characters of a header name and of a subprotocol token
@@ -269,65 +212,6 @@ void expand_source_ips(const std::string& text, std::vector<std::string>& out,
     }
 }
 
-// Reads the values of options given on the command line, each error naming its flag.
-class Values {
-  public:
-    explicit Values(const cxxopts::ParseResult& r) : r_(r) {}
-
-    bool given(const std::string& name) const { return r_.count(name) > 0; }
-    std::string text(const std::string& name) const { return r_[name].as<std::string>(); }
-
-    // Every occurrence of a repeatable option, in command-line order.
-    std::vector<std::string> all(const std::string& name) const {
-        std::vector<std::string> values;
-        for (const auto& kv : r_.arguments()) {
-            if (kv.key() == name) values.push_back(kv.value());
-        }
-        return values;
-    }
-
-    std::uint64_t count(const std::string& name, const char* example) const {
-        std::uint64_t v = 0;
-        const std::string t = text(name);
-        if (parse_count(t, v) != Errc::ok) {
-            throw UsageError{quoted("--" + name, t) + ": expected a count such as " + example};
-        }
-        return v;
-    }
-
-    std::uint64_t size(const std::string& name) const {
-        std::uint64_t v = 0;
-        const std::string t = text(name);
-        if (parse_size(t, v) != Errc::ok) {
-            throw UsageError{quoted("--" + name, t) + ": expected a size such as 64, 1KiB or 1M"};
-        }
-        return v;
-    }
-
-    Nanos duration(const std::string& name) const {
-        Nanos v{};
-        const std::string t = text(name);
-        if (parse_duration(t, v) != Errc::ok || v.count() < 0) {
-            throw UsageError{quoted("--" + name, t) +
-                             ": expected a duration such as 500ms, 10s or 1m30s"};
-        }
-        return v;
-    }
-
-    double rate(const std::string& name) const {
-        double v = 0;
-        const std::string t = text(name);
-        if (parse_rate(t, v) != Errc::ok) {
-            throw UsageError{quoted("--" + name, t) +
-                             ": expected a rate such as 5000, 5k, 5k/s or 300/m"};
-        }
-        return v;
-    }
-
-  private:
-    const cxxopts::ParseResult& r_;
-};
-
 Scenario parse_scenario(const std::string& s) {
     for (Scenario v : {Scenario::echo, Scenario::broadcast, Scenario::connect}) {
         if (s == to_string(v)) return v;
@@ -470,12 +354,8 @@ void check_contradictions(const Values& v, const Config& c) {
     }
 }
 
-}  // namespace
-
-CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CliResult result;
-    Config& c = result.config;
-    const Config d;  // defaults, printed by --help
+// Every option, with the defaults of `d` in --help.
+cxxopts::Options make_options(const Config& d) {
     cxxopts::Options options(
         "wsbench-loadgen",
         "WebSocket load generator: opens connections to URL (ws:// or wss://), sends messages\n"
@@ -527,9 +407,135 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
     options.parse_positional({"url"});
+    return options;
+}
 
-    try {
-        const auto r = options.parse(argc, argv);
+// Scenario, -c, -t, -d, -n, --warmup, -R, --per-connection-rate, --pipeline.
+void read_load(const Values& v, Config& c) {
+    c.connections = v.count("connections", "100 or 10k");
+    if (c.connections == 0) throw UsageError{"--connections must be at least 1"};
+    if (c.connections > kMaxMarkerField) {
+        throw UsageError{"--connections " + std::to_string(c.connections) + ": at most " +
+                         std::to_string(kMaxMarkerField) + " (the marker's connection field)"};
+    }
+    const std::uint64_t threads = v.count("threads", "4 (0: one per core)");
+    if (threads > kMaxThreads) {
+        throw UsageError{"--threads " + std::to_string(threads) + ": at most " +
+                         std::to_string(kMaxThreads)};
+    }
+    c.threads = static_cast<unsigned>(threads);
+    c.duration = v.duration("duration");
+    if (c.duration.count() == 0) throw UsageError{"--duration must be above 0"};
+    c.messages_per_connection = v.count("messages", "1000 or 1M");
+    if (c.messages_per_connection > kMaxMarkerField) {
+        throw UsageError{"--messages " + std::to_string(c.messages_per_connection) + ": at most " +
+                         std::to_string(kMaxMarkerField) +
+                         " per connection (the marker's sequence field)"};
+    }
+    c.warmup = v.duration("warmup");
+    c.rate = v.rate("rate");
+    if (v.given("per-connection-rate")) {
+        c.per_connection_rate = v.rate("per-connection-rate");
+        if (c.per_connection_rate <= 0) {
+            throw UsageError{
+                "--per-connection-rate must be above 0 (leave it out for "
+                "closed-loop load)"};
+        }
+    }
+    const std::uint64_t pipeline = v.count("pipeline", "1 or 16");
+    if (pipeline == 0 || pipeline > kMaxPipeline) {
+        throw UsageError{"--pipeline " + std::to_string(pipeline) + ": expected 1 to " +
+                         std::to_string(kMaxPipeline)};
+    }
+    c.pipeline = static_cast<unsigned>(pipeline);
+}
+
+void read_messages(const Values& v, Config& c) {
+    c.message_size = v.size("message-size");
+    if (c.scenario != Scenario::connect && c.message_size < kMarkerSize) {
+        throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at least " +
+                         std::to_string(kMarkerSize) +
+                         " bytes, the marker that identifies and times each message"};
+    }
+    if (c.message_size > kMaxMessageSize) {
+        throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at most 1GiB"};
+    }
+    c.message_type = parse_message_type(v.text("message-type"));
+}
+
+void read_connections(const Values& v, Config& c) {
+    c.connect_rate = v.rate("connect-rate");
+    c.max_connecting = v.count("max-connecting", "1000 (0: no limit)");
+    c.connect_timeout = v.duration("connect-timeout");
+    if (c.connect_timeout.count() == 0) throw UsageError{"--connect-timeout must be above 0"};
+    c.drain_timeout = v.duration("drain-timeout");
+    c.reply_timeout = v.duration("timeout");
+    if (c.reply_timeout.count() <= 0) throw UsageError{"--timeout must be above 0"};
+    c.ping_interval = v.duration("ping-interval");
+    std::set<std::string> seen_ips;
+    for (const std::string& s : v.all("source-ip")) expand_source_ips(s, c.source_ips, seen_ips);
+}
+
+// -H, --subprotocol, --origin, --insecure, --ca.
+void read_handshake(const Values& v, Config& c) {
+    for (const std::string& h : v.all("header")) c.headers.push_back(parse_header(h));
+    for (const std::string& s : v.all("subprotocol")) {
+        for (std::string_view p : split_commas(s)) {
+            if (!is_token(p)) {
+                throw UsageError{quoted("--subprotocol", s) +
+                                 ": a subprotocol is a non-empty token (RFC 6455 §4.1)"};
+            }
+            for (const std::string& known : c.subprotocols) {
+                if (known == p) {
+                    throw UsageError{quoted("--subprotocol", s) + ": '" + known +
+                                     "' is offered twice"};
+                }
+            }
+            c.subprotocols.emplace_back(p);
+        }
+    }
+    if (v.given("origin")) {
+        c.origin = v.text("origin");
+        if (c.origin.empty() || !is_field_value(c.origin)) {
+            throw UsageError{quoted("--origin", c.origin) +
+                             ": expected an origin such as https://example.com"};
+        }
+        for (const auto& h : c.headers) {
+            if (iequals(h.first, "Origin")) {
+                throw UsageError{"--origin and -H 'Origin: ...' contradict: give it once"};
+            }
+        }
+    }
+    c.insecure = v.given("insecure");
+    if (v.given("ca")) {
+        c.ca_file = v.text("ca");
+    }
+}
+
+void read_output(const Values& v, Config& c) {
+    if (v.given("json")) {
+        c.json_path = v.text("json");
+        check_json_path(c.json_path);
+    }
+    if (v.given("slo")) {
+        c.slo_text = v.text("slo");
+        std::string message;
+        if (parse_slo(c.slo_text, c.slo, message) != Errc::ok) {
+            throw UsageError{message.empty() ? quoted("--slo", c.slo_text) + ": not valid"
+                                             : message};
+        }
+    }
+    c.quiet = v.given("quiet");
+}
+
+}  // namespace
+
+CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CliResult result;
+    Config& c = result.config;
+    cxxopts::Options options = make_options(Config{});
+    bool run = false;  // false after --help and --version
+    result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         if (r.count("help")) {
             out << options.help({"Load", "Messages", "Connections", "Handshake and TLS", "Output"})
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
@@ -548,11 +554,11 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                    "I = 0..N-1 make one run; shard I opens its share of -c (distinct connection\n"
                    "ids) at its share of -R and --connect-rate, and records the shard in its\n"
                    "report for wsbench-report merge.\n";
-            return result;
+            return;
         }
         if (r.count("version")) {
-            out << "wsbench-loadgen " << WSBENCH_VERSION << "\n";
-            return result;
+            cli::print_version(out, "wsbench-loadgen");
+            return;
         }
         if (!r.unmatched().empty()) {
             throw UsageError{"unexpected argument '" + r.unmatched().front() +
@@ -562,132 +568,23 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:8080/"};
         }
         const Values v(r);
-
         parse_target(v.text("url"), c);
         c.scenario = parse_scenario(v.text("scenario"));
         if (v.given("shard")) parse_shard(v.text("shard"), c);
 
-        c.connections = v.count("connections", "100 or 10k");
-        if (c.connections == 0) throw UsageError{"--connections must be at least 1"};
-        if (c.connections > kMaxMarkerField) {
-            throw UsageError{"--connections " + std::to_string(c.connections) + ": at most " +
-                             std::to_string(kMaxMarkerField) + " (the marker's connection field)"};
-        }
-        const std::uint64_t threads = v.count("threads", "4 (0: one per core)");
-        if (threads > kMaxThreads) {
-            throw UsageError{"--threads " + std::to_string(threads) + ": at most " +
-                             std::to_string(kMaxThreads)};
-        }
-        c.threads = static_cast<unsigned>(threads);
-        c.duration = v.duration("duration");
-        if (c.duration.count() == 0) throw UsageError{"--duration must be above 0"};
-        c.messages_per_connection = v.count("messages", "1000 or 1M");
-        if (c.messages_per_connection > kMaxMarkerField) {
-            throw UsageError{"--messages " + std::to_string(c.messages_per_connection) +
-                             ": at most " + std::to_string(kMaxMarkerField) +
-                             " per connection (the marker's sequence field)"};
-        }
-        c.warmup = v.duration("warmup");
-        c.rate = v.rate("rate");
-        if (v.given("per-connection-rate")) {
-            c.per_connection_rate = v.rate("per-connection-rate");
-            if (c.per_connection_rate <= 0) {
-                throw UsageError{
-                    "--per-connection-rate must be above 0 (leave it out for "
-                    "closed-loop load)"};
-            }
-        }
-        const std::uint64_t pipeline = v.count("pipeline", "1 or 16");
-        if (pipeline == 0 || pipeline > kMaxPipeline) {
-            throw UsageError{"--pipeline " + std::to_string(pipeline) + ": expected 1 to " +
-                             std::to_string(kMaxPipeline)};
-        }
-        c.pipeline = static_cast<unsigned>(pipeline);
-
-        c.message_size = v.size("message-size");
-        if (c.scenario != Scenario::connect && c.message_size < kMarkerSize) {
-            throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at least " +
-                             std::to_string(kMarkerSize) +
-                             " bytes, the marker that identifies and times each message"};
-        }
-        if (c.message_size > kMaxMessageSize) {
-            throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at most 1GiB"};
-        }
-        c.message_type = parse_message_type(v.text("message-type"));
-
-        c.connect_rate = v.rate("connect-rate");
-        c.max_connecting = v.count("max-connecting", "1000 (0: no limit)");
-        c.connect_timeout = v.duration("connect-timeout");
-        if (c.connect_timeout.count() == 0) throw UsageError{"--connect-timeout must be above 0"};
-        c.drain_timeout = v.duration("drain-timeout");
-        c.reply_timeout = v.duration("timeout");
-        if (c.reply_timeout.count() <= 0) throw UsageError{"--timeout must be above 0"};
-        c.ping_interval = v.duration("ping-interval");
-        std::set<std::string> seen_ips;
-        for (const std::string& s : v.all("source-ip"))
-            expand_source_ips(s, c.source_ips, seen_ips);
-
-        for (const std::string& h : v.all("header")) c.headers.push_back(parse_header(h));
-        for (const std::string& s : v.all("subprotocol")) {
-            for (std::string_view p : split_commas(s)) {
-                if (!is_token(p)) {
-                    throw UsageError{quoted("--subprotocol", s) +
-                                     ": a subprotocol is a non-empty token (RFC 6455 §4.1)"};
-                }
-                for (const std::string& known : c.subprotocols) {
-                    if (known == p) {
-                        throw UsageError{quoted("--subprotocol", s) + ": '" + known +
-                                         "' is offered twice"};
-                    }
-                }
-                c.subprotocols.emplace_back(p);
-            }
-        }
-        if (v.given("origin")) {
-            c.origin = v.text("origin");
-            if (c.origin.empty() || !is_field_value(c.origin)) {
-                throw UsageError{quoted("--origin", c.origin) +
-                                 ": expected an origin such as https://example.com"};
-            }
-            for (const auto& h : c.headers) {
-                if (iequals(h.first, "Origin")) {
-                    throw UsageError{"--origin and -H 'Origin: ...' contradict: give it once"};
-                }
-            }
-        }
-        c.insecure = v.given("insecure");
-        if (v.given("ca")) {
-            c.ca_file = v.text("ca");
-        }
-
-        if (v.given("json")) {
-            c.json_path = v.text("json");
-            check_json_path(c.json_path);
-        }
-        if (v.given("slo")) {
-            c.slo_text = v.text("slo");
-            std::string message;
-            if (parse_slo(c.slo_text, c.slo, message) != Errc::ok) {
-                throw UsageError{message.empty() ? quoted("--slo", c.slo_text) + ": not valid"
-                                                 : message};
-            }
-        }
-        c.quiet = v.given("quiet");
+        read_load(v, c);
+        read_messages(v, c);
+        read_connections(v, c);
+        read_handshake(v, c);
+        read_output(v, c);
         c.verbosity = static_cast<int>(r.count("verbose"));
 
         check_contradictions(v, c);
         // After the contradictions, so "--ca with ws://" is named before the file is read.
         if (!c.ca_file.empty()) check_ca_file(c.ca_file);
-    } catch (const UsageError& e) {
-        err << "wsbench-loadgen: " << one_line(e.message) << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    } catch (const cxxopts::exceptions::exception& e) {
-        err << "wsbench-loadgen: " << one_line(cxxopts_message(e.what())) << " (see --help)\n";
-        result.exit_code = 2;
-        return result;
-    }
-    result.run = true;
+        run = true;
+    });
+    result.run = run && result.exit_code == ExitCode::ok;
     return result;
 }
 

@@ -4,15 +4,16 @@
 #include <ostream>
 
 #include "config.hpp"
+#include "wsbench/exit_code.hpp"
 
 namespace wsb::loadgen {
 
 /// The outcome of parsing: run with `config`, or exit with `exit_code` (0 after --help or
 /// --version, 2 after a usage error, already explained on `err`).
 struct CliResult {
-    bool run = false;   ///< true: start a run with `config`; false: exit with `exit_code`
-    int exit_code = 0;  ///< 0 after --help or --version, 2 after a usage error
-    Config config;      ///< every option, validated; meaningful only when `run`
+    bool run = false;  ///< true: start a run with `config`; false: exit with `exit_code`
+    ExitCode exit_code = ExitCode::ok;  ///< ok after --help or --version, usage after an error
+    Config config;                      ///< every option, validated; meaningful only when `run`
 };
 
 /// Parses argv (DESIGN.md §4): options before or after the positional URL, flags named as in

@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
     using namespace wsb::loadgen;
     wsb::set_log_prefix("wsbench-loadgen");
     const CliResult cli = parse_cli(argc, argv, std::cout, std::cerr);
-    if (!cli.run) return cli.exit_code;
+    if (!cli.run) return wsb::exit_status(cli.exit_code);
     const Config& config = cli.config;
     if (config.quiet) wsb::set_log_level(wsb::LogLevel::warn);
     if (config.verbosity > 0) wsb::set_log_level(wsb::LogLevel::debug);
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
         result = run_load(config, g_interrupt, std::cerr);
     } catch (const std::exception& e) {
         wsb::log_line(wsb::LogLevel::error, e.what());
-        return kExitCannotRun;
+        return wsb::exit_status(wsb::ExitCode::cannot_run);
     }
     if (!result.fatal.empty()) wsb::log_line(wsb::LogLevel::error, result.fatal);
 
@@ -44,16 +44,16 @@ int main(int argc, char** argv) {
     std::ostream& summary_out = config.json_path == "-" ? std::cerr : std::cout;
     summary_out << summary_table(result) << std::flush;
 
-    int code = exit_code_for(result, !breaches.empty());
+    wsb::ExitCode code = exit_code_for(result, !breaches.empty());
     if (!config.json_path.empty()) {
         std::string detail;
         const wsb::Errc e = wsb::write_report(build_report(result), config.json_path, &detail);
         if (e != wsb::Errc::ok) {
             wsb::log_line(wsb::LogLevel::error, "cannot write the report: " + detail);
-            if (code == kExitOk) code = kExitCannotRun;
+            if (code == wsb::ExitCode::ok) code = wsb::ExitCode::cannot_run;
         } else if (config.json_path != "-" && !config.quiet) {
             wsb::log_line(wsb::LogLevel::info, "report written to " + config.json_path);
         }
     }
-    return code;
+    return wsb::exit_status(code);
 }

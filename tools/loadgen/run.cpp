@@ -369,12 +369,12 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
     return result;
 }
 
-int exit_code_for(const RunResult& result, bool slo_breached) {
-    if (!result.fatal.empty() && result.connections_established == 0) return kExitCannotRun;
-    if (result.connections_established == 0 && result.interrupted) return kExitCannotRun;
-    if (slo_breached) return kExitCheckFailed;
-    if (!result.fatal.empty()) return kExitCheckFailed;
-    return kExitOk;
+ExitCode exit_code_for(const RunResult& result, bool slo_breached) {
+    if (!result.fatal.empty() && result.connections_established == 0) return ExitCode::cannot_run;
+    if (result.connections_established == 0 && result.interrupted) return ExitCode::cannot_run;
+    if (slo_breached) return ExitCode::check_failed;
+    if (!result.fatal.empty()) return ExitCode::check_failed;
+    return ExitCode::ok;
 }
 
 }  // namespace wsb::loadgen

@@ -10,14 +10,9 @@
 
 #include "config.hpp"
 #include "result.hpp"
+#include "wsbench/exit_code.hpp"
 
 namespace wsb::loadgen {
-
-/// Exit codes (DESIGN.md §4).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitCheckFailed = 1;
-inline constexpr int kExitUsage = 2;
-inline constexpr int kExitCannotRun = 3;
 
 /// Whether `connections` to one target fit the local ports of the source addresses (0 means
 /// the default one): `fatal` when they cannot, `warning` past half of them (see run.cpp).
@@ -35,9 +30,9 @@ PortSpace check_port_space(std::uint64_t connections, std::size_t source_address
 RunResult run_load(const Config& config, const std::atomic<bool>& interrupt,
                    std::ostream& progress);
 
-/// The exit code of a finished run: 3 when it could not run (fatal before any connection
-/// opened, or none could be opened), 1 when an SLO was breached or every connection was lost
-/// before the end, 0 otherwise.
-int exit_code_for(const RunResult& result, bool slo_breached);
+/// The outcome of a finished run: cannot_run when it could not run (fatal before any
+/// connection opened, or none could be opened), check_failed when an SLO was breached or every
+/// connection was lost before the end, ok otherwise.
+ExitCode exit_code_for(const RunResult& result, bool slo_breached);
 
 }  // namespace wsb::loadgen
