@@ -41,25 +41,26 @@ Outcome run(std::vector<const char*> args, Read read) {
     args.insert(args.begin(), "wsbench-test");
     cxxopts::Options options = test_options();
     std::ostringstream err;
-    const ExitCode code = wsb::cli::parse(options, static_cast<int>(args.size()), args.data(),
-                                          err, [&](const cxxopts::ParseResult& r) { read(r); });
+    const ExitCode code = wsb::cli::parse(options, static_cast<int>(args.size()), args.data(), err,
+                                          [&](const cxxopts::ParseResult& r) { read(r); });
     return {code, err.str()};
 }
 
 TEST(Cli, ReadsEveryKindOfValueWithUnits) {
-    const Outcome o = run({"-c", "10k", "--size", "1MiB", "--duration", "1m30s", "--rate",
-                           "5k/s", "--port", "0", "--scale", "2.5", "-H", "A: 1", "-H", "B: 2"},
-                          [](const cxxopts::ParseResult& r) {
-                              const Values v(r);
-                              EXPECT_EQ(v.count("connections"), 10000u);
-                              EXPECT_EQ(v.size("size"), 1048576u);
-                              EXPECT_EQ(v.duration("duration"), std::chrono::seconds(90));
-                              EXPECT_DOUBLE_EQ(v.rate("rate"), 5000.0);
-                              EXPECT_EQ(v.whole("port"), 0u);
-                              EXPECT_DOUBLE_EQ(v.number("scale"), 2.5);
-                              EXPECT_EQ(v.all("header"), (std::vector<std::string>{"A: 1", "B: 2"}));
-                              EXPECT_FALSE(v.given("flag"));
-                          });
+    const Outcome o =
+        run({"-c", "10k", "--size", "1MiB", "--duration", "1m30s", "--rate", "5k/s", "--port", "0",
+             "--scale", "2.5", "-H", "A: 1", "-H", "B: 2"},
+            [](const cxxopts::ParseResult& r) {
+                const Values v(r);
+                EXPECT_EQ(v.count("connections"), 10000u);
+                EXPECT_EQ(v.size("size"), 1048576u);
+                EXPECT_EQ(v.duration("duration"), std::chrono::seconds(90));
+                EXPECT_DOUBLE_EQ(v.rate("rate"), 5000.0);
+                EXPECT_EQ(v.whole("port"), 0u);
+                EXPECT_DOUBLE_EQ(v.number("scale"), 2.5);
+                EXPECT_EQ(v.all("header"), (std::vector<std::string>{"A: 1", "B: 2"}));
+                EXPECT_FALSE(v.given("flag"));
+            });
     EXPECT_EQ(o.code, ExitCode::ok);
     EXPECT_EQ(o.err, "");
 }
@@ -85,15 +86,16 @@ TEST_P(CliBadValue, IsOneUsageLineNamingTheFlagAndTheValue) {
         if (name == "scale") v.number(name);
     });
     EXPECT_EQ(o.code, ExitCode::usage);
-    EXPECT_EQ(o.err, "wsbench-test: " + std::string(b.flag) + " '" + b.value +
-                         "': " + b.expected + " (see --help)\n");
+    EXPECT_EQ(o.err, "wsbench-test: " + std::string(b.flag) + " '" + b.value + "': " + b.expected +
+                         " (see --help)\n");
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Values, CliBadValue,
     ::testing::Values(BadValue{"--connections", "ten", "expected a count such as 1000 or 10k"},
                       BadValue{"--size", "5mb", "expected a size such as 65536, 64KiB or 16MiB"},
-                      BadValue{"--duration", "soon", "expected a duration such as 500ms, 10s or 1m30s"},
+                      BadValue{"--duration", "soon",
+                               "expected a duration such as 500ms, 10s or 1m30s"},
                       BadValue{"--rate", "fast", "expected a rate such as 5000, 5k, 5k/s or 300/m"},
                       BadValue{"--port", "80x", "expected a whole number"},
                       BadValue{"--port", "-1", "expected a whole number"},
