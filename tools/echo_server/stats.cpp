@@ -3,18 +3,23 @@
 
 namespace wsb::echo {
 
-Stats::Stats(unsigned shards) {
+namespace {
+std::atomic<std::uint64_t> g_next_serial{1};
+}  // namespace
+
+Stats::Stats(unsigned shards) : serial_(g_next_serial.fetch_add(1, std::memory_order_relaxed)) {
     if (shards == 0) shards = 1;
     for (unsigned i = 0; i < shards; ++i) shards_.push_back(std::make_unique<StatsShard>());
 }
 
 StatsShard& Stats::shard() noexcept {
     // One cached shard per thread and Stats object; threads beyond the shard count share
-    // (the counters are atomic, so sharing costs speed, never correctness).
-    thread_local const Stats* owner = nullptr;
+    // (the counters are atomic, so sharing costs speed, never correctness). The cache is
+    // keyed by serial, not address: a Stats made where a destroyed one lived is another.
+    thread_local std::uint64_t owner = 0;
     thread_local StatsShard* mine = nullptr;
-    if (owner != this) {
-        owner = this;
+    if (owner != serial_) {
+        owner = serial_;
         const unsigned i = next_shard_.fetch_add(1, std::memory_order_relaxed);
         mine = shards_[i % shards_.size()].get();
     }

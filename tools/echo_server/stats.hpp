@@ -52,6 +52,7 @@ class Stats {
     nlohmann::json snapshot() const;
 
   private:
+    const std::uint64_t serial_;  // distinct for every Stats of the process (shard() caches)
     std::vector<std::unique_ptr<StatsShard>> shards_;
     std::atomic<unsigned> next_shard_{0};
     std::atomic<std::uint64_t> open_{0};
