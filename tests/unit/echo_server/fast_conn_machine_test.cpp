@@ -1,0 +1,599 @@
+// The fast engine's connection state machine without sockets: handshake bytes and frames
+// go in, the bytes it queues for the client are read back, and a fake host stands in for
+// the worker (clock, flushes, closes, admission, broadcast).
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "deflate.hpp"
+#include "fast/conn_machine.hpp"
+#include "stats.hpp"
+#include "wsbench/close.hpp"
+#include "wsbench/frame.hpp"
+#include "wsbench/frame_parser.hpp"
+#include "wsbench/handshake.hpp"
+
+namespace wsb::echo::fast {
+namespace {
+
+constexpr std::int64_t kMs = 1000000;
+
+/// The worker's part, recorded: what the machine asked for and when.
+struct FakeHost {
+    ConnMachine<FakeHost>* machine = nullptr;
+    Stats* stats = nullptr;
+    std::int64_t now = 1000 * kMs;
+    bool shutting = false;
+    std::uint64_t admitted = 0;
+    std::uint64_t capacity = 1000;
+    int flushes = 0;
+    int resumes = 0;
+    int shutdowns = 0;
+    std::vector<std::string> closed;  // the reason of each close_conn
+    std::vector<std::shared_ptr<const SharedFrame>> broadcasts;
+
+    std::int64_t now_ns() const { return now; }
+    void flush(Conn&) { ++flushes; }  // a socket that takes nothing right now
+    void broadcast(std::shared_ptr<const SharedFrame> f) { broadcasts.push_back(std::move(f)); }
+    nlohmann::json stats_doc() const { return stats->snapshot(); }
+    bool shutting_down() const { return shutting; }
+    bool admit() {
+        if (admitted >= capacity) return false;
+        ++admitted;
+        return true;
+    }
+    void close_conn(Conn& c, const char* why) {
+        closed.emplace_back(why ? why : "after flush");
+        machine->finish(c, why);
+    }
+    void resume_reading(Conn&) { ++resumes; }
+    void shutdown_write(Conn&) { ++shutdowns; }
+};
+
+/// One frame as the client parses it.
+struct Frame {
+    Opcode opcode = Opcode::text;
+    bool rsv1 = false;
+    std::string payload;
+};
+
+/// A masked client frame.
+std::string client_frame(Opcode op, const std::string& payload, bool fin = true,
+                         bool rsv1 = false) {
+    FrameHeader h;
+    h.opcode = op;
+    h.fin = fin;
+    h.rsv1 = rsv1;
+    h.masked = true;
+    h.mask_key = {0x11, 0x22, 0x33, 0x44};
+    std::string out(kMaxFrameHeaderSize + payload.size(), '\0');
+    const std::size_t n = encode_frame(h, payload.data(), payload.size(),
+                                       reinterpret_cast<std::uint8_t*>(out.data()), out.size());
+    out.resize(n);
+    return out;
+}
+
+std::string close_payload(std::uint16_t code, const std::string& reason = "") {
+    std::uint8_t buf[kMaxClosePayload];
+    const std::size_t n = format_close_payload(code, reason, buf, sizeof buf);
+    return std::string(reinterpret_cast<const char*>(buf), n);
+}
+
+/// The server's frames in `bytes`, parsed as a client would.
+std::vector<Frame> parse_frames(std::string bytes) {
+    ParserOptions po;
+    po.role = Role::client;
+    po.allow_rsv1 = true;
+    FrameParser parser(po);
+    std::vector<Frame> out;
+    std::string piece;
+    auto* data = reinterpret_cast<std::uint8_t*>(bytes.data());
+    FrameEvent ev;
+    for (std::size_t pos = 0; pos < bytes.size();) {
+        pos += parser.parse(data + pos, bytes.size() - pos, ev);
+        if (ev.kind == FrameEvent::Kind::need_more) break;
+        if (ev.kind == FrameEvent::Kind::error) {
+            ADD_FAILURE() << "server sent a bad frame: " << to_string(ev.error);
+            break;
+        }
+        piece.append(reinterpret_cast<const char*>(ev.data), ev.size);
+        if (ev.frame_end) {
+            out.push_back({ev.header.opcode, ev.header.rsv1, piece});
+            piece.clear();
+        }
+    }
+    return out;
+}
+
+std::uint16_t close_code_of(const Frame& f) {
+    ClosePayload cp;
+    EXPECT_EQ(parse_close_payload(reinterpret_cast<const std::uint8_t*>(f.payload.data()),
+                                  f.payload.size(), cp),
+              Errc::ok);
+    return cp.has_code ? cp.code : kNoCode;
+}
+
+class FastConnMachine : public ::testing::Test {
+  protected:
+    void SetUp() override { make(); }
+
+    /// (Re)builds the machine for the current `config` and starts a fresh connection.
+    void make() {
+        host = FakeHost{};
+        host.stats = &stats;
+        machine = std::make_unique<ConnMachine<FakeHost>>(host, config, stats);
+        host.machine = machine.get();
+        machine->bind_shard(stats.shard());
+        c = std::make_unique<Conn>();
+        c->id = 7;
+        machine->start(*c, host.now);
+    }
+
+    /// One read of `bytes`.
+    void feed(const std::string& bytes) {
+        std::vector<std::uint8_t> buf(bytes.begin(), bytes.end());
+        machine->consume(*c, buf.data(), buf.size());
+    }
+
+    /// What the worker's flush would write, as if the socket took it all; then the
+    /// machine's after-drain step.
+    std::string take() {
+        std::string out(reinterpret_cast<const char*>(c->out.data()), c->out.size());
+        c->out.consume(c->out.size());
+        for (Conn* d : machine->dirty()) d->dirty = false;
+        machine->dirty().clear();
+        if (c->phase != Phase::dead) machine->after_drain(*c);
+        return out;
+    }
+
+    std::string request(const std::vector<std::string>& extensions = {}) {
+        ClientRequest req;
+        req.host = "127.0.0.1";
+        req.port = 9001;
+        req.resource = "/chat";
+        req.key = key;
+        req.extensions = extensions;
+        return build_client_request(req);
+    }
+
+    /// Completes the handshake and returns the response head.
+    std::string open(const std::vector<std::string>& extensions = {}) {
+        feed(request(extensions));
+        EXPECT_EQ(c->phase, Phase::open);
+        return take();
+    }
+
+    /// Everything queued, parsed as frames.
+    std::vector<Frame> replies() { return parse_frames(take()); }
+
+    Config config;
+    Stats stats{1};
+    FakeHost host;
+    std::unique_ptr<ConnMachine<FakeHost>> machine;
+    std::unique_ptr<Conn> c;
+    const std::string key =
+        make_client_key({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+};
+
+// --- the opening handshake (RFC 6455 §4.2) -------------------------------------------------
+
+TEST_F(FastConnMachine, StartWaitsForTheHeadWithinTheHandshakeTimeout) {
+    EXPECT_EQ(c->phase, Phase::handshake);
+    EXPECT_TRUE(machine->handshakes().contains(*c));
+    EXPECT_EQ(c->deadline_ns, host.now + config.handshake_timeout.count() * kMs);
+}
+
+TEST_F(FastConnMachine, AnswersTheHandshakeWith101AndTheAcceptKey) {
+    feed(request());
+    ASSERT_EQ(machine->dirty().size(), 1u);
+    EXPECT_TRUE(c->release_out) << "the response buffer is freed once written";
+    const std::string head = take();
+    HttpResponse resp;
+    std::size_t size = 0;
+    ASSERT_EQ(parse_http_response(head, resp, size), Errc::ok);
+    EXPECT_EQ(size, head.size()) << "nothing behind the head";
+    EXPECT_EQ(resp.status, 101);
+    EXPECT_EQ(resp.headers.combined("Sec-WebSocket-Accept"), compute_accept_key(key));
+    EXPECT_EQ(resp.headers.combined("Server"), server_agent());
+    EXPECT_EQ(c->phase, Phase::open);
+    EXPECT_FALSE(machine->handshakes().contains(*c));
+    EXPECT_FALSE(machine->idles().contains(*c)) << "--idle-timeout 0: no idle deadline";
+    EXPECT_EQ(c->head, nullptr);
+    EXPECT_EQ(c->out.capacity(), 0u) << "a connection at rest keeps no output buffer";
+    EXPECT_EQ(stats.snapshot()["connections"]["open"], 1);
+    EXPECT_EQ(host.admitted, 1u);
+}
+
+TEST_F(FastConnMachine, AnswersAHandshakeSplitAtEveryByte) {
+    const std::string whole = request();
+    for (std::size_t split = 1; split < whole.size(); ++split) {
+        make();
+        feed(whole.substr(0, split));
+        EXPECT_EQ(c->phase, Phase::handshake) << split;
+        EXPECT_TRUE(c->out.empty()) << split;
+        feed(whole.substr(split));
+        ASSERT_EQ(c->phase, Phase::open) << split;
+    }
+}
+
+TEST_F(FastConnMachine, EchoesFramesSentRightBehindTheHead) {
+    feed(request() + client_frame(Opcode::text, "early"));
+    const std::string out = take();
+    const std::size_t end = out.find("\r\n\r\n");
+    ASSERT_NE(end, std::string::npos);
+    const auto frames = parse_frames(out.substr(end + 4));
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].payload, "early");
+}
+
+TEST_F(FastConnMachine, RefusesABrokenRequestWithItsStatusAndClosesAfterWriting) {
+    feed("GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    EXPECT_EQ(c->phase, Phase::http);
+    EXPECT_TRUE(c->close_after_flush);
+    const std::string out = take();
+    EXPECT_EQ(out.rfind("HTTP/1.1 4", 0), 0u) << out;
+    EXPECT_EQ(host.closed, std::vector<std::string>{"after flush"});
+    EXPECT_EQ(c->phase, Phase::dead);
+    const auto doc = stats.snapshot();
+    EXPECT_EQ(doc["connections"]["handshake_failed"], 1);
+    EXPECT_EQ(doc["connections"]["open"], 0);
+    EXPECT_EQ(host.admitted, 0u);
+}
+
+TEST_F(FastConnMachine, AnswersPlainHttpWith426) {
+    feed("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string out = take();
+    EXPECT_EQ(out.rfind("HTTP/1.1 426", 0), 0u) << out;
+    EXPECT_NE(out.find("GET /stats"), std::string::npos);
+}
+
+TEST_F(FastConnMachine, ServesStatsAsJson) {
+    feed("GET /stats HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string out = take();
+    HttpResponse resp;
+    std::size_t size = 0;
+    ASSERT_EQ(parse_http_response(out, resp, size), Errc::ok);
+    EXPECT_EQ(resp.status, 200);
+    EXPECT_EQ(resp.headers.combined("Content-Type"), "application/json");
+    EXPECT_EQ(resp.headers.combined("Content-Length"), std::to_string(out.size() - size));
+    const auto doc = nlohmann::json::parse(out.substr(size));
+    EXPECT_EQ(doc["connections"]["accepted"], 0) << "the host's document, as given";
+    EXPECT_TRUE(doc.contains("close_codes"));
+}
+
+TEST_F(FastConnMachine, RefusesBeyondMaxConnectionsWith503) {
+    host.capacity = 0;
+    feed(request());
+    EXPECT_EQ(c->phase, Phase::http);
+    const std::string out = take();
+    EXPECT_EQ(out.rfind("HTTP/1.1 503", 0), 0u) << out;
+    EXPECT_NE(out.find("--max-connections"), std::string::npos);
+    EXPECT_FALSE(c->admitted);
+    EXPECT_EQ(stats.snapshot()["connections"]["rejected"], 1);
+}
+
+TEST_F(FastConnMachine, RefusesWith503WhileShuttingDown) {
+    host.shutting = true;
+    feed(request());
+    const std::string out = take();
+    EXPECT_EQ(out.rfind("HTTP/1.1 503", 0), 0u) << out;
+    EXPECT_NE(out.find("shutting down"), std::string::npos);
+    EXPECT_EQ(host.admitted, 0u);
+}
+
+// --- messages ----------------------------------------------------------------------------------
+
+TEST_F(FastConnMachine, EchoesTextAndBinaryAndCountsThem) {
+    open();
+    feed(client_frame(Opcode::text, "hello") + client_frame(Opcode::binary, std::string(3, '\0')));
+    ASSERT_EQ(machine->dirty().size(), 1u) << "one flush for the whole read";
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].opcode, Opcode::text);
+    EXPECT_EQ(frames[0].payload, "hello");
+    EXPECT_EQ(frames[1].opcode, Opcode::binary);
+    EXPECT_EQ(frames[1].payload, std::string(3, '\0'));
+    const auto doc = stats.snapshot();
+    EXPECT_EQ(doc["in"]["text"]["messages"], 1);
+    EXPECT_EQ(doc["in"]["binary"]["bytes"], 3);
+    EXPECT_EQ(doc["out"]["messages"], 2);
+    EXPECT_EQ(doc["out"]["bytes"], 8);
+}
+
+TEST_F(FastConnMachine, EchoesAFrameSplitAtEveryByteAndKeepsParserStateOnlyMidFrame) {
+    open();
+    const std::string frame = client_frame(Opcode::text, std::string(300, 'x'));
+    for (std::size_t split = 1; split < frame.size(); ++split) {
+        feed(frame.substr(0, split));
+        EXPECT_NE(c->partial, nullptr) << split;
+        EXPECT_TRUE(c->out.empty()) << split;
+        feed(frame.substr(split));
+        EXPECT_EQ(c->partial, nullptr) << "at rest again: " << split;
+        const auto frames = replies();
+        ASSERT_EQ(frames.size(), 1u) << split;
+        EXPECT_EQ(frames[0].payload, std::string(300, 'x'));
+    }
+}
+
+TEST_F(FastConnMachine, EchoesAFragmentedMessageAsOneFrame) {
+    open();
+    feed(client_frame(Opcode::text, "frag", false));
+    feed(client_frame(Opcode::ping, "p"));  // control frames may come between fragments
+    feed(client_frame(Opcode::continuation, "mented"));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].opcode, Opcode::pong);
+    EXPECT_EQ(frames[1].opcode, Opcode::text);
+    EXPECT_EQ(frames[1].payload, "fragmented");
+}
+
+TEST_F(FastConnMachine, AnswersPingWithPongAndIgnoresPong) {
+    open();
+    feed(client_frame(Opcode::ping, "are you there"));
+    feed(client_frame(Opcode::pong, "unsolicited"));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].opcode, Opcode::pong);
+    EXPECT_EQ(frames[0].payload, "are you there");
+}
+
+TEST_F(FastConnMachine, PrependsTheReplyPrefix) {
+    config.reply_prefix = "re: ";
+    make();
+    open();
+    feed(client_frame(Opcode::text, "hi"));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].payload, "re: hi");
+    EXPECT_EQ(stats.snapshot()["out"]["bytes"], 6);
+}
+
+TEST_F(FastConnMachine, BroadcastModeHandsEachMessageToTheHostOnce) {
+    config.mode = Mode::broadcast;
+    make();
+    open();
+    feed(client_frame(Opcode::text, "to all"));
+    EXPECT_TRUE(c->out.empty()) << "nothing is echoed directly";
+    ASSERT_EQ(host.broadcasts.size(), 1u);
+    const SharedFrame& f = *host.broadcasts[0];
+    EXPECT_TRUE(f.text);
+    EXPECT_EQ(f.payload, 6u);
+    machine->broadcast_to(*c, f);
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].payload, "to all");
+}
+
+TEST_F(FastConnMachine, BroadcastClosesASlowReaderWith1008) {
+    config.mode = Mode::broadcast;
+    config.max_send_queue = 100;
+    make();
+    open();
+    SharedFrame f;
+    f.bytes.assign(60, 0x81);
+    machine->broadcast_to(*c, f);  // 60 queued: fits
+    machine->broadcast_to(*c, f);  // 120 would not
+    EXPECT_EQ(c->phase, Phase::closing);
+    EXPECT_EQ(c->local_code, 1008);
+    EXPECT_EQ(stats.snapshot()["connections"]["closed_by_policy"], 1);
+}
+
+TEST_F(FastConnMachine, EchoesThroughPermessageDeflate) {
+    config.deflate = true;
+    make();
+    const std::string head = open({"permessage-deflate"});
+    EXPECT_NE(head.find("Sec-WebSocket-Extensions: permessage-deflate"), std::string::npos) << head;
+    Deflate client{DeflateParams{}};  // the client's compressor and decompressor
+    const std::string text = "compress me, compress me, compress me";
+    const auto& z = client.compress(nullptr, 0, reinterpret_cast<const std::uint8_t*>(text.data()),
+                                    text.size());
+    feed(client_frame(Opcode::text, std::string(z.begin(), z.end()), true, true));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_TRUE(frames[0].rsv1);
+    const std::string& reply = frames[0].payload;
+    ASSERT_EQ(
+        client.inflate(reinterpret_cast<const std::uint8_t*>(reply.data()), reply.size(), 1 << 20),
+        Deflate::Result::ok);
+    EXPECT_EQ(std::string(client.inflated().begin(), client.inflated().end()), text);
+    EXPECT_EQ(stats.snapshot()["in"]["text"]["bytes"], text.size());
+}
+
+TEST_F(FastConnMachine, DeclinesDeflateWhenNotOffered) {
+    const std::string head = open({"permessage-deflate"});
+    EXPECT_EQ(head.find("Sec-WebSocket-Extensions"), std::string::npos) << head;
+    EXPECT_EQ(c->deflate, nullptr);
+}
+
+// --- failing the connection (§7.1.7) and limits -------------------------------------------------
+
+TEST_F(FastConnMachine, FailsAnUnmaskedFrameWith1002ThenSendsEof) {
+    open();
+    std::string frame(2, '\0');
+    frame[0] = static_cast<char>(0x81);  // FIN text, no mask bit, empty
+    feed(frame);
+    EXPECT_EQ(c->phase, Phase::draining);
+    EXPECT_TRUE(machine->closings().contains(*c));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].opcode, Opcode::close);
+    EXPECT_EQ(close_code_of(frames[0]), 1002);
+    EXPECT_EQ(host.shutdowns, 1) << "our close, then EOF";
+    feed(client_frame(Opcode::text, "ignored"));
+    EXPECT_TRUE(c->out.empty()) << "input after a failure is discarded";
+}
+
+TEST_F(FastConnMachine, FailsInvalidUtf8With1007) {
+    open();
+    feed(client_frame(Opcode::text, "\xC3\x28"));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1007);
+}
+
+TEST_F(FastConnMachine, NoUtf8CheckMisbehaviourEchoesInvalidText) {
+    config.misbehave = Misbehave::no_utf8_check;
+    make();
+    open();
+    feed(client_frame(Opcode::text, "\xC3\x28"));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].payload, "\xC3\x28");
+}
+
+TEST_F(FastConnMachine, NoPongMisbehaviourAnswersNoPing) {
+    config.misbehave = Misbehave::no_pong;
+    make();
+    open();
+    feed(client_frame(Opcode::ping, "p"));
+    EXPECT_TRUE(c->out.empty());
+}
+
+TEST_F(FastConnMachine, FailsAMessageAboveMaxMessageSizeWith1009) {
+    config.max_message_size = 10;
+    make();
+    open();
+    feed(client_frame(Opcode::binary, std::string(10, 'a')));  // at the limit: echoed
+    feed(client_frame(Opcode::binary, std::string(11, 'a')));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 2u);
+    EXPECT_EQ(frames[0].payload.size(), 10u);
+    EXPECT_EQ(close_code_of(frames[1]), 1009);
+}
+
+TEST_F(FastConnMachine, StopsReadingAboveTheHighWaterMarkUntilHalfIsWritten) {
+    config.high_water_mark = 100;
+    make();
+    open();  // the response alone passes this mark: not counted below
+    host.flushes = host.resumes = 0;
+    feed(client_frame(Opcode::binary, std::string(150, 'a')));
+    EXPECT_EQ(host.flushes, 1) << "above the mark: one write now";
+    EXPECT_TRUE(c->paused) << "the socket took nothing";
+    take();  // the client reads: the output drains
+    EXPECT_FALSE(c->paused);
+    EXPECT_EQ(host.resumes, 1);
+}
+
+TEST_F(FastConnMachine, WritesEarlyOnlyAboveTheMark) {
+    open();
+    feed(client_frame(Opcode::binary, std::string(1000, 'a')));
+    EXPECT_EQ(host.flushes, 0) << "small replies wait for the end of the turn";
+    EXPECT_FALSE(c->paused);
+}
+
+// --- the closing handshake (§7) -----------------------------------------------------------------
+
+TEST_F(FastConnMachine, EchoesTheClientsCloseCodeAndClosesTcpOnceWritten) {
+    open();
+    feed(client_frame(Opcode::close, close_payload(1000, "bye")));
+    EXPECT_EQ(c->phase, Phase::replied);
+    EXPECT_TRUE(machine->closings().contains(*c));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1000);
+    EXPECT_EQ(frames[0].payload.size(), 2u) << "the code only";
+    EXPECT_EQ(host.closed, std::vector<std::string>{"after flush"}) << "the server closes first";
+    EXPECT_EQ(c->phase, Phase::dead);
+    EXPECT_FALSE(machine->closings().contains(*c));
+    EXPECT_EQ(stats.snapshot()["close_codes"]["1000"], 1);
+    EXPECT_EQ(stats.snapshot()["connections"]["open"], 0);
+}
+
+TEST_F(FastConnMachine, AnswersACloseWithoutCodeWithAnEmptyClose) {
+    open();
+    feed(client_frame(Opcode::close, ""));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(frames[0].opcode, Opcode::close);
+    EXPECT_TRUE(frames[0].payload.empty());
+    EXPECT_EQ(stats.snapshot()["close_codes"]["1005"], 1);
+}
+
+TEST_F(FastConnMachine, FailsACloseWithAnInvalidCode) {
+    open();
+    feed(client_frame(Opcode::close, close_payload(999)));
+    EXPECT_EQ(c->phase, Phase::draining);
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1002);
+}
+
+TEST_F(FastConnMachine, WrongCloseCodeMisbehaviourAnswers1002) {
+    config.misbehave = Misbehave::wrong_close_code;
+    make();
+    open();
+    feed(client_frame(Opcode::close, close_payload(1000)));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1002);
+}
+
+TEST_F(FastConnMachine, NoCloseReplyMisbehaviourLingersUntilTheCloseTimeout) {
+    config.misbehave = Misbehave::no_close_reply;
+    make();
+    open();
+    feed(client_frame(Opcode::close, close_payload(1000)));
+    EXPECT_EQ(c->phase, Phase::lingering);
+    EXPECT_TRUE(c->out.empty());
+    machine->sweep(host.now + config.close_timeout.count() * kMs);
+    EXPECT_EQ(host.closed, std::vector<std::string>{"close timeout"});
+}
+
+TEST_F(FastConnMachine, ServerCloseEndsWhenTheClientAnswers) {
+    open();
+    machine->start_close(*c, 1001, "going away");
+    EXPECT_EQ(c->phase, Phase::closing);
+    auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1001);
+    feed(client_frame(Opcode::text, "late"));  // data after our close is not echoed
+    EXPECT_TRUE(c->out.empty());
+    feed(client_frame(Opcode::close, close_payload(1001)));
+    EXPECT_EQ(c->phase, Phase::replied);
+    take();
+    EXPECT_EQ(host.closed, std::vector<std::string>{"after flush"});
+    EXPECT_EQ(stats.snapshot()["close_codes"]["1001"], 1);
+}
+
+// --- timeouts -----------------------------------------------------------------------------------
+
+TEST_F(FastConnMachine, DropsAnUnfinishedHandshakeAtItsDeadline) {
+    feed("GET / HTTP/1.1\r\n");
+    const std::int64_t deadline = c->deadline_ns;
+    machine->sweep(deadline - 1);
+    EXPECT_TRUE(host.closed.empty());
+    machine->sweep(deadline);
+    EXPECT_EQ(host.closed, std::vector<std::string>{"handshake timeout"});
+    EXPECT_EQ(stats.snapshot()["connections"]["handshake_failed"], 1);
+}
+
+TEST_F(FastConnMachine, ClosesAnIdleConnectionWith1001AndActivityPostponesIt) {
+    config.idle_timeout = Millis(1000);
+    make();
+    open();
+    ASSERT_TRUE(machine->idles().contains(*c));
+    host.now += 600 * kMs;
+    feed(client_frame(Opcode::text, "still here"));  // moves the deadline
+    take();
+    machine->sweep(host.now + 500 * kMs);
+    EXPECT_EQ(c->phase, Phase::open);
+    host.now += 1000 * kMs;
+    machine->sweep(host.now);
+    EXPECT_EQ(c->phase, Phase::closing);
+    EXPECT_FALSE(machine->idles().contains(*c));
+    const auto frames = replies();
+    ASSERT_EQ(frames.size(), 1u);
+    EXPECT_EQ(close_code_of(frames[0]), 1001);
+    machine->sweep(host.now + config.close_timeout.count() * kMs);
+    EXPECT_EQ(host.closed, std::vector<std::string>{"close timeout"});
+    EXPECT_EQ(stats.snapshot()["close_codes"]["1001"], 1);
+}
+
+}  // namespace
+}  // namespace wsb::echo::fast

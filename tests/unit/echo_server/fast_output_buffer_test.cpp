@@ -1,0 +1,79 @@
+// The fast engine's output queue: append, consume from the front, reuse and release.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "fast/output_buffer.hpp"
+
+namespace wsb::echo::fast {
+namespace {
+
+std::string contents(const OutputBuffer& b) {
+    return std::string(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
+TEST(FastOutputBuffer, StartsEmptyWithoutStorage) {
+    OutputBuffer b;
+    EXPECT_TRUE(b.empty());
+    EXPECT_EQ(b.capacity(), 0u);
+    b.append("", 0);  // nothing to append allocates nothing
+    EXPECT_EQ(b.capacity(), 0u);
+}
+
+TEST(FastOutputBuffer, AppendsAndConsumesInOrder) {
+    OutputBuffer b;
+    b.append("hello ", 6);
+    b.append("world", 5);
+    EXPECT_EQ(contents(b), "hello world");
+    b.consume(6);
+    EXPECT_EQ(contents(b), "world");
+    b.consume(5);
+    EXPECT_TRUE(b.empty());
+}
+
+TEST(FastOutputBuffer, ReserveAndCommitWriteInPlace) {
+    OutputBuffer b;
+    std::uint8_t* p = b.reserve(100);
+    ASSERT_GE(b.capacity(), 100u);
+    std::memcpy(p, "abc", 3);
+    b.commit(3);  // only what was written counts
+    EXPECT_EQ(contents(b), "abc");
+}
+
+TEST(FastOutputBuffer, GrowsKeepingTheUnsentBytes) {
+    OutputBuffer b;
+    b.append("0123456789", 10);
+    b.consume(4);
+    const std::string big(10000, 'x');
+    b.append(big.data(), big.size());
+    EXPECT_EQ(contents(b), "456789" + big);
+}
+
+TEST(FastOutputBuffer, ReusesTheConsumedFrontBeforeGrowing) {
+    OutputBuffer b;
+    const std::string first(200, 'a');
+    b.append(first.data(), first.size());  // capacity 256
+    const std::size_t cap = b.capacity();
+    b.consume(190);  // 10 live bytes, 190 free at the front
+    b.append(std::string(100, 'b').data(), 100);
+    EXPECT_EQ(b.capacity(), cap);
+    EXPECT_EQ(contents(b), std::string(10, 'a') + std::string(100, 'b'));
+}
+
+TEST(FastOutputBuffer, TrimFreesOnlyAnEmptyBufferAboveTheLimit) {
+    OutputBuffer b;
+    b.append(std::string(1000, 'z').data(), 1000);
+    b.trim(0);
+    EXPECT_GT(b.capacity(), 0u) << "not empty: kept";
+    b.consume(1000);
+    b.trim(4096);
+    EXPECT_GT(b.capacity(), 0u) << "small enough: kept";
+    b.trim(0);
+    EXPECT_EQ(b.capacity(), 0u);
+    b.append("x", 1);  // usable again
+    EXPECT_EQ(contents(b), "x");
+}
+
+}  // namespace
+}  // namespace wsb::echo::fast
