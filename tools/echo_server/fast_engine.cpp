@@ -5,7 +5,7 @@
 
 namespace wsb::echo {
 
-int run_fast(const Config& config, std::ostream& out) {
+ServeError run_fast(const Config& config, std::ostream& out) {
     fast::FastServer engine(config);
     return engine.run(out);
 }

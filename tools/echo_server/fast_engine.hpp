@@ -6,11 +6,12 @@
 #include <ostream>
 
 #include "config.hpp"
+#include "server.hpp"
 
 namespace wsb::echo {
 
 /// Runs the fast engine until SIGINT/SIGTERM, with the same options, log lines, /stats and
-/// exit codes as the websocketpp engine (run_server() dispatches here).
-int run_fast(const Config& config, std::ostream& out);
+/// errors as the websocketpp engine (run_server() dispatches here).
+ServeError run_fast(const Config& config, std::ostream& out);
 
 }  // namespace wsb::echo

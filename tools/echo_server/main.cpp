@@ -4,7 +4,24 @@
 
 #include "cli.hpp"
 #include "server.hpp"
+#include "wsbench/exit_code.hpp"
 #include "wsbench/system.hpp"
+
+namespace {
+
+wsb::ExitCode exit_code(wsb::echo::ServeError error) {
+    switch (error) {
+        case wsb::echo::ServeError::none:
+            return wsb::ExitCode::ok;
+        case wsb::echo::ServeError::bad_config:
+            return wsb::ExitCode::usage;
+        case wsb::echo::ServeError::cannot_serve:
+            return wsb::ExitCode::cannot_run;
+    }
+    return wsb::ExitCode::cannot_run;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     wsb::set_log_prefix("wsbench-echo-server");
@@ -14,9 +31,9 @@ int main(int argc, char** argv) {
     // Writes to a client that vanished must fail with EPIPE, not kill the server.
     std::signal(SIGPIPE, SIG_IGN);
     try {
-        return wsb::echo::run_server(cli.config, std::cout);
+        return wsb::exit_status(exit_code(wsb::echo::run_server(cli.config, std::cout)));
     } catch (const std::exception& e) {
         wsb::log_line(wsb::LogLevel::error, e.what());
-        return wsb::echo::kExitCannotRun;
+        return wsb::exit_status(wsb::ExitCode::cannot_run);
     }
 }

@@ -8,7 +8,7 @@
 
 namespace wsb::echo {
 
-int run_server(const Config& config, std::ostream& out) {
+ServeError run_server(const Config& config, std::ostream& out) {
     // Both engines: as many open files as --max-connections needs, soft to hard (and hard too
     // as root). A warning when the user asked for more than fits; a note when only the
     // default does.

@@ -112,13 +112,13 @@ class WsppEngine {
           stats_timer_(io_),
           shutdown_timer_(io_) {}
 
-    int run(std::ostream& out);
+    ServeError run(std::ostream& out);
 
   private:
     ConPtr con(Hdl hdl) { return server_.get_con_from_hdl(hdl); }
     void log(const std::string& line) { log_line(LogLevel::info, line); }
 
-    int setup();
+    ServeError setup();
     void on_tcp_pre_init(Hdl hdl);
     bool on_validate(Hdl hdl);
     void on_http(Hdl hdl);
@@ -160,7 +160,7 @@ class WsppEngine {
 };
 
 template <bool Tls, bool Deflate>
-int WsppEngine<Tls, Deflate>::setup() {
+ServeError WsppEngine<Tls, Deflate>::setup() {
     server_.get_alog().set_ostream(&std::cerr);
     server_.get_elog().set_ostream(&std::cerr);
     server_.clear_access_channels(websocketpp::log::alevel::all);
@@ -182,7 +182,7 @@ int WsppEngine<Tls, Deflate>::setup() {
         tls_context_ = net::make_server_context({config_.tls_cert, config_.tls_key}, error);
         if (!tls_context_) {
             log_line(LogLevel::error, error);
-            return kExitUsage;
+            return ServeError::bad_config;
         }
         server_.set_tls_init_handler([this](Hdl) { return tls_context_; });
     }
@@ -201,7 +201,7 @@ int WsppEngine<Tls, Deflate>::setup() {
     server_.set_pong_handler([this](Hdl h, std::string) {
         con(h)->last_active_ns.store(now_ns(), std::memory_order_relaxed);
     });
-    return kExitOk;
+    return ServeError::none;
 }
 
 template <bool Tls, bool Deflate>
@@ -504,20 +504,20 @@ void WsppEngine<Tls, Deflate>::check_drained() {
 }
 
 template <bool Tls, bool Deflate>
-int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
-    if (const int rc = setup(); rc != kExitOk) return rc;
+ServeError WsppEngine<Tls, Deflate>::run(std::ostream& out) {
+    if (const ServeError e = setup(); e != ServeError::none) return e;
 
     asio::error_code ec;
     server_.listen(config_.host, std::to_string(config_.port), ec);
     if (ec) {
         log_line(LogLevel::error, "cannot listen on " + config_.host + ":" +
                                       std::to_string(config_.port) + ": " + ec.message());
-        return kExitCannotRun;
+        return ServeError::cannot_serve;
     }
     server_.start_accept(ec);
     if (ec) {
         log_line(LogLevel::error, "cannot accept: " + ec.message());
-        return kExitCannotRun;
+        return ServeError::cannot_serve;
     }
     const auto local = server_.get_local_endpoint(ec);
     signals_.async_wait([this](const asio::error_code& e, int) {
@@ -539,7 +539,7 @@ int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     io_.run();
     for (auto& t : pool) t.join();
     log("stopped");
-    return kExitOk;
+    return ServeError::none;
 }
 
 }  // namespace wsb::echo::detail
@@ -547,7 +547,7 @@ int WsppEngine<Tls, Deflate>::run(std::ostream& out) {
 namespace wsb::echo {
 
 template <bool Tls, bool Deflate>
-int run_websocketpp(const Config& config, std::ostream& out) {
+ServeError run_websocketpp(const Config& config, std::ostream& out) {
     detail::WsppEngine<Tls, Deflate> engine(config);
     return engine.run(out);
 }

@@ -3,7 +3,7 @@
 
 namespace wsb::echo {
 
-template int run_websocketpp<false, false>(const Config&, std::ostream&);
-template int run_websocketpp<false, true>(const Config&, std::ostream&);
+template ServeError run_websocketpp<false, false>(const Config&, std::ostream&);
+template ServeError run_websocketpp<false, true>(const Config&, std::ostream&);
 
 }  // namespace wsb::echo

@@ -37,23 +37,23 @@ void FastServer::broadcast(Worker& from, std::shared_ptr<const SharedFrame> fram
     from.post_broadcast(std::move(frame));
 }
 
-int FastServer::setup_tls() {
+ServeError FastServer::setup_tls() {
     tls_ = SSL_CTX_new(TLS_server_method());
     if (!tls_) {
         log_line(LogLevel::error, "cannot create a TLS context");
-        return kExitCannotRun;
+        return ServeError::cannot_serve;
     }
     SSL_CTX_set_mode(tls_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                SSL_MODE_RELEASE_BUFFERS);
     if (const std::string error = net::configure_server(tls_, {config_.tls_cert, config_.tls_key});
         !error.empty()) {
         log_line(LogLevel::error, error);
-        return kExitUsage;
+        return ServeError::bad_config;
     }
-    return kExitOk;
+    return ServeError::none;
 }
 
-int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
+ServeError FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
     net::ListenOptions options;
     options.host = config_.host;
     options.port = config_.port;
@@ -62,11 +62,11 @@ int FastServer::open_listeners(std::vector<int>& fds, std::string& bound) {
     net::Listeners listeners;
     if (const std::string error = net::open_listeners(options, listeners); !error.empty()) {
         log_line(LogLevel::error, error);
-        return kExitCannotRun;
+        return ServeError::cannot_serve;
     }
     fds = std::move(listeners.fds);
     bound = listeners.bound;
-    return kExitOk;
+    return ServeError::none;
 }
 
 void FastServer::shutdown() {
@@ -101,13 +101,13 @@ void FastServer::schedule_stats() {
     });
 }
 
-int FastServer::run(std::ostream& out) {
+ServeError FastServer::run(std::ostream& out) {
     if (config_.tls()) {
-        if (const int rc = setup_tls(); rc != kExitOk) return rc;
+        if (const ServeError e = setup_tls(); e != ServeError::none) return e;
     }
     std::vector<int> listeners;
     std::string bound;
-    if (const int rc = open_listeners(listeners, bound); rc != kExitOk) return rc;
+    if (const ServeError e = open_listeners(listeners, bound); e != ServeError::none) return e;
     for (unsigned i = 0; i < threads_; ++i) {
         workers_.push_back(std::make_unique<Worker>(*this, listeners[i]));
     }
@@ -116,7 +116,7 @@ int FastServer::run(std::ostream& out) {
     });
     if (config_.stats_interval.count() > 0) schedule_stats();
     serve(out, bound);
-    return kExitOk;
+    return ServeError::none;
 }
 
 void FastServer::serve(std::ostream& out, const std::string& bound) {

@@ -16,6 +16,7 @@
 
 #include "config.hpp"
 #include "fast/conn.hpp"
+#include "server.hpp"
 #include "stats.hpp"
 
 namespace wsb::echo::fast {
@@ -34,7 +35,7 @@ class FastServer {
     /// Serves until SIGINT/SIGTERM; prints the listening line to `out` once it accepts.
     /// Returns an exit code: 0 after a clean shutdown, 2 for TLS files it cannot use, 3 when
     /// it cannot listen.
-    int run(std::ostream& out);
+    ServeError run(std::ostream& out);
 
     const Config& config() const { return config_; }
     Stats& stats() { return stats_; }
@@ -60,8 +61,8 @@ class FastServer {
     nlohmann::json stats_doc() const;
 
   private:
-    int open_listeners(std::vector<int>& fds, std::string& bound);
-    int setup_tls();
+    ServeError open_listeners(std::vector<int>& fds, std::string& bound);
+    ServeError setup_tls();
     void serve(std::ostream& out, const std::string& bound);
     void shutdown();
     void check_drained();
