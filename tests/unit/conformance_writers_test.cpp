@@ -9,6 +9,7 @@
 #include "conformance/cli.hpp"
 #include "conformance/writers.hpp"
 #include "wsbench/report.hpp"
+#include "wsbench/report/conformance.hpp"
 
 namespace wsb::conformance {
 namespace {
@@ -91,6 +92,17 @@ TEST(ReportJson, HasTheEnvelopeSummaryAndEveryCase) {
     EXPECT_EQ(c["received"][0]["length"], 126);
     EXPECT_EQ(c["received"][0]["payload"].get<std::string>().substr(0, 4), "0xfe");
     EXPECT_EQ(r["cases"][0]["wirelog"][0][1], "TX");
+}
+
+TEST(ReportJson, ReadsBackThroughTheReportModelByteForByte) {
+    Config config;
+    config.url_text = "ws://127.0.0.1:9001/";
+    const nlohmann::json r = report_json(config, sample_run());
+    const auto model = r.get<report::ConformanceReport>();
+    EXPECT_EQ(nlohmann::json(model).dump(), r.dump());
+    EXPECT_EQ(model.cases.at(1).behavior_close, "WRONG CODE");
+    EXPECT_EQ(nlohmann::json(case_record(sample_run().cases[0], "a")).dump(),
+              case_json(sample_run().cases[0], "a").dump());
 }
 
 TEST(Junit, OneTestcasePerCaseWithAFailureForFailedOnes) {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "report.hpp"
+#include "run_report.hpp"
 #include "slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/units.hpp"

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "report.hpp"
+#include "run_report.hpp"
 #include "slo.hpp"
 
 namespace wsb::loadgen {

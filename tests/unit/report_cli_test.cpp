@@ -30,7 +30,7 @@ Ran run(const std::vector<std::string>& args) {
     std::ostringstream out;
     std::ostringstream err;
     Ran r;
-    r.code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+    r.code = exit_status(run_cli(static_cast<int>(argv.size()), argv.data(), out, err));
     r.out = out.str();
     r.err = err.str();
     return r;
@@ -259,16 +259,16 @@ TEST(ReportInput, ParsesRfc3339WithMillisecondsAndOffsets) {
 TEST(ReportInput, ReadsBackWhatTheLoadgenWrote) {
     const loadgen::RunResult run = echo_run({100, 200, 300});
     TempFile file("r.json", loadgen::build_report(run).dump());
-    const LoadgenReport r = read_loadgen(file.path);
-    EXPECT_EQ(r.run.latency, run.latency);
-    EXPECT_EQ(r.run.latency_uncorrected, run.latency_uncorrected);
-    EXPECT_EQ(r.run.messages_sent, 3u);
-    EXPECT_EQ(r.run.config.connections, 10u);
-    EXPECT_EQ(r.run.config.url_text, "ws://127.0.0.1:9001/");
+    const LoadgenReport r = read_loadgen(file.path).report;
+    EXPECT_EQ(r.latency, run.latency);
+    EXPECT_EQ(r.latency_uncorrected, run.latency_uncorrected);
+    EXPECT_EQ(r.messages_sent, 3u);
+    EXPECT_EQ(r.config.connections, 10u);
+    EXPECT_EQ(r.config.url, "ws://127.0.0.1:9001/");
     EXPECT_EQ(r.started_ms, 1714566896000);
-    EXPECT_EQ(r.shard_count, 1u);
-    EXPECT_TRUE(r.has_schedule_lag);
-    EXPECT_EQ(r.run.close_codes.at(1000), 10u);
+    EXPECT_EQ(r.config.shard->count, 1u);
+    EXPECT_TRUE(r.schedule_lag.has_value());
+    EXPECT_EQ(r.close_codes.at(1000), 10u);
 }
 
 }  // namespace

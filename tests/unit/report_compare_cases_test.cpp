@@ -192,7 +192,7 @@ TEST(CompareAutobahn, CommandExitsOneOnANewlyFailingCase) {
         for (const auto& a : args) argv.push_back(a.c_str());
         std::ostringstream out;
         std::ostringstream err;
-        return run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+        return exit_status(run_cli(static_cast<int>(argv.size()), argv.data(), out, err));
     };
     EXPECT_EQ(run({kBase, kNew}), 1);
     EXPECT_EQ(run({kBase, kBase, "--format", "markdown"}), 0);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "input.hpp"
-#include "report.hpp"
+#include "run_report.hpp"
 #include "wsbench/url.hpp"
 
 namespace wsb::report::test {
@@ -53,7 +53,7 @@ inline loadgen::RunResult echo_run(std::initializer_list<std::uint64_t> latencie
 }
 
 /// The report of `run` as read back by wsbench-report, named `path`.
-inline LoadgenReport loadgen_report(const loadgen::RunResult& run, const std::string& path) {
+inline LoadgenFile loadgen_report(const loadgen::RunResult& run, const std::string& path) {
     Input in;
     in.path = path;
     in.kind = ReportKind::loadgen;

@@ -32,7 +32,7 @@ Ran run(std::vector<std::string> args) {
     std::ostringstream out;
     std::ostringstream err;
     Ran r;
-    r.code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err);
+    r.code = exit_status(run_cli(static_cast<int>(argv.size()), argv.data(), out, err));
     r.out = out.str();
     r.err = err.str();
     return r;

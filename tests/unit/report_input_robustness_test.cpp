@@ -35,8 +35,8 @@ json sample_report() {
 }
 
 // The other shard of sample_report(), read once.
-const LoadgenReport& other_shard() {
-    static const LoadgenReport other = [] {
+const LoadgenFile& other_shard() {
+    static const LoadgenFile other = [] {
         Input in;
         in.path = "other.json";
         in.doc = sample_report();
@@ -53,8 +53,8 @@ std::string exercise(const json& doc) {
     in.path = "damaged.json";
     in.doc = doc;
     try {
-        const std::vector<LoadgenReport> reports{to_loadgen(in), other_shard()};
-        loadgen::summary_table(reports[0].run);
+        const std::vector<LoadgenFile> reports{to_loadgen(in), other_shard()};
+        summary_table(reports[0].report);
         compare_loadgen(reports[0], reports[1], Thresholds{});
         std::vector<std::string> warnings;
         merge_loadgen(reports, warnings);

@@ -23,12 +23,12 @@ Histogram decoded(const json& report, const char* name) {
     return h;
 }
 
-json merge_ok(const std::vector<LoadgenReport>& in) {
+json merge_ok(const std::vector<LoadgenFile>& in) {
     std::vector<std::string> warnings;
     return merge_loadgen(in, warnings);
 }
 
-std::string merge_error(const std::vector<LoadgenReport>& in) {
+std::string merge_error(const std::vector<LoadgenFile>& in) {
     std::vector<std::string> warnings;
     try {
         merge_loadgen(in, warnings);

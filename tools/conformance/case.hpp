@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "wsbench/report/conformance.hpp"
+
 namespace wsb {
 struct ServerHandshakeInfo;
 }
@@ -89,20 +91,11 @@ class CaseContext {
     virtual bool masks_frames() const { return true; }
 };
 
-/// Autobahn's `behavior` words, in its order.
-enum class Behavior : std::uint8_t { ok, non_strict, informational, unimplemented, failed };
-/// Autobahn's `behaviorClose` words.
-enum class CloseBehavior : std::uint8_t {
-    ok,
-    failed,
-    wrong_code,
-    unclean,
-    failed_by_client,
-    informational
-};
-
-const char* to_string(Behavior b) noexcept;
-const char* to_string(CloseBehavior b) noexcept;
+/// Autobahn's `behavior` and `behaviorClose` words: the report model's (one definition, shared
+/// with wsbench-report).
+using Behavior = report::Behavior;
+using CloseBehavior = report::CloseBehavior;
+using report::to_string;
 
 struct Observation;
 
@@ -158,7 +151,10 @@ void add_section_masking(std::vector<CaseSpec>& out);
 /// The section of a case id: "1.1.1" -> "1", "H.2.1" -> "H".
 std::string section_of(const std::string& id);
 
-/// Compares case ids numerically part by part ("1.1.10" after "1.1.9"); letters after numbers.
-bool id_less(const std::string& a, const std::string& b);
+/// Compares case ids numerically part by part ("1.1.10" after "1.1.9"); letters after numbers
+/// (report::case_id_less, the order wsbench-report uses too).
+inline bool id_less(const std::string& a, const std::string& b) {
+    return report::case_id_less(a, b);
+}
 
 }  // namespace wsb::conformance

@@ -8,40 +8,6 @@
 
 namespace wsb::conformance {
 
-const char* to_string(Behavior b) noexcept {
-    switch (b) {
-        case Behavior::ok:
-            return "OK";
-        case Behavior::non_strict:
-            return "NON-STRICT";
-        case Behavior::informational:
-            return "INFORMATIONAL";
-        case Behavior::unimplemented:
-            return "UNIMPLEMENTED";
-        case Behavior::failed:
-            return "FAILED";
-    }
-    return "FAILED";
-}
-
-const char* to_string(CloseBehavior b) noexcept {
-    switch (b) {
-        case CloseBehavior::ok:
-            return "OK";
-        case CloseBehavior::failed:
-            return "FAILED";
-        case CloseBehavior::wrong_code:
-            return "WRONG CODE";
-        case CloseBehavior::unclean:
-            return "UNCLEAN";
-        case CloseBehavior::failed_by_client:
-            return "FAILED BY CLIENT";
-        case CloseBehavior::informational:
-            return "INFORMATIONAL";
-    }
-    return "FAILED";
-}
-
 bool same_events(const EventList& a, const EventList& b, bool length_only) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
@@ -217,15 +183,7 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
 }
 
 bool is_failure(const Verdict& v, bool strict) noexcept {
-    if (v.behavior == Behavior::failed) return true;
-    if (strict && v.behavior == Behavior::non_strict) return true;
-    switch (v.behavior_close) {
-        case CloseBehavior::ok:
-        case CloseBehavior::informational:
-            return false;
-        default:
-            return true;
-    }
+    return report::fails(v.behavior, v.behavior_close, strict);
 }
 
 }  // namespace wsb::conformance

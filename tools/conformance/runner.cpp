@@ -282,14 +282,13 @@ std::string summary_text(const RunResult& result, bool strict) {
                   result.interrupted ? " (interrupted)" : "");
     s << line;
     s << "  behavior      ";
-    for (const char* b : {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"}) {
-        std::snprintf(line, sizeof line, " %s %zu ", b, behavior[b]);
+    for (const Behavior b : report::kBehaviors) {
+        std::snprintf(line, sizeof line, " %s %zu ", to_string(b), behavior[to_string(b)]);
         s << line;
     }
     s << "\n  behaviorClose ";
-    for (const char* b :
-         {"OK", "FAILED", "WRONG CODE", "UNCLEAN", "FAILED BY CLIENT", "INFORMATIONAL"}) {
-        std::snprintf(line, sizeof line, " %s %zu ", b, close[b]);
+    for (const CloseBehavior b : report::kCloseBehaviors) {
+        std::snprintf(line, sizeof line, " %s %zu ", to_string(b), close[to_string(b)]);
         s << line;
     }
     s << "\n";

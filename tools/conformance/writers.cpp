@@ -2,6 +2,7 @@
 // escaped text.
 #include "writers.hpp"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -9,7 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "wsbench/report.hpp"
+#include "wsbench/report/conformance.hpp"
+#include "wsbench/report/write.hpp"
 #include "wsbench/utf8.hpp"
 
 namespace wsb::conformance {
@@ -95,13 +97,32 @@ std::string observed_text(const CaseResult& c) {
     return s.str();
 }
 
+// The page's CSS class of a verdict word of either column.
 const char* behavior_class(const std::string& v) {
-    if (v == "OK") return "ok";
-    if (v == "NON-STRICT" || v == "WRONG CODE") return "ns";
-    if (v == "INFORMATIONAL") return "info";
-    if (v == "UNIMPLEMENTED") return "unimpl";
-    if (v == "UNCLEAN" || v == "FAILED BY CLIENT") return "unclean";
-    return "fail";
+    using report::CloseBehavior;
+    if (const auto b = report::behavior_from_string(v)) {
+        switch (*b) {
+            case Behavior::ok:
+                return "ok";
+            case Behavior::non_strict:
+                return "ns";
+            case Behavior::informational:
+                return "info";
+            case Behavior::unimplemented:
+                return "unimpl";
+            case Behavior::failed:
+                return "fail";
+        }
+    }
+    switch (report::close_behavior_from_string(v).value_or(CloseBehavior::failed)) {
+        case CloseBehavior::wrong_code:
+            return "ns";
+        case CloseBehavior::unclean:
+        case CloseBehavior::failed_by_client:
+            return "unclean";
+        default:
+            return "fail";
+    }
 }
 
 }  // namespace
@@ -121,7 +142,7 @@ json index_json(const RunResult& result) {
     return json{{result.agent, cases}};
 }
 
-json case_json(const CaseResult& c, const std::string& agent) {
+report::ConformanceCase case_record(const CaseResult& c, const std::string& agent) {
     const Observation& o = c.obs;
     const CaseSpec& s = *c.spec;
     json expected = json::object();
@@ -130,18 +151,20 @@ json case_json(const CaseResult& c, const std::string& agent) {
     for (const WireEntry& w : o.wire_log) {
         wirelog.push_back({std::round(w.t_ms * 1000) / 1000, w.dir, w.text});
     }
-    json j = {
-        {"id", s.id},
+    report::ConformanceCase out;
+    out.id = s.id;
+    out.ran = c.ran;
+    out.behavior = to_string(c.verdict.behavior);
+    out.behavior_close = to_string(c.verdict.behavior_close);
+    out.duration_ms = static_cast<double>(ms(o.duration_ms));
+    if (o.remote_close_code) out.remote_close_code = *o.remote_close_code;
+    out.details = {
         {"section", section_of(s.id)},
         {"description", s.description},
         {"expectation", s.expectation},
         {"agent", agent},
-        {"ran", c.ran},
         {"started", c.started},
-        {"duration", ms(o.duration_ms)},
         {"handshakeDuration", std::round(o.handshake_ms * 1000) / 1000},
-        {"behavior", to_string(c.verdict.behavior)},
-        {"behaviorClose", to_string(c.verdict.behavior_close)},
         {"result", c.verdict.result},
         {"resultClose", c.verdict.result_close},
         {"expected", expected},
@@ -161,7 +184,6 @@ json case_json(const CaseResult& c, const std::string& agent) {
          o.not_clean_reason.empty() ? json(nullptr) : json(o.not_clean_reason)},
         {"localCloseCode", optional_code(o.local_close_code)},
         {"localCloseReason", o.local_close_reason},
-        {"remoteCloseCode", optional_code(o.remote_close_code)},
         {"remoteCloseReason", o.remote_close_reason},
         {"protocolError", o.protocol_error.empty() ? json(nullptr) : json(o.protocol_error)},
         {"handshakeError", o.handshake_error.empty() ? json(nullptr) : json(o.handshake_error)},
@@ -174,8 +196,10 @@ json case_json(const CaseResult& c, const std::string& agent) {
         {"wirelog", wirelog},
         {"wirelogDropped", o.wire_log_dropped},
     };
-    return j;
+    return out;
 }
+
+json case_json(const CaseResult& c, const std::string& agent) { return case_record(c, agent); }
 
 json report_json(const Config& config, const RunResult& result) {
     json cfg = {
@@ -213,38 +237,20 @@ json report_json(const Config& config, const RunResult& result) {
         timers["server_drop_s"] = kServerDropTimeout * config.timeout_scale;
     }
     cfg["timers"] = timers;
-    json report = make_envelope("wsbench.conformance/1", "wsbench-conformance", config.url_text,
-                                cfg, result.interrupted);
-    std::map<std::string, std::uint64_t> behavior, close;
-    for (const char* b : {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"}) {
-        behavior[b] = 0;
-    }
-    for (const char* b :
-         {"OK", "FAILED", "WRONG CODE", "UNCLEAN", "FAILED BY CLIENT", "INFORMATIONAL"}) {
-        close[b] = 0;
-    }
-    std::uint64_t ran = 0, failed = 0;
-    json cases = json::array();
+    report::ConformanceReport report;
+    report.envelope =
+        report::make_envelope(report::kConformanceSchema, report::kConformanceTool, config.url_text,
+                              std::chrono::system_clock::now(), result.interrupted);
+    report.config = cfg;
+    report.agent = result.agent;
+    report.started = result.started;
+    report.duration_ms = ms(result.wall_ms);
+    report.selected = result.cases.size();
     for (const CaseResult& c : result.cases) {
-        if (c.ran) {
-            ++ran;
-            ++behavior[to_string(c.verdict.behavior)];
-            ++close[to_string(c.verdict.behavior_close)];
-        }
-        if (!c.ran || is_failure(c.verdict, config.strict)) ++failed;
-        cases.push_back(case_json(c, result.agent));
+        if (!c.ran || is_failure(c.verdict, config.strict)) ++report.failed;
+        report.cases.push_back(case_record(c, result.agent));
     }
-    report["agent"] = result.agent;
-    report["started"] = result.started;
-    report["duration_ms"] = ms(result.wall_ms);
-    report["summary"] = {{"selected", result.cases.size()},
-                         {"ran", ran},
-                         {"failed", failed},
-                         {"passed", ran - std::min(ran, failed)},
-                         {"behavior", behavior},
-                         {"behaviorClose", close},
-                         {"exit_code", exit_code_for(result, config.strict)}};
-    report["cases"] = cases;
+    report.exit_code = exit_status(exit_code_for(result, config.strict));
     return report;
 }
 
@@ -322,7 +328,8 @@ std::string index_html(const Config& config, const RunResult& result) {
         if (c.ran) ++counts[to_string(c.verdict.behavior)];
     }
     h << "<p class=\"legend\">";
-    for (const char* b : {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "FAILED"}) {
+    for (const Behavior behavior : report::kBehaviors) {
+        const std::string b = to_string(behavior);
         h << "<span class=\"" << behavior_class(b) << "\">" << b << " " << counts[b] << "</span>";
     }
     h << "</p>\n<table>\n<tr><th>case</th><th>behavior</th><th>close</th><th>ms</th>"
@@ -363,29 +370,9 @@ std::string index_html(const Config& config, const RunResult& result) {
 
 namespace {
 
+// Replaced atomically, not flushed to disk (see write_reports).
 Errc write_text(const std::filesystem::path& path, const std::string& text, std::string& detail) {
-    const std::filesystem::path tmp = path.string() + ".tmp";
-    {
-        std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f) {
-            detail = "cannot create " + tmp.string();
-            return Errc::io_error;
-        }
-        f << text;
-        f.flush();
-        if (!f) {
-            detail = "cannot write " + tmp.string();
-            return Errc::io_error;
-        }
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) {
-        detail = "cannot rename " + tmp.string() + ": " + ec.message();
-        std::filesystem::remove(tmp, ec);
-        return Errc::io_error;
-    }
-    return Errc::ok;
+    return write_file(path.string(), text, &detail, Sync::no);
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "config.hpp"
 #include "runner.hpp"
 #include "wsbench/error.hpp"
+#include "wsbench/report/conformance.hpp"
 
 namespace wsb::conformance {
 
@@ -17,6 +18,10 @@ std::string report_file_name(const std::string& agent, const std::string& id);
 
 /// {agent: {id: {behavior, behaviorClose, duration, remoteCloseCode, reportfile}}}.
 nlohmann::json index_json(const RunResult& result);
+
+/// One case as the conformance report model holds it: id, verdicts, duration, remote close code,
+/// and in `details` everything else case_json() lists.
+report::ConformanceCase case_record(const CaseResult& c, const std::string& agent);
 
 /// Everything about one case: id, description, expectation, verdicts, expected and
 /// received events, expected and observed close, timings, handshake, wire log.

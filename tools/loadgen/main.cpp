@@ -4,8 +4,8 @@
 #include <iostream>
 
 #include "cli.hpp"
-#include "report.hpp"
 #include "run.hpp"
+#include "run_report.hpp"
 #include "slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/system.hpp"

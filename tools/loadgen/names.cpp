@@ -21,33 +21,8 @@ const char* to_string(MessageType t) noexcept {
 }
 
 const char* to_string(ErrorKind k) noexcept {
-    switch (k) {
-        case ErrorKind::connect:
-            return "connect";
-        case ErrorKind::tls:
-            return "tls";
-        case ErrorKind::handshake:
-            return "handshake";
-        case ErrorKind::timeout:
-            return "timeout";
-        case ErrorKind::read:
-            return "read";
-        case ErrorKind::write:
-            return "write";
-        case ErrorKind::protocol:
-            return "protocol";
-        case ErrorKind::closed_by_peer:
-            return "closed_by_peer";
-        case ErrorKind::unmatched:
-            return "unmatched";
-        case ErrorKind::lost:
-            return "lost";
-        case ErrorKind::duplicated:
-            return "duplicated";
-        case ErrorKind::count_:
-            break;
-    }
-    return "?";
+    const auto i = static_cast<std::size_t>(k);
+    return i < kErrorKinds ? report::kLoadgenErrorKinds[i] : "?";
 }
 
 }  // namespace wsb::loadgen

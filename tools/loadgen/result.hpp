@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 
 #include "config.hpp"
 #include "wsbench/histogram.hpp"
+#include "wsbench/report/loadgen.hpp"
 
 namespace wsb::loadgen {
 
@@ -31,30 +33,17 @@ enum class ErrorKind : std::uint8_t {
     count_
 };
 inline constexpr std::size_t kErrorKinds = static_cast<std::size_t>(ErrorKind::count_);
+static_assert(kErrorKinds == std::size(report::kLoadgenErrorKinds),
+              "every ErrorKind is named in the report's kLoadgenErrorKinds, in enum order");
+/// The kind's name in reports (report::kLoadgenErrorKinds).
 const char* to_string(ErrorKind k) noexcept;
 
 using ErrorCounts = std::array<std::uint64_t, kErrorKinds>;
 
-/// One second of the measured window (t_s counts from its start).
-struct TimelinePoint {
-    double t_s = 0;
-    std::uint64_t sent = 0;
-    std::uint64_t received = 0;
-    std::uint64_t connections = 0;  ///< open at the end of the second
-    std::uint64_t errors = 0;
-    std::uint64_t p50_us = 0;  ///< of the latencies recorded in that second
-    std::uint64_t p99_us = 0;
-    /// The latencies of that second, HdrHistogram V2 compressed base64, so merged reports
-    /// recompute p50/p99 of a second exactly; empty in results that do not carry one.
-    std::string histogram;
-};
-
-/// One worker thread's health.
-struct ThreadHealth {
-    unsigned index = 0;
-    double cpu_s = 0;  ///< CPU time the thread used
-    std::uint64_t connections = 0;
-};
+/// One second of the measured window and one worker thread's health: the report model's own
+/// types, filled by the workers and the monitor.
+using TimelinePoint = report::TimelinePoint;
+using ThreadHealth = report::ThreadHealth;
 
 struct RunResult {
     Config config;

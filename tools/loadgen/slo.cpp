@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "report.hpp"
+#include "run_report.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::loadgen {

@@ -8,12 +8,9 @@
 
 namespace wsb::report {
 
-bool CaseResult::passed() const {
-    const bool message_ok =
-        behavior == "OK" || behavior == "NON-STRICT" || behavior == "INFORMATIONAL";
-    const bool close_ok = behavior_close == "OK" || behavior_close == "INFORMATIONAL";
-    return message_ok && close_ok;
-}
+bool CaseResult::passed() const { return passes(behavior, behavior_close, false); }
+
+bool CaseResult::unimplemented() const { return behavior == to_string(Behavior::unimplemented); }
 
 void CaseCounts::add(const CaseResult& r) {
     ++cases;
@@ -92,42 +89,23 @@ nlohmann::json autobahn_summary_json(const std::vector<AutobahnAgent>& agents) {
 
 namespace {
 
-/// A wsbench-conformance report.json read as the one agent it holds.
+/// A wsbench-conformance report.json read as the one agent it holds (the report model).
 std::vector<AutobahnAgent> read_conformance(const Input& in) {
-    const nlohmann::json& doc = in.doc;
-    const auto agent = doc.find("agent");
-    const auto cases = doc.find("cases");
-    if (agent == doc.end() || !agent->is_string())
-        throw InputError(in.path + ": $.agent: expected a string");
-    if (cases == doc.end() || !cases->is_array())
-        throw InputError(in.path + ": $.cases: expected an array");
+    ConformanceReport report;
+    try {
+        report = in.doc.get<ConformanceReport>();
+    } catch (const FormatError& e) {
+        throw InputError(in.path + ": " + e.what());
+    }
     AutobahnAgent a;
     a.path = in.path;
-    a.agent = agent->get<std::string>();
-    for (std::size_t i = 0; i < cases->size(); ++i) {
-        const nlohmann::json& c = (*cases)[i];
-        const std::string at = in.path + ": $.cases[" + std::to_string(i) + "]";
-        if (!c.is_object()) throw InputError(at + ": expected an object");
-        const auto id = c.find("id");
-        const auto behavior = c.find("behavior");
-        const auto close = c.find("behaviorClose");
-        if (id == c.end() || !id->is_string()) throw InputError(at + ".id: expected a string");
-        if (behavior == c.end() || !behavior->is_string())
-            throw InputError(at + ".behavior: expected a string");
-        if (close == c.end() || !close->is_string())
-            throw InputError(at + ".behaviorClose: expected a string");
+    a.agent = report.agent;
+    for (ConformanceCase& c : report.cases) {
         AutobahnCase out;
-        out.id = id->get<std::string>();
-        out.result = CaseResult{behavior->get<std::string>(), close->get<std::string>()};
-        if (const auto d = c.find("duration"); d != c.end() && !d->is_null()) {
-            if (!d->is_number()) throw InputError(at + ".duration: expected a number");
-            out.duration_ms = d->get<double>();
-        }
-        if (const auto code = c.find("remoteCloseCode"); code != c.end() && !code->is_null()) {
-            if (!code->is_number_integer())
-                throw InputError(at + ".remoteCloseCode: expected an integer or null");
-            out.remote_close_code = code->get<long long>();
-        }
+        out.id = std::move(c.id);
+        out.result = CaseResult{std::move(c.behavior), std::move(c.behavior_close)};
+        out.duration_ms = c.duration_ms;
+        out.remote_close_code = c.remote_close_code;
         a.cases.push_back(std::move(out));
     }
     std::sort(a.cases.begin(), a.cases.end(),
@@ -188,24 +166,6 @@ std::vector<AutobahnAgent> read_autobahn(const Input& in) {
         agents.push_back(std::move(a));
     }
     return agents;
-}
-
-bool case_less(const std::string& a, const std::string& b) {
-    std::size_t i = 0;
-    std::size_t j = 0;
-    while (i < a.size() && j < b.size()) {
-        const std::size_t ie = std::min(a.find('.', i), a.size());
-        const std::size_t je = std::min(b.find('.', j), b.size());
-        const std::string pa = a.substr(i, ie - i);
-        const std::string pb = b.substr(j, je - j);
-        const bool na = !pa.empty() && pa.find_first_not_of("0123456789") == std::string::npos;
-        const bool nb = !pb.empty() && pb.find_first_not_of("0123456789") == std::string::npos;
-        if (na && nb && pa.size() != pb.size()) return pa.size() < pb.size();
-        if (pa != pb) return pa < pb;
-        i = ie + 1;
-        j = je + 1;
-    }
-    return a.size() - std::min(a.size(), i) < b.size() - std::min(b.size(), j);
 }
 
 int section_of(const std::string& id) {

@@ -8,21 +8,21 @@
 #include <vector>
 
 #include "input.hpp"
+#include "wsbench/report/conformance.hpp"
 
 namespace wsb::report {
 
-/// One conformance case's verdicts in one report (Autobahn's vocabulary: behavior OK,
-/// NON-STRICT, INFORMATIONAL, UNIMPLEMENTED, FAILED; behaviorClose OK, INFORMATIONAL, UNCLEAN,
-/// WRONG CODE, FAILED BY CLIENT, FAILED).
+/// One conformance case's verdicts in one report, as the file spells them (Autobahn's
+/// vocabulary, report::Behavior and report::CloseBehavior; other words count as failed).
 struct CaseResult {
     std::string behavior;
     std::string behavior_close;
 
-    /// Passing as Autobahn checkers accept it: behavior OK, NON-STRICT or INFORMATIONAL and
-    /// behaviorClose OK or INFORMATIONAL.
+    /// Passing as Autobahn checkers accept it (report::passes, not strict): behavior OK,
+    /// NON-STRICT or INFORMATIONAL and behaviorClose OK or INFORMATIONAL.
     bool passed() const;
     /// UNIMPLEMENTED (12.x/13.x without permessage-deflate): neither pass nor fail.
-    bool unimplemented() const { return behavior == "UNIMPLEMENTED"; }
+    bool unimplemented() const;
     /// "OK/OK", "FAILED/OK", ...
     std::string text() const { return behavior + "/" + behavior_close; }
 };
@@ -71,8 +71,9 @@ struct CaseCounts {
 std::string autobahn_summary_text(const std::vector<AutobahnAgent>& agents);
 nlohmann::json autobahn_summary_json(const std::vector<AutobahnAgent>& agents);
 
-/// Case order: "1.1.2" before "1.1.10" before "2.1" (numeric parts compared as numbers).
-bool case_less(const std::string& a, const std::string& b);
+/// Case order: "1.1.2" before "1.1.10" before "2.1" (report::case_id_less, the order
+/// wsbench-conformance runs cases in).
+inline bool case_less(const std::string& a, const std::string& b) { return case_id_less(a, b); }
 
 /// The section of a case id: its first number (1 for "1.1.2"); 0 when it has none.
 int section_of(const std::string& id);

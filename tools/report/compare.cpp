@@ -9,7 +9,6 @@
 #include <limits>
 
 #include "autobahn.hpp"
-#include "report.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::report {
@@ -240,14 +239,14 @@ std::size_t Comparison::count(Verdict v) const {
     return n;
 }
 
-Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& current,
+Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
                            const Thresholds& thresholds) {
     Comparison c;
     c.kind = ReportKind::loadgen;
     c.base_path = base.path;
     c.new_path = current.path;
-    const loadgen::RunResult& b = base.run;
-    const loadgen::RunResult& n = current.run;
+    const LoadgenReport& b = base.report;
+    const LoadgenReport& n = current.report;
 
     auto add = [&](const std::string& name, const char* unit, bool higher_is_better, double bv,
                    double nv) {
@@ -262,10 +261,10 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
         c.metrics.push_back(m);
     };
     // As recorded: a merged report's throughput is the sum of its inputs', over their windows.
-    add("throughput", "/s", true, base.received_per_s, current.received_per_s);
+    add("throughput", "/s", true, b.received_per_s, n.received_per_s);
     add("errors", "", false, static_cast<double>(b.total_errors()),
         static_cast<double>(n.total_errors()));
-    add("error_rate", "%", false, loadgen::error_rate(b) * 100, loadgen::error_rate(n) * 100);
+    add("error_rate", "%", false, b.error_rate() * 100, n.error_rate() * 100);
 
     auto add_latency = [&](const std::string& prefix, const Histogram& bh, const Histogram& nh) {
         for (const Percentile& p : kPercentiles) {
@@ -280,8 +279,7 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
         add_latency("uncorrected.", b.latency_uncorrected, n.latency_uncorrected);
     }
     // The connect scenario measures connections, not messages.
-    if (b.config.scenario == loadgen::Scenario::connect ||
-        n.config.scenario == loadgen::Scenario::connect) {
+    if (b.config.scenario == "connect" || n.config.scenario == "connect") {
         auto add_connection = [&](const std::string& family, const Histogram& bh,
                                   const Histogram& nh) {
             for (const Percentile& p : {Percentile{"p50", 50}, {"p99", 99}, {"max", 100}}) {
@@ -294,8 +292,8 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
     }
 
     // Runs of different shape compare poorly; say so, but compare anyway.
-    const json& bc = base.doc["config"];
-    const json& nc = current.doc["config"];
+    const json bc = b.config;
+    const json nc = n.config;
     for (const char* key :
          {"url", "scenario", "connections", "rate", "per_connection_rate", "pipeline",
           "message_size", "message_type", "duration_s", "warmup_s", "messages_per_connection"}) {
@@ -306,8 +304,8 @@ Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& curre
                               " -> " + config_text(nv));
         }
     }
-    if (base.run.interrupted) c.notes.push_back(base.path + " was interrupted");
-    if (current.run.interrupted) c.notes.push_back(current.path + " was interrupted");
+    if (b.envelope.interrupted) c.notes.push_back(base.path + " was interrupted");
+    if (n.envelope.interrupted) c.notes.push_back(current.path + " was interrupted");
     return c;
 }
 

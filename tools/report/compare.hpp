@@ -113,7 +113,7 @@ Comparison compare_autobahn(const Input& base, const Input& current);
 /// higher, throughput worse lower. A change beyond the metric's threshold is a regression or
 /// an improvement, anything within it no change; from 0 to anything is beyond every threshold.
 /// Config differences that make the runs hard to compare become notes.
-Comparison compare_loadgen(const LoadgenReport& base, const LoadgenReport& current,
+Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
                            const Thresholds& thresholds);
 
 /// Compares two inputs of the same kind: compare_loadgen() for loadgen reports,

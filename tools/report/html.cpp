@@ -8,8 +8,7 @@
 #include <functional>
 #include <utility>
 
-#include "report.hpp"
-#include "wsbench/report.hpp"
+#include "wsbench/report/write.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::report {
@@ -225,21 +224,21 @@ std::string count_text(double v) {
 }
 
 // The name of an input in legends: its file name without directories.
-std::string short_name(const LoadgenReport& r) {
+std::string short_name(const LoadgenFile& r) {
     const std::size_t slash = r.path.find_last_of('/');
     return slash == std::string::npos ? r.path : r.path.substr(slash + 1);
 }
 
-std::string summary_table(const std::vector<LoadgenReport>& in) {
+std::string summary_table(const std::vector<LoadgenFile>& in) {
     std::string t = "<table class=\"summary\"><tr><th></th>";
     for (std::size_t i = 0; i < in.size(); ++i) {
         t += "<th><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
              escape_markup(short_name(in[i])) + "</th>";
     }
     t += "</tr>\n";
-    auto row = [&](const char* label, const std::function<std::string(const LoadgenReport&)>& f) {
+    auto row = [&](const char* label, const std::function<std::string(const LoadgenFile&)>& f) {
         t += std::string("<tr><th>") + label + "</th>";
-        for (const LoadgenReport& r : in) t += "<td>" + escape_markup(f(r)) + "</td>";
+        for (const LoadgenFile& r : in) t += "<td>" + escape_markup(f(r)) + "</td>";
         t += "</tr>\n";
     };
     auto latency = [](const Histogram& h, double p) {
@@ -247,71 +246,75 @@ std::string summary_table(const std::vector<LoadgenReport>& in) {
                    ? std::string("-")
                    : format_duration_us(static_cast<double>(h.value_at_percentile(p)));
     };
-    row("Target", [](const LoadgenReport& r) { return r.run.config.url_text; });
-    row("Scenario", [](const LoadgenReport& r) {
-        const loadgen::Config& c = r.run.config;
-        std::string s = loadgen::to_string(c.scenario);
+    row("Target", [](const LoadgenFile& r) { return r.report.config.url; });
+    row("Scenario", [](const LoadgenFile& r) {
+        const LoadgenSettings& c = r.report.config;
+        std::string s = c.scenario;
         if (c.rate > 0) s += ", " + format_rate(c.rate) + " total";
         if (c.per_connection_rate > 0) s += ", " + format_rate(c.per_connection_rate) + " each";
         if (c.rate == 0 && c.per_connection_rate == 0) s += ", closed loop";
         return s + ", " + format_size(c.message_size) + " messages";
     });
-    row("Created", [](const LoadgenReport& r) {
-        std::string s = r.created + " on " + r.hostname;
-        if (r.merged_inputs > 0) {
-            s += " (merge of " + std::to_string(r.merged_inputs) + " reports)";
+    row("Created", [](const LoadgenFile& r) {
+        const Envelope& e = r.report.envelope;
+        std::string s = e.created + " on " + e.host.hostname;
+        if (r.report.merged) {
+            s += " (merge of " + std::to_string(r.report.merged->inputs) + " reports)";
         }
-        if (r.shard_count > 1) {
-            s += " (shard " + std::to_string(r.shard_index) + "/" + std::to_string(r.shard_count) +
+        if (const auto shard = r.report.config.shard; shard && shard->count > 1) {
+            s += " (shard " + std::to_string(shard->index) + "/" + std::to_string(shard->count) +
                  ")";
         }
         return s;
     });
-    row("Connections", [](const LoadgenReport& r) {
-        return std::to_string(r.run.connections_established) + " of " +
-               std::to_string(r.run.connections_target) + " (" +
-               std::to_string(r.run.connections_failed) + " failed)";
+    row("Connections", [](const LoadgenFile& r) {
+        return std::to_string(r.report.connections.established) + " of " +
+               std::to_string(r.report.connections.target) + " (" +
+               std::to_string(r.report.connections.failed) + " failed)";
     });
-    row("Window", [](const LoadgenReport& r) { return printf_string("%.2f s", r.run.duration_s); });
-    row("Messages", [](const LoadgenReport& r) {
-        return std::to_string(r.run.messages_sent) + " sent, " +
-               std::to_string(r.run.messages_received) + " received";
+    row("Window",
+        [](const LoadgenFile& r) { return printf_string("%.2f s", r.report.duration_s); });
+    row("Messages", [](const LoadgenFile& r) {
+        return std::to_string(r.report.messages_sent) + " sent, " +
+               std::to_string(r.report.messages_received) + " received";
     });
-    row("Throughput", [](const LoadgenReport& r) { return format_rate(r.received_per_s); });
-    row("Errors", [](const LoadgenReport& r) {
-        return std::to_string(r.run.total_errors()) +
-               printf_string(" (%.3g %%)", loadgen::error_rate(r.run) * 100);
+    row("Throughput", [](const LoadgenFile& r) { return format_rate(r.report.received_per_s); });
+    row("Errors", [](const LoadgenFile& r) {
+        return std::to_string(r.report.total_errors()) +
+               printf_string(" (%.3g %%)", r.report.error_rate() * 100);
     });
     for (const auto& [label, p] : {std::pair<const char*, double>{"Latency p50", 50},
                                    {"Latency p90", 90},
                                    {"Latency p99", 99},
                                    {"Latency p99.9", 99.9},
                                    {"Latency max", 100}}) {
-        row(label, [&, p = p](const LoadgenReport& r) {
-            return latency(r.run.latency, p) + " (uncorrected " +
-                   latency(r.run.latency_uncorrected, p) + ")";
+        row(label, [&, p = p](const LoadgenFile& r) {
+            return latency(r.report.latency, p) + " (uncorrected " +
+                   latency(r.report.latency_uncorrected, p) + ")";
         });
     }
-    row("Connect p50 / p99", [&](const LoadgenReport& r) {
-        return latency(r.run.connect, 50) + " / " + latency(r.run.connect, 99);
+    row("Connect p50 / p99", [&](const LoadgenFile& r) {
+        return latency(r.report.connect, 50) + " / " + latency(r.report.connect, 99);
     });
-    row("Warnings", [](const LoadgenReport& r) {
+    row("Warnings", [](const LoadgenFile& r) {
         std::string s;
-        for (const std::string& w : r.run.warnings) s += (s.empty() ? "" : "; ") + w;
-        if (r.run.interrupted) s += (s.empty() ? "" : "; ") + std::string("interrupted");
-        if (!r.run.fatal.empty()) s += (s.empty() ? "" : "; ") + r.run.fatal;
+        for (const std::string& w : r.report.warnings) s += (s.empty() ? "" : "; ") + w;
+        if (r.report.envelope.interrupted)
+            s += (s.empty() ? "" : "; ") + std::string("interrupted");
+        if (!r.report.fatal.empty()) s += (s.empty() ? "" : "; ") + r.report.fatal;
         return s.empty() ? std::string("none") : s;
     });
     return t + "</table>\n";
 }
 
-std::string config_tables(const std::vector<LoadgenReport>& in) {
+std::string config_tables(const std::vector<LoadgenFile>& in) {
     std::string out;
     for (std::size_t i = 0; i < in.size(); ++i) {
         out += "<details" + std::string(i == 0 ? " open" : "") +
                "><summary><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
                escape_markup(in[i].path) + "</summary><table class=\"config\">\n";
-        for (const auto& [key, value] : in[i].doc.at("config").items()) {
+        const json config = in[i].report.config;
+        for (const auto& [key, value] : config.items()) {
             out += "<tr><th>" + escape_markup(key) + "</th><td>" +
                    escape_markup(value.is_string() ? value.get<std::string>() : value.dump()) +
                    "</td></tr>\n";
@@ -348,7 +351,7 @@ table.config td { font-family: ui-monospace, Menlo, Consolas, monospace; font-si
 
 }  // namespace
 
-std::string render_html(const std::vector<LoadgenReport>& in) {
+std::string render_html(const std::vector<LoadgenFile>& in) {
     std::string title = "wsbench report: ";
     for (std::size_t i = 0; i < in.size(); ++i) title += (i ? ", " : "") + short_name(in[i]);
 
@@ -371,9 +374,9 @@ std::string render_html(const std::vector<LoadgenReport>& in) {
         for (std::size_t i = 0; i < in.size(); ++i) {
             const std::string name = short_name(in[i]);
             for (const auto& [h, dashed, suffix] :
-                 {std::tuple<const Histogram*, bool, const char*>{&in[i].run.latency, false,
+                 {std::tuple<const Histogram*, bool, const char*>{&in[i].report.latency, false,
                                                                   " corrected"},
-                  {&in[i].run.latency_uncorrected, true, " uncorrected"}}) {
+                  {&in[i].report.latency_uncorrected, true, " uncorrected"}}) {
                 Series s{name + suffix, colour(i), dashed, percentile_curve(*h)};
                 for (const auto& [x, y] : s.points) {
                     lo = std::min(lo, y);
@@ -397,8 +400,7 @@ std::string render_html(const std::vector<LoadgenReport>& in) {
     // Over time.
     auto timeline_chart =
         [&](const std::string& chart_title, const std::string& y_label, bool log_y,
-            const std::vector<
-                std::pair<std::string, std::function<double(const loadgen::TimelinePoint&)>>>&
+            const std::vector<std::pair<std::string, std::function<double(const TimelinePoint&)>>>&
                 metrics,
             const std::function<std::string(double)>& text) {
             std::vector<Series> series;
@@ -412,7 +414,7 @@ std::string render_html(const std::vector<LoadgenReport>& in) {
                              (metrics[m].first.empty() ? "" : " " + metrics[m].first);
                     s.colour = colour(i);
                     s.dashed = m > 0;
-                    for (const loadgen::TimelinePoint& p : in[i].run.timeline) {
+                    for (const TimelinePoint& p : in[i].report.timeline) {
                         const double v = metrics[m].second(p);
                         if (log_y && v <= 0) continue;
                         s.points.emplace_back(p.t_s, v);
@@ -432,21 +434,19 @@ std::string render_html(const std::vector<LoadgenReport>& in) {
     page += "<h2>Over time</h2>\n";
     page += timeline_chart(
         "Throughput (messages received per second)", "messages/s", false,
-        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.received); }}},
-        count_text);
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.received); }}}, count_text);
     page += timeline_chart(
         "Latency p99 (solid) and p50 (dashed) per second (log scale)", "latency", true,
-        {{"p99", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.p99_us); }},
-         {"p50", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.p50_us); }}},
+        {{"p99", [](const TimelinePoint& p) { return static_cast<double>(p.p99_us); }},
+         {"p50", [](const TimelinePoint& p) { return static_cast<double>(p.p50_us); }}},
         us_text);
     page += timeline_chart(
         "Open connections", "connections", false,
-        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.connections); }}},
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.connections); }}},
         count_text);
     page += timeline_chart(
         "Errors per second", "errors", false,
-        {{"", [](const loadgen::TimelinePoint& p) { return static_cast<double>(p.errors); }}},
-        count_text);
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.errors); }}}, count_text);
 
     page += "<h2>Config</h2>\n" + config_tables(in);
     page += "</body>\n</html>\n";

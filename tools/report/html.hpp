@@ -13,7 +13,7 @@ namespace wsb::report {
 /// (corrected solid, uncorrected dashed), throughput and p50/p99 over time, connections and
 /// errors over time, and each input's config. Charts are SVG generated here; the page loads
 /// nothing from elsewhere (no scripts, fonts or stylesheets).
-std::string render_html(const std::vector<LoadgenReport>& inputs);
+std::string render_html(const std::vector<LoadgenFile>& inputs);
 
 /// The page for Autobahn index.json files (as Autobahn's wstest or wsbench-conformance write
 /// them): pass/fail totals per file and agent, overall and by section, then one table per

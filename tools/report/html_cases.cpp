@@ -3,22 +3,56 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <vector>
 
 #include "autobahn.hpp"
 #include "html.hpp"
-#include "wsbench/report.hpp"
+#include "wsbench/report/write.hpp"
 
 namespace wsb::report {
 namespace {
 
-// The CSS class of a verdict: its colour.
+// The CSS class of a verdict word of either column: its colour.
 const char* verdict_class(const std::string& v) {
-    if (v == "OK") return "ok";
-    if (v == "NON-STRICT") return "nonstrict";
-    if (v == "INFORMATIONAL") return "info";
-    if (v == "UNIMPLEMENTED") return "unimpl";
-    if (v == "UNCLEAN" || v == "WRONG CODE" || v == "FAILED BY CLIENT") return "warn";
-    return "failed";
+    if (const auto b = behavior_from_string(v)) {
+        switch (*b) {
+            case Behavior::ok:
+                return "ok";
+            case Behavior::non_strict:
+                return "nonstrict";
+            case Behavior::informational:
+                return "info";
+            case Behavior::unimplemented:
+                return "unimpl";
+            case Behavior::failed:
+                return "failed";
+        }
+    }
+    switch (close_behavior_from_string(v).value_or(CloseBehavior::failed)) {
+        case CloseBehavior::unclean:
+        case CloseBehavior::wrong_code:
+        case CloseBehavior::failed_by_client:
+            return "warn";
+        default:
+            return "failed";
+    }
+}
+
+// The legend: every verdict word once, the behavior words then the close words not among them.
+std::string legend() {
+    std::vector<std::string> words;
+    for (const Behavior b : kBehaviors) {
+        if (b != Behavior::failed) words.emplace_back(to_string(b));
+    }
+    for (const CloseBehavior b : {CloseBehavior::unclean, CloseBehavior::wrong_code,
+                                  CloseBehavior::failed_by_client, CloseBehavior::failed}) {
+        words.emplace_back(to_string(b));
+    }
+    std::string out = "<p class=\"legend\">";
+    for (const std::string& v : words) {
+        out += "<span class=\"v " + std::string(verdict_class(v)) + "\">" + v + "</span> ";
+    }
+    return out + "</p>\n";
 }
 
 std::string directory_of(const std::string& path) {
@@ -38,7 +72,8 @@ std::string cell(const AutobahnAgent& agent, const AutobahnCase* c) {
     std::string close = c->result.behavior_close;
     if (c->remote_close_code) {
         title += ", remote close code " + std::to_string(*c->remote_close_code);
-        if (c->result.behavior_close == "OK") close = std::to_string(*c->remote_close_code);
+        if (c->result.behavior_close == to_string(CloseBehavior::ok))
+            close = std::to_string(*c->remote_close_code);
     }
     std::string duration;
     if (c->duration_ms) {
@@ -119,12 +154,7 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
             "OK), and its duration; hover for details, click for the case's own report. A "
             "case passes with OK, NON-STRICT or INFORMATIONAL and a close OK or "
             "INFORMATIONAL. Cases whose outcome differs between columns are highlighted.</p>\n";
-    page += "<p class=\"legend\">";
-    for (const char* v : {"OK", "NON-STRICT", "INFORMATIONAL", "UNIMPLEMENTED", "UNCLEAN",
-                          "WRONG CODE", "FAILED BY CLIENT", "FAILED"}) {
-        page += std::string("<span class=\"v ") + verdict_class(v) + "\">" + v + "</span> ";
-    }
-    page += "</p>\n";
+    page += legend();
 
     // Totals per column.
     page += "<table><tr><th></th>";

@@ -2,16 +2,12 @@
 // field, with messages that name the file and the JSON path at fault.
 #pragma once
 
-#include <cstdint>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
-#include "result.hpp"
-#include "wsbench/histogram.hpp"
+#include "wsbench/report/loadgen.hpp"
 
 namespace wsb::report {
 
@@ -47,39 +43,19 @@ Input read_input(const std::string& path);
 /// read_input() on text already read; `path` names it in messages. (The fuzz target's entry.)
 Input parse_input(const std::string& path, std::string_view text);
 
-/// The parts of a "wsbench.loadgen/1" report that compare, merge and html use, checked.
-struct LoadgenReport {
+/// A loadgen report file as read: its name on the command line and its model.
+struct LoadgenFile {
     std::string path;
-    nlohmann::json doc;               ///< the whole report, as read
-    loadgen::RunResult run;           ///< counters, histograms, timeline, config (as far as used)
-    std::string created;              ///< envelope `created`
-    std::string hostname;             ///< envelope host.hostname
-    std::string os;                   ///< envelope host.os
-    std::uint64_t cpus = 0;           ///< envelope host.cpus
-    std::string target_url;           ///< envelope target.url
-    std::uint64_t merged_inputs = 0;  ///< merged.inputs of a merged report, else 0
-    /// Wall-clock start of the measured window (`started`, newer reports): timeline t_s
-    /// counts from here. Milliseconds since the Unix epoch.
-    std::optional<std::int64_t> started_ms;
-    /// Per-second latency histograms of the timeline (`timeline[].histogram`, newer reports);
-    /// empty when any entry lacks one.
-    std::vector<Histogram> timeline_histograms;
-    double received_per_s = 0;      ///< summary.throughput.received_per_s, as recorded
-    bool has_schedule_lag = false;  ///< histograms.schedule_lag present
-    std::uint64_t shard_index = 0;  ///< config.shard.index (0 without --shard)
-    std::uint64_t shard_count = 1;  ///< config.shard.count (1 without --shard)
+    LoadgenReport report;
 };
 
-/// Checks `input` as a loadgen report and decodes it. Throws InputError naming the file and
-/// the JSON path ("base.json: $.summary.messages.sent: expected a non-negative integer") for
-/// a missing or mistyped field and for a histogram that does not decode.
-LoadgenReport to_loadgen(const Input& input);
+/// Checks `input` as a loadgen report and decodes it (from_json of the model). Throws
+/// InputError naming the file and the JSON path ("base.json: $.summary.messages.sent: expected
+/// a non-negative integer") for a missing or mistyped field and for a histogram that does not
+/// decode.
+LoadgenFile to_loadgen(const Input& input);
 
 /// read_input() then to_loadgen(); InputError when the file is not a loadgen report.
-LoadgenReport read_loadgen(const std::string& path);
-
-/// Milliseconds since the Unix epoch of an RFC 3339 timestamp ("2024-05-01T12:34:56.789Z",
-/// offsets allowed); nullopt when malformed.
-std::optional<std::int64_t> parse_rfc3339_ms(const std::string& text);
+LoadgenFile read_loadgen(const std::string& path);
 
 }  // namespace wsb::report

@@ -4,4 +4,6 @@
 
 #include "report_cli.hpp"
 
-int main(int argc, char** argv) { return wsb::report::run_cli(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+    return wsb::exit_status(wsb::report::run_cli(argc, argv, std::cout, std::cerr));
+}

@@ -2,7 +2,7 @@
 // into one exact report.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -10,7 +10,7 @@
 
 namespace wsb::report {
 
-/// Merges loadgen reports into one "wsbench.loadgen/1" report (valid against
+/// Merges loadgen reports into one "wsbench.loadgen/1" report model (its JSON valid against
 /// reports/loadgen.schema.json), written by wsbench-report and marked with a `merged` section
 /// {inputs, sources [{file, hostname, created, started, shard}], shards {count, merged,
 /// missing}}:
@@ -29,7 +29,9 @@ namespace wsb::report {
 /// duration, warmup, per-connection rate, -n, ping interval, subprotocols, reply timeout), a
 /// shard appears twice, shards mix with unsharded runs, or histograms have different layouts.
 /// `warnings` receives what the user should know (missing shards, windows far apart).
-nlohmann::json merge_loadgen(const std::vector<LoadgenReport>& inputs,
-                             std::vector<std::string>& warnings);
+/// The merged report is made at `created` (its envelope's time).
+LoadgenReport merge_loadgen(
+    const std::vector<LoadgenFile>& inputs, std::vector<std::string>& warnings,
+    std::chrono::system_clock::time_point created = std::chrono::system_clock::now());
 
 }  // namespace wsb::report

@@ -18,22 +18,15 @@
 #include "html.hpp"
 #include "input.hpp"
 #include "merge.hpp"
-#include "report.hpp"
-#include "wsbench/report.hpp"
-
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
+#include "wsbench/cli.hpp"
+#include "wsbench/report/write.hpp"
 
 namespace wsb::report {
 namespace {
 
 using json = nlohmann::json;
 
-// A usage error: printed once, exit code 2.
-struct UsageError {
-    std::string message;
-};
+using cli::UsageError;
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 done (compare: no regression), 1 compare found a regression, 2 usage error\n"
@@ -54,23 +47,6 @@ constexpr const char* kUsage =
     "\n"
     "Run 'wsbench-report COMMAND --help' for the options of each.\n";
 
-// cxxopts names options with curly quotes; use ASCII ones like our own messages.
-std::string ascii_quotes(std::string what) {
-    for (const std::string_view curly : {"\u2018", "\u2019"}) {
-        for (std::size_t at = what.find(curly); at != std::string::npos; at = what.find(curly, at))
-            what.replace(at, curly.size(), "'");
-    }
-    return what;
-}
-
-std::vector<std::string> all_values(const cxxopts::ParseResult& r, const std::string& name) {
-    std::vector<std::string> values;
-    for (const auto& kv : r.arguments()) {
-        if (kv.key() == name) values.push_back(kv.value());
-    }
-    return values;
-}
-
 // Writes `text` to `path` ("-": `out`); a regular file is replaced atomically. Returns "" or
 // a message naming the file.
 std::string write_text(const std::string& text, const std::string& path, std::ostream& out) {
@@ -78,21 +54,8 @@ std::string write_text(const std::string& text, const std::string& path, std::os
         out << text << std::flush;
         return "";
     }
-    const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    std::FILE* f = std::fopen(tmp.c_str(), "wb");
-    if (!f) return "cannot create " + tmp + ": " + std::strerror(errno);
-    const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-    const int saved = errno;
-    if (std::fclose(f) != 0 || !written) {
-        std::remove(tmp.c_str());
-        return "cannot write " + tmp + ": " + std::strerror(written ? errno : saved);
-    }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        std::remove(tmp.c_str());
-        return "cannot rename " + tmp + " to " + path + ": " + why;
-    }
-    return "";
+    std::string detail;
+    return write_file(path, text, &detail) == Errc::ok ? "" : detail;
 }
 
 // What every subcommand shares: its parser, the files, --format.
@@ -104,8 +67,8 @@ struct Command {
     std::size_t max_files;             // 0: no limit
     std::vector<const char*> formats;  // empty: no --format
     std::function<void(cxxopts::Options&)> add_options;
-    std::function<int(const cxxopts::ParseResult&, const std::vector<std::string>&,
-                      const std::string& format, std::ostream&, std::ostream&)>
+    std::function<ExitCode(const cxxopts::ParseResult&, const std::vector<std::string>&,
+                           const std::string& format, std::ostream&, std::ostream&)>
         run;
 };
 
@@ -117,8 +80,8 @@ std::string format_list(const std::vector<const char*>& formats) {
     return s;
 }
 
-int run_command(const Command& cmd, int argc, const char* const* argv, std::ostream& out,
-                std::ostream& err) {
+ExitCode run_command(const Command& cmd, int argc, const char* const* argv, std::ostream& out,
+                     std::ostream& err) {
     const std::string prog = std::string("wsbench-report ") + cmd.name;
     cxxopts::Options options(prog, cmd.description);
     options.custom_help("[options]");
@@ -135,7 +98,7 @@ int run_command(const Command& cmd, int argc, const char* const* argv, std::ostr
         const auto r = options.parse(argc, argv);
         if (r.count("help")) {
             out << options.help() << "\n" << kExitCodes;
-            return kExitOk;
+            return ExitCode::ok;
         }
         std::vector<std::string> files = r.unmatched();
         if (files.size() < cmd.min_files || (cmd.max_files > 0 && files.size() > cmd.max_files)) {
@@ -153,18 +116,18 @@ int run_command(const Command& cmd, int argc, const char* const* argv, std::ostr
         }
         return cmd.run(r, files, format, out, err);
     } catch (const UsageError& e) {
-        err << prog << ": " << e.message << " (see --help)\n";
-        return kExitUsage;
+        err << prog << ": " << cli::one_line(e.message) << " (see --help)\n";
+        return ExitCode::usage;
     } catch (const cxxopts::exceptions::exception& e) {
-        err << prog << ": " << ascii_quotes(e.what()) << " (see --help)\n";
-        return kExitUsage;
+        err << prog << ": " << cli::cxxopts_message(options, e.what()) << " (see --help)\n";
+        return ExitCode::usage;
     } catch (const InputError& e) {
         err << prog << ": " << e.what() << "\n";
-        return kExitUsage;
+        return ExitCode::usage;
     } catch (const nlohmann::json::exception& e) {
         // Every field used is checked on reading; this is the net under a check forgotten.
         err << prog << ": invalid report: " << e.what() << "\n";
-        return kExitUsage;
+        return ExitCode::usage;
     }
 }
 
@@ -175,16 +138,16 @@ std::string output_path(const cxxopts::ParseResult& r) {
     return path;
 }
 
-std::vector<LoadgenReport> read_all(const std::vector<std::string>& files) {
-    std::vector<LoadgenReport> reports;
+std::vector<LoadgenFile> read_all(const std::vector<std::string>& files) {
+    std::vector<LoadgenFile> reports;
     for (const std::string& f : files) reports.push_back(read_loadgen(f));
     return reports;
 }
 
 // ------------------------------------------------------------------------------ commands
 
-int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
-            const std::string& format, std::ostream& out, std::ostream&) {
+ExitCode summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
+                 const std::string& format, std::ostream& out, std::ostream&) {
     const Input input = read_input(files[0]);
     if (is_case_results(input.kind)) {
         const std::vector<AutobahnAgent> agents = read_autobahn(input);
@@ -193,31 +156,34 @@ int summary(const cxxopts::ParseResult&, const std::vector<std::string>& files,
         } else {
             out << autobahn_summary_text(agents);
         }
-        return kExitOk;
+        return ExitCode::ok;
     }
-    const LoadgenReport r = to_loadgen(input);
+    const LoadgenFile f = to_loadgen(input);
+    const LoadgenReport& r = f.report;
     if (format == "json") {
-        out << json{{"file", r.path},
-                    {"summary", r.doc["summary"]},
-                    {"latency_us", latency_summary(r.run.latency)},
-                    {"latency_uncorrected_us", latency_summary(r.run.latency_uncorrected)},
-                    {"connect_latency_us", latency_summary(r.run.connect)},
-                    {"handshake_latency_us", latency_summary(r.run.handshake)},
-                    {"errors", r.doc["errors"]}}
+        const json doc = r;
+        out << json{{"file", f.path},
+                    {"summary", doc.at("summary")},
+                    {"latency_us", doc.at("latency_us")},
+                    {"latency_uncorrected_us", doc.at("latency_uncorrected_us")},
+                    {"connect_latency_us", doc.at("connect_latency_us")},
+                    {"handshake_latency_us", doc.at("handshake_latency_us")},
+                    {"errors", doc.at("errors")}}
                    .dump(2)
             << "\n";
-        return kExitOk;
+        return ExitCode::ok;
     }
-    out << "Report " << r.path << " (" << r.created << ", host " << r.hostname << ")\n"
-        << loadgen::summary_table(r.run);
-    if (r.merged_inputs > 0) out << "  Merged: " << r.merged_inputs << " reports\n";
-    return kExitOk;
+    out << "Report " << f.path << " (" << r.envelope.created << ", host "
+        << r.envelope.host.hostname << ")\n"
+        << summary_table(r);
+    if (r.merged) out << "  Merged: " << r.merged->inputs << " reports\n";
+    return ExitCode::ok;
 }
 
-int compare(const cxxopts::ParseResult& r, const std::vector<std::string>& files,
-            const std::string& format, std::ostream& out, std::ostream&) {
+ExitCode compare(const cxxopts::ParseResult& r, const std::vector<std::string>& files,
+                 const std::string& format, std::ostream& out, std::ostream&) {
     Thresholds thresholds;
-    for (const std::string& t : all_values(r, "threshold")) {
+    for (const std::string& t : cli::Values(r).all("threshold")) {
         const std::string error = parse_threshold(t, thresholds);
         if (!error.empty()) throw UsageError{error};
     }
@@ -229,11 +195,11 @@ int compare(const cxxopts::ParseResult& r, const std::vector<std::string>& files
     } else {
         out << render_text(c);
     }
-    return c.regressed() ? kExitCheckFailed : kExitOk;
+    return c.regressed() ? ExitCode::check_failed : ExitCode::ok;
 }
 
-int merge(const cxxopts::ParseResult& r, const std::vector<std::string>& files, const std::string&,
-          std::ostream& out, std::ostream& err) {
+ExitCode merge(const cxxopts::ParseResult& r, const std::vector<std::string>& files,
+               const std::string&, std::ostream& out, std::ostream& err) {
     const std::string path = output_path(r);
     std::vector<std::string> warnings;
     const json merged = merge_loadgen(read_all(files), warnings);
@@ -243,21 +209,21 @@ int merge(const cxxopts::ParseResult& r, const std::vector<std::string>& files, 
         out << merged.dump(2) << "\n";
     } else if (write_report(merged, path, &detail) != Errc::ok) {
         err << "wsbench-report merge: " << detail << "\n";
-        return kExitCannotRun;
+        return ExitCode::cannot_run;
     }
     if (path != "-" && !r.count("quiet")) {
         err << "wsbench-report merge: " << files.size() << " reports merged into " << path << "\n";
     }
-    return kExitOk;
+    return ExitCode::ok;
 }
 
-int html(const cxxopts::ParseResult& r, const std::vector<std::string>& files, const std::string&,
-         std::ostream& out, std::ostream& err) {
+ExitCode html(const cxxopts::ParseResult& r, const std::vector<std::string>& files,
+              const std::string&, std::ostream& out, std::ostream& err) {
     const std::string path = output_path(r);
     std::vector<Input> inputs;
     for (const std::string& f : files) inputs.push_back(read_input(f));
     const bool autobahn = is_case_results(inputs.front().kind);
-    std::vector<LoadgenReport> reports;
+    std::vector<LoadgenFile> reports;
     for (const Input& in : inputs) {
         if (is_case_results(in.kind) != autobahn) {
             throw InputError(in.path + ": a " + std::string(to_string(in.kind)) + " report among " +
@@ -270,14 +236,14 @@ int html(const cxxopts::ParseResult& r, const std::vector<std::string>& files, c
     const std::string error = write_text(page, path, out);
     if (!error.empty()) {
         err << "wsbench-report html: " << error << "\n";
-        return kExitCannotRun;
+        return ExitCode::cannot_run;
     }
-    return kExitOk;
+    return ExitCode::ok;
 }
 
 }  // namespace
 
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+ExitCode run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
     auto output_option = [](const char* what) {
         return [what](cxxopts::Options& o) {
             o.add_options()("o,output", what, cxxopts::value<std::string>(), "FILE")(
@@ -338,23 +304,23 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
     if (argc < 2) {
         err << kUsage;
-        return kExitUsage;
+        return ExitCode::usage;
     }
     const std::string name = argv[1];
     if (name == "-h" || name == "--help" || name == "help") {
         out << kUsage << "\n" << kExitCodes;
-        return kExitOk;
+        return ExitCode::ok;
     }
     if (name == "--version") {
-        out << "wsbench-report " << WSBENCH_VERSION << "\n";
-        return kExitOk;
+        cli::print_version(out, "wsbench-report");
+        return ExitCode::ok;
     }
     for (const Command& cmd : commands) {
         if (name == cmd.name) return run_command(cmd, argc - 1, argv + 1, out, err);
     }
     err << "wsbench-report: unknown command '" << name
         << "': expected summary, compare, merge or html (see --help)\n";
-    return kExitUsage;
+    return ExitCode::usage;
 }
 
 }  // namespace wsb::report

@@ -3,17 +3,15 @@
 
 #include <ostream>
 
-namespace wsb::report {
+#include "wsbench/exit_code.hpp"
 
-/// Exit codes (DESIGN.md §4).
-inline constexpr int kExitOk = 0;
-inline constexpr int kExitCheckFailed = 1;  ///< compare found a regression
-inline constexpr int kExitUsage = 2;        ///< bad option, unreadable or invalid input
-inline constexpr int kExitCannotRun = 3;    ///< the output could not be written
+namespace wsb::report {
 
 /// Runs `wsbench-report CMD ARGS...`: parses the subcommand's options (which may follow the
 /// file arguments), reads the inputs, writes results to `out` (machine output alone with
-/// --format json) and messages to `err`. Returns the exit code.
-int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+/// --format json) and messages to `err`. Returns check_failed when compare found a regression,
+/// usage for a bad option or an unreadable or invalid input, cannot_run when the output could
+/// not be written.
+ExitCode run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 
 }  // namespace wsb::report

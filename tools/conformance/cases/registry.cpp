@@ -49,25 +49,4 @@ const std::vector<CaseSpec>& all_cases() {
 
 std::string section_of(const std::string& id) { return id.substr(0, id.find('.')); }
 
-bool id_less(const std::string& a, const std::string& b) {
-    std::size_t i = 0, j = 0;
-    while (i < a.size() && j < b.size()) {
-        const std::size_t ea = std::min(a.find('.', i), a.size());
-        const std::size_t eb = std::min(b.find('.', j), b.size());
-        const std::string pa = a.substr(i, ea - i), pb = b.substr(j, eb - j);
-        const bool na = !pa.empty() && std::isdigit(static_cast<unsigned char>(pa[0]));
-        const bool nb = !pb.empty() && std::isdigit(static_cast<unsigned char>(pb[0]));
-        if (na != nb) return na;  // numbers before letters
-        if (na) {
-            const unsigned long xa = std::stoul(pa), xb = std::stoul(pb);
-            if (xa != xb) return xa < xb;
-        } else if (pa != pb) {
-            return pa < pb;
-        }
-        i = ea + 1;
-        j = eb + 1;
-    }
-    return i >= a.size() && j < b.size();  // a is a prefix of b
-}
-
 }  // namespace wsb::conformance

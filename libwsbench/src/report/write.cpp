@@ -1,23 +1,16 @@
-// The common report envelope, latency summaries and atomic report writing shared by every tool.
-#include "wsbench/report.hpp"
+// Atomic report files and markup escaping shared by every tool.
+#include "wsbench/report/write.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <ctime>
 
 #include "wsbench/utf8.hpp"
-
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "unknown"
-#endif
 
 namespace wsb {
 namespace {
@@ -62,75 +55,12 @@ Errc write_in_place(const std::string& path, const std::string& text, std::strin
 
 }  // namespace
 
-std::string_view version() noexcept { return WSBENCH_VERSION; }
-
-std::string format_rfc3339_utc(std::chrono::system_clock::time_point t) {
-    using namespace std::chrono;
-    // Floor to whole seconds so times before 1970 keep a non-negative millisecond part.
-    auto secs = duration_cast<seconds>(t.time_since_epoch());
-    if (secs > t.time_since_epoch()) secs -= seconds(1);
-    const auto millis = duration_cast<milliseconds>(t.time_since_epoch() - secs).count();
-    const std::time_t tt = static_cast<std::time_t>(secs.count());
-    std::tm tm{};
-    ::gmtime_r(&tt, &tm);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm);
-    char out[48];
-    std::snprintf(out, sizeof out, "%s.%03dZ", date, static_cast<int>(millis));
-    return out;
-}
-
-json host_info() {
-    char name[HOST_NAME_MAX + 1] = {};
-    if (::gethostname(name, sizeof name - 1) != 0) name[0] = '\0';
-    std::string os;
-    struct utsname uts {};
-    if (::uname(&uts) == 0) os = std::string(uts.sysname) + " " + uts.release;
-    const long cpus = ::sysconf(_SC_NPROCESSORS_ONLN);
-    return json{{"hostname", name}, {"os", os}, {"cpus", cpus > 0 ? cpus : 0}};
-}
-
-json make_envelope(std::string_view schema, std::string_view tool_name, std::string_view target_url,
-                   const json& config, bool interrupted) {
-    json envelope = json::object();
-    envelope["schema"] = schema;
-    envelope["tool"] = {{"name", tool_name}, {"version", version()}};
-    envelope["created"] = format_rfc3339_utc(std::chrono::system_clock::now());
-    envelope["host"] = host_info();
-    envelope["target"] = {{"url", target_url}};
-    envelope["config"] = config;
-    envelope["interrupted"] = interrupted;
-    return envelope;
-}
-
-json latency_summary(const Histogram& h) {
-    const bool empty = h.total_count() == 0;
-    auto at = [&](double percentile) { return empty ? 0 : h.value_at_percentile(percentile); };
-    return json{
-        {"count", h.total_count()},
-        {"min", empty ? 0 : h.min()},
-        {"mean", empty ? 0.0 : h.mean()},
-        {"stddev", empty ? 0.0 : h.stddev()},
-        {"p50", at(50)},
-        {"p75", at(75)},
-        {"p90", at(90)},
-        {"p95", at(95)},
-        {"p99", at(99)},
-        {"p99_9", at(99.9)},
-        {"p99_99", at(99.99)},
-        {"max", empty ? 0 : h.max()},
-    };
-}
-
-Errc write_report(const json& report, const std::string& path, std::string* detail) {
-    if (path.empty()) return fail(detail, "no report file given");
-    const std::string text = report.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
-
+Errc write_file(const std::string& path, const std::string& text, std::string* detail, Sync sync) {
+    if (path.empty()) return fail(detail, "no file given");
     if (path == "-") {
         std::fflush(stdout);
         if (!write_all(STDOUT_FILENO, text)) {
-            return fail(detail,
-                        std::string("cannot write the report to stdout: ") + std::strerror(errno));
+            return fail(detail, std::string("cannot write to stdout: ") + std::strerror(errno));
         }
         return Errc::ok;
     }
@@ -152,7 +82,7 @@ Errc write_report(const json& report, const std::string& path, std::string* deta
     const std::string temp = target + ".tmp." + std::to_string(::getpid());
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) return fail(detail, system_error_text("cannot create", temp, errno));
-    bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+    bool ok = write_all(fd, text) && (sync == Sync::no || ::fsync(fd) == 0);
     int err = errno;
     if (::close(fd) != 0 && ok) {
         ok = false;
@@ -168,6 +98,12 @@ Errc write_report(const json& report, const std::string& path, std::string* deta
         return fail(detail, system_error_text("cannot rename " + temp + " to", target, err));
     }
     return Errc::ok;
+}
+
+Errc write_report(const json& report, const std::string& path, std::string* detail) {
+    if (path.empty()) return fail(detail, "no report file given");
+    return write_file(path, report.dump(2, ' ', false, json::error_handler_t::replace) + "\n",
+                      detail, Sync::yes);
 }
 
 std::string escape_markup(const std::string& s) {

@@ -1,0 +1,233 @@
+// The "wsbench.loadgen/1" report (reports/loadgen.schema.json) as a model: what wsbench-loadgen
+// writes, what wsbench-report reads, merges, compares and renders, with one to_json/from_json.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "wsbench/histogram.hpp"
+#include "wsbench/report/envelope.hpp"
+
+namespace wsb::report {
+
+/// The schema identifier of loadgen reports.
+inline constexpr const char* kLoadgenSchema = "wsbench.loadgen/1";
+/// The tool name in the envelope of a report the load generator wrote.
+inline constexpr const char* kLoadgenTool = "wsbench-loadgen";
+
+/// The error kinds every loadgen report lists (zeros included), in the order the human summary
+/// prints them: connect, tls, handshake, timeout, read, write, protocol, closed_by_peer,
+/// unmatched, lost, duplicated.
+inline constexpr const char* kLoadgenErrorKinds[] = {
+    "connect",        "tls",       "handshake", "timeout",    "read", "write", "protocol",
+    "closed_by_peer", "unmatched", "lost",      "duplicated",
+};
+
+/// A request header of the run; credential values are already "<redacted>".
+struct HeaderSetting {
+    std::string name;
+    std::string value;
+};
+
+/// --shard I/N: shard `index` of `count` (count 1: not sharded).
+struct ShardId {
+    std::uint64_t index = 0;
+    std::uint64_t count = 1;
+};
+
+/// A snapshot of the run's settings: the report's `config` section, every effective option
+/// as the report prints it (durations in seconds). Not the load generator's CLI Config.
+struct LoadgenSettings {
+    std::string url;
+    std::string scenario = "echo";  ///< echo, broadcast or connect
+    std::uint64_t connections = 0;  ///< total of the whole run (every shard)
+    std::uint64_t threads = 0;      ///< threads used
+    double duration_s = 0;
+    std::uint64_t messages_per_connection = 0;  ///< -n; 0: no limit
+    double warmup_s = 0;
+    double rate = 0;  ///< total messages/s; 0: closed loop
+    double per_connection_rate = 0;
+    std::uint64_t pipeline = 1;
+    std::uint64_t message_size = 0;
+    std::string message_type = "binary";  ///< binary or text
+    double connect_rate = 0;              ///< 0: unlimited
+    double connect_timeout_s = 0;
+    std::optional<std::uint64_t> max_connecting;  ///< absent in reports before it existed
+    std::optional<double> drain_timeout_s;        ///< absent in older reports
+    std::optional<double> reply_timeout_s;        ///< absent in older reports
+    double ping_interval_s = 0;
+    std::vector<HeaderSetting> headers;
+    std::vector<std::string> subprotocols;
+    std::string origin;
+    bool insecure = false;
+    std::string ca_file;
+    std::vector<std::string> source_ips;
+    std::vector<std::string> slo;  ///< --slo terms as written
+    std::optional<ShardId> shard;  ///< absent in merged reports
+};
+
+/// This process's part of a --shard run (the report's top-level `shard` section).
+struct ShardPart {
+    std::uint64_t index = 0;
+    std::uint64_t count = 2;
+    std::uint64_t first_connection = 0;  ///< global id of the shard's first connection
+    std::uint64_t connections = 0;
+    double rate = 0;
+    double connect_rate = 0;
+};
+
+/// One second of the measured window (t_s counts from `started`).
+struct TimelinePoint {
+    double t_s = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    std::uint64_t connections = 0;  ///< open at the end of the second
+    std::uint64_t errors = 0;
+    std::uint64_t p50_us = 0;  ///< of the latencies recorded in that second
+    std::uint64_t p99_us = 0;
+    /// That second's latencies, HdrHistogram V2 compressed base64, so merges recompute p50/p99
+    /// exactly; empty when the point carries none (older reports). from_json checks it decodes.
+    std::string histogram;
+};
+
+/// One worker thread's health.
+struct ThreadHealth {
+    std::uint64_t index = 0;
+    double cpu_s = 0;  ///< CPU time the thread used
+    std::uint64_t connections = 0;
+};
+
+/// Broadcast deliveries that should have arrived, and those lost or duplicated.
+struct BroadcastCounts {
+    std::uint64_t expected = 0;
+    std::uint64_t lost = 0;
+    std::uint64_t duplicated = 0;
+};
+
+/// The --slo verdict of the run.
+struct SloVerdict {
+    std::vector<std::string> terms;
+    bool passed = true;
+    std::vector<std::string> breaches;
+};
+
+/// One report a merged report was made from.
+struct MergeSource {
+    std::string file;
+    std::string hostname;
+    std::string created;
+    std::string started;           ///< "" when that report had none
+    std::optional<ShardId> shard;  ///< when it was a shard of a --shard run
+};
+
+/// The `merged` section of wsbench-report merge's output.
+struct MergeInfo {
+    std::uint64_t inputs = 0;
+    std::vector<MergeSource> sources;
+    /// Shards of one --shard run: N, and which were merged and missing.
+    struct Shards {
+        std::uint64_t count = 0;
+        std::vector<std::uint64_t> merged;
+        std::vector<std::uint64_t> missing;
+    };
+    std::optional<Shards> shards;
+};
+
+/// Everything a "wsbench.loadgen/1" report holds. The latency summaries (`latency_us`, ...),
+/// summary.errors, summary.error_rate, summary.connections.opened_per_s and generator.cpu_s are
+/// not stored: to_json derives them from the histograms and counters, as the writers always did.
+struct LoadgenReport {
+    Envelope envelope;  ///< schema kLoadgenSchema; tool kLoadgenTool or "wsbench-report"
+    LoadgenSettings config;
+    std::optional<std::int64_t> started_ms;  ///< window start, Unix milliseconds
+    std::optional<ShardPart> shard;
+
+    struct Connections {
+        std::uint64_t target = 0;
+        std::uint64_t established = 0;
+        std::uint64_t failed = 0;
+        double ramp_s = 0;  ///< first connect started to last open or failed (0: unknown)
+    } connections;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t messages_received = 0;
+    std::uint64_t bytes_sent = 0;
+    std::uint64_t bytes_received = 0;
+    double duration_s = 0;  ///< the measured window
+    double sent_per_s = 0;  ///< summary.throughput, as recorded (a merge sums its inputs')
+    double received_per_s = 0;
+
+    Histogram latency;                      ///< µs, corrected for coordinated omission
+    Histogram latency_uncorrected;          ///< µs, from the actual send time
+    Histogram connect;                      ///< µs, TCP connect
+    Histogram handshake;                    ///< µs, opening handshake
+    std::optional<Histogram> schedule_lag;  ///< µs; absent in older reports
+
+    std::vector<TimelinePoint> timeline;
+    std::map<std::string, std::uint64_t> errors;  ///< by kind (kLoadgenErrorKinds and others)
+    std::map<std::uint16_t, std::uint64_t> close_codes;
+
+    std::vector<ThreadHealth> threads;
+    std::vector<std::string> warnings;
+
+    std::optional<BroadcastCounts> broadcast;  ///< the broadcast scenario
+    std::optional<SloVerdict> slo;             ///< when --slo was given
+    std::string fatal;                         ///< why the run stopped early; "" when it did not
+    std::optional<MergeInfo> merged;           ///< in the output of wsbench-report merge
+
+    /// The sum of `errors`.
+    std::uint64_t total_errors() const;
+    /// What errors are counted against: the messages sent (in broadcast, the expected
+    /// deliveries) plus the connections targeted.
+    std::uint64_t error_attempts() const;
+    /// total_errors() / error_attempts(): 0 without errors, 1 with errors but no attempts.
+    double error_rate() const;
+    /// `errors[kind]`, 0 when absent.
+    std::uint64_t error_count(const std::string& kind) const;
+    /// True when every timeline point carries its histogram (and there is a timeline).
+    bool has_timeline_histograms() const;
+};
+
+/// errors / attempts as the report and --slo share it: 0 without errors, 1 with errors but no
+/// attempts.
+double error_rate_of(std::uint64_t errors, std::uint64_t attempts);
+
+/// The whole report, valid against reports/loadgen.schema.json; keys sorted (nlohmann).
+void to_json(nlohmann::json& j, const LoadgenReport& report);
+/// Reads a report, checking every field it uses. Throws FormatError naming the JSON path
+/// ("$.summary.messages.sent: expected a non-negative integer") for a missing or mistyped
+/// field and a histogram that does not decode. Fields older writers did not write are optional.
+void from_json(const nlohmann::json& j, LoadgenReport& report);
+
+void to_json(nlohmann::json& j, const LoadgenSettings& settings);
+void from_json(const nlohmann::json& j, LoadgenSettings& settings);
+void to_json(nlohmann::json& j, const TimelinePoint& point);
+void to_json(nlohmann::json& j, const ThreadHealth& thread);
+
+/// Member-wise equality (histograms compare by their counts), for round-trip checks.
+bool operator==(const HeaderSetting& a, const HeaderSetting& b);
+bool operator==(const ShardId& a, const ShardId& b);
+bool operator==(const ShardPart& a, const ShardPart& b);
+bool operator==(const TimelinePoint& a, const TimelinePoint& b);
+bool operator==(const ThreadHealth& a, const ThreadHealth& b);
+bool operator==(const BroadcastCounts& a, const BroadcastCounts& b);
+bool operator==(const SloVerdict& a, const SloVerdict& b);
+bool operator==(const MergeSource& a, const MergeSource& b);
+bool operator==(const MergeInfo::Shards& a, const MergeInfo::Shards& b);
+bool operator==(const MergeInfo& a, const MergeInfo& b);
+bool operator==(const LoadgenReport::Connections& a, const LoadgenReport::Connections& b);
+bool operator==(const LoadgenSettings& a, const LoadgenSettings& b);
+bool operator==(const LoadgenReport& a, const LoadgenReport& b);
+
+/// The fixed-width human summary of a report, in the spirit of wrk and h2load: target,
+/// scenario, window, connections, messages, bytes and rates, a latency table (corrected and
+/// uncorrected: min, p50, p90, p99, p99.9, max, mean), connect and handshake p50/p99, non-zero
+/// errors by kind, close codes, warnings, and why the run stopped when it was interrupted or
+/// failed. Printed by wsbench-loadgen after a run and by `wsbench-report summary`. Ends with a
+/// newline.
+std::string summary_table(const LoadgenReport& report);
+
+}  // namespace wsb::report
