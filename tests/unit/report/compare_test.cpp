@@ -1,12 +1,13 @@
 // Tests of wsbench-report compare: thresholds and overrides, direction of each metric,
 // percentiles recomputed from the histograms, and the three output formats.
+#include "compare.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
 
-#include "compare.hpp"
-#include "report_fixtures.hpp"
+#include "fixtures.hpp"
 
 namespace wsb::report {
 namespace {
@@ -30,13 +31,14 @@ std::vector<std::uint64_t> values(std::uint64_t from, std::uint64_t to, std::uin
     return v;
 }
 
-loadgen::RunResult run_with(const std::vector<std::uint64_t>& latencies) {
-    loadgen::RunResult r = echo_run({});
+LoadgenReport run_with(const std::vector<std::uint64_t>& latencies) {
+    LoadgenReport r = echo_run({});
     for (std::uint64_t v : latencies) {
         r.latency.record(v);
         r.latency_uncorrected.record(v / 2);
     }
     r.messages_sent = r.messages_received = latencies.size();
+    r.sent_per_s = r.received_per_s = static_cast<double>(latencies.size()) / r.duration_s;
     return r;
 }
 
@@ -110,9 +112,10 @@ TEST(CompareLoadgen, ChangesWithinTheThresholdAreNoChange) {
 }
 
 TEST(CompareLoadgen, LowerThroughputIsARegressionAndHigherAnImprovement) {
-    loadgen::RunResult slow = run_with(values(100, 1000));
-    loadgen::RunResult fast = slow;
+    LoadgenReport slow = run_with(values(100, 1000));
+    LoadgenReport fast = slow;
     fast.messages_received *= 2;
+    fast.received_per_s *= 2;
     const auto b = loadgen_report(slow, "base.json");
     const auto n = loadgen_report(fast, "new.json");
     EXPECT_EQ(metric(compare_loadgen(b, n, Thresholds{}), "throughput").verdict,
@@ -123,9 +126,9 @@ TEST(CompareLoadgen, LowerThroughputIsARegressionAndHigherAnImprovement) {
 }
 
 TEST(CompareLoadgen, ErrorsFromZeroAreARegressionWhateverTheThreshold) {
-    loadgen::RunResult clean = run_with(values(100, 1000));
-    loadgen::RunResult failing = clean;
-    failing.errors[static_cast<std::size_t>(loadgen::ErrorKind::timeout)] = 3;
+    LoadgenReport clean = run_with(values(100, 1000));
+    LoadgenReport failing = clean;
+    failing.errors["timeout"] = 3;
     Thresholds lax;
     ASSERT_EQ(parse_threshold("1000%", lax), "");
     const Comparison c = compare_loadgen(loadgen_report(clean, "base.json"),
@@ -142,10 +145,10 @@ TEST(CompareLoadgen, ErrorsFromZeroAreARegressionWhateverTheThreshold) {
 }
 
 TEST(CompareLoadgen, PercentilesComeFromTheHistogramsNotTheSummaries) {
-    const loadgen::RunResult run = run_with(values(100, 1000));
+    const LoadgenReport run = run_with(values(100, 1000));
     Input tampered;
     tampered.path = "tampered.json";
-    tampered.doc = loadgen::build_report(run);
+    tampered.doc = json(run);
     tampered.doc["latency_us"]["p99"] = 1;  // a summary that disagrees with its histogram
     const Comparison c =
         compare_loadgen(loadgen_report(run, "base.json"), to_loadgen(tampered), Thresholds{});
@@ -167,8 +170,8 @@ TEST(CompareLoadgen, EveryPercentileCorrectedAndUncorrected) {
 }
 
 TEST(CompareLoadgen, NotesConfigDifferences) {
-    loadgen::RunResult a = run_with(values(100, 200));
-    loadgen::RunResult b = a;
+    LoadgenReport a = run_with(values(100, 200));
+    LoadgenReport b = a;
     b.config.message_size = 1024;
     const Comparison c =
         compare_loadgen(loadgen_report(a, "a.json"), loadgen_report(b, "b.json"), Thresholds{});
@@ -179,7 +182,7 @@ TEST(CompareLoadgen, NotesConfigDifferences) {
 TEST(CompareInputs, RefusesReportsOfDifferentKinds) {
     Input loadgen_input;
     loadgen_input.path = "a.json";
-    loadgen_input.doc = loadgen::build_report(run_with(values(1, 2)));
+    loadgen_input.doc = json(run_with(values(1, 2)));
     Input autobahn;
     autobahn.path = "index.json";
     autobahn.kind = ReportKind::autobahn;
@@ -207,9 +210,9 @@ TEST(CompareRender, TextTableHasEveryMetricAndTheTotals) {
 }
 
 TEST(CompareRender, JsonSaysPassedAndGivesNullForAnInfiniteChange) {
-    loadgen::RunResult clean = run_with(values(100, 1000));
-    loadgen::RunResult failing = clean;
-    failing.errors[0] = 1;
+    LoadgenReport clean = run_with(values(100, 1000));
+    LoadgenReport failing = clean;
+    failing.errors["connect"] = 1;
     const json j = render_json(compare_loadgen(loadgen_report(clean, "a.json"),
                                                loadgen_report(failing, "b.json"), Thresholds{}));
     EXPECT_EQ(j.at("passed"), false);

@@ -1,14 +1,13 @@
 // Tests of wsbench-report's command line and report reading: subcommands, options after the
 // files, exit codes, and bad input named with its file and problem.
-#include "report_cli.hpp"
-
 #include <gtest/gtest.h>
 
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "report_fixtures.hpp"
+#include "fixtures.hpp"
+#include "report_cli.hpp"
 #include "wsbench/report.hpp"
 
 namespace wsb::report {
@@ -37,7 +36,7 @@ Ran run(const std::vector<std::string>& args) {
 }
 
 std::string report_text(std::initializer_list<std::uint64_t> latencies) {
-    return loadgen::build_report(echo_run(latencies)).dump();
+    return json(echo_run(latencies)).dump();
 }
 
 // ------------------------------------------------------------------------------ commands
@@ -192,7 +191,7 @@ TEST_P(ReportBadInput, ExitsTwoNamingTheFileAndTheProblem) {
 }
 
 json tweaked(const std::function<void(json&)>& change) {
-    json j = loadgen::build_report(echo_run({100, 200}));
+    json j = json(echo_run({100, 200}));
     change(j);
     return j;
 }
@@ -256,9 +255,9 @@ TEST(ReportInput, ParsesRfc3339WithMillisecondsAndOffsets) {
     EXPECT_EQ(parse_rfc3339_ms("2024-13-01T12:34:56Z"), std::nullopt);
 }
 
-TEST(ReportInput, ReadsBackWhatTheLoadgenWrote) {
-    const loadgen::RunResult run = echo_run({100, 200, 300});
-    TempFile file("r.json", loadgen::build_report(run).dump());
+TEST(ReportInput, ReadsBackAReportFile) {
+    const LoadgenReport run = echo_run({100, 200, 300});
+    TempFile file("r.json", json(run).dump());
     const LoadgenReport r = read_loadgen(file.path).report;
     EXPECT_EQ(r.latency, run.latency);
     EXPECT_EQ(r.latency_uncorrected, run.latency_uncorrected);

@@ -1,5 +1,7 @@
 // Tests of wsbench-loadgen's option parsing: every flag, options after the URL, errors that
 // name the flag, contradictions, --source-ip range expansion, --help and --version.
+#include "cli.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 #include <utility>
 #include <vector>
 
-#include "cli.hpp"
 #include "tls_cert.hpp"
 
 namespace wsb::loadgen {

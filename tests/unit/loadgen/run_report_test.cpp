@@ -1,4 +1,6 @@
 // Tests for the loadgen JSON report, its JSON Schema and the human summary table.
+#include "run_report.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "run_report.hpp"
+#include "schema_check.hpp"
 #include "slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/units.hpp"
@@ -411,49 +413,8 @@ TEST(SummaryTable, SaysNoSamplesForARunWithoutLatency) {
 
 // ---------------------------------------------------------------------------- JSON Schema
 
-const std::string kSchema = WSBENCH_FIXTURES_DIR "/../../reports/loadgen.schema.json";
-const std::string kChecker = WSBENCH_FIXTURES_DIR "/../../scripts/check-schema.py";
-
-bool jsonschema_available() {
-    static const bool available =
-        std::system("python3 -c 'import jsonschema' >/dev/null 2>&1") == 0;
-    return available;
-}
-
-struct CheckResult {
-    int status = -1;     // the checker's exit code
-    std::string output;  // what it printed
-};
-
-// Writes each report to a temporary file and checks them all with one run of the checker
-// (starting Python with jsonschema takes about half a second).
-CheckResult check_against_schema(const std::vector<json>& reports) {
-    std::vector<std::string> paths;
-    std::string command = "python3 '" + kChecker + "' '" + kSchema + "'";
-    for (const json& report : reports) {
-        std::string path = ::testing::TempDir() + "wsbench-loadgen-report-XXXXXX";
-        const int fd = ::mkstemp(path.data());
-        if (fd < 0) return {};
-        ::close(fd);
-        EXPECT_EQ(write_report(report, path), Errc::ok);
-        command += " '" + path + "'";
-        paths.push_back(path);
-    }
-    const std::string log = paths.empty() ? std::string() : paths.front() + ".log";
-    const int status = std::system((command + " >'" + log + "' 2>&1").c_str());
-    CheckResult result;
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream in(log);
-    std::ostringstream s;
-    s << in.rdbuf();
-    result.output = s.str();
-    for (const std::string& path : paths) ::unlink(path.c_str());
-    ::unlink(log.c_str());
-    return result;
-}
-
 TEST(LoadgenSchema, AcceptsReportsOfEchoBroadcastAndEmptyRuns) {
-    if (!jsonschema_available()) GTEST_SKIP() << "python3 with jsonschema is not available";
+    if (!test::schema_checker_available()) GTEST_SKIP() << "python3 with jsonschema is missing";
     RunResult connect_run;
     connect_run.config.scenario = Scenario::connect;
     RunResult shard_run = echo_run();
@@ -463,14 +424,14 @@ TEST(LoadgenSchema, AcceptsReportsOfEchoBroadcastAndEmptyRuns) {
     Histogram second;
     second.record(42);
     shard_run.timeline[0].histogram = second.encode_base64();
-    const CheckResult r =
-        check_against_schema({build_report(echo_run()), build_report(broadcast_run()),
-                              build_report(connect_run), build_report(shard_run)});
+    const test::SchemaCheck r = test::check_schema(
+        "loadgen.schema.json", {build_report(echo_run()), build_report(broadcast_run()),
+                                build_report(connect_run), build_report(shard_run)});
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
 TEST(LoadgenSchema, RejectsReportsMissingARequiredName) {
-    if (!jsonschema_available()) GTEST_SKIP() << "python3 with jsonschema is not available";
+    if (!test::schema_checker_available()) GTEST_SKIP() << "python3 with jsonschema is missing";
     json no_received_rate = build_report(echo_run());
     no_received_rate["summary"]["throughput"].erase("received_per_s");
     json broadcast_without_section = build_report(broadcast_run());
@@ -478,8 +439,8 @@ TEST(LoadgenSchema, RejectsReportsMissingARequiredName) {
     json missing_error_kind = build_report(echo_run());
     missing_error_kind["errors"].erase("protocol");
 
-    const CheckResult r =
-        check_against_schema({no_received_rate, broadcast_without_section, missing_error_kind});
+    const test::SchemaCheck r = test::check_schema(
+        "loadgen.schema.json", {no_received_rate, broadcast_without_section, missing_error_kind});
     EXPECT_EQ(r.status, 1) << r.output;
     EXPECT_NE(r.output.find("$.summary.throughput: 'received_per_s' is a required property"),
               std::string::npos)

@@ -1,11 +1,12 @@
 // Tests for --slo parsing and for judging a run against its service-level objectives.
+#include "slo.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "run_report.hpp"
-#include "slo.hpp"
 
 namespace wsb::loadgen {
 namespace {

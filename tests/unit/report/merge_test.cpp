@@ -1,12 +1,14 @@
 // Tests of wsbench-report merge: exact histograms, summed counters, timelines aligned by
 // wall-clock second, shards, and the runs it refuses to merge.
+#include "merge.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdlib>
 
-#include "merge.hpp"
-#include "report_fixtures.hpp"
+#include "fixtures.hpp"
+#include "schema_check.hpp"
 #include "wsbench/report.hpp"
 
 namespace wsb::report {
@@ -39,13 +41,27 @@ std::string merge_error(const std::vector<LoadgenFile>& in) {
     return "";
 }
 
-loadgen::RunResult shard(std::uint64_t index, std::uint64_t count,
-                         std::initializer_list<std::uint64_t> latencies) {
-    loadgen::RunResult r = echo_run(latencies);
-    r.config.shard_index = index;
-    r.config.shard_count = count;
-    r.connections_target = loadgen::shard_share(r.config).connections;
-    r.connections_established = r.connections_target;
+LoadgenReport shard(std::uint64_t index, std::uint64_t count,
+                    std::initializer_list<std::uint64_t> latencies) {
+    LoadgenReport r = echo_run(latencies);
+    r.config.shard = ShardId{index, count};
+    // --shard I/N's share: the connections and rate split as evenly as they go, the first
+    // shards taking one more connection each.
+    const std::uint64_t share =
+        r.config.connections / count + (index < r.config.connections % count);
+    const std::uint64_t first = index * (r.config.connections / count) +
+                                std::min<std::uint64_t>(index, r.config.connections % count);
+    if (count > 1) {
+        r.shard = ShardPart{
+            index,
+            count,
+            first,
+            share,
+            r.config.rate * static_cast<double>(share) / static_cast<double>(r.config.connections),
+            0};
+    }
+    r.connections.target = share;
+    r.connections.established = share;
     return r;
 }
 
@@ -68,11 +84,11 @@ TEST(Merge, HistogramsAreExactlyOneHistogramOfEveryValue) {
 }
 
 TEST(Merge, CountersAreSummed) {
-    loadgen::RunResult a = echo_run({100, 200});
-    loadgen::RunResult b = echo_run({300});
-    a.errors[static_cast<std::size_t>(loadgen::ErrorKind::timeout)] = 2;
-    b.errors[static_cast<std::size_t>(loadgen::ErrorKind::timeout)] = 3;
-    b.errors[static_cast<std::size_t>(loadgen::ErrorKind::read)] = 1;
+    LoadgenReport a = echo_run({100, 200});
+    LoadgenReport b = echo_run({300});
+    a.errors["timeout"] = 2;
+    b.errors["timeout"] = 3;
+    b.errors["read"] = 1;
     b.close_codes[1011] = 1;
     const json m = merge_ok({loadgen_report(a, "a.json"), loadgen_report(b, "b.json")});
     const json& s = m.at("summary");
@@ -110,8 +126,8 @@ TEST(Merge, MarksTheReportAsAMergeOfItsSources) {
 }
 
 TEST(Merge, TimelinesAlignOnTheWallClockSecond) {
-    loadgen::RunResult a = echo_run({100}, 1'000'000'000'000);
-    loadgen::RunResult b = echo_run({100}, 1'000'000'001'000);  // one second later
+    LoadgenReport a = echo_run({100}, 1'000'000'000'000);
+    LoadgenReport b = echo_run({100}, 1'000'000'001'000);  // one second later
     Histogram a1, a2, b1, b2;
     a1.record(100);
     a2.record(200);
@@ -137,14 +153,14 @@ TEST(Merge, TimelinesAlignOnTheWallClockSecond) {
     ASSERT_EQ(second2.add(b1), Errc::ok);
     EXPECT_EQ(t[1].at("p99_us"), second2.value_at_percentile(99));
     EXPECT_EQ(t[1].at("p50_us"), second2.value_at_percentile(50));
-    EXPECT_EQ(m.at("started"), format_rfc3339_utc(*a.started));
+    EXPECT_EQ(m.at("started"), format_rfc3339_utc_ms(*a.started_ms));
     EXPECT_DOUBLE_EQ(m.at("summary").at("duration_s").get<double>(), 3.0)
         << "from the first start to the last end";
 }
 
 TEST(Merge, WithoutPerSecondHistogramsTakesTheLargestPercentilesAndWarns) {
-    loadgen::RunResult a = echo_run({100});
-    loadgen::RunResult b = echo_run({100});
+    LoadgenReport a = echo_run({100});
+    LoadgenReport b = echo_run({100});
     a.timeline = {{1.0, 10, 10, 5, 0, 100, 900, ""}};
     b.timeline = {{1.0, 10, 10, 5, 0, 300, 400, ""}};
     std::vector<std::string> warnings;
@@ -191,18 +207,18 @@ TEST(MergeRefuses, FewerThanTwoReports) {
 TEST(MergeRefuses, RunsThatMeasuredDifferentThings) {
     struct Case {
         const char* key;
-        std::function<void(loadgen::Config&)> change;
+        std::function<void(LoadgenSettings&)> change;
     };
     const Case cases[] = {
-        {"url", [](loadgen::Config& c) { c.url_text = "ws://other:9001/"; }},
-        {"scenario", [](loadgen::Config& c) { c.scenario = loadgen::Scenario::connect; }},
-        {"message_size", [](loadgen::Config& c) { c.message_size = 1024; }},
-        {"message_type", [](loadgen::Config& c) { c.message_type = loadgen::MessageType::text; }},
-        {"duration_s", [](loadgen::Config& c) { c.duration = std::chrono::seconds(5); }},
-        {"per_connection_rate", [](loadgen::Config& c) { c.per_connection_rate = 5; }},
+        {"url", [](LoadgenSettings& c) { c.url = "ws://other:9001/"; }},
+        {"scenario", [](LoadgenSettings& c) { c.scenario = "connect"; }},
+        {"message_size", [](LoadgenSettings& c) { c.message_size = 1024; }},
+        {"message_type", [](LoadgenSettings& c) { c.message_type = "text"; }},
+        {"duration_s", [](LoadgenSettings& c) { c.duration_s = 5; }},
+        {"per_connection_rate", [](LoadgenSettings& c) { c.per_connection_rate = 5; }},
     };
     for (const Case& k : cases) {
-        loadgen::RunResult b = echo_run({1});
+        LoadgenReport b = echo_run({1});
         k.change(b.config);
         const std::string e =
             merge_error({loadgen_report(echo_run({1}), "a.json"), loadgen_report(b, "b.json")});
@@ -222,7 +238,7 @@ TEST(MergeRefuses, ShardsOfDifferentRuns) {
                            loadgen_report(shard(1, 3, {1}), "b.json")})
                   .find("2 and 3 shards"),
               std::string::npos);
-    loadgen::RunResult more = shard(1, 2, {1});
+    LoadgenReport more = shard(1, 2, {1});
     more.config.connections = 20;
     EXPECT_NE(
         merge_error({loadgen_report(shard(0, 2, {1}), "a.json"), loadgen_report(more, "b.json")})
@@ -238,7 +254,7 @@ TEST(MergeRefuses, ShardsMixedWithAWholeRun) {
 }
 
 TEST(MergeRefuses, HistogramsOfDifferentSettings) {
-    loadgen::RunResult coarse = echo_run({});
+    LoadgenReport coarse = echo_run({});
     coarse.latency = Histogram(1, 3'600'000'000, 2);
     coarse.latency.record(100);
     const std::string e =
@@ -251,18 +267,12 @@ TEST(MergeRefuses, HistogramsOfDifferentSettings) {
 // ------------------------------------------------------------------------------ schema
 
 TEST(MergeSchema, MergedReportIsValidAgainstTheLoadgenSchema) {
-    if (std::system("python3 -c 'import jsonschema' >/dev/null 2>&1") != 0) {
-        GTEST_SKIP() << "python3 with jsonschema is not available";
-    }
+    if (!wsb::test::schema_checker_available())
+        GTEST_SKIP() << "python3 with jsonschema is missing";
     const json m = merge_ok({loadgen_report(shard(0, 2, {10, 20}), "s0.json"),
                              loadgen_report(shard(1, 2, {30}), "s1.json")});
-    const test::TempFile file("merged.json", m.dump());
-    const std::string command = "python3 " WSBENCH_FIXTURES_DIR
-                                "/../../scripts/check-schema.py " WSBENCH_FIXTURES_DIR
-                                "/../../reports/loadgen.schema.json '" +
-                                file.path + "' >&2";
-    const int status = std::system(command.c_str());
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    const wsb::test::SchemaCheck r = wsb::test::check_schema("loadgen.schema.json", {m});
+    EXPECT_EQ(r.status, 0) << r.output;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 // Tests of the open-loop send schedule and the connect ramp: exact, drift-free due times
 // against integer references, phase spreading, due counts and ramp counts.
+#include "scheduler.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,8 +10,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include "scheduler.hpp"
 
 namespace wsb::loadgen {
 namespace {

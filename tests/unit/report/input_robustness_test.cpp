@@ -9,9 +9,9 @@
 
 #include "autobahn.hpp"
 #include "compare.hpp"
+#include "fixtures.hpp"
 #include "html.hpp"
 #include "merge.hpp"
-#include "report_fixtures.hpp"
 
 namespace wsb::report {
 namespace {
@@ -21,17 +21,17 @@ using test::json;
 
 // A small but complete report: every section, a sharded run, a timeline with histograms.
 json sample_report() {
-    loadgen::RunResult r = echo_run({100, 200, 5000});
-    r.config.shard_index = 1;
-    r.config.shard_count = 2;
+    LoadgenReport r = echo_run({100, 200, 5000});
+    r.config.shard = ShardId{1, 2};
     r.config.connections = 4;
-    r.connections_target = 2;
+    r.shard = ShardPart{1, 2, 2, 2, 500, 0};
+    r.connections.target = 2;
     Histogram second;
     second.record(150);
     r.timeline = {{1.0, 3, 3, 2, 1, 150, 150, second.encode_base64()}};
-    r.errors[static_cast<std::size_t>(loadgen::ErrorKind::read)] = 1;
+    r.errors["read"] = 1;
     r.warnings = {"w"};
-    return loadgen::build_report(r);
+    return json(r);
 }
 
 // The other shard of sample_report(), read once.

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "autobahn.hpp"
+#include "fixtures.hpp"
 #include "html.hpp"
 #include "report_cli.hpp"
-#include "report_fixtures.hpp"
 
 namespace wsb::report {
 namespace {
@@ -136,7 +136,7 @@ TEST(AutobahnCommands, HtmlAndSummaryTakeIndexFiles) {
 }
 
 TEST(AutobahnCommands, HtmlRefusesMixedKinds) {
-    const TempFile loadgen("l.json", loadgen::build_report(test::echo_run({1})).dump());
+    const TempFile loadgen("l.json", json(test::echo_run({1})).dump());
     const Ran r = run({"html", kBase, loadgen.path, "-o", "-"});
     EXPECT_EQ(r.code, 2);
     EXPECT_NE(r.err.find(loadgen.path + ": a loadgen report among autobahn reports"),

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-namespace wsb::report::test {
+namespace wsb::test {
 
 inline bool schema_checker_available() {
     static const bool available =
@@ -56,4 +56,4 @@ inline SchemaCheck check_schema(const std::string& schema_file,
     return result;
 }
 
-}  // namespace wsb::report::test
+}  // namespace wsb::test

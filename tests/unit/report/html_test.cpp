@@ -1,11 +1,12 @@
 // Tests of wsbench-report html: one self-contained page with inline SVG charts, every input
 // overlaid, text escaped.
+#include "html.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "html.hpp"
-#include "report_fixtures.hpp"
+#include "fixtures.hpp"
 
 namespace wsb::report {
 namespace {
@@ -22,8 +23,8 @@ std::size_t occurrences(const std::string& text, const std::string& needle) {
     return n;
 }
 
-loadgen::RunResult with_timeline(std::initializer_list<std::uint64_t> latencies) {
-    loadgen::RunResult r = echo_run(latencies);
+LoadgenReport with_timeline(std::initializer_list<std::uint64_t> latencies) {
+    LoadgenReport r = echo_run(latencies);
     r.timeline = {{1.0, 500, 500, 10, 0, 100, 300, ""}, {2.0, 500, 499, 10, 1, 120, 900, ""}};
     return r;
 }
@@ -68,8 +69,9 @@ TEST(Html, OverlaysEveryInputInItsOwnColour) {
 }
 
 TEST(Html, EscapesTextFromTheReports) {
-    loadgen::RunResult r = with_timeline({100});
-    r.config.url_text = "ws://h/<script>alert(1)</script>";
+    LoadgenReport r = with_timeline({100});
+    r.config.url = "ws://h/<script>alert(1)</script>";
+    r.envelope.target_url = r.config.url;
     r.warnings = {"a & b"};
     const std::string page = render_html({loadgen_report(r, "<x>.json")});
     EXPECT_EQ(page.find("<script>"), std::string::npos);
@@ -79,8 +81,8 @@ TEST(Html, EscapesTextFromTheReports) {
 }
 
 TEST(Html, RunWithoutLatencyOrTimelineStillRenders) {
-    loadgen::RunResult r = echo_run({});
-    r.config.scenario = loadgen::Scenario::connect;
+    LoadgenReport r = echo_run({});
+    r.config.scenario = "connect";
     const std::string page = render_html({loadgen_report(r, "connect.json")});
     EXPECT_EQ(occurrences(page, "<svg"), 5u);
     EXPECT_EQ(page.find("nan"), std::string::npos);

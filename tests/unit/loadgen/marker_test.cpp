@@ -1,5 +1,7 @@
 // Tests of the load generator's message marker: encoding, search in prefixed and wrapped
 // replies, rejection of false and truncated candidates, and the payload filler.
+#include "marker.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "marker.hpp"
 #include "wsbench/base64.hpp"
 #include "wsbench/utf8.hpp"
 

@@ -8,8 +8,8 @@
 
 #include "autobahn.hpp"
 #include "compare.hpp"
+#include "fixtures.hpp"
 #include "report_cli.hpp"
-#include "report_fixtures.hpp"
 
 namespace wsb::report {
 namespace {

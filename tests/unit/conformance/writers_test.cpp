@@ -1,5 +1,7 @@
 // wsbench-conformance's report writers and command line, without sockets: Autobahn's file
 // names and index.json shape, the report envelope, JUnit XML and HTML escaping, CLI parsing.
+#include "conformance/writers.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -7,7 +9,6 @@
 #include <vector>
 
 #include "conformance/cli.hpp"
-#include "conformance/writers.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/report/conformance.hpp"
 

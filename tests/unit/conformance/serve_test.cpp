@@ -1,6 +1,8 @@
 // wsbench-conformance serve's pure parts: the fuzzing server's request-target parsing, the
 // cases it serves (no H.x; M.x texts rewritten for the swapped roles; section C), the texts
 // of its verdicts and its report config.
+#include "conformance/serve.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -11,7 +13,6 @@
 #include "conformance/case.hpp"
 #include "conformance/judge.hpp"
 #include "conformance/runner.hpp"
-#include "conformance/serve.hpp"
 #include "conformance/writers.hpp"
 #include "wsbench/handshake.hpp"
 
