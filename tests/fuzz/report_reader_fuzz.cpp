@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
-#include "autobahn.hpp"
 #include "fuzz_support.hpp"
-#include "input.hpp"
+#include "report/autobahn.hpp"
+#include "report/input.hpp"
 #include "wsbench/histogram.hpp"
 #include "wsbench/report.hpp"
 

@@ -1,5 +1,5 @@
 // Command-line parsing of wsbench-echo-server (cxxopts), with sizes and durations in units.
-#include "cli.hpp"
+#include "echo_server/cli.hpp"
 
 #include <cxxopts.hpp>
 #include <thread>

@@ -1,5 +1,5 @@
 // Names of the echo server's enumerations, as used on the command line and in /stats.
-#include "config.hpp"
+#include "echo_server/config.hpp"
 
 namespace wsb::echo {
 

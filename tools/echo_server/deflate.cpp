@@ -1,5 +1,5 @@
 // permessage-deflate (RFC 7692): negotiation and per-connection zlib streams.
-#include "deflate.hpp"
+#include "echo_server/deflate.hpp"
 
 #include <algorithm>
 #include <cctype>

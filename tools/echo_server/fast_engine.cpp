@@ -1,7 +1,7 @@
 // The fast engine's entry point; its pieces are under fast/ (docs/architecture.md).
-#include "fast_engine.hpp"
+#include "echo_server/fast_engine.hpp"
 
-#include "fast/fast_server.hpp"
+#include "echo_server/fast/fast_server.hpp"
 
 namespace wsb::echo {
 

@@ -5,8 +5,8 @@
 
 #include <ostream>
 
-#include "config.hpp"
-#include "server.hpp"
+#include "echo_server/config.hpp"
+#include "echo_server/server.hpp"
 
 namespace wsb::echo {
 

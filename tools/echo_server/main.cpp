@@ -2,8 +2,8 @@
 #include <csignal>
 #include <iostream>
 
-#include "cli.hpp"
-#include "server.hpp"
+#include "echo_server/cli.hpp"
+#include "echo_server/server.hpp"
 #include "wsbench/exit_code.hpp"
 #include "wsbench/system.hpp"
 

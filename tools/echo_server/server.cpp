@@ -1,9 +1,9 @@
 // Chooses the engine instantiation that matches the configuration.
-#include "server.hpp"
+#include "echo_server/server.hpp"
 
 #include <string>
 
-#include "fast_engine.hpp"
+#include "echo_server/fast_engine.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo {

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "config.hpp"
+#include "echo_server/config.hpp"
 
 namespace wsb::echo {
 

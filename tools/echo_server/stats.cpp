@@ -1,5 +1,5 @@
 // Server statistics: shard assignment, close codes and the /stats JSON.
-#include "stats.hpp"
+#include "echo_server/stats.hpp"
 
 namespace wsb::echo {
 

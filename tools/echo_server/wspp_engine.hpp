@@ -18,8 +18,8 @@
 #include <websocketpp/extensions/permessage_deflate/enabled.hpp>
 #include <websocketpp/server.hpp>
 
-#include "server.hpp"
-#include "stats.hpp"
+#include "echo_server/server.hpp"
+#include "echo_server/stats.hpp"
 #include "wsbench/base64.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"

@@ -1,5 +1,5 @@
 // The websocketpp engine over plain TCP (ws://), with and without permessage-deflate.
-#include "wspp_engine.hpp"
+#include "echo_server/wspp_engine.hpp"
 
 namespace wsb::echo {
 

@@ -1,5 +1,5 @@
 // The websocketpp engine over TLS (wss://), with and without permessage-deflate.
-#include "wspp_engine.hpp"
+#include "echo_server/wspp_engine.hpp"
 
 namespace wsb::echo {
 

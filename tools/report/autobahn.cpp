@@ -1,5 +1,5 @@
 // Autobahn index.json: reading it case by case, case order, section names.
-#include "autobahn.hpp"
+#include "report/autobahn.hpp"
 
 #include <algorithm>
 #include <cstdio>

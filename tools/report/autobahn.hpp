@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "input.hpp"
+#include "report/input.hpp"
 #include "wsbench/report/conformance.hpp"
 
 namespace wsb::report {

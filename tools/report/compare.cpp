@@ -1,5 +1,5 @@
 // compare for loadgen reports: metrics recomputed from the histograms, judged per threshold.
-#include "compare.hpp"
+#include "report/compare.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <limits>
 
-#include "autobahn.hpp"
+#include "report/autobahn.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::report {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "autobahn.hpp"
-#include "input.hpp"
+#include "report/autobahn.hpp"
+#include "report/input.hpp"
 
 namespace wsb::report {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "compare.hpp"
+#include "report/compare.hpp"
 
 namespace wsb::report {
 namespace {

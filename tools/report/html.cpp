@@ -1,5 +1,5 @@
 // html: the self-contained report page; charts are SVG drawn here, nothing loads from elsewhere.
-#include "html.hpp"
+#include "report/html.hpp"
 
 #include <algorithm>
 #include <cmath>

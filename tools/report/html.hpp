@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "input.hpp"
+#include "report/input.hpp"
 
 namespace wsb::report {
 

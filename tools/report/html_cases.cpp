@@ -5,8 +5,8 @@
 #include <set>
 #include <vector>
 
-#include "autobahn.hpp"
-#include "html.hpp"
+#include "report/autobahn.hpp"
+#include "report/html.hpp"
 #include "wsbench/report/write.hpp"
 
 namespace wsb::report {

@@ -1,5 +1,5 @@
 // Reading report files: kind detection, then the loadgen model read with its JSON paths.
-#include "input.hpp"
+#include "report/input.hpp"
 
 #include <cerrno>
 #include <cstring>

@@ -1,6 +1,6 @@
 // merge: loadgen reports from shards or hosts into one exact report, through the report model:
 // decode every input, add them part by part, and let the model encode the result.
-#include "merge.hpp"
+#include "report/merge.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,6 +1,6 @@
 // Command line of wsbench-report: one cxxopts parser per subcommand, inputs read and checked,
 // output to stdout or an atomically replaced file, exit codes as in DESIGN §4.
-#include "report_cli.hpp"
+#include "report/report_cli.hpp"
 
 #include <unistd.h>
 
@@ -13,11 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "autobahn.hpp"
-#include "compare.hpp"
-#include "html.hpp"
-#include "input.hpp"
-#include "merge.hpp"
+#include "report/autobahn.hpp"
+#include "report/compare.hpp"
+#include "report/html.hpp"
+#include "report/input.hpp"
+#include "report/merge.hpp"
 #include "wsbench/cli.hpp"
 #include "wsbench/report/write.hpp"
 

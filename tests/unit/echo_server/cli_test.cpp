@@ -1,6 +1,6 @@
 // wsbench-echo-server's command line: defaults, values with units, and usage errors that
 // name the flag and exit 2.
-#include "cli.hpp"
+#include "echo_server/cli.hpp"
 
 #include <gtest/gtest.h>
 

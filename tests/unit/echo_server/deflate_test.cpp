@@ -1,6 +1,6 @@
 // permessage-deflate (RFC 7692) in the echo server: negotiating offers as a server, and a
 // connection's compressor and decompressor.
-#include "deflate.hpp"
+#include "echo_server/deflate.hpp"
 
 #include <gtest/gtest.h>
 

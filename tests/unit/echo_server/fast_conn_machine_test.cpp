@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "deflate.hpp"
-#include "fast/conn_machine.hpp"
-#include "stats.hpp"
+#include "echo_server/config.hpp"
+#include "echo_server/deflate.hpp"
+#include "echo_server/fast/conn_machine.hpp"
+#include "echo_server/stats.hpp"
 #include "wsbench/close.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"

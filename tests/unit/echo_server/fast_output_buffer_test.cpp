@@ -4,7 +4,7 @@
 #include <cstring>
 #include <string>
 
-#include "fast/output_buffer.hpp"
+#include "echo_server/fast/output_buffer.hpp"
 
 namespace wsb::echo::fast {
 namespace {

@@ -2,7 +2,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "fast/peer_addr.hpp"
+#include "echo_server/fast/peer_addr.hpp"
 
 namespace wsb::echo::fast {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "fast/timer_list.hpp"
+#include "echo_server/fast/timer_list.hpp"
 
 namespace wsb::echo::fast {
 namespace {

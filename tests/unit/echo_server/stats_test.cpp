@@ -1,5 +1,5 @@
 // The echo server's statistics: per-thread shards summed into the /stats JSON.
-#include "stats.hpp"
+#include "echo_server/stats.hpp"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "fixtures.hpp"
-#include "report_cli.hpp"
+#include "report/report_cli.hpp"
 #include "wsbench/report.hpp"
 
 namespace wsb::report {

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "autobahn.hpp"
-#include "compare.hpp"
 #include "fixtures.hpp"
-#include "report_cli.hpp"
+#include "report/autobahn.hpp"
+#include "report/compare.hpp"
+#include "report/report_cli.hpp"
 
 namespace wsb::report {
 namespace {

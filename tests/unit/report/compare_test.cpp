@@ -1,6 +1,6 @@
 // Tests of wsbench-report compare: thresholds and overrides, direction of each metric,
 // percentiles recomputed from the histograms, and the three output formats.
-#include "compare.hpp"
+#include "report/compare.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "input.hpp"
+#include "report/input.hpp"
 #include "wsbench/url.hpp"
 
 namespace wsb::report::test {

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "autobahn.hpp"
 #include "fixtures.hpp"
-#include "html.hpp"
-#include "report_cli.hpp"
+#include "report/autobahn.hpp"
+#include "report/html.hpp"
+#include "report/report_cli.hpp"
 
 namespace wsb::report {
 namespace {

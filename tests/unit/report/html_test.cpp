@@ -1,6 +1,6 @@
 // Tests of wsbench-report html: one self-contained page with inline SVG charts, every input
 // overlaid, text escaped.
-#include "html.hpp"
+#include "report/html.hpp"
 
 #include <gtest/gtest.h>
 

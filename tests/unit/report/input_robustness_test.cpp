@@ -7,11 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "autobahn.hpp"
-#include "compare.hpp"
 #include "fixtures.hpp"
-#include "html.hpp"
-#include "merge.hpp"
+#include "report/autobahn.hpp"
+#include "report/compare.hpp"
+#include "report/html.hpp"
+#include "report/merge.hpp"
 
 namespace wsb::report {
 namespace {

@@ -1,6 +1,6 @@
 // Tests of wsbench-report merge: exact histograms, summed counters, timelines aligned by
 // wall-clock second, shards, and the runs it refuses to merge.
-#include "merge.hpp"
+#include "report/merge.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>

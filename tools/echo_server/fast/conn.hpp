@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "deflate.hpp"
-#include "fast/output_buffer.hpp"
-#include "fast/peer_addr.hpp"
-#include "fast/timer_list.hpp"
+#include "echo_server/deflate.hpp"
+#include "echo_server/fast/output_buffer.hpp"
+#include "echo_server/fast/peer_addr.hpp"
+#include "echo_server/fast/timer_list.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/utf8.hpp"
 

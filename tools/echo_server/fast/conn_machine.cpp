@@ -1,5 +1,5 @@
 // The parts of the fast engine's connection state machine that do not depend on its host.
-#include "fast/conn_machine.hpp"
+#include "echo_server/fast/conn_machine.hpp"
 
 #ifndef WSBENCH_VERSION
 #define WSBENCH_VERSION "dev"

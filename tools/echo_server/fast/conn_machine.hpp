@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
-#include "deflate.hpp"
-#include "fast/conn.hpp"
-#include "stats.hpp"
+#include "echo_server/config.hpp"
+#include "echo_server/deflate.hpp"
+#include "echo_server/fast/conn.hpp"
+#include "echo_server/stats.hpp"
 #include "wsbench/close.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"
@@ -141,4 +141,4 @@ class ConnMachine {
 
 }  // namespace wsb::echo::fast
 
-#include "fast/conn_machine_impl.hpp"
+#include "echo_server/fast/conn_machine_impl.hpp"

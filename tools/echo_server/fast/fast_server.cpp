@@ -1,11 +1,11 @@
 // The fast engine as a whole: TLS and listeners, the worker threads and the control loop.
-#include "fast/fast_server.hpp"
+#include "echo_server/fast/fast_server.hpp"
 
 #include <algorithm>
 #include <thread>
 
-#include "fast/worker.hpp"
-#include "server.hpp"
+#include "echo_server/fast/worker.hpp"
+#include "echo_server/server.hpp"
 #include "wsbench/net/listener.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"

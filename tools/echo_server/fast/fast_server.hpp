@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "fast/conn.hpp"
-#include "server.hpp"
-#include "stats.hpp"
+#include "echo_server/config.hpp"
+#include "echo_server/fast/conn.hpp"
+#include "echo_server/server.hpp"
+#include "echo_server/stats.hpp"
 
 namespace wsb::echo::fast {
 

@@ -1,5 +1,5 @@
 // Formats a fast-engine client's address for log lines.
-#include "fast/peer_addr.hpp"
+#include "echo_server/fast/peer_addr.hpp"
 
 #include <arpa/inet.h>
 

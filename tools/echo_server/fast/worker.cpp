@@ -6,7 +6,7 @@
 // mutex) per socket, and async_read_some needs a buffer per connection. Here a connection
 // is registered once, reads go into one buffer per thread, parsed in place by FrameParser,
 // and a connection at rest costs only its Conn (a few hundred bytes).
-#include "fast/worker.hpp"
+#include "echo_server/fast/worker.hpp"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,8 +22,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "fast/fast_server.hpp"
-#include "fast/socket_io.hpp"
+#include "echo_server/fast/fast_server.hpp"
+#include "echo_server/fast/socket_io.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo::fast {

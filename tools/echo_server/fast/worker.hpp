@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "config.hpp"
-#include "fast/conn.hpp"
-#include "fast/conn_machine.hpp"
+#include "echo_server/config.hpp"
+#include "echo_server/fast/conn.hpp"
+#include "echo_server/fast/conn_machine.hpp"
 
 namespace wsb::echo::fast {
 
