@@ -1,10 +1,12 @@
 // Session: drives one case on one TCP connection and records what happens (see session.hpp).
-#include "session.hpp"
+#include "conformance/session.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
+#include "conformance/frame_bytes.hpp"
+#include "conformance/wire_log.hpp"
 #include "wsbench/close.hpp"
 #include "wsbench/error.hpp"
 #include "wsbench/frame.hpp"
@@ -15,27 +17,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string hex_prefix(const std::uint8_t* data, std::size_t size, std::size_t max = 24) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    const std::size_t n = std::min(size, max);
-    out.reserve(n * 2 + 4);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += hex[data[i] >> 4];
-        out += hex[data[i] & 15];
-    }
-    if (size > max) out += "...";
-    return out;
-}
-
-std::string printable(const std::string& p, std::size_t max = 32) {
-    std::string out;
-    for (std::size_t i = 0; i < p.size() && i < max; ++i) {
-        const auto c = static_cast<unsigned char>(p[i]);
-        out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-    }
-    if (p.size() > max) out += "...";
-    return out;
+/// The wire log's line for a frame received (its payload shown when given: control frames).
+std::string received_frame(const FrameHeader& h, const std::string& payload) {
+    return summary_line({static_cast<std::uint8_t>(h.opcode), h.fin,
+                         (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u), h.masked,
+                         h.payload_length, payload, 0, false});
 }
 
 }  // namespace
@@ -314,9 +300,7 @@ void Session::on_frame_payload(const FrameEvent& ev) {
     const FrameHeader& h = ev.header;
     if (ev.is_control()) {
         control_.assign(reinterpret_cast<const char*>(ev.data), ev.size);
-        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
-                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
-                                h.masked, h.payload_length, control_, 0, false));
+        log("RF", received_frame(h, control_));
         switch (h.opcode) {
             case Opcode::ping:
                 // Pings from the server are answered and not recorded (Autobahn does the same).
@@ -348,9 +332,7 @@ void Session::on_frame_payload(const FrameEvent& ev) {
         return;
     }
     if (ev.frame_end) {
-        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
-                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
-                                h.masked, h.payload_length, std::string(), 0, false));
+        log("RF", received_frame(h, std::string()));
     }
     if (ev.message_end) {
         if (!message_binary_ && !utf8_.complete()) {
@@ -373,6 +355,213 @@ void Session::on_message_complete() {
     if (spec_.on_message && !spec_.on_message(*this, e)) return;
     obs_.received.push_back(std::move(e));
     finish_when_done();
+}
+
+void Session::protocol_violation(const std::string& what, std::uint16_t code) {
+    parse_broken_ = true;
+    if (obs_.protocol_error.empty()) obs_.protocol_error = what;
+    log("EV", what);
+    if (!obs_.close_sent) {
+        obs_.failed_by_me = true;
+        send_close(code);
+    }
+}
+
+void Session::finish_when_done() {
+    if (obs_.close_sent || !spec_.expected_close.closed_by_me) return;
+    for (const auto& [behavior, events] : spec_.expected) {
+        if (!same_events(obs_.received, events, spec_.performance)) return;
+    }
+    send_close(spec_.expected_close.codes.front());
+}
+
+void Session::send_frame(std::uint8_t opcode, const std::string& payload,
+                         const SendOptions& options) {
+    if (state_ != State::open) return;
+    const std::uint64_t length = options.repeat_to ? options.repeat_to : payload.size();
+    FrameHeader h;
+    h.fin = options.fin;
+    h.rsv1 = (options.rsv & 4) != 0;
+    h.rsv2 = (options.rsv & 2) != 0;
+    h.rsv3 = (options.rsv & 1) != 0;
+    h.opcode = static_cast<Opcode>(opcode & 0xF);
+    // A client masks (options.masked, the default); in serve mode the roles and so the
+    // meaning swap: a well-formed server frame is unmasked, M.x cases send masked ones.
+    h.masked = server_role_ ? !options.masked : options.masked;
+    if (h.masked) h.mask_key = mask_key();
+    h.payload_length = length;
+    auto buf = std::make_shared<const std::string>(encode_case_frame(h, payload));
+    log("TF", summary_line({opcode, options.fin, options.rsv, h.masked, length, payload,
+                            options.chop, options.sync}));
+    enqueue(std::move(buf), options.chop, options.sync || options.chop > 0);
+    // A well-formed close frame sent raw (7.x send odd codes and payloads) starts the closing
+    // handshake as send_close() does; one with reserved bits (3.7) is just a bad frame.
+    if (opcode == 8 && options.rsv == 0 && options.masked && !obs_.close_sent) {
+        if (payload.size() >= 2) {
+            obs_.local_close_code =
+                static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                           static_cast<std::uint8_t>(payload[1]));
+            obs_.local_close_reason = payload.substr(2);
+        }
+        note_close_sent();
+    }
+}
+
+void Session::send_message(bool binary, const std::string& payload, std::size_t fragment_size,
+                           bool sync) {
+    const std::uint8_t first = binary ? 2 : 1;
+    if (fragment_size == 0 || fragment_size >= payload.size()) {
+        send_frame(first, payload, SendOptions{true, 0, 0, sync, 0, true});
+        return;
+    }
+    if (sync || !spec_.performance) {
+        for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
+            const std::size_t n = std::min(fragment_size, payload.size() - off);
+            send_frame(off == 0 ? first : 0, payload.substr(off, n),
+                       SendOptions{off + n == payload.size(), 0, 0, sync, 0, true});
+        }
+        return;
+    }
+    // Many frames written back to back: encode them into one buffer, one write.
+    if (state_ != State::open) return;
+    std::function<std::array<std::uint8_t, 4>()> key;
+    if (!server_role_) key = [this] { return mask_key(); };
+    enqueue(
+        std::make_shared<const std::string>(encode_fragments(binary, payload, fragment_size, key)),
+        0, false);
+}
+
+std::array<std::uint8_t, 4> Session::mask_key() {
+    const std::uint64_t r = rng_();
+    std::array<std::uint8_t, 4> key;
+    std::memcpy(key.data(), &r, 4);
+    return key;
+}
+
+void Session::send_raw(const std::string& bytes) {
+    if (state_ != State::open) return;
+    log("TX", "raw " + std::to_string(bytes.size()) + " octets");
+    enqueue(std::make_shared<const std::string>(bytes), 0, true);
+}
+
+void Session::continue_later(double seconds, std::function<void()> step) {
+    later_timers_.emplace_back(io_);
+    asio::steady_timer& t = later_timers_.back();
+    t.expires_after(
+        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
+    auto self = shared_from_this();
+    t.async_wait([this, self, step = std::move(step)](const std::error_code& ec) {
+        if (ec || state_ != State::open || obs_.close_sent || obs_.close_received) return;
+        log("EV", "continue");
+        step();
+    });
+}
+
+void Session::record(Event e) { obs_.received.push_back(std::move(e)); }
+
+void Session::enqueue(std::shared_ptr<const std::string> buf, std::size_t chop, bool alone) {
+    if (write_broken_) return;
+    queue_.push(std::move(buf), chop, alone);
+    if (!writing_) {
+        // Start writing once the caller has queued everything it sends back to back.
+        writing_ = true;
+        auto self = shared_from_this();
+        asio::post(io_, [this, self] { write_next(); });
+    }
+}
+
+void Session::write_next() {
+    if (state_ == State::finished || write_broken_ || queue_.empty()) {
+        writing_ = false;
+        if (drop_when_flushed_) finish();
+        return;
+    }
+    const SendQueue::Write w = queue_.next(gather_);
+    const std::string_view first = queue_.front();
+    log("TX", std::to_string(w.octets) + " octets" + (w.alone ? " (alone)" : "") + ": " +
+                  hex_prefix(reinterpret_cast<const std::uint8_t*>(first.data()), first.size()));
+    auto self = shared_from_this();
+    write_all(gather_, [this, self, w](const std::error_code& ec, std::size_t n) {
+        obs_.bytes_sent += n;
+        if (state_ == State::finished) return;
+        if (ec) {
+            // The server may close while we still send (it failed the
+            // connection); keep reading to see how it ended.
+            write_broken_ = true;
+            queue_.clear();
+            writing_ = false;
+            log("EV", "write failed: " + ec.message());
+            return;
+        }
+        queue_.pop(w.pieces);
+        if (w.alone && !spec_.performance && !queue_.empty()) {
+            // Autobahn re-enters its event loop with a 10 us timer between
+            // frame-wise and octet-wise chops; without the pause a fast
+            // writer hands the server all chops in one read. 9.x measure
+            // throughput and skip it.
+            pace_timer_.expires_after(std::chrono::microseconds(10));
+            pace_timer_.async_wait([this, self](const std::error_code& e) {
+                if (!e) write_next();
+            });
+            return;
+        }
+        write_next();
+    });
+}
+
+void Session::start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn) {
+    t.expires_after(std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(seconds * config_.timeout_scale)));
+    auto self = shared_from_this();
+    t.async_wait([this, self, fn = std::move(fn)](const std::error_code& ec) {
+        if (!ec && state_ != State::finished) fn();
+    });
+}
+
+void Session::finish() {
+    if (state_ == State::finished) return;
+    const bool was_open = state_ == State::open;
+    state_ = State::finished;
+    obs_.duration_ms =
+        was_open ? std::chrono::duration<double, std::milli>(Clock::now() - t_open_).count() : 0;
+    std::error_code ec;
+    open_timer_.cancel();
+    kill_timer_.cancel();
+    close_timer_.cancel();
+    closing_timer_.cancel();
+    drop_timer_.cancel();
+    pace_timer_.cancel();
+    for (auto& t : later_timers_) t.cancel();
+    tcp().close(ec);
+    queue_.clear();
+    if (done_) {
+        Done d = std::move(done_);
+        done_ = nullptr;
+        d(std::move(obs_));
+    }
+}
+
+void Session::send_close(std::optional<std::uint16_t> code, const std::string& reason) {
+    if (obs_.close_sent || state_ != State::open) return;
+    std::string payload;
+    if (code) {
+        payload.resize(2);
+        payload[0] = static_cast<char>(*code >> 8);
+        payload[1] = static_cast<char>(*code & 0xFF);
+        payload += reason;
+    }
+    send_frame(8, payload);
+    obs_.local_close_code = code;
+    obs_.local_close_reason = reason;
+}
+
+void Session::note_close_sent() {
+    obs_.close_sent = true;
+    if (!obs_.close_received) {
+        obs_.closed_by_me = true;
+        start_timer(closing_timer_, kCloseHandshakeTimeout,
+                    [this] { drop_tcp("peer did not respond (in time) in closing handshake"); });
+    }
 }
 
 void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
@@ -424,153 +613,6 @@ void Session::on_peer_dropped(const std::error_code& ec) {
     finish();
 }
 
-void Session::protocol_violation(const std::string& what, std::uint16_t code) {
-    parse_broken_ = true;
-    if (obs_.protocol_error.empty()) obs_.protocol_error = what;
-    log("EV", what);
-    if (!obs_.close_sent) {
-        obs_.failed_by_me = true;
-        send_close(code);
-    }
-}
-
-void Session::finish_when_done() {
-    if (obs_.close_sent || !spec_.expected_close.closed_by_me) return;
-    for (const auto& [behavior, events] : spec_.expected) {
-        if (!same_events(obs_.received, events, spec_.performance)) return;
-    }
-    send_close(spec_.expected_close.codes.front());
-}
-
-std::string Session::frame_summary(std::uint8_t opcode, bool fin, unsigned rsv, bool masked,
-                                   std::uint64_t length, const std::string& payload,
-                                   std::size_t chop, bool sync) const {
-    std::string s = "opcode=" + std::to_string(opcode) + " fin=" + (fin ? "1" : "0") +
-                    " rsv=" + std::to_string(rsv) + " masked=" + (masked ? "1" : "0") +
-                    " length=" + std::to_string(length);
-    if (chop) s += " chop=" + std::to_string(chop);
-    if (sync) s += " sync";
-    if (!payload.empty()) s += " payload='" + printable(payload) + "'";
-    return s;
-}
-
-void Session::send_frame(std::uint8_t opcode, const std::string& payload,
-                         const SendOptions& options) {
-    if (state_ != State::open) return;
-    const std::uint64_t length = options.repeat_to ? options.repeat_to : payload.size();
-    FrameHeader h;
-    h.fin = options.fin;
-    h.rsv1 = (options.rsv & 4) != 0;
-    h.rsv2 = (options.rsv & 2) != 0;
-    h.rsv3 = (options.rsv & 1) != 0;
-    h.opcode = static_cast<Opcode>(opcode & 0xF);
-    // A client masks (options.masked, the default); in serve mode the roles and so the
-    // meaning swap: a well-formed server frame is unmasked, M.x cases send masked ones.
-    h.masked = server_role_ ? !options.masked : options.masked;
-    if (h.masked) {
-        const std::uint64_t r = rng_();
-        std::memcpy(h.mask_key.data(), &r, 4);
-    }
-    h.payload_length = length;
-    auto buf = std::make_shared<std::string>(kMaxFrameHeaderSize + length, '\0');
-    auto* out = reinterpret_cast<std::uint8_t*>(buf->data());
-    const std::size_t hl = encode_header(h, out, buf->size());
-    std::uint8_t* p = out + hl;
-    if (!payload.empty()) {
-        for (std::uint64_t done = 0; done < length;) {
-            const std::size_t n =
-                static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), length - done));
-            std::memcpy(p + done, payload.data(), n);
-            done += n;
-        }
-    }
-    if (h.masked) apply_mask(p, static_cast<std::size_t>(length), h.mask_key);
-    buf->resize(hl + static_cast<std::size_t>(length));
-    log("TF", frame_summary(opcode, options.fin, options.rsv, h.masked, length, payload,
-                            options.chop, options.sync));
-    enqueue(std::move(buf), options.chop, options.sync || options.chop > 0);
-    // A well-formed close frame sent raw (7.x send odd codes and payloads) starts the closing
-    // handshake as send_close() does; one with reserved bits (3.7) is just a bad frame.
-    if (opcode == 8 && options.rsv == 0 && options.masked && !obs_.close_sent) {
-        if (payload.size() >= 2) {
-            obs_.local_close_code =
-                static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
-                                           static_cast<std::uint8_t>(payload[1]));
-            obs_.local_close_reason = payload.substr(2);
-        }
-        note_close_sent();
-    }
-}
-
-void Session::note_close_sent() {
-    obs_.close_sent = true;
-    if (!obs_.close_received) {
-        obs_.closed_by_me = true;
-        start_timer(closing_timer_, kCloseHandshakeTimeout,
-                    [this] { drop_tcp("peer did not respond (in time) in closing handshake"); });
-    }
-}
-
-void Session::send_message(bool binary, const std::string& payload, std::size_t fragment_size,
-                           bool sync) {
-    const std::uint8_t first = binary ? 2 : 1;
-    if (fragment_size == 0 || fragment_size >= payload.size()) {
-        send_frame(first, payload, SendOptions{true, 0, 0, sync, 0, true});
-        return;
-    }
-    if (sync || !spec_.performance) {
-        for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
-            const std::size_t n = std::min(fragment_size, payload.size() - off);
-            send_frame(off == 0 ? first : 0, payload.substr(off, n),
-                       SendOptions{off + n == payload.size(), 0, 0, sync, 0, true});
-        }
-        return;
-    }
-    // Many frames written back to back: encode them into one buffer, one write.
-    if (state_ != State::open) return;
-    auto buf = std::make_shared<std::string>();
-    buf->reserve(payload.size() + (payload.size() / fragment_size + 1) * 14);
-    std::uint8_t header[kMaxFrameHeaderSize];
-    for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
-        const std::size_t n = std::min(fragment_size, payload.size() - off);
-        FrameHeader h;
-        h.fin = off + n == payload.size();
-        h.opcode = static_cast<Opcode>(off == 0 ? first : 0);
-        h.masked = !server_role_;
-        if (h.masked) {
-            const std::uint64_t r = rng_();
-            std::memcpy(h.mask_key.data(), &r, 4);
-        }
-        h.payload_length = n;
-        const std::size_t hl = encode_header(h, header, sizeof header);
-        buf->append(reinterpret_cast<const char*>(header), hl);
-        const std::size_t at = buf->size();
-        buf->append(payload, off, n);
-        if (h.masked) apply_mask(reinterpret_cast<std::uint8_t*>(buf->data()) + at, n, h.mask_key);
-    }
-    enqueue(std::move(buf), 0, false);
-}
-
-void Session::send_raw(const std::string& bytes) {
-    if (state_ != State::open) return;
-    log("TX", "raw " + std::to_string(bytes.size()) + " octets");
-    enqueue(std::make_shared<const std::string>(bytes), 0, true);
-}
-
-void Session::send_close(std::optional<std::uint16_t> code, const std::string& reason) {
-    if (obs_.close_sent || state_ != State::open) return;
-    std::string payload;
-    if (code) {
-        payload.resize(2);
-        payload[0] = static_cast<char>(*code >> 8);
-        payload[1] = static_cast<char>(*code & 0xFF);
-        payload += reason;
-    }
-    send_frame(8, payload);
-    obs_.local_close_code = code;
-    obs_.local_close_reason = reason;
-}
-
 void Session::kill_after(double seconds) {
     start_timer(kill_timer_, seconds, [this] {
         if (obs_.close_sent || obs_.close_received) return;
@@ -588,21 +630,6 @@ void Session::close_after(double seconds) {
     });
 }
 
-void Session::continue_later(double seconds, std::function<void()> step) {
-    later_timers_.emplace_back(io_);
-    asio::steady_timer& t = later_timers_.back();
-    t.expires_after(
-        std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds)));
-    auto self = shared_from_this();
-    t.async_wait([this, self, step = std::move(step)](const std::error_code& ec) {
-        if (ec || state_ != State::open || obs_.close_sent || obs_.close_received) return;
-        log("EV", "continue");
-        step();
-    });
-}
-
-void Session::record(Event e) { obs_.received.push_back(std::move(e)); }
-
 void Session::interrupt() {
     obs_.interrupted = true;
     if (state_ == State::open && !obs_.close_sent) {
@@ -610,93 +637,6 @@ void Session::interrupt() {
     } else if (state_ != State::open) {
         finish();
     }
-}
-
-void Session::enqueue(std::shared_ptr<const std::string> buf, std::size_t chop, bool alone) {
-    if (write_broken_) return;
-    if (chop > 0) {
-        for (std::size_t off = 0; off < buf->size(); off += chop) {
-            queue_.push_back({buf, off, std::min(chop, buf->size() - off), true});
-        }
-    } else {
-        const std::size_t n = buf->size();
-        queue_.push_back({std::move(buf), 0, n, alone});
-    }
-    if (!writing_) {
-        // Start writing once the caller has queued everything it sends back to back.
-        writing_ = true;
-        auto self = shared_from_this();
-        asio::post(io_, [this, self] { write_next(); });
-    }
-}
-
-void Session::write_next() {
-    if (state_ == State::finished || write_broken_ || queue_.empty()) {
-        writing_ = false;
-        if (drop_when_flushed_) finish();
-        return;
-    }
-    gather_.clear();
-    std::size_t pieces = 0;
-    std::size_t total = 0;
-    bool sync = false;
-    if (queue_.front().alone) {
-        const Piece& p = queue_.front();
-        gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
-        pieces = 1;
-        total = p.len;
-        sync = true;
-    } else {
-        for (const Piece& p : queue_) {
-            if (p.alone) break;
-            gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
-            ++pieces;
-            total += p.len;
-        }
-    }
-    {
-        const Piece& p = queue_.front();
-        log("TX",
-            std::to_string(total) + " octets" + (sync ? " (alone)" : "") + ": " +
-                hex_prefix(reinterpret_cast<const std::uint8_t*>(p.buf->data()) + p.off, p.len));
-    }
-    auto self = shared_from_this();
-    write_all(gather_, [this, self, pieces](const std::error_code& ec, std::size_t n) {
-        obs_.bytes_sent += n;
-        if (state_ == State::finished) return;
-        if (ec) {
-            // The server may close while we still send (it failed the
-            // connection); keep reading to see how it ended.
-            write_broken_ = true;
-            queue_.clear();
-            writing_ = false;
-            log("EV", "write failed: " + ec.message());
-            return;
-        }
-        const bool alone = queue_.front().alone;
-        for (std::size_t i = 0; i < pieces; ++i) queue_.pop_front();
-        if (alone && !spec_.performance && !queue_.empty()) {
-            // Autobahn re-enters its event loop with a 10 us timer between
-            // frame-wise and octet-wise chops; without the pause a fast
-            // writer hands the server all chops in one read. 9.x measure
-            // throughput and skip it.
-            pace_timer_.expires_after(std::chrono::microseconds(10));
-            pace_timer_.async_wait([this, self](const std::error_code& e) {
-                if (!e) write_next();
-            });
-            return;
-        }
-        write_next();
-    });
-}
-
-void Session::start_timer(asio::steady_timer& t, double seconds, std::function<void()> fn) {
-    t.expires_after(std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(seconds * config_.timeout_scale)));
-    auto self = shared_from_this();
-    t.async_wait([this, self, fn = std::move(fn)](const std::error_code& ec) {
-        if (!ec && state_ != State::finished) fn();
-    });
 }
 
 void Session::drop_tcp(const std::string& reason) {
@@ -707,27 +647,5 @@ void Session::drop_tcp(const std::string& reason) {
     finish();
 }
 
-void Session::finish() {
-    if (state_ == State::finished) return;
-    const bool was_open = state_ == State::open;
-    state_ = State::finished;
-    obs_.duration_ms =
-        was_open ? std::chrono::duration<double, std::milli>(Clock::now() - t_open_).count() : 0;
-    std::error_code ec;
-    open_timer_.cancel();
-    kill_timer_.cancel();
-    close_timer_.cancel();
-    closing_timer_.cancel();
-    drop_timer_.cancel();
-    pace_timer_.cancel();
-    for (auto& t : later_timers_) t.cancel();
-    tcp().close(ec);
-    queue_.clear();
-    if (done_) {
-        Done d = std::move(done_);
-        done_ = nullptr;
-        d(std::move(obs_));
-    }
-}
 
 }  // namespace wsb::conformance
