@@ -1,6 +1,7 @@
 // Session: one case on one connection, on an Asio io_context: connect, opening handshake,
 // the case's frames written exactly as prescribed, everything received recorded, Autobahn's
-// timers, the closing handshake, then an Observation. What it writes is planned by SendQueue
+// timers, the closing handshake, then an Observation. Its members are in session.cpp and, for
+// the closing handshake, session_close.cpp; what it writes is planned by SendQueue
 // (send_queue.hpp) from the octets of frame_bytes.hpp, and logged with wire_log.hpp's texts.
 #pragma once
 
