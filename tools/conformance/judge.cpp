@@ -1,5 +1,5 @@
 // Autobahn's two verdicts from an Observation, in its order of judgement (see judge.hpp).
-#include "judge.hpp"
+#include "conformance/judge.hpp"
 
 #include <algorithm>
 #include <sstream>
