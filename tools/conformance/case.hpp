@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "wsbench/frame.hpp"
 #include "wsbench/report/conformance.hpp"
 
 namespace wsb {
@@ -147,6 +148,10 @@ void add_section9(std::vector<CaseSpec>& out);
 void add_section10(std::vector<CaseSpec>& out);
 void add_section_handshake(std::vector<CaseSpec>& out);
 void add_section_masking(std::vector<CaseSpec>& out);
+
+/// Section M with its texts for the role wsbench plays: Role::client (the table above, its
+/// frames unmasked) or Role::server (serve mode, where Session masks them instead, §5.1).
+std::vector<CaseSpec> masking_cases(Role ours);
 
 /// The section of a case id: "1.1.1" -> "1", "H.2.1" -> "H".
 std::string section_of(const std::string& id);

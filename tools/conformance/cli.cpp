@@ -1,5 +1,5 @@
 // Command-line parsing of wsbench-conformance (cxxopts).
-#include "cli.hpp"
+#include "conformance/cli.hpp"
 
 #include <cxxopts.hpp>
 #include <fstream>

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "config.hpp"
+#include "conformance/config.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::conformance {

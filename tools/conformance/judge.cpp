@@ -1,5 +1,5 @@
 // Autobahn's two verdicts from an Observation, in its order of judgement (see judge.hpp).
-#include "judge.hpp"
+#include "conformance/judge.hpp"
 
 #include <algorithm>
 #include <sstream>
@@ -75,18 +75,15 @@ std::string describe(const EventList& events, std::size_t max_chars) {
     return s.str();
 }
 
-Verdict judge(const CaseSpec& spec, const Observation& obs) {
-    Verdict v;
-    if (!obs.handshake_done && !spec.handshake) {
-        v.behavior = Behavior::failed;
-        v.behavior_close = CloseBehavior::failed;
-        v.result = "The opening handshake was never completed" +
-                   (obs.handshake_error.empty() ? std::string() : ": " + obs.handshake_error) + ".";
-        v.result_close = v.result;
-        return v;
-    }
+namespace {
 
-    // behavior: the received events against each expected list, OK before NON-STRICT.
+/// The endpoints by role in the verdict texts: against a server we are "the runner"; serving a
+/// client under test, "the server".
+const char* me_of(const Observation& obs) { return obs.served ? "the server" : "the runner"; }
+const char* peer_of(const Observation& obs) { return obs.served ? "the client" : "the server"; }
+
+/// behavior: the received events against each expected list, OK before NON-STRICT.
+void judge_events(const CaseSpec& spec, const Observation& obs, Verdict& v) {
     v.result = "Actual events differ from any expected: received " + describe(obs.received) + ".";
     for (const auto& [behavior, events] : spec.expected) {
         if (same_events(obs.received, events, spec.performance)) {
@@ -95,11 +92,12 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
             break;
         }
     }
+}
 
-    // behaviorClose: the first rule that applies wins. The texts name the endpoints by role:
-    // against a server we are "the runner"; serving a client under test, "the server".
-    const char* me = obs.served ? "the server" : "the runner";
-    const char* peer = obs.served ? "the client" : "the server";
+/// behaviorClose: the first rule that applies wins.
+void judge_close(const CaseSpec& spec, const Observation& obs, Verdict& v) {
+    const char* me = me_of(obs);
+    const char* peer = peer_of(obs);
     const ExpectedClose& ec = spec.expected_close;
     auto codes_text = [&] {
         std::string t;
@@ -132,13 +130,17 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
         v.behavior_close = CloseBehavior::ok;
         v.result_close = "Connection was properly closed.";
     }
+}
 
+/// The rules of particular cases, applied over the two verdicts in this order.
+void apply_case_rules(const CaseSpec& spec, const Observation& obs, Verdict& v) {
+    const ExpectedClose& ec = spec.expected_close;
     // The 6.x UTF-8 cases: closing by the wrong endpoint means the server did not detect the
     // invalid text at all.
     if (ec.wrong_endpoint_fatal && ec.closed_by_me != obs.closed_by_me) {
         v.behavior = Behavior::failed;
         v.result = std::string(obs.served ? "The client" : "The server") +
-                   " did not fail the connection (it was closed by " + me + ").";
+                   " did not fail the connection (it was closed by " + me_of(obs) + ").";
     }
     // Section 7: a wrong close code is a failed behaviour too.
     if (spec.close_code_in_behavior && v.behavior_close == CloseBehavior::wrong_code) {
@@ -179,6 +181,24 @@ Verdict judge(const CaseSpec& spec, const Observation& obs) {
         v.behavior = Behavior::failed;
         v.result = "Interrupted before the case finished.";
     }
+}
+
+}  // namespace
+
+Verdict judge(const CaseSpec& spec, const Observation& obs) {
+    Verdict v;
+    if (!obs.handshake_done && !spec.handshake) {
+        v.behavior = Behavior::failed;
+        v.behavior_close = CloseBehavior::failed;
+        v.result = "The opening handshake was never completed" +
+                   (obs.handshake_error.empty() ? std::string() : ": " + obs.handshake_error) + ".";
+        v.result_close = v.result;
+        return v;
+    }
+
+    judge_events(spec, obs, v);
+    judge_close(spec, obs, v);
+    apply_case_rules(spec, obs, v);
     return v;
 }
 

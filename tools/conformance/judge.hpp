@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "case.hpp"
+#include "conformance/case.hpp"
 
 namespace wsb::conformance {
 

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <string_view>
 
-#include "cli.hpp"
-#include "serve.hpp"
-#include "suite.hpp"
+#include "conformance/cli.hpp"
+#include "conformance/serve.hpp"
+#include "conformance/suite.hpp"
 #include "wsbench/system.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // Case runner: selection, scheduling on one io_context, judging, progress (see runner.hpp).
-#include "runner.hpp"
+#include "conformance/runner.hpp"
 
 #include <unistd.h>
 
@@ -12,7 +12,7 @@
 #include <set>
 #include <sstream>
 
-#include "session.hpp"
+#include "conformance/session.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/system.hpp"

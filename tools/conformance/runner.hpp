@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "case.hpp"
-#include "config.hpp"
-#include "judge.hpp"
+#include "conformance/case.hpp"
+#include "conformance/config.hpp"
+#include "conformance/judge.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::conformance {

@@ -2,8 +2,8 @@
 #include <asio/ip/address.hpp>
 #include <cxxopts.hpp>
 
-#include "cli.hpp"
-#include "serve.hpp"
+#include "conformance/cli.hpp"
+#include "conformance/serve.hpp"
 #include "wsbench/cli.hpp"
 
 namespace wsb::conformance {

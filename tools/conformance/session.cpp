@@ -1,11 +1,12 @@
 // Session: drives one case on one TCP connection and records what happens (see session.hpp).
-#include "session.hpp"
+#include "conformance/session.hpp"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
-#include "wsbench/close.hpp"
+#include "conformance/frame_bytes.hpp"
+#include "conformance/wire_log.hpp"
 #include "wsbench/error.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/net/tls.hpp"
@@ -15,27 +16,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string hex_prefix(const std::uint8_t* data, std::size_t size, std::size_t max = 24) {
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    const std::size_t n = std::min(size, max);
-    out.reserve(n * 2 + 4);
-    for (std::size_t i = 0; i < n; ++i) {
-        out += hex[data[i] >> 4];
-        out += hex[data[i] & 15];
-    }
-    if (size > max) out += "...";
-    return out;
-}
-
-std::string printable(const std::string& p, std::size_t max = 32) {
-    std::string out;
-    for (std::size_t i = 0; i < p.size() && i < max; ++i) {
-        const auto c = static_cast<unsigned char>(p[i]);
-        out += (c >= 0x20 && c < 0x7F) ? static_cast<char>(c) : '.';
-    }
-    if (p.size() > max) out += "...";
-    return out;
+/// The wire log's line for a frame received (its payload shown when given: control frames).
+std::string received_frame(const FrameHeader& h, const std::string& payload) {
+    return summary_line({static_cast<std::uint8_t>(h.opcode), h.fin,
+                         (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u), h.masked,
+                         h.payload_length, payload, 0, false});
 }
 
 }  // namespace
@@ -314,9 +299,7 @@ void Session::on_frame_payload(const FrameEvent& ev) {
     const FrameHeader& h = ev.header;
     if (ev.is_control()) {
         control_.assign(reinterpret_cast<const char*>(ev.data), ev.size);
-        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
-                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
-                                h.masked, h.payload_length, control_, 0, false));
+        log("RF", received_frame(h, control_));
         switch (h.opcode) {
             case Opcode::ping:
                 // Pings from the server are answered and not recorded (Autobahn does the same).
@@ -348,9 +331,7 @@ void Session::on_frame_payload(const FrameEvent& ev) {
         return;
     }
     if (ev.frame_end) {
-        log("RF", frame_summary(static_cast<std::uint8_t>(h.opcode), h.fin,
-                                (h.rsv1 ? 4u : 0u) | (h.rsv2 ? 2u : 0u) | (h.rsv3 ? 1u : 0u),
-                                h.masked, h.payload_length, std::string(), 0, false));
+        log("RF", received_frame(h, std::string()));
     }
     if (ev.message_end) {
         if (!message_binary_ && !utf8_.complete()) {
@@ -375,55 +356,6 @@ void Session::on_message_complete() {
     finish_when_done();
 }
 
-void Session::on_close_frame(const std::uint8_t* data, std::size_t size) {
-    obs_.close_received = true;
-    ClosePayload cp;
-    const Errc e = parse_close_payload(data, size, cp);
-    if (size >= 2) {
-        obs_.remote_close_code = static_cast<std::uint16_t>((data[0] << 8) | data[1]);
-        obs_.remote_close_reason.assign(reinterpret_cast<const char*>(data) + 2, size - 2);
-    }
-    std::optional<std::uint16_t> reply;
-    if (e != Errc::ok) {
-        if (obs_.protocol_error.empty()) {
-            obs_.protocol_error =
-                std::string(peer()) + " sent an invalid close frame: " + std::string(to_string(e));
-        }
-        reply = 1002;
-    } else if (cp.has_code) {
-        reply = 1000;
-    }
-    closing_timer_.cancel();
-    if (!obs_.close_sent) send_close(reply);
-    if (server_role_) {
-        // Both close frames are exchanged: the server drops TCP first (§7.1.1), once our
-        // close frame is written.
-        obs_.was_clean = true;
-        drop_when_flushed_ = true;
-        if (!writing_) finish();
-        return;
-    }
-    start_timer(drop_timer_, kServerDropTimeout,
-                [this] { drop_tcp("server did not drop TCP connection (in time)"); });
-}
-
-void Session::on_peer_dropped(const std::error_code& ec) {
-    obs_.peer_dropped_tcp = true;
-    obs_.reset_by_peer = ec == asio::error::connection_reset;
-    log("EV",
-        std::string(obs_.reset_by_peer ? "TCP reset by the " : "TCP closed by the ") + peer());
-    if (obs_.close_sent && obs_.close_received) {
-        // Both close frames went across; a reset right after the server's close frame is
-        // the server dropping TCP as much as a FIN is.
-        obs_.was_clean = true;
-    } else {
-        obs_.was_clean = false;
-        obs_.not_clean_reason =
-            "peer dropped the TCP connection without previous WebSocket closing handshake";
-    }
-    finish();
-}
-
 void Session::protocol_violation(const std::string& what, std::uint16_t code) {
     parse_broken_ = true;
     if (obs_.protocol_error.empty()) obs_.protocol_error = what;
@@ -442,18 +374,6 @@ void Session::finish_when_done() {
     send_close(spec_.expected_close.codes.front());
 }
 
-std::string Session::frame_summary(std::uint8_t opcode, bool fin, unsigned rsv, bool masked,
-                                   std::uint64_t length, const std::string& payload,
-                                   std::size_t chop, bool sync) const {
-    std::string s = "opcode=" + std::to_string(opcode) + " fin=" + (fin ? "1" : "0") +
-                    " rsv=" + std::to_string(rsv) + " masked=" + (masked ? "1" : "0") +
-                    " length=" + std::to_string(length);
-    if (chop) s += " chop=" + std::to_string(chop);
-    if (sync) s += " sync";
-    if (!payload.empty()) s += " payload='" + printable(payload) + "'";
-    return s;
-}
-
 void Session::send_frame(std::uint8_t opcode, const std::string& payload,
                          const SendOptions& options) {
     if (state_ != State::open) return;
@@ -467,27 +387,11 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
     // A client masks (options.masked, the default); in serve mode the roles and so the
     // meaning swap: a well-formed server frame is unmasked, M.x cases send masked ones.
     h.masked = server_role_ ? !options.masked : options.masked;
-    if (h.masked) {
-        const std::uint64_t r = rng_();
-        std::memcpy(h.mask_key.data(), &r, 4);
-    }
+    if (h.masked) h.mask_key = mask_key();
     h.payload_length = length;
-    auto buf = std::make_shared<std::string>(kMaxFrameHeaderSize + length, '\0');
-    auto* out = reinterpret_cast<std::uint8_t*>(buf->data());
-    const std::size_t hl = encode_header(h, out, buf->size());
-    std::uint8_t* p = out + hl;
-    if (!payload.empty()) {
-        for (std::uint64_t done = 0; done < length;) {
-            const std::size_t n =
-                static_cast<std::size_t>(std::min<std::uint64_t>(payload.size(), length - done));
-            std::memcpy(p + done, payload.data(), n);
-            done += n;
-        }
-    }
-    if (h.masked) apply_mask(p, static_cast<std::size_t>(length), h.mask_key);
-    buf->resize(hl + static_cast<std::size_t>(length));
-    log("TF", frame_summary(opcode, options.fin, options.rsv, h.masked, length, payload,
-                            options.chop, options.sync));
+    auto buf = std::make_shared<const std::string>(encode_case_frame(h, payload));
+    log("TF", summary_line({opcode, options.fin, options.rsv, h.masked, length, payload,
+                            options.chop, options.sync}));
     enqueue(std::move(buf), options.chop, options.sync || options.chop > 0);
     // A well-formed close frame sent raw (7.x send odd codes and payloads) starts the closing
     // handshake as send_close() does; one with reserved bits (3.7) is just a bad frame.
@@ -499,15 +403,6 @@ void Session::send_frame(std::uint8_t opcode, const std::string& payload,
             obs_.local_close_reason = payload.substr(2);
         }
         note_close_sent();
-    }
-}
-
-void Session::note_close_sent() {
-    obs_.close_sent = true;
-    if (!obs_.close_received) {
-        obs_.closed_by_me = true;
-        start_timer(closing_timer_, kCloseHandshakeTimeout,
-                    [this] { drop_tcp("peer did not respond (in time) in closing handshake"); });
     }
 }
 
@@ -528,64 +423,24 @@ void Session::send_message(bool binary, const std::string& payload, std::size_t 
     }
     // Many frames written back to back: encode them into one buffer, one write.
     if (state_ != State::open) return;
-    auto buf = std::make_shared<std::string>();
-    buf->reserve(payload.size() + (payload.size() / fragment_size + 1) * 14);
-    std::uint8_t header[kMaxFrameHeaderSize];
-    for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
-        const std::size_t n = std::min(fragment_size, payload.size() - off);
-        FrameHeader h;
-        h.fin = off + n == payload.size();
-        h.opcode = static_cast<Opcode>(off == 0 ? first : 0);
-        h.masked = !server_role_;
-        if (h.masked) {
-            const std::uint64_t r = rng_();
-            std::memcpy(h.mask_key.data(), &r, 4);
-        }
-        h.payload_length = n;
-        const std::size_t hl = encode_header(h, header, sizeof header);
-        buf->append(reinterpret_cast<const char*>(header), hl);
-        const std::size_t at = buf->size();
-        buf->append(payload, off, n);
-        if (h.masked) apply_mask(reinterpret_cast<std::uint8_t*>(buf->data()) + at, n, h.mask_key);
-    }
-    enqueue(std::move(buf), 0, false);
+    std::function<std::array<std::uint8_t, 4>()> key;
+    if (!server_role_) key = [this] { return mask_key(); };
+    enqueue(
+        std::make_shared<const std::string>(encode_fragments(binary, payload, fragment_size, key)),
+        0, false);
+}
+
+std::array<std::uint8_t, 4> Session::mask_key() {
+    const std::uint64_t r = rng_();
+    std::array<std::uint8_t, 4> key;
+    std::memcpy(key.data(), &r, 4);
+    return key;
 }
 
 void Session::send_raw(const std::string& bytes) {
     if (state_ != State::open) return;
     log("TX", "raw " + std::to_string(bytes.size()) + " octets");
     enqueue(std::make_shared<const std::string>(bytes), 0, true);
-}
-
-void Session::send_close(std::optional<std::uint16_t> code, const std::string& reason) {
-    if (obs_.close_sent || state_ != State::open) return;
-    std::string payload;
-    if (code) {
-        payload.resize(2);
-        payload[0] = static_cast<char>(*code >> 8);
-        payload[1] = static_cast<char>(*code & 0xFF);
-        payload += reason;
-    }
-    send_frame(8, payload);
-    obs_.local_close_code = code;
-    obs_.local_close_reason = reason;
-}
-
-void Session::kill_after(double seconds) {
-    start_timer(kill_timer_, seconds, [this] {
-        if (obs_.close_sent || obs_.close_received) return;
-        log("EV", "kill timer fired: failing the connection");
-        obs_.failed_by_me = true;
-        send_close(1001, "Going Away");
-    });
-}
-
-void Session::close_after(double seconds) {
-    start_timer(close_timer_, seconds, [this] {
-        if (obs_.close_sent || obs_.close_received) return;
-        log("EV", "close timer fired");
-        send_close(std::nullopt);
-    });
 }
 
 void Session::continue_later(double seconds, std::function<void()> step) {
@@ -603,25 +458,9 @@ void Session::continue_later(double seconds, std::function<void()> step) {
 
 void Session::record(Event e) { obs_.received.push_back(std::move(e)); }
 
-void Session::interrupt() {
-    obs_.interrupted = true;
-    if (state_ == State::open && !obs_.close_sent) {
-        send_close(1001, "Going Away");
-    } else if (state_ != State::open) {
-        finish();
-    }
-}
-
 void Session::enqueue(std::shared_ptr<const std::string> buf, std::size_t chop, bool alone) {
     if (write_broken_) return;
-    if (chop > 0) {
-        for (std::size_t off = 0; off < buf->size(); off += chop) {
-            queue_.push_back({buf, off, std::min(chop, buf->size() - off), true});
-        }
-    } else {
-        const std::size_t n = buf->size();
-        queue_.push_back({std::move(buf), 0, n, alone});
-    }
+    queue_.push(std::move(buf), chop, alone);
     if (!writing_) {
         // Start writing once the caller has queued everything it sends back to back.
         writing_ = true;
@@ -636,32 +475,12 @@ void Session::write_next() {
         if (drop_when_flushed_) finish();
         return;
     }
-    gather_.clear();
-    std::size_t pieces = 0;
-    std::size_t total = 0;
-    bool sync = false;
-    if (queue_.front().alone) {
-        const Piece& p = queue_.front();
-        gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
-        pieces = 1;
-        total = p.len;
-        sync = true;
-    } else {
-        for (const Piece& p : queue_) {
-            if (p.alone) break;
-            gather_.push_back(asio::buffer(p.buf->data() + p.off, p.len));
-            ++pieces;
-            total += p.len;
-        }
-    }
-    {
-        const Piece& p = queue_.front();
-        log("TX",
-            std::to_string(total) + " octets" + (sync ? " (alone)" : "") + ": " +
-                hex_prefix(reinterpret_cast<const std::uint8_t*>(p.buf->data()) + p.off, p.len));
-    }
+    const SendQueue::Write w = queue_.next(gather_);
+    const std::string_view first = queue_.front();
+    log("TX", std::to_string(w.octets) + " octets" + (w.alone ? " (alone)" : "") + ": " +
+                  hex_prefix(reinterpret_cast<const std::uint8_t*>(first.data()), first.size()));
     auto self = shared_from_this();
-    write_all(gather_, [this, self, pieces](const std::error_code& ec, std::size_t n) {
+    write_all(gather_, [this, self, w](const std::error_code& ec, std::size_t n) {
         obs_.bytes_sent += n;
         if (state_ == State::finished) return;
         if (ec) {
@@ -673,9 +492,8 @@ void Session::write_next() {
             log("EV", "write failed: " + ec.message());
             return;
         }
-        const bool alone = queue_.front().alone;
-        for (std::size_t i = 0; i < pieces; ++i) queue_.pop_front();
-        if (alone && !spec_.performance && !queue_.empty()) {
+        queue_.pop(w.pieces);
+        if (w.alone && !spec_.performance && !queue_.empty()) {
             // Autobahn re-enters its event loop with a 10 us timer between
             // frame-wise and octet-wise chops; without the pause a fast
             // writer hands the server all chops in one read. 9.x measure
@@ -697,14 +515,6 @@ void Session::start_timer(asio::steady_timer& t, double seconds, std::function<v
     t.async_wait([this, self, fn = std::move(fn)](const std::error_code& ec) {
         if (!ec && state_ != State::finished) fn();
     });
-}
-
-void Session::drop_tcp(const std::string& reason) {
-    obs_.dropped_by_me = true;
-    obs_.was_clean = false;
-    obs_.not_clean_reason = reason;
-    log("EV", "dropping TCP: " + reason);
-    finish();
 }
 
 void Session::finish() {

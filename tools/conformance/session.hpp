@@ -1,12 +1,14 @@
 // Session: one case on one connection, on an Asio io_context: connect, opening handshake,
 // the case's frames written exactly as prescribed, everything received recorded, Autobahn's
-// timers, the closing handshake, then an Observation.
+// timers, the closing handshake, then an Observation. Its members are in session.cpp and, for
+// the closing handshake, session_close.cpp; what it writes is planned by SendQueue
+// (send_queue.hpp) from the octets of frame_bytes.hpp, and logged with wire_log.hpp's texts.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <list>
 #include <memory>
@@ -14,9 +16,10 @@
 #include <string>
 #include <vector>
 
-#include "case.hpp"
-#include "config.hpp"
-#include "judge.hpp"
+#include "conformance/case.hpp"
+#include "conformance/config.hpp"
+#include "conformance/judge.hpp"
+#include "conformance/send_queue.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/net/stream.hpp"
@@ -69,15 +72,6 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
   private:
     enum class State : std::uint8_t { connecting, handshaking, open, finished };
 
-    // A piece of the send queue: bytes [off, off+len) of a shared buffer. `alone` pieces are
-    // written by themselves; consecutive other pieces are joined into one write.
-    struct Piece {
-        std::shared_ptr<const std::string> buf;
-        std::size_t off = 0;
-        std::size_t len = 0;
-        bool alone = false;
-    };
-
     void start_serving();
     const char* peer() const noexcept { return server_role_ ? "client" : "server"; }
     void on_connected();
@@ -106,9 +100,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void finish();
     void log(const char* dir, std::string text);
     double now_ms() const;
-    std::string frame_summary(std::uint8_t opcode, bool fin, unsigned rsv, bool masked,
-                              std::uint64_t length, const std::string& payload, std::size_t chop,
-                              bool sync) const;
+    std::array<std::uint8_t, 4> mask_key();
 
     asio::io_context& io_;
     asio::ip::tcp::resolver::results_type endpoints_;
@@ -149,7 +141,7 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     Utf8Validator utf8_;
     std::string control_;  // the control frame being assembled
 
-    std::deque<Piece> queue_;
+    SendQueue queue_;
     bool writing_ = false;
     bool write_broken_ = false;
     std::vector<asio::const_buffer> gather_;

@@ -1,11 +1,11 @@
 // A whole run of wsbench-conformance against one server (suite.hpp).
-#include "suite.hpp"
+#include "conformance/suite.hpp"
 
 #include <iostream>
 #include <string>
 
-#include "runner.hpp"
-#include "writers.hpp"
+#include "conformance/runner.hpp"
+#include "conformance/writers.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::conformance {

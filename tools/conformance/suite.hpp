@@ -5,7 +5,7 @@
 #include <atomic>
 #include <ostream>
 
-#include "config.hpp"
+#include "conformance/config.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::conformance {

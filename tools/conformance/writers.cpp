@@ -1,6 +1,6 @@
 // Report writers (see writers.hpp). JSON is built with nlohmann::json; XML and HTML are
 // escaped text.
-#include "writers.hpp"
+#include "conformance/writers.hpp"
 
 #include <chrono>
 #include <cmath>

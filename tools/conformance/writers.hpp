@@ -5,8 +5,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "config.hpp"
-#include "runner.hpp"
+#include "conformance/config.hpp"
+#include "conformance/runner.hpp"
 #include "wsbench/error.hpp"
 #include "wsbench/report/conformance.hpp"
 

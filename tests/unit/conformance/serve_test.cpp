@@ -11,8 +11,11 @@
 #include <vector>
 
 #include "conformance/case.hpp"
+#include "conformance/cases/serve_table.hpp"
 #include "conformance/judge.hpp"
 #include "conformance/runner.hpp"
+#include "conformance/serve.hpp"
+#include "conformance/serve_server.hpp"
 #include "conformance/writers.hpp"
 #include "wsbench/handshake.hpp"
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "case.hpp"
+#include "conformance/case.hpp"
 
 namespace wsb::conformance::cases {
 

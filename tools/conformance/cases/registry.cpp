@@ -1,8 +1,8 @@
 // The case table: every section in Autobahn's order, then the letter sections; id helpers.
 #include <cctype>
 
-#include "case.hpp"
-#include "cases/common.hpp"
+#include "conformance/case.hpp"
+#include "conformance/cases/common.hpp"
 
 namespace wsb::conformance {
 

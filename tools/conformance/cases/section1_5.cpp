@@ -2,7 +2,7 @@
 // fragmentation. Each case sends exactly what Autobahn's case sends, in the same writes.
 #include <string>
 
-#include "cases/common.hpp"
+#include "conformance/cases/common.hpp"
 
 namespace wsb::conformance {
 

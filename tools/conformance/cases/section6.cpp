@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "cases/common.hpp"
+#include "conformance/cases/common.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/utf8.hpp"
 

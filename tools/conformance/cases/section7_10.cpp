@@ -2,7 +2,7 @@
 // auto-fragmentation.
 #include <string>
 
-#include "cases/common.hpp"
+#include "conformance/cases/common.hpp"
 
 namespace wsb::conformance {
 

@@ -6,8 +6,8 @@
 #include <cctype>
 #include <string>
 
-#include "cases/common.hpp"
-#include "judge.hpp"
+#include "conformance/cases/common.hpp"
+#include "conformance/judge.hpp"
 #include "wsbench/handshake.hpp"
 
 namespace wsb::conformance {
@@ -246,21 +246,46 @@ void add_section_handshake(std::vector<CaseSpec>& out) {
         accept_case("H.7.2", "Opening handshake request written in chops of 7 octets.", {}, 7, {}));
 }
 
-void add_section_masking(std::vector<CaseSpec>& out) {
+namespace {
+
+/// The words of the M.x texts that depend on the role wsbench plays. As the client (testing a
+/// server) the offending frames are unmasked; as the server (serve mode, testing a client)
+/// Session swaps the masking of every frame, so they are masked (§5.1).
+struct MaskingWords {
+    std::string a_wrong;    ///< an offending frame, with its article
+    std::string wrong;      ///< the same, without
+    std::string a_right;    ///< a well-formed frame, with its article
+    std::string peer_must;  ///< the §5.1 duty of the endpoint under test
+};
+
+MaskingWords masking_words(Role ours) {
+    if (ours == Role::client) {
+        return {"an unmasked", "unmasked", "a masked",
+                "a server MUST close the connection upon receiving a frame that is not masked"};
+    }
+    return {"a masked", "masked", "an unmasked",
+            "a client MUST close a connection if it detects a masked frame"};
+}
+
+}  // namespace
+
+std::vector<CaseSpec> masking_cases(Role ours) {
+    const MaskingWords w = masking_words(ours);
     SendOptions unmasked;
     unmasked.masked = false;
     const std::string fail_exp =
-        "The connection is failed (1002/Protocol Error or TCP dropped): a server MUST close the "
-        "connection upon receiving a frame that is not masked (§5.1).";
+        "The connection is failed (1002/Protocol Error or TCP dropped): " + w.peer_must +
+        " (§5.1).";
+    std::vector<CaseSpec> out;
     out.push_back(make_case(
-        "M.1.1", "Send an unmasked text message.", fail_exp,
+        "M.1.1", "Send " + w.a_wrong + " text message.", fail_exp,
         [unmasked](CaseContext& c) {
             c.send_frame(kText, "Hello, world!", unmasked);
             c.kill_after(1);
         },
         {}, server_fails()));
     out.push_back(make_case(
-        "M.1.2", "Send an unmasked ping.", fail_exp + " No pong.",
+        "M.1.2", "Send " + w.a_wrong + " ping.", fail_exp + " No pong.",
         [unmasked](CaseContext& c) {
             c.send_frame(kPing, "Hello, world!", unmasked);
             c.kill_after(1);
@@ -268,7 +293,8 @@ void add_section_masking(std::vector<CaseSpec>& out) {
         {}, server_fails()));
     {
         CaseSpec c = make_case(
-            "M.1.3", "Send a masked text message, then the same text unmasked, then a ping.",
+            "M.1.3",
+            "Send " + w.a_right + " text message, then the same text " + w.wrong + ", then a ping.",
             "Echo of the first message, then the connection is failed; no pong.",
             [unmasked](CaseContext& ctx) {
                 ctx.send_frame(kText, "Hello, world!");
@@ -281,7 +307,7 @@ void add_section_masking(std::vector<CaseSpec>& out) {
         out.push_back(std::move(c));
     }
     out.push_back(make_case(
-        "M.1.4", "Send an unmasked binary message of 200 octets, in 1-octet chops.", fail_exp,
+        "M.1.4", "Send " + w.a_wrong + " binary message of 200 octets, in 1-octet chops.", fail_exp,
         [unmasked](CaseContext& c) {
             SendOptions o = unmasked;
             o.chop = 1;
@@ -289,6 +315,11 @@ void add_section_masking(std::vector<CaseSpec>& out) {
             c.kill_after(1);
         },
         {}, server_fails()));
+    return out;
+}
+
+void add_section_masking(std::vector<CaseSpec>& out) {
+    for (CaseSpec& c : masking_cases(Role::client)) out.push_back(std::move(c));
 }
 
 }  // namespace wsb::conformance
