@@ -24,13 +24,8 @@ Misbehave parse_misbehave(const std::string& s) {
         "': expected none, no-pong, no-utf8-check, ignore-rsv, no-close-reply or wrong-close-code"};
 }
 
-}  // namespace
-
-CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-    CliResult result;
-    Config& c = result.config;
-    const Config d;    // defaults, printed by --help
-    bool run = false;  // false after --help and --version
+// Every option with its help text and default (the defaults of `d`).
+cxxopts::Options make_options(const Config& d) {
     cxxopts::Options options(
         "wsbench-echo-server",
         "WebSocket echo and broadcast server: the reference target of wsbench.\n"
@@ -72,7 +67,86 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                       "no-pong (both engines); no-utf8-check, ignore-rsv, no-close-reply, "
                       "wrong-close-code (--engine fast only)", cxxopts::value<std::string>()->default_value("none"));
     // clang-format on
+    return options;
+}
 
+void read_server(const cxxopts::ParseResult& r, const cli::Values& v, Config& c) {
+    c.host = r["host"].as<std::string>();
+    const std::uint64_t port = v.whole("port");
+    if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
+    c.port = static_cast<std::uint16_t>(port);
+    const std::uint64_t threads = v.whole("threads");
+    if (threads > 1024) throw UsageError{"--threads " + std::to_string(threads) + ": at most 1024"};
+    c.threads = static_cast<unsigned>(threads);
+
+    const std::string engine = r["engine"].as<std::string>();
+    if (engine == "websocketpp") {
+        c.engine = Engine::websocketpp;
+    } else if (engine == "fast") {
+        c.engine = Engine::fast;
+    } else {
+        throw UsageError{"--engine '" + engine + "': expected websocketpp or fast"};
+    }
+    const std::string mode = r["mode"].as<std::string>();
+    if (mode == "echo") {
+        c.mode = Mode::echo;
+    } else if (mode == "broadcast") {
+        c.mode = Mode::broadcast;
+    } else {
+        throw UsageError{"--mode '" + mode + "': expected echo or broadcast"};
+    }
+    c.reply_prefix = r["reply-prefix"].as<std::string>();
+    c.reuse_port = r.count("reuse-port") > 0;
+    if (c.reuse_port && c.engine != Engine::fast) {
+        throw UsageError{
+            "--reuse-port needs --engine fast (websocketpp's acceptor binds the port alone)"};
+    }
+    if (c.reuse_port && c.port == 0) {
+        throw UsageError{"--reuse-port needs a --port to share (0 picks a new free one)"};
+    }
+}
+
+void read_limits(const cli::Values& v, Config& c) {
+    c.max_message_size = v.size("max-message-size");
+    if (c.max_message_size == 0) throw UsageError{"--max-message-size must be above 0"};
+    c.max_connections = v.count("max-connections", "1000 or 100k");
+    if (c.max_connections == 0) throw UsageError{"--max-connections must be above 0"};
+    c.handshake_timeout = millis(v.duration("handshake-timeout"));
+    c.idle_timeout = millis(v.duration("idle-timeout"));
+    c.close_timeout = millis(v.duration("close-timeout"));
+    if (c.handshake_timeout.count() == 0) throw UsageError{"--handshake-timeout must be above 0"};
+    if (c.close_timeout.count() == 0) throw UsageError{"--close-timeout must be above 0"};
+    c.max_send_queue = v.size("max-send-queue");
+    c.high_water_mark = v.size("high-water-mark");
+}
+
+// TLS and extensions, observability, and the testing-only switch.
+void read_the_rest(const cxxopts::ParseResult& r, const cli::Values& v, Config& c) {
+    c.tls_cert = r["tls-cert"].as<std::string>();
+    c.tls_key = r["tls-key"].as<std::string>();
+    if (c.tls_cert.empty() != c.tls_key.empty()) {
+        throw UsageError{"--tls-cert and --tls-key go together"};
+    }
+    c.deflate = r.count("deflate") > 0;
+    c.log_connections = r.count("log-connections") > 0;
+    c.stats_interval = millis(v.duration("stats-interval"));
+    c.verbosity = static_cast<int>(r.count("verbose"));
+    if (r.count("quiet")) c.verbosity = -1;
+    c.misbehave = parse_misbehave(r["misbehave"].as<std::string>());
+    if (c.engine == Engine::websocketpp && c.misbehave != Misbehave::none &&
+        c.misbehave != Misbehave::no_pong) {
+        throw UsageError{std::string("--misbehave ") + to_string(c.misbehave) +
+                         " needs --engine fast: websocketpp enforces that rule internally"};
+    }
+}
+
+}  // namespace
+
+CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+    CliResult result;
+    Config& c = result.config;
+    bool run = false;  // false after --help and --version
+    cxxopts::Options options = make_options(Config{});
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         const cli::Values v(r);
         if (r.count("help")) {
@@ -89,71 +163,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         }
         if (!r.unmatched().empty())
             throw UsageError{"unexpected argument '" + r.unmatched().front() + "'"};
-
-        c.host = r["host"].as<std::string>();
-        const std::uint64_t port = v.whole("port");
-        if (port > 65535) throw UsageError{"--port " + std::to_string(port) + ": expected 0-65535"};
-        c.port = static_cast<std::uint16_t>(port);
-        const std::uint64_t threads = v.whole("threads");
-        if (threads > 1024)
-            throw UsageError{"--threads " + std::to_string(threads) + ": at most 1024"};
-        c.threads = static_cast<unsigned>(threads);
-
-        const std::string engine = r["engine"].as<std::string>();
-        if (engine == "websocketpp") {
-            c.engine = Engine::websocketpp;
-        } else if (engine == "fast") {
-            c.engine = Engine::fast;
-        } else {
-            throw UsageError{"--engine '" + engine + "': expected websocketpp or fast"};
-        }
-        const std::string mode = r["mode"].as<std::string>();
-        if (mode == "echo") {
-            c.mode = Mode::echo;
-        } else if (mode == "broadcast") {
-            c.mode = Mode::broadcast;
-        } else {
-            throw UsageError{"--mode '" + mode + "': expected echo or broadcast"};
-        }
-        c.reply_prefix = r["reply-prefix"].as<std::string>();
-
-        c.max_message_size = v.size("max-message-size");
-        if (c.max_message_size == 0) throw UsageError{"--max-message-size must be above 0"};
-        c.max_connections = v.count("max-connections", "1000 or 100k");
-        if (c.max_connections == 0) throw UsageError{"--max-connections must be above 0"};
-        c.handshake_timeout = millis(v.duration("handshake-timeout"));
-        c.idle_timeout = millis(v.duration("idle-timeout"));
-        c.close_timeout = millis(v.duration("close-timeout"));
-        if (c.handshake_timeout.count() == 0)
-            throw UsageError{"--handshake-timeout must be above 0"};
-        if (c.close_timeout.count() == 0) throw UsageError{"--close-timeout must be above 0"};
-        c.max_send_queue = v.size("max-send-queue");
-        c.high_water_mark = v.size("high-water-mark");
-
-        c.tls_cert = r["tls-cert"].as<std::string>();
-        c.tls_key = r["tls-key"].as<std::string>();
-        if (c.tls_cert.empty() != c.tls_key.empty()) {
-            throw UsageError{"--tls-cert and --tls-key go together"};
-        }
-        c.deflate = r.count("deflate") > 0;
-        c.log_connections = r.count("log-connections") > 0;
-        c.stats_interval = millis(v.duration("stats-interval"));
-        c.verbosity = static_cast<int>(r.count("verbose"));
-        if (r.count("quiet")) c.verbosity = -1;
-        c.reuse_port = r.count("reuse-port") > 0;
-        if (c.reuse_port && c.engine != Engine::fast) {
-            throw UsageError{
-                "--reuse-port needs --engine fast (websocketpp's acceptor binds the port alone)"};
-        }
-        if (c.reuse_port && c.port == 0) {
-            throw UsageError{"--reuse-port needs a --port to share (0 picks a new free one)"};
-        }
-        c.misbehave = parse_misbehave(r["misbehave"].as<std::string>());
-        if (c.engine == Engine::websocketpp && c.misbehave != Misbehave::none &&
-            c.misbehave != Misbehave::no_pong) {
-            throw UsageError{std::string("--misbehave ") + to_string(c.misbehave) +
-                             " needs --engine fast: websocketpp enforces that rule internally"};
-        }
+        read_server(r, v, c);
+        read_limits(v, c);
+        read_the_rest(r, v, c);
         run = true;
     });
     result.run = run && result.exit_code == ExitCode::ok;
