@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "cli.hpp"
+#include "loadgen/cli.hpp"
 #include "tls_cert.hpp"
 
 namespace wsb::loadgen {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "marker.hpp"
+#include "loadgen/marker.hpp"
 #include "wsbench/base64.hpp"
 #include "wsbench/utf8.hpp"
 

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "run_report.hpp"
-#include "slo.hpp"
+#include "loadgen/run_report.hpp"
+#include "loadgen/slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/units.hpp"
 #include "wsbench/url.hpp"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "scheduler.hpp"
+#include "loadgen/scheduler.hpp"
 
 namespace wsb::loadgen {
 namespace {

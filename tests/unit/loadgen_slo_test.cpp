@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "run_report.hpp"
-#include "slo.hpp"
+#include "loadgen/run_report.hpp"
+#include "loadgen/slo.hpp"
 
 namespace wsb::loadgen {
 namespace {

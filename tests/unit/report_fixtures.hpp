@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "input.hpp"
-#include "run_report.hpp"
+#include "loadgen/run_report.hpp"
 #include "wsbench/url.hpp"
 
 namespace wsb::report::test {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
+#include "loadgen/config.hpp"
 #include "wsbench/histogram.hpp"
 #include "wsbench/report/loadgen.hpp"
 

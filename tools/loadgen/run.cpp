@@ -1,6 +1,6 @@
 // The coordinator: target resolution, limits, worker threads, the measured window, the
 // progress line and the timeline, and the merge of the workers' results.
-#include "run.hpp"
+#include "loadgen/run.hpp"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "worker.hpp"
+#include "loadgen/worker.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/units.hpp"

@@ -8,8 +8,8 @@
 #include <ostream>
 #include <string>
 
-#include "config.hpp"
-#include "result.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::loadgen {

@@ -1,5 +1,5 @@
 // Parsing --slo terms and judging a run's result against them.
-#include "slo.hpp"
+#include "loadgen/slo.hpp"
 
 #include <cctype>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "run_report.hpp"
+#include "loadgen/run_report.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::loadgen {

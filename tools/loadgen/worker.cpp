@@ -1,6 +1,6 @@
 // The worker's event loop: connect ramp, handshake, open- and closed-loop sending, reply
 // matching, the end of the window, and the close handshake; all on one thread.
-#include "worker.hpp"
+#include "loadgen/worker.hpp"
 
 #include <time.h>
 
@@ -9,7 +9,7 @@
 #include <cstring>
 #include <functional>
 
-#include "marker.hpp"
+#include "loadgen/marker.hpp"
 #include "wsbench/close.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"

@@ -14,9 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "result.hpp"
-#include "scheduler.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
+#include "loadgen/scheduler.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/histogram.hpp"
