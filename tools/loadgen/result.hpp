@@ -17,6 +17,9 @@
 
 namespace wsb::loadgen {
 
+/// Nanoseconds since the run's time origin (steady clock).
+using Ns = std::int64_t;
+
 /// Failures counted by kind; every kind lands in the report's `errors` object.
 enum class ErrorKind : std::uint8_t {
     connect,         ///< TCP connect failed or timed out
