@@ -448,11 +448,6 @@ void Connection::finish() {
 
 // ---- The worker's open-loop schedule pass (here so send_message inlines into it) ------------
 
-void Worker::push_due(Ns due, std::uint32_t local) {
-    heap_.emplace_back(due, local);
-    std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
-}
-
 void Worker::arm_send_timer() {
     if (heap_.empty() || window_over_) return;
     const Ns due = heap_.front().first;
@@ -493,7 +488,11 @@ void Worker::run_schedule(Ns now) {
         }
         c.send_message(now, due);
         ++sent_now;
-        if (!c.send_done) push_due(static_cast<Ns>(c.schedule->due_ns(c.next_seq)), local);
+        if (!c.send_done) {
+            // Written out rather than push_due(): GCC does not inline that call here.
+            heap_.emplace_back(static_cast<Ns>(c.schedule->due_ns(c.next_seq)), local);
+            std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+        }
         if (!c.writing) {
             if (c.pending.size() >= 64 * 1024) {
                 c.flush();

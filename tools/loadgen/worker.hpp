@@ -3,12 +3,14 @@
 // atomics (Shared). Each connection's state machine is a Connection (connection.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -133,7 +135,10 @@ class Worker {
         return sent_at >= from && sent_at < from + config.duration.count();
     }
     // Open loop: the schedule heap and its timer (connection.cpp, beside send_message).
-    void push_due(Ns due, std::uint32_t local);
+    void push_due(Ns due, std::uint32_t local) {
+        heap_.emplace_back(due, local);
+        std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+    }
     void arm_send_timer();
     void run_schedule(Ns now);
     void end_of_window(Ns now);
