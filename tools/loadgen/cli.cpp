@@ -1,6 +1,6 @@
 // Command-line parsing of wsbench-loadgen (cxxopts): values in units, source-IP ranges
 // expanded, contradictions refused with a message that names the flags.
-#include "cli.hpp"
+#include "loadgen/cli.hpp"
 
 #include <arpa/inet.h>
 
@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "marker.hpp"
-#include "slo.hpp"
+#include "loadgen/marker.hpp"
+#include "loadgen/slo.hpp"
 #include "wsbench/cli.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/units.hpp"

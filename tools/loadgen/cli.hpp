@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "config.hpp"
+#include "loadgen/config.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::loadgen {

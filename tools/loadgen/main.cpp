@@ -3,10 +3,10 @@
 #include <csignal>
 #include <iostream>
 
-#include "cli.hpp"
-#include "run.hpp"
-#include "run_report.hpp"
-#include "slo.hpp"
+#include "loadgen/cli.hpp"
+#include "loadgen/run.hpp"
+#include "loadgen/run_report.hpp"
+#include "loadgen/slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/system.hpp"
 

@@ -1,6 +1,6 @@
 // Encoding, search and payload filler of the 24-byte message marker; on the hot path of every
 // worker, so nothing here allocates.
-#include "marker.hpp"
+#include "loadgen/marker.hpp"
 
 #include <array>
 #include <cstring>

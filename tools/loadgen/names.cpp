@@ -1,6 +1,6 @@
 // Names of the load generator's enumerations, as used on the command line and in reports.
-#include "config.hpp"
-#include "result.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
 
 namespace wsb::loadgen {
 

@@ -11,11 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "config.hpp"
+#include "loadgen/config.hpp"
 #include "wsbench/histogram.hpp"
 #include "wsbench/report/loadgen.hpp"
 
 namespace wsb::loadgen {
+
+/// Nanoseconds since the run's time origin (steady clock).
+using Ns = std::int64_t;
 
 /// Failures counted by kind; every kind lands in the report's `errors` object.
 enum class ErrorKind : std::uint8_t {

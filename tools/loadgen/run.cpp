@@ -1,15 +1,18 @@
-// The coordinator: target resolution, limits, worker threads, the measured window, the
-// progress line and the timeline, and the merge of the workers' results.
-#include "run.hpp"
+// The coordinator: preflight (limits, target resolution, TLS), worker threads, the monitor
+// (measured window, progress line, timeline), and finish_run, the pure merge of the workers'
+// results into the RunResult.
+#include "loadgen/run.hpp"
 
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <thread>
+#include <vector>
 
-#include "worker.hpp"
+#include "loadgen/worker.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/units.hpp"
@@ -28,11 +31,6 @@ std::uint64_t ephemeral_ports() {
     std::uint64_t hi = 0;
     if (in >> lo >> hi && hi >= lo) return hi - lo + 1;
     return 28232;  // Linux default 32768-60999
-}
-
-bool setup_tls(const Config& config, Shared& shared, std::string& error) {
-    shared.tls = net::make_client_context({config.insecure, config.ca_file}, error);
-    return shared.tls != nullptr;
 }
 
 std::string progress_line(double t, std::uint64_t open, std::uint64_t target, double sent_rate,
@@ -69,6 +67,246 @@ void merge(RunResult& into, const RunResult& from) {
     into.interrupted = into.interrupted || from.interrupted;
 }
 
+/// The config this process runs: its shard's share of -c, -R and --connect-rate, and the
+/// threads (0: one per core) capped at one per connection.
+Config run_config(const Config& requested, const ShardShare& share) {
+    Config config = requested;
+    config.connections = share.connections;
+    config.rate = share.rate;
+    config.connect_rate = share.connect_rate;
+    if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
+    config.threads = static_cast<unsigned>(
+        std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
+    return config;
+}
+
+/// Port space and open files, before anything is opened: false with result.fatal set when
+/// the run cannot fit.
+bool check_limits(const Config& config, RunResult& result) {
+    // Port space: one (source address, target) pair offers the ephemeral range once.
+    const PortSpace space =
+        check_port_space(config.connections, config.source_ips.size(), ephemeral_ports());
+    if (!space.fatal.empty()) {
+        result.fatal = space.fatal;
+        return false;
+    }
+    if (!space.warning.empty()) {
+        log_line(LogLevel::warn, space.warning);
+        result.warnings.push_back(space.warning);
+    }
+    const FdLimit fds = raise_fd_limit(config.connections + 64);
+    if (!fds.enough) {
+        result.fatal = "need " + std::to_string(config.connections + 64) +
+                       " open files but the limit is " + std::to_string(fds.soft) + " (hard " +
+                       std::to_string(fds.hard) + "); raise it (ulimit -n) or lower -c";
+        return false;
+    }
+    if (fds.soft > 1024 && config.verbosity > 0) {
+        log_line(LogLevel::info, "open-file limit raised to " + std::to_string(fds.soft));
+    }
+    return true;
+}
+
+/// Everything a run needs before its first connect: limits, the target resolved once, the
+/// --source-ip addresses, the TLS context. False with result.fatal set when it cannot run.
+bool preflight(const Config& config, Shared& shared, RunResult& result) {
+    if (!check_limits(config, result)) return false;
+    {
+        asio::io_context io;
+        asio::ip::tcp::resolver resolver(io);
+        asio::error_code ec;
+        auto endpoints = resolver.resolve(config.url.host, std::to_string(config.url.port), ec);
+        if (ec || endpoints.empty()) {
+            result.fatal =
+                "cannot resolve " + config.url.host + ": " + (ec ? ec.message() : "no address");
+            return false;
+        }
+        shared.target = endpoints.begin()->endpoint();
+    }
+    for (const auto& s : config.source_ips) {
+        asio::error_code ec;
+        shared.source_ips.push_back(asio::ip::make_address(s, ec));
+        if (ec) {
+            result.fatal = "--source-ip " + s + ": " + ec.message();
+            return false;
+        }
+    }
+    if (config.url.secure) {
+        std::string error;
+        shared.tls = net::make_client_context({config.insecure, config.ca_file}, error);
+        if (!shared.tls) {
+            result.fatal = error;
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The coordinator's loop while the workers run: the stop flag, the measured window once
+/// every connection settled, and once a second the progress line and a timeline point.
+class Monitor {
+  public:
+    Monitor(Shared& shared, const std::vector<std::unique_ptr<Worker>>& workers,
+            std::ostream& progress)
+        : shared_(shared),
+          config_(shared.config),
+          workers_(workers),
+          progress_(progress),
+          outstanding_(workers.size(), false) {}
+
+    /// Returns when every worker is done.
+    void run(const std::atomic<bool>& interrupt, std::vector<TimelinePoint>& timeline) {
+        while (shared_.workers_done.load() < workers_.size()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            const Ns now = shared_.now();
+            if (interrupt.load() && !shared_.stop.load()) {
+                shared_.stop.store(true);
+                stopped_at = now;
+            }
+            if (shared_.window_start.load() < 0 && shared_.settled.load() >= config_.connections) {
+                open_window(now);
+            }
+            if (now < next_report_) continue;
+            next_report_ += 1'000'000'000;
+            one_second(now, timeline);
+        }
+    }
+
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    Ns stopped_at = -1;  ///< when the interrupt was seen
+
+  private:
+    std::uint64_t sum(std::atomic<std::uint64_t> Progress::*member) const {
+        std::uint64_t n = 0;
+        for (auto& w : workers_) n += (w->progress.*member).load(std::memory_order_relaxed);
+        return n;
+    }
+
+    void open_window(Ns now) {
+        // Slightly ahead, so every worker has built its schedule before the first send is
+        // due: the generator's own wake-up is not charged to the target.
+        shared_.window_start.store(now + kWindowLeadNs);
+        if (!config_.quiet) {
+            const std::uint64_t open = sum(&Progress::open);
+            progress_ << (tty ? "\r\033[K" : "") << "all connections settled: " << open << " open, "
+                      << (config_.connections - open) << " failed; measuring" << std::endl;
+        }
+        last_t_ = now + kWindowLeadNs;
+        next_report_ = now + kWindowLeadNs + 1'000'000'000;
+    }
+
+    /// The latencies of the last second, merged from every worker.
+    Histogram collect_second() {
+        // Ask every worker for its second of latencies; each answers at its next 10 ms tick.
+        // At most one request per worker is outstanding: a worker that did not answer in
+        // time keeps its request, and its answer is taken a second later.
+        Histogram second;
+        for (std::size_t i = 0; i < workers_.size(); ++i) {
+            if (!outstanding_[i]) {
+                workers_[i]->request_interval();
+                outstanding_[i] = true;
+            }
+        }
+        // Up to 300 ms: a worker busy with a long turn, or descheduled on a loaded machine,
+        // answers late; its second then lands in the next one (and shows as a gap here).
+        for (int tries = 0; tries < 60; ++tries) {
+            bool all = true;
+            for (std::size_t i = 0; i < workers_.size(); ++i) {
+                if (outstanding_[i] && workers_[i]->take_interval(second)) outstanding_[i] = false;
+                all = all && !outstanding_[i];
+            }
+            if (all) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return second;
+    }
+
+    /// One second: deltas of the workers' counters and the merged latency of the second.
+    void one_second(Ns now, std::vector<TimelinePoint>& timeline) {
+        const Histogram second = collect_second();
+        const std::uint64_t sent = sum(&Progress::sent);
+        const std::uint64_t received = sum(&Progress::received);
+        const std::uint64_t errors = sum(&Progress::errors);
+        const std::uint64_t open = sum(&Progress::open);
+        const double secs = std::max(1e-9, static_cast<double>(now - last_t_) / 1e9);
+        const Ns window = shared_.window_start.load();
+        // Seconds of the measured window only: after its end connections are closing.
+        if (window >= 0 && now > shared_.measure_start() &&
+            now <= shared_.window_end() + 100'000'000 && stopped_at < 0) {
+            TimelinePoint p;
+            p.t_s = static_cast<double>(now - shared_.measure_start()) / 1e9;
+            p.sent = sent - last_sent_;
+            p.received = received - last_received_;
+            p.connections = open;
+            p.errors = errors - last_errors_;
+            if (second.total_count()) {
+                p.p50_us = second.value_at_percentile(50);
+                p.p99_us = second.value_at_percentile(99);
+            }
+            p.histogram = second.encode_base64();
+            timeline.push_back(p);
+        }
+        if (!config_.quiet) {
+            const std::string line = progress_line(
+                static_cast<double>(now) / 1e9, open, config_.connections,
+                static_cast<double>(sent - last_sent_) / secs,
+                static_cast<double>(received - last_received_) / secs, errors, second);
+            progress_ << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
+        }
+        last_sent_ = sent;
+        last_received_ = received;
+        last_errors_ = errors;
+        last_t_ = now;
+    }
+
+    Shared& shared_;
+    const Config& config_;
+    const std::vector<std::unique_ptr<Worker>>& workers_;
+    std::ostream& progress_;
+    std::vector<bool> outstanding_;  ///< a worker asked for its second has not answered yet
+    Ns next_report_ = 1'000'000'000;
+    Ns last_t_ = 0;
+    std::uint64_t last_sent_ = 0;
+    std::uint64_t last_received_ = 0;
+    std::uint64_t last_errors_ = 0;
+};
+
+/// Broadcast: the deliveries expected, and every one that should have arrived and did not
+/// (tail losses included).
+void count_broadcast_losses(RunResult& result) {
+    result.broadcast_expected = result.messages_sent * result.connections_established;
+    const std::uint64_t dup = result.errors[static_cast<std::size_t>(ErrorKind::duplicated)];
+    const std::uint64_t arrived =
+        result.messages_received > dup ? result.messages_received - dup : 0;
+    result.errors[static_cast<std::size_t>(ErrorKind::lost)] =
+        result.broadcast_expected > arrived ? result.broadcast_expected - arrived : 0;
+    if (result.connections_established > 0 && result.messages_sent == 0 && !result.interrupted &&
+        result.fatal.empty()) {
+        result.fatal = "the publisher (connection 0) sent nothing: it failed or never opened";
+    }
+}
+
+/// Generator health: a saturated generator measures itself, not the target. `wall` is the
+/// run's length in seconds.
+void warn_about_generator(const Config& config, double wall, RunResult& result) {
+    for (const auto& t : result.threads) {
+        if (wall > 1.0 && t.cpu_s > 0.9 * wall) {
+            result.warnings.push_back(
+                "worker thread " + std::to_string(t.index) + " used " +
+                std::to_string(static_cast<int>(100 * t.cpu_s / wall)) +
+                "% of a core: the generator may be the bottleneck (add -t threads)");
+        }
+    }
+    if (config.open_loop() && result.schedule_lag.total_count() > 0 &&
+        result.schedule_lag.value_at_percentile(99) > 1000) {
+        result.warnings.push_back(
+            "p99 schedule lag " +
+            format_duration_us(static_cast<double>(result.schedule_lag.value_at_percentile(99))) +
+            ": sends left later than intended; the generator is saturated or the "
+            "target pushes back (latencies are corrected for it)");
+    }
+}
+
 }  // namespace
 
 PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses,
@@ -94,79 +332,76 @@ PortSpace check_port_space(std::uint64_t connections, std::size_t source_address
     return out;
 }
 
+RunResult finish_run(const Config& config, RunResult result, std::vector<WorkerOutcome> workers,
+                     const RunTimes& times) {
+    for (const auto& w : workers) merge(result, w.result);
+    if (times.first_connect >= 0 && times.last_settle >= times.first_connect) {
+        result.ramp_s = static_cast<double>(times.last_settle - times.first_connect) / 1e9;
+    }
+    const bool stopped = times.stopped_at >= 0;
+    const bool lost_everything =
+        std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w.lost_all; }) &&
+        std::all_of(workers.begin(), workers.end(), [](const auto& w) {
+            return w.lost_all || w.result.connections_established == 0;
+        });
+    Ns last_lost = 0;
+    for (const auto& w : workers) last_lost = std::max(last_lost, w.lost_at);
+    const Ns measure_start = times.window_start + config.warmup.count();
+    if (times.window_start >= 0) {
+        const Ns window_end = measure_start + config.duration.count();
+        Ns end = stopped ? std::min(times.stopped_at, window_end) : window_end;
+        // The window ended when the target dropped the last connection.
+        if (lost_everything) end = std::min(end, last_lost);
+        result.duration_s = static_cast<double>(std::max<Ns>(0, end - measure_start)) / 1e9;
+        // The wall-clock time of the measure start: the end's, less the steady time between.
+        result.started =
+            times.wall_at_end - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                    std::chrono::nanoseconds(times.ended - measure_start));
+        if (config.messages_per_connection > 0 && !stopped) {
+            // -n: the window lasted until the last worker got its last reply.
+            double longest = 0;
+            for (const auto& w : workers) longest = std::max(longest, w.result.duration_s);
+            if (longest > 0) result.duration_s = std::min(result.duration_s, longest);
+        }
+    }
+    if (config.scenario == Scenario::broadcast) count_broadcast_losses(result);
+    if (result.connections_established > 0 && !stopped && lost_everything) {
+        result.fatal = "every connection was lost " +
+                       format_duration_us(static_cast<double>(last_lost - measure_start) / 1e3) +
+                       " into the run: the target closed or reset them";
+    }
+    if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 &&
+        result.messages_received == 0) {
+        result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
+                       " messages sent";
+    }
+    if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {
+        std::string why;
+        for (const auto& w : workers) {
+            if (why.empty()) why = w.first_error;
+        }
+        result.fatal = "no connection could be opened to " + config.url_text + " (" +
+                       std::to_string(result.connections_failed) + " failed" +
+                       (why.empty() ? "" : "; " + why) + ")";
+    }
+    warn_about_generator(config, static_cast<double>(times.ended) / 1e9, result);
+    return result;
+}
+
 RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
                    std::ostream& progress) {
     // With --shard the run config holds this shard's part; the report keeps the totals.
-    Config config = requested;
     const ShardShare share = shard_share(requested);
-    config.connections = share.connections;
-    config.rate = share.rate;
-    config.connect_rate = share.connect_rate;
-    if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
-    config.threads = static_cast<unsigned>(
-        std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
-    auto reported = [&requested](const Config& run) {
-        Config c = run;
-        c.connections = requested.connections;
-        c.rate = requested.rate;
-        c.connect_rate = requested.connect_rate;
-        return c;
-    };
-
+    const Config config = run_config(requested, share);
     RunResult result;
-    result.config = reported(config);
+    result.config = config;
+    result.config.connections = requested.connections;
+    result.config.rate = requested.rate;
+    result.config.connect_rate = requested.connect_rate;
     result.connections_target = config.connections;
 
-    // Port space: one (source address, target) pair offers the ephemeral range once.
-    const PortSpace space =
-        check_port_space(config.connections, config.source_ips.size(), ephemeral_ports());
-    if (!space.fatal.empty()) {
-        result.fatal = space.fatal;
-        return result;
-    }
-    if (!space.warning.empty()) {
-        log_line(LogLevel::warn, space.warning);
-        result.warnings.push_back(space.warning);
-    }
-    const FdLimit fds = raise_fd_limit(config.connections + 64);
-    if (!fds.enough) {
-        result.fatal = "need " + std::to_string(config.connections + 64) +
-                       " open files but the limit is " + std::to_string(fds.soft) + " (hard " +
-                       std::to_string(fds.hard) + "); raise it (ulimit -n) or lower -c";
-        return result;
-    }
-    if (fds.soft > 1024 && config.verbosity > 0) {
-        log_line(LogLevel::info, "open-file limit raised to " + std::to_string(fds.soft));
-    }
-
     Shared shared(config);
-    {
-        asio::io_context io;
-        asio::ip::tcp::resolver resolver(io);
-        asio::error_code ec;
-        auto endpoints = resolver.resolve(config.url.host, std::to_string(config.url.port), ec);
-        if (ec || endpoints.empty()) {
-            result.fatal =
-                "cannot resolve " + config.url.host + ": " + (ec ? ec.message() : "no address");
-            return result;
-        }
-        shared.target = endpoints.begin()->endpoint();
-    }
-    for (const auto& s : config.source_ips) {
-        asio::error_code ec;
-        shared.source_ips.push_back(asio::ip::make_address(s, ec));
-        if (ec) {
-            result.fatal = "--source-ip " + s + ": " + ec.message();
-            return result;
-        }
-    }
-    if (config.url.secure) {
-        std::string error;
-        if (!setup_tls(config, shared, error)) {
-            result.fatal = error;
-            return result;
-        }
-    }
+    if (!preflight(config, shared, result)) return result;
 
     // Connections are dealt round robin, so every worker gets its share of each ramp step.
     std::vector<std::unique_ptr<Worker>> workers;
@@ -179,194 +414,24 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
     }
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
-
-    const bool tty = isatty(STDERR_FILENO) != 0;
-    auto sum = [&](auto member) {
-        std::uint64_t n = 0;
-        for (auto& w : workers) n += (w->progress.*member).load(std::memory_order_relaxed);
-        return n;
-    };
-    Ns next_report = 1'000'000'000;
-    std::uint64_t last_sent = 0;
-    std::uint64_t last_received = 0;
-    std::uint64_t last_errors = 0;
-    Ns last_t = 0;
-    Ns stopped_at = -1;
-    std::vector<bool> outstanding(workers.size(), false);
-    while (shared.workers_done.load() < workers.size()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        const Ns now = shared.now();
-        if (interrupt.load() && !shared.stop.load()) {
-            shared.stop.store(true);
-            stopped_at = now;
-        }
-        if (shared.window_start.load() < 0 && shared.settled.load() >= config.connections) {
-            // Slightly ahead, so every worker has built its schedule before the first send is
-            // due: the generator's own wake-up is not charged to the target.
-            shared.window_start.store(now + kWindowLeadNs);
-            if (!config.quiet) {
-                const std::uint64_t open = sum(&Progress::open);
-                progress << (tty ? "\r\033[K" : "") << "all connections settled: " << open
-                         << " open, " << (config.connections - open) << " failed; measuring"
-                         << std::endl;
-            }
-            last_t = now + kWindowLeadNs;
-            next_report = now + kWindowLeadNs + 1'000'000'000;
-        }
-        if (now < next_report) continue;
-        next_report += 1'000'000'000;
-
-        // One second: deltas of the workers' counters and the merged latency of the second.
-        // Ask every worker for its second of latencies; each answers at its next 10 ms tick.
-        // At most one request per worker is outstanding: a worker that did not answer in
-        // time keeps its request, and its answer is taken a second later.
-        Histogram second;
-        for (std::size_t i = 0; i < workers.size(); ++i) {
-            if (!outstanding[i]) {
-                workers[i]->request_interval();
-                outstanding[i] = true;
-            }
-        }
-        // Up to 300 ms: a worker busy with a long turn, or descheduled on a loaded machine,
-        // answers late; its second then lands in the next one (and shows as a gap here).
-        for (int tries = 0; tries < 60; ++tries) {
-            bool all = true;
-            for (std::size_t i = 0; i < workers.size(); ++i) {
-                if (outstanding[i] && workers[i]->take_interval(second)) outstanding[i] = false;
-                all = all && !outstanding[i];
-            }
-            if (all) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-        const std::uint64_t sent = sum(&Progress::sent);
-        const std::uint64_t received = sum(&Progress::received);
-        const std::uint64_t errors = sum(&Progress::errors);
-        const std::uint64_t open = sum(&Progress::open);
-        const double secs = std::max(1e-9, static_cast<double>(now - last_t) / 1e9);
-        const Ns window = shared.window_start.load();
-        // Seconds of the measured window only: after its end connections are closing.
-        if (window >= 0 && now > shared.measure_start() &&
-            now <= shared.window_end() + 100'000'000 && stopped_at < 0) {
-            TimelinePoint p;
-            p.t_s = static_cast<double>(now - shared.measure_start()) / 1e9;
-            p.sent = sent - last_sent;
-            p.received = received - last_received;
-            p.connections = open;
-            p.errors = errors - last_errors;
-            if (second.total_count()) {
-                p.p50_us = second.value_at_percentile(50);
-                p.p99_us = second.value_at_percentile(99);
-            }
-            p.histogram = second.encode_base64();
-            result.timeline.push_back(p);
-        }
-        if (!config.quiet) {
-            const std::string line =
-                progress_line(static_cast<double>(now) / 1e9, open, config.connections,
-                              static_cast<double>(sent - last_sent) / secs,
-                              static_cast<double>(received - last_received) / secs, errors, second);
-            progress << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
-        }
-        last_sent = sent;
-        last_received = received;
-        last_errors = errors;
-        last_t = now;
-    }
+    Monitor monitor(shared, workers, progress);
+    monitor.run(interrupt, result.timeline);
     for (auto& t : threads) t.join();
-    if (!config.quiet && tty) progress << "\n";
+    if (!config.quiet && monitor.tty) progress << "\n";
 
-    for (auto& w : workers) merge(result, w->result);
-    result.config = reported(config);
-    result.connections_target = config.connections;
-    if (shared.first_connect.load() >= 0 &&
-        shared.last_settle.load() >= shared.first_connect.load()) {
-        result.ramp_s =
-            static_cast<double>(shared.last_settle.load() - shared.first_connect.load()) / 1e9;
+    std::vector<WorkerOutcome> outcomes;
+    for (auto& w : workers) {
+        outcomes.push_back(
+            WorkerOutcome{std::move(w->result), w->lost_all(), w->lost_at(), w->first_error()});
     }
-    const bool lost_everything =
-        std::any_of(workers.begin(), workers.end(), [](const auto& w) { return w->lost_all(); }) &&
-        std::all_of(workers.begin(), workers.end(), [](const auto& w) {
-            return w->lost_all() || w->result.connections_established == 0;
-        });
-    const Ns window = shared.window_start.load();
-    if (window >= 0) {
-        const Ns begin = shared.measure_start();
-        Ns end = stopped_at >= 0 ? std::min(stopped_at, shared.window_end()) : shared.window_end();
-        if (lost_everything) {
-            // The window ended when the target dropped the last connection.
-            Ns last = 0;
-            for (const auto& w : workers) last = std::max(last, w->lost_at());
-            end = std::min(end, last);
-        }
-        result.duration_s = static_cast<double>(std::max<Ns>(0, end - begin)) / 1e9;
-        // The wall-clock time of `begin`: now, less the steady time elapsed since.
-        result.started = std::chrono::system_clock::now() -
-                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                             std::chrono::nanoseconds(shared.now() - begin));
-        if (config.messages_per_connection > 0 && stopped_at < 0) {
-            // -n: the window lasted until the last worker got its last reply.
-            double longest = 0;
-            for (const auto& w : workers) longest = std::max(longest, w->result.duration_s);
-            if (longest > 0) result.duration_s = std::min(result.duration_s, longest);
-        }
-    }
-    if (config.scenario == Scenario::broadcast) {
-        result.broadcast_expected = result.messages_sent * result.connections_established;
-    }
-    if (config.scenario == Scenario::broadcast) {
-        // Every delivery that should have arrived and did not (tail losses included).
-        const std::uint64_t dup = result.errors[static_cast<std::size_t>(ErrorKind::duplicated)];
-        const std::uint64_t arrived =
-            result.messages_received > dup ? result.messages_received - dup : 0;
-        result.errors[static_cast<std::size_t>(ErrorKind::lost)] =
-            result.broadcast_expected > arrived ? result.broadcast_expected - arrived : 0;
-        if (result.connections_established > 0 && result.messages_sent == 0 &&
-            !result.interrupted && result.fatal.empty()) {
-            result.fatal = "the publisher (connection 0) sent nothing: it failed or never opened";
-        }
-    }
-    if (result.connections_established > 0 && stopped_at < 0 && lost_everything) {
-        Ns last = 0;
-        for (const auto& w : workers) last = std::max(last, w->lost_at());
-        result.fatal =
-            "every connection was lost " +
-            format_duration_us(static_cast<double>(last - shared.measure_start()) / 1e3) +
-            " into the run: the target closed or reset them";
-    }
-    if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 &&
-        result.messages_received == 0) {
-        result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
-                       " messages sent";
-    }
-    if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {
-        std::string why;
-        for (const auto& w : workers) {
-            if (why.empty()) why = w->first_error();
-        }
-        result.fatal = "no connection could be opened to " + config.url_text + " (" +
-                       std::to_string(result.connections_failed) + " failed" +
-                       (why.empty() ? "" : "; " + why) + ")";
-    }
-
-    // Generator health: a saturated generator measures itself, not the target.
-    const double wall = static_cast<double>(shared.now()) / 1e9;
-    for (const auto& t : result.threads) {
-        if (wall > 1.0 && t.cpu_s > 0.9 * wall) {
-            result.warnings.push_back(
-                "worker thread " + std::to_string(t.index) + " used " +
-                std::to_string(static_cast<int>(100 * t.cpu_s / wall)) +
-                "% of a core: the generator may be the bottleneck (add -t threads)");
-        }
-    }
-    if (config.open_loop() && result.schedule_lag.total_count() > 0 &&
-        result.schedule_lag.value_at_percentile(99) > 1000) {
-        result.warnings.push_back(
-            "p99 schedule lag " +
-            format_duration_us(static_cast<double>(result.schedule_lag.value_at_percentile(99))) +
-            ": sends left later than intended; the generator is saturated or the "
-            "target pushes back (latencies are corrected for it)");
-    }
-    return result;
+    RunTimes times;
+    times.first_connect = shared.first_connect.load();
+    times.last_settle = shared.last_settle.load();
+    times.window_start = shared.window_start.load();
+    times.stopped_at = monitor.stopped_at;
+    times.ended = shared.now();
+    times.wall_at_end = std::chrono::system_clock::now();
+    return finish_run(config, std::move(result), std::move(outcomes), times);
 }
 
 ExitCode exit_code_for(const RunResult& result, bool slo_breached) {

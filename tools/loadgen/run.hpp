@@ -3,13 +3,15 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
-#include "config.hpp"
-#include "result.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
 #include "wsbench/exit_code.hpp"
 
 namespace wsb::loadgen {
@@ -29,6 +31,33 @@ PortSpace check_port_space(std::uint64_t connections, std::size_t source_address
 /// Never throws; what stopped a run early is in RunResult::fatal.
 RunResult run_load(const Config& config, const std::atomic<bool>& interrupt,
                    std::ostream& progress);
+
+/// What one worker hands the coordinator once its thread is done.
+struct WorkerOutcome {
+    RunResult result;         ///< the worker's share (its config, counters, histograms)
+    bool lost_all = false;    ///< every connection it had open was lost before the end
+    Ns lost_at = 0;           ///< when the last one was lost (valid when lost_all)
+    std::string first_error;  ///< the first reason a connection could not open, or ""
+};
+
+/// The run's times as the coordinator saw them, in ns since the run's origin (-1: never).
+struct RunTimes {
+    Ns first_connect = -1;  ///< the first connect started
+    Ns last_settle = -1;    ///< the last connection opened or failed
+    Ns window_start = -1;   ///< the window opened (warmup starts here); -1: it never did
+    Ns stopped_at = -1;     ///< the interrupt was seen
+    Ns ended = 0;           ///< every worker was done
+    /// The wall-clock time at `ended`, so the window's start gets a wall-clock time.
+    std::chrono::system_clock::time_point wall_at_end;
+};
+
+/// The run's result from its workers' outcomes (merged in order) and its times: window
+/// length, ramp time, broadcast losses, what made the run fatal, and the warnings about the
+/// generator itself. `run` is the config the run used (this shard's part with --shard),
+/// `start` the result so far (config snapshot, target, timeline, preflight warnings).
+/// Pure: reads no clock and does no I/O.
+RunResult finish_run(const Config& run, RunResult start, std::vector<WorkerOutcome> workers,
+                     const RunTimes& times);
 
 /// The outcome of a finished run: cannot_run when it could not run (fatal before any
 /// connection opened, or none could be opened), check_failed when an SLO was breached or every

@@ -1,9 +1,9 @@
 // A RunResult and its Config as the "wsbench.loadgen/1" report model, its JSON and its summary.
-#include "run_report.hpp"
+#include "loadgen/run_report.hpp"
 
 #include <cctype>
 
-#include "slo.hpp"
+#include "loadgen/slo.hpp"
 
 namespace wsb::loadgen {
 namespace {

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "config.hpp"
-#include "result.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
 #include "wsbench/report/loadgen.hpp"
 
 namespace wsb::loadgen {

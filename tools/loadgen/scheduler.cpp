@@ -1,6 +1,6 @@
 // Send and connect schedules: event k of a grid is at start + round((phase + k) * 1e9 / rate)
 // ns, computed from k each time so no error accumulates.
-#include "scheduler.hpp"
+#include "loadgen/scheduler.hpp"
 
 #include <cmath>
 

@@ -1,5 +1,5 @@
 // --shard I/N: the part of the connections, the rate and the connect rate one shard runs.
-#include "config.hpp"
+#include "loadgen/config.hpp"
 
 namespace wsb::loadgen {
 

@@ -1,5 +1,5 @@
 // Parsing --slo terms and judging a run's result against them.
-#include "slo.hpp"
+#include "loadgen/slo.hpp"
 
 #include <cctype>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "run_report.hpp"
+#include "loadgen/run_report.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::loadgen {
@@ -71,103 +71,132 @@ struct ParseError {
     std::string message;
 };
 
-// Parses one trimmed, non-empty term; returns false and fills `error` when it is bad.
-bool parse_term(std::string_view term, SloTerm& t, ParseError& error) {
-    auto bad = [&](Errc code, const std::string& why) {
-        error = {code, quoted(term) + ": " + why};
-        return false;
-    };
+// Fills `error` for a bad term and returns false.
+bool bad(std::string_view term, Errc code, const std::string& why, ParseError& error) {
+    error = {code, quoted(term) + ": " + why};
+    return false;
+}
 
-    const auto op = term.find_first_of("<>");
-    if (op == std::string_view::npos) {
-        return bad(Errc::invalid_argument,
-                   "no comparison; write METRIC<VALUE or METRIC>VALUE, e.g. p99<5ms");
+// A latency bound ("5ms"), in microseconds into t.value.
+bool parse_latency_value(std::string_view term, std::string_view value, SloTerm& t,
+                         ParseError& error) {
+    if (value.find_first_not_of("0123456789. ") == std::string_view::npos) {
+        return bad(term, Errc::invalid_argument,
+                   "give the latency a unit, e.g. " + std::string(value) + "ms", error);
     }
-    t.less_than = term[op] == '<';
-    std::string_view value = term.substr(op + 1);
-    if (!value.empty() && value.front() == '=') {
-        return bad(Errc::invalid_argument, "use < or > (comparisons are strict)");
+    std::chrono::nanoseconds ns{};
+    const Errc e = parse_duration(value, ns);
+    if (e != Errc::ok) {
+        return bad(term, e, "'" + std::string(value) + "' is not a duration (e.g. 500us, 5ms, 1s)",
+                   error);
     }
-    value = trim(value);
-    const std::string metric = lower(trim(term.substr(0, op)));
-    if (metric.empty()) return bad(Errc::invalid_argument, "no metric before the comparison");
-    if (value.empty()) return bad(Errc::invalid_argument, "no value after the comparison");
-    if (value.find_first_of("<>") != std::string_view::npos) {
-        return bad(Errc::invalid_argument, "more than one comparison in one term");
-    }
-    t.text = std::string(term);
+    t.value = static_cast<double>(ns.count()) / 1000.0;
+    return true;
+}
 
-    auto latency_value = [&]() {
-        if (value.find_first_not_of("0123456789. ") == std::string_view::npos) {
-            return bad(Errc::invalid_argument,
-                       "give the latency a unit, e.g. " + std::string(value) + "ms");
+// "p99", "p99.9", "p99_9": the percentile into t.percentile.
+bool parse_percentile(std::string_view term, const std::string& metric, SloTerm& t,
+                      ParseError& error) {
+    std::string number = metric.substr(1);
+    for (char& c : number) c = c == '_' ? '.' : c;
+    double p = 0;
+    if (!parse_decimal(number, p)) {
+        return bad(term, Errc::invalid_argument,
+                   "'" + metric + "' is not a percentile; write p50, p99, p99.9, ...", error);
+    }
+    if (!(p > 0 && p <= 100)) {
+        return bad(term, Errc::invalid_argument, "a percentile must be above 0 and at most 100",
+                   error);
+    }
+    t.metric = Metric::latency_percentile;
+    t.percentile = p;
+    return true;
+}
+
+// errors<10 (a count) or errors<0.1% (a rate).
+bool parse_errors_value(std::string_view term, std::string_view value, SloTerm& t,
+                        ParseError& error) {
+    if (value.back() == '%') {
+        double percent = 0;
+        if (!parse_decimal(trim(value.substr(0, value.size() - 1)), percent)) {
+            return bad(term, Errc::unit_malformed,
+                       "'" + std::string(value) + "' is not a percentage (e.g. 0.1%)", error);
         }
-        std::chrono::nanoseconds ns{};
-        const Errc e = parse_duration(value, ns);
-        if (e != Errc::ok) {
-            return bad(e, "'" + std::string(value) + "' is not a duration (e.g. 500us, 5ms, 1s)");
+        if (percent > 100) {
+            return bad(term, Errc::unit_out_of_range, "a rate above 100% is no bound", error);
         }
-        t.value = static_cast<double>(ns.count()) / 1000.0;
+        t.metric = Metric::error_rate;
+        t.value = percent / 100.0;
         return true;
-    };
+    }
+    std::uint64_t n = 0;
+    const Errc e = parse_count(value, n);
+    if (e != Errc::ok) {
+        return bad(term, e,
+                   "'" + std::string(value) +
+                       "' is not an error count or rate (e.g. 10, or 0.1% for a rate)",
+                   error);
+    }
+    t.metric = Metric::errors;
+    t.value = static_cast<double>(n);
+    return true;
+}
 
+// The metric (lowercased) and its bound into `t`.
+bool parse_metric(std::string_view term, const std::string& metric, std::string_view value,
+                  SloTerm& t, ParseError& error) {
     if (metric == "max" || metric == "mean") {
         t.metric = metric == "max" ? Metric::latency_max : Metric::latency_mean;
-        if (!latency_value()) return false;
-    } else if (metric.size() > 1 && metric[0] == 'p' &&
-               metric.find_first_not_of("0123456789._", 1) == std::string::npos) {
-        std::string number = metric.substr(1);
-        for (char& c : number) c = c == '_' ? '.' : c;
-        double p = 0;
-        if (!parse_decimal(number, p)) {
-            return bad(Errc::invalid_argument,
-                       "'" + metric + "' is not a percentile; write p50, p99, p99.9, ...");
-        }
-        if (!(p > 0 && p <= 100)) {
-            return bad(Errc::invalid_argument, "a percentile must be above 0 and at most 100");
-        }
-        t.metric = Metric::latency_percentile;
-        t.percentile = p;
-        if (!latency_value()) return false;
-    } else if (metric == "errors") {
-        if (value.back() == '%') {
-            double percent = 0;
-            if (!parse_decimal(trim(value.substr(0, value.size() - 1)), percent)) {
-                return bad(Errc::unit_malformed,
-                           "'" + std::string(value) + "' is not a percentage (e.g. 0.1%)");
-            }
-            if (percent > 100) return bad(Errc::unit_out_of_range, "a rate above 100% is no bound");
-            t.metric = Metric::error_rate;
-            t.value = percent / 100.0;
-        } else {
-            std::uint64_t n = 0;
-            const Errc e = parse_count(value, n);
-            if (e != Errc::ok) {
-                return bad(e, "'" + std::string(value) +
-                                  "' is not an error count or rate (e.g. 10, or 0.1% for a rate)");
-            }
-            t.metric = Metric::errors;
-            t.value = static_cast<double>(n);
-        }
-    } else if (metric == "throughput") {
+        return parse_latency_value(term, value, t, error);
+    }
+    if (metric.size() > 1 && metric[0] == 'p' &&
+        metric.find_first_not_of("0123456789._", 1) == std::string::npos) {
+        return parse_percentile(term, metric, t, error) &&
+               parse_latency_value(term, value, t, error);
+    }
+    if (metric == "errors") return parse_errors_value(term, value, t, error);
+    if (metric == "throughput") {
         double rate = 0;
         const Errc e = parse_rate(value, rate);
         if (e != Errc::ok) {
-            return bad(e, "'" + std::string(value) + "' is not a rate (e.g. 10000, 10k/s)");
+            return bad(term, e, "'" + std::string(value) + "' is not a rate (e.g. 10000, 10k/s)",
+                       error);
         }
         t.metric = Metric::throughput;
         t.value = rate;
-    } else {
-        return bad(Errc::invalid_argument,
-                   "unknown metric '" + metric +
-                       "'; use p50, p90, p99, p99.9 (any pNN), max, mean, errors or throughput");
+        return true;
     }
+    return bad(term, Errc::invalid_argument,
+               "unknown metric '" + metric +
+                   "'; use p50, p90, p99, p99.9 (any pNN), max, mean, errors or throughput",
+               error);
+}
 
+// Parses one trimmed, non-empty term; returns false and fills `error` when it is bad.
+bool parse_term(std::string_view term, SloTerm& t, ParseError& error) {
+    auto fail = [&](const std::string& why) {
+        return bad(term, Errc::invalid_argument, why, error);
+    };
+    const auto op = term.find_first_of("<>");
+    if (op == std::string_view::npos) {
+        return fail("no comparison; write METRIC<VALUE or METRIC>VALUE, e.g. p99<5ms");
+    }
+    t.less_than = term[op] == '<';
+    std::string_view value = term.substr(op + 1);
+    if (!value.empty() && value.front() == '=') return fail("use < or > (comparisons are strict)");
+    value = trim(value);
+    const std::string metric = lower(trim(term.substr(0, op)));
+    if (metric.empty()) return fail("no metric before the comparison");
+    if (value.empty()) return fail("no value after the comparison");
+    if (value.find_first_of("<>") != std::string_view::npos) {
+        return fail("more than one comparison in one term");
+    }
+    t.text = std::string(term);
+    if (!parse_metric(term, metric, value, t, error)) return false;
     if (t.less_than && t.value <= 0) {
-        return bad(Errc::invalid_argument,
-                   t.metric == Metric::errors || t.metric == Metric::error_rate
-                       ? "can never hold (nothing is below 0); for no errors write errors<1"
-                       : "can never hold (nothing is below 0)");
+        return fail(t.metric == Metric::errors || t.metric == Metric::error_rate
+                        ? "can never hold (nothing is below 0); for no errors write errors<1"
+                        : "can never hold (nothing is below 0)");
     }
     return true;
 }

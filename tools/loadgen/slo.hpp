@@ -5,8 +5,8 @@
 #include <string_view>
 #include <vector>
 
-#include "config.hpp"
-#include "result.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/result.hpp"
 #include "wsbench/error.hpp"
 
 namespace wsb::loadgen {

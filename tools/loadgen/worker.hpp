@@ -1,31 +1,29 @@
-// A load-generator worker: one thread, one io_context, its share of the connections, its own
-// histograms and counters. Workers share nothing during a run but atomics (Shared).
+// A load-generator worker (h2load's Worker): one thread, one io_context, its share of the
+// connections, its own histograms and counters. Workers share nothing during a run but
+// atomics (Shared). Each connection's state machine is a Connection (connection.hpp).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <asio.hpp>
 #include <asio/ssl.hpp>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
-#include "config.hpp"
-#include "result.hpp"
-#include "scheduler.hpp"
-#include "wsbench/frame_parser.hpp"
-#include "wsbench/handshake.hpp"
+#include "loadgen/config.hpp"
+#include "loadgen/connection.hpp"
+#include "loadgen/result.hpp"
+#include "loadgen/scheduler.hpp"
 #include "wsbench/histogram.hpp"
-#include "wsbench/net/stream.hpp"
 
 namespace wsb::loadgen {
-
-/// Nanoseconds since the run's time origin.
-using Ns = std::int64_t;
 
 /// What the coordinator and every worker share during a run: atomics and constants only.
 struct Shared {
@@ -54,82 +52,19 @@ struct Shared {
     Ns window_end() const { return measure_start() + config.duration.count(); }
 };
 
+/// Adds to a counter that only one thread writes: a plain load and store, no locked
+/// read-modify-write.
+template <class T>
+void bump(std::atomic<T>& counter, T by = 1) {
+    counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
 /// Counters a worker publishes for the progress line (single writer, relaxed).
 struct alignas(64) Progress {
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> received{0};
     std::atomic<std::uint64_t> errors{0};
     std::atomic<std::uint64_t> open{0};
-};
-
-class Worker;
-
-/// An allocator whose resize() leaves new bytes uninitialised: frames are written over them
-/// at once, so zero-filling every payload first would be a wasted pass per message.
-template <class T>
-struct DefaultInitAllocator : std::allocator<T> {
-    template <class U>
-    struct rebind {
-        using other = DefaultInitAllocator<U>;
-    };
-    DefaultInitAllocator() = default;
-    template <class U>
-    DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
-    template <class U>
-    void construct(U* p) noexcept {
-        ::new (static_cast<void*>(p)) U;
-    }
-    template <class U, class... Args>
-    void construct(U* p, Args&&... args) {
-        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
-    }
-};
-using ByteBuffer = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
-
-/// One WebSocket connection of a worker. Lives as long as its worker.
-struct Connection {
-    enum class State : std::uint8_t { idle, connecting, tls, handshaking, open, closing, closed };
-
-    Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_index);
-
-    Worker& worker;
-    const std::uint32_t id;     ///< global index, carried in markers
-    const std::uint32_t local;  ///< index in the worker's vector
-    State state = State::idle;
-    bool counted_open = false;
-    bool writing = false;
-    bool waiting_read = false;
-    bool send_done = false;  ///< no more messages will be sent on it
-    bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
-    bool blocked = false;    ///< open loop: schedule held while the target does not read
-    net::Stream stream;      ///< TCP, with TLS layered on it for wss://
-    std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
-
-    Ns started = 0;   ///< connect start
-    Ns deadline = 0;  ///< connect + handshake deadline
-    Ns handshake_started = 0;
-
-    struct Handshake {
-        ClientRequest request;
-        std::string wire;      ///< bytes sent
-        std::string response;  ///< bytes received so far
-        HttpHeadScanner scanner{kDefaultMaxHttpHead};
-    };
-    std::unique_ptr<Handshake> handshake;
-
-    FrameParser parser;
-    ByteBuffer pending;   ///< frames waiting for the write in flight
-    ByteBuffer inflight;  ///< frames being written
-
-    std::uint32_t next_seq = 0;       ///< sequence of the next message sent
-    std::uint32_t in_flight = 0;      ///< messages sent, reply not yet seen (echo)
-    std::uint32_t reply_next = 0;     ///< echo: sequence of the next reply expected
-    Ns last_reply = 0;                ///< closed loop: last reply (or first send), for --timeout
-    std::uint64_t messages_sent = 0;  ///< messages sent in the measured window (for -n)
-    std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
-    std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
-    std::string head;                  ///< first bytes of a message split across reads
-    Ns last_ping = 0;                  ///< connect scenario
 };
 
 class Worker {
@@ -162,37 +97,48 @@ class Worker {
     const Config& config;
 
   private:
-    friend struct ConnectionOps;
+    // A connection's state machine reads the worker's window flags, buffers and counters.
+    friend class Connection;
+
+    // tick(), every 10 ms: its phases, in order.
     void tick();
     void schedule_tick();
+    void hand_over_interval();
+    void stop_on_signal(Ns now);
     void start_connections(Ns now);
-    void start_connect(Connection& c);
-    void on_connected(Connection& c);
-    void start_tls(Connection& c);
-    void send_handshake(Connection& c);
-    void arm_read(Connection& c);
-    void on_readable(Connection& c);
-    void on_bytes(Connection& c, std::uint8_t* data, std::size_t size);
-    void on_handshake_bytes(Connection& c, std::uint8_t* data, std::size_t size);
-    void on_frames(Connection& c, std::uint8_t* data, std::size_t size);
-    void on_message(Connection& c, const std::uint8_t* data, std::size_t size,
-                    std::uint64_t message_size, Ns now);
-    void on_control(Connection& c, const FrameEvent& ev, Ns now);
-    void on_open(Connection& c, Ns now);
-    void begin_sending(Connection& c, Ns now);
-    void send_message(Connection& c, Ns now, Ns intended);
-    void send_control(Connection& c, Opcode op, const std::uint8_t* payload, std::size_t size);
-    void flush(Connection& c);
-    void fail(Connection& c, ErrorKind kind, std::uint16_t close_code = 0);
-    void close(Connection& c, std::uint16_t code);
-    void finish(Connection& c);
-    void count_error(ErrorKind kind);
-    void count_errors(ErrorKind kind, std::uint64_t n);
-    void leave_open(Connection& c);
-    void unblock(Connection& c);
-    void settle(bool opened);
+    void check_deadlines(Ns now);
+    void open_window(Ns now);
+    void check_reply_timeouts(Ns now);
+    void send_pings(Ns now);
+    void drain(Ns now);
 
-    bool measuring(Ns sent_at) const;
+    // Connection events that change the worker's counters.
+    void settle(bool opened);
+    void connection_closed();
+    void count_error(ErrorKind kind) {
+        ++result.errors[static_cast<std::size_t>(kind)];
+        bump(progress.errors, std::uint64_t{1});
+    }
+    void count_errors(ErrorKind kind, std::uint64_t n) {
+        if (n == 0) return;
+        result.errors[static_cast<std::size_t>(kind)] += n;
+        bump(progress.errors, n);
+    }
+    void note_first_error(const std::string& why) {
+        if (first_error_.empty()) first_error_ = why;
+    }
+
+    bool measuring(Ns sent_at) const {
+        const Ns start = shared.window_start.load(std::memory_order_relaxed);
+        if (start < 0) return false;
+        const Ns from = start + config.warmup.count();
+        return sent_at >= from && sent_at < from + config.duration.count();
+    }
+    // Open loop: the schedule heap and its timer (connection.cpp, beside send_message).
+    void push_due(Ns due, std::uint32_t local) {
+        heap_.emplace_back(due, local);
+        std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
+    }
     void arm_send_timer();
     void run_schedule(Ns now);
     void end_of_window(Ns now);

@@ -1,6 +1,7 @@
 // Tests of wsbench-loadgen's option parsing: every flag, options after the URL, errors that
 // name the flag, contradictions, --source-ip range expansion, --help and --version.
-#include "cli.hpp"
+
+#include "loadgen/cli.hpp"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,7 @@
 // Tests of the load generator's message marker: encoding, search in prefixed and wrapped
 // replies, rejection of false and truncated candidates, and the payload filler.
-#include "marker.hpp"
+
+#include "loadgen/marker.hpp"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "run.hpp"
+#include "loadgen/run.hpp"
 
 namespace wsb::loadgen {
 namespace {

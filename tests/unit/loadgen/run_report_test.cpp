@@ -1,5 +1,6 @@
 // Tests for the loadgen JSON report, its JSON Schema and the human summary table.
-#include "run_report.hpp"
+
+#include "loadgen/run_report.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -12,8 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "loadgen/slo.hpp"
 #include "schema_check.hpp"
-#include "slo.hpp"
 #include "wsbench/report.hpp"
 #include "wsbench/units.hpp"
 #include "wsbench/url.hpp"

@@ -1,6 +1,7 @@
 // Tests of the open-loop send schedule and the connect ramp: exact, drift-free due times
 // against integer references, phase spreading, due counts and ramp counts.
-#include "scheduler.hpp"
+
+#include "loadgen/scheduler.hpp"
 
 #include <gtest/gtest.h>
 

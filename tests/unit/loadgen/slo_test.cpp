@@ -1,12 +1,13 @@
 // Tests for --slo parsing and for judging a run against its service-level objectives.
-#include "slo.hpp"
+
+#include "loadgen/slo.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "run_report.hpp"
+#include "loadgen/run_report.hpp"
 
 namespace wsb::loadgen {
 namespace {

@@ -1,0 +1,143 @@
+// One WebSocket connection of a load-generator worker (h2load's Client): its state and its
+// state machine, connect -> TLS -> opening handshake -> open (send, receive, match) -> close.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "loadgen/result.hpp"
+#include "loadgen/scheduler.hpp"
+#include "wsbench/frame_parser.hpp"
+#include "wsbench/handshake.hpp"
+#include "wsbench/net/stream.hpp"
+
+namespace wsb::loadgen {
+
+class Worker;
+
+/// Nanoseconds as whole microseconds, rounded, for the histograms (0 for negative times).
+inline std::uint64_t to_us(Ns ns) {
+    return ns <= 0 ? 0 : static_cast<std::uint64_t>((ns + 500) / 1000);
+}
+
+/// An allocator whose resize() leaves new bytes uninitialised: frames are written over them
+/// at once, so zero-filling every payload first would be a wasted pass per message.
+template <class T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <class U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    DefaultInitAllocator() = default;
+    template <class U>
+    DefaultInitAllocator(const DefaultInitAllocator<U>&) noexcept {}
+    template <class U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <class U, class... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+using ByteBuffer = std::vector<std::uint8_t, DefaultInitAllocator<std::uint8_t>>;
+
+/// One WebSocket connection of a worker. Lives as long as its worker, which runs every one of
+/// its handlers on the worker's thread; its counters and histograms are the worker's.
+class Connection {
+  public:
+    enum class State : std::uint8_t { idle, connecting, tls, handshaking, open, closing, closed };
+
+    Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_index);
+
+    /// Opens the TCP connection (from a --source-ip address if any), then TLS for wss://,
+    /// then the opening handshake (RFC 6455 §4.1); failures count as connect, tls or
+    /// handshake errors and settle the connection.
+    void start_connect();
+    /// The measured window is open: start sending (open loop: the first due time goes on the
+    /// worker's schedule heap; closed loop: the first --pipeline messages go out now).
+    void begin_sending(Ns now);
+    /// Appends one masked data frame with its timing marker to `pending` (no write yet);
+    /// `intended` is when the schedule wanted it sent. Sets send_done after the -n'th.
+    void send_message(Ns now, Ns intended);
+    /// Connect scenario: one ping carrying a timing marker.
+    void send_ping(Ns now);
+    /// Closed loop: the replies in flight are given up (counted as timeouts) and their
+    /// pipeline slots refilled with new messages.
+    void expire_replies(Ns now);
+    /// Writes everything pending, unless a write is in flight (its completion flushes again).
+    void flush();
+    /// Starts the closing handshake with `code` (RFC 6455 §7.1.2); the answer, or the close
+    /// timeout, finishes the connection.
+    void close(std::uint16_t code);
+    /// Counts an error of `kind`, fails the WebSocket connection with `close_code` if not 0
+    /// (RFC 6455 §7.1.7), and drops it.
+    void fail(ErrorKind kind, std::uint16_t close_code = 0);
+    /// Drops the connection without a closing handshake (done, given up, or the answer came).
+    void finish();
+    /// Open loop: the write that held the schedule completed; back on the schedule heap.
+    void unblock();
+
+    Worker& worker;
+    const std::uint32_t id;     ///< global index, carried in markers
+    const std::uint32_t local;  ///< index in the worker's vector
+    State state = State::idle;
+    bool counted_open = false;
+    bool writing = false;
+    bool waiting_read = false;
+    bool send_done = false;  ///< no more messages will be sent on it
+    bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
+    bool blocked = false;    ///< open loop: schedule held while the target does not read
+    net::Stream stream;      ///< TCP, with TLS layered on it for wss://
+    std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
+
+    Ns started = 0;   ///< connect start
+    Ns deadline = 0;  ///< connect + handshake deadline
+    Ns handshake_started = 0;
+
+    struct Handshake {
+        ClientRequest request;
+        std::string wire;      ///< bytes sent
+        std::string response;  ///< bytes received so far
+        HttpHeadScanner scanner{kDefaultMaxHttpHead};
+    };
+    std::unique_ptr<Handshake> handshake;
+
+    FrameParser parser;
+    ByteBuffer pending;   ///< frames waiting for the write in flight
+    ByteBuffer inflight;  ///< frames being written
+
+    std::uint32_t next_seq = 0;       ///< sequence of the next message sent
+    std::uint32_t in_flight = 0;      ///< messages sent, reply not yet seen (echo)
+    std::uint32_t reply_next = 0;     ///< echo: sequence of the next reply expected
+    Ns last_reply = 0;                ///< closed loop: last reply (or first send), for --timeout
+    std::uint64_t messages_sent = 0;  ///< messages sent in the measured window (for -n)
+    std::optional<OpenLoopSchedule> schedule;  ///< open loop: when each send is due
+    std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
+    std::string head;                  ///< first bytes of a message split across reads
+    Ns last_ping = 0;                  ///< connect scenario
+
+  private:
+    void on_connected();
+    void start_tls();
+    void send_handshake();
+    void arm_read();
+    void on_readable();
+    void on_bytes(std::uint8_t* data, std::size_t size);
+    void on_handshake_bytes(std::uint8_t* data, std::size_t size);
+    void on_open(Ns now);
+    void on_frames(std::uint8_t* data, std::size_t size);
+    void on_message(const std::uint8_t* data, std::size_t size, std::uint64_t message_size, Ns now);
+    void on_control(const FrameEvent& ev, Ns now);
+    void on_pong(const FrameEvent& ev, Ns now);
+    void on_close_frame(const FrameEvent& ev, Ns now);
+    void send_control(Opcode op, const std::uint8_t* payload, std::size_t size);
+    void leave_open();
+};
+
+}  // namespace wsb::loadgen
