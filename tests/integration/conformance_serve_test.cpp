@@ -25,7 +25,9 @@
 #include <vector>
 
 #include "process.hpp"
+#include "scratch_dir.hpp"
 #include "tls_cert.hpp"
+#include "tool_process.hpp"
 #include "ws_client.hpp"
 #include "wsbench/close.hpp"
 #include "wsbench/utf8.hpp"
@@ -37,34 +39,12 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-class ScratchDir {
-  public:
-    explicit ScratchDir(const std::string& name)
-        : path_(fs::temp_directory_path() /
-                ("wsbench-serve-test-" + std::to_string(::getpid()) + "-" + name)) {
-        fs::remove_all(path_);
+/// `wsbench-conformance serve` on port 0 with `args`, listening.
+struct ServeProcess : ToolProcess {
+    explicit ServeProcess(const std::vector<std::string>& args)
+        : ToolProcess({"wsbench-conformance", "serve", "--port", "0"}, args) {
+        wait_listening();
     }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string str() const { return path_.string(); }
-    fs::path operator/(const std::string& f) const { return path_ / f; }
-
-  private:
-    fs::path path_;
-};
-
-struct ServeProcess {
-    explicit ServeProcess(std::vector<std::string> args) {
-        std::vector<std::string> argv{tool_path("wsbench-conformance"), "serve", "--port", "0"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        process = std::make_unique<Process>(argv);
-        address = wait_listening(*process);
-    }
-    std::string url(const std::string& path) const { return address ? address->url(path) : ""; }
-    std::unique_ptr<Process> process;
-    std::optional<ServerAddress> address;
 };
 
 /// The one text message a control URL answers with ("" when none), after which the
@@ -163,7 +143,7 @@ int drive_all(const ServeProcess& s, const std::string& agent,
 
 TEST(ConformanceServe, ConformantEchoClientPassesSections1And2) {
     ScratchDir dir("pass");
-    ServeProcess s({"--cases", "1.*,2.*", "--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--cases", "1.*,2.*", "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     const int count =
         drive_all(s, "test-client", [](const std::string&) { return ClientBehaviour{}; });
@@ -190,7 +170,7 @@ TEST(ConformanceServe, EveryCaseRunsClientSideAndOnlyTheTestClientsGapsFail) {
     // message is complete, so it is not fail-fast: 6.4.1-6.4.4 (invalid octets, then a pause
     // before the rest) are NON-STRICT, as Autobahn judges such clients.
     ScratchDir dir("all");
-    ServeProcess s({"--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     const int count = drive_all(s, "all", [](const std::string&) { return ClientBehaviour{}; });
     EXPECT_EQ(s.process->wait(10s), 0) << s.process->stderr_text();
@@ -222,7 +202,7 @@ TEST(ConformanceServe, EveryCaseRunsClientSideAndOnlyTheTestClientsGapsFail) {
 
 TEST(ConformanceServe, ClientThatIgnoresTheHandshakeResponseFailsSectionC) {
     ScratchDir dir("lax");
-    ServeProcess s({"--cases", "C.*", "--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--cases", "C.*", "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     // A client that reads the 101 head and takes it on trust, whatever it says.
     const int count = std::stoi(fetch_text(s.url("/getCaseCount")));
@@ -264,7 +244,7 @@ TEST(ConformanceServe, ClientThatIgnoresTheHandshakeResponseFailsSectionC) {
 // offers no extension).
 TEST(ConformanceServe, WebsocketppClientPassesAllButTheUnofferedSubprotocolAndExtension) {
     ScratchDir dir("websocketpp");
-    ServeProcess s({"--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     Process driver({tool_path("websocketpp_client_driver"),
                     "ws://127.0.0.1:" + std::to_string(s.address->port), "websocketpp"});
@@ -289,7 +269,7 @@ TEST(ConformanceServe, WebsocketppClientPassesAllButTheUnofferedSubprotocolAndEx
 
 TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {
     ScratchDir dir("unmasked");
-    ServeProcess s({"--cases", "1.1.1,1.1.2,2.2", "--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--cases", "1.1.1,1.1.2,2.2", "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     drive_all(s, "bad", [](const std::string& id) {
         ClientBehaviour b;
@@ -314,7 +294,7 @@ TEST(ConformanceServe, ClientThatSendsUnmaskedFramesFails) {
 
 TEST(ConformanceServe, ClientThatIgnoresPingsFails) {
     ScratchDir dir("noping");
-    ServeProcess s({"--cases", "1.1.1,2.2", "--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--cases", "1.1.1,2.2", "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     drive_all(s, "deaf", [](const std::string&) {
         ClientBehaviour b;
@@ -331,7 +311,7 @@ TEST(ConformanceServe, ClientThatIgnoresPingsFails) {
 
 TEST(ConformanceServe, CaseStatusAndSigtermWriteReports) {
     ScratchDir dir("status");
-    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.str()});
+    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.path()});
     ASSERT_TRUE(s.address);
     run_case_as_client(s.url("/runCase?case=1&agent=x"), ClientBehaviour{});
     const json st = json::parse(fetch_text(s.url("/getCaseStatus?case=1&agent=x")));
@@ -344,7 +324,7 @@ TEST(ConformanceServe, CaseStatusAndSigtermWriteReports) {
 
 TEST(ConformanceServe, SigtermDuringACaseReportsItInterrupted) {
     ScratchDir dir("interrupt");
-    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.str()});
+    ServeProcess s({"--cases", "1.1.1", "--report-dir", dir.path()});
     ASSERT_TRUE(s.address);
     WsClient c;  // opens the case and then does nothing
     ASSERT_TRUE(c.connect(s.url("/runCase?case=1&agent=idle"))) << c.error();
@@ -371,13 +351,13 @@ bool schema_valid(const fs::path& report) {
 }
 
 TEST(ConformanceServe, ServesWssAndRecordsItsConfig) {
-    TempDir certs;
+    ScratchDir certs;
     const std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
     std::string error;
     ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
     ScratchDir dir("tls");
     ServeProcess s({"--cases", "1.1.*,2.*,5.6,6.4.*,7.7.*,M.*,C.*", "--tls-cert", cert, "--tls-key",
-                    key, "--report-dir", dir.str(), "--once"});
+                    key, "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     EXPECT_EQ(s.address->scheme, "wss");
     EXPECT_EQ(s.process->stdout_text().rfind("listening on wss://127.0.0.1:", 0), 0u)
@@ -419,7 +399,7 @@ TEST(ConformanceServe, ServesWssAndRecordsItsConfig) {
 
 TEST(ConformanceServe, PlainReportIsSchemaValidAndUnusableCertIsAUsageError) {
     ScratchDir dir("plain-schema");
-    ServeProcess s({"--cases", "1.1.1,C.1.5", "--report-dir", dir.str(), "--once"});
+    ServeProcess s({"--cases", "1.1.1,C.1.5", "--report-dir", dir.path(), "--once"});
     ASSERT_TRUE(s.address);
     EXPECT_EQ(s.address->scheme, "ws");
     drive_all(s, "plain", [](const std::string&) { return ClientBehaviour{}; });
@@ -481,7 +461,7 @@ TEST(ConformanceServe, OutOfFileDescriptorsPausesAcceptingInsteadOfSpinning) {
     std::unique_ptr<ServeProcess> s;
     try {
         s = std::make_unique<ServeProcess>(std::vector<std::string>{
-            "--cases", "1.1.1", "--timeout-scale", "20", "--report-dir", dir.str()});
+            "--cases", "1.1.1", "--timeout-scale", "20", "--report-dir", dir.path()});
     } catch (...) {
         setrlimit(RLIMIT_NOFILE, &saved);
         throw;

@@ -3,22 +3,22 @@
 // report files (parsed, schema-checked, well-formed), --misbehave faults caught, SIGINT.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
-#include <thread>
+#include <utility>
 #include <vector>
 
 #include "process.hpp"
+#include "scratch_dir.hpp"
 #include "tls_cert.hpp"
+#include "tool_process.hpp"
 
 namespace wsb::test {
 namespace {
@@ -27,57 +27,17 @@ using json = nlohmann::json;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
-/// A scratch directory per test, removed at the end.
-class ScratchDir {
-  public:
-    explicit ScratchDir(const std::string& name)
-        : path_(fs::temp_directory_path() /
-                ("wsbench-conformance-test-" + std::to_string(::getpid()) + "-" + name)) {
-        fs::remove_all(path_);
+/// wsbench-echo-server on port 0 with one thread and `args`, listening.
+struct EchoServer : ToolProcess {
+    explicit EchoServer(const std::vector<std::string>& args)
+        : ToolProcess({"wsbench-echo-server", "--port", "0", "--threads", "1"}, args) {
+        wait_listening();
     }
-    ~ScratchDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    std::string str() const { return path_.string(); }
-    fs::path operator/(const std::string& f) const { return path_ / f; }
-
-  private:
-    fs::path path_;
-};
-
-struct EchoServer {
-    explicit EchoServer(std::vector<std::string> args) {
-        std::vector<std::string> argv{tool_path("wsbench-echo-server"), "--port", "0", "--threads",
-                                      "1"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        process = std::make_unique<Process>(argv);
-        address = wait_listening(*process);
-    }
-    std::string url() const { return address ? address->url("/") : ""; }
-    std::unique_ptr<Process> process;
-    std::optional<ServerAddress> address;
-};
-
-struct ToolRun {
-    std::optional<int> exit_code;
-    std::string out;
-    std::string err;
-    double seconds = 0;
 };
 
 ToolRun run_conformance(std::vector<std::string> args, std::chrono::milliseconds timeout = 60s) {
-    std::vector<std::string> argv{tool_path("wsbench-conformance")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    const auto t0 = std::chrono::steady_clock::now();
-    Process p(argv);
-    p.wait_for_line("\x01never", timeout);  // collects stdout until the process closes it
-    ToolRun r;
-    r.exit_code = p.wait(5s);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.out = p.stdout_text();
-    r.err = p.stderr_text();
-    return r;
+    args.insert(args.begin(), "wsbench-conformance");
+    return run_tool(std::move(args), timeout);
 }
 
 json read_json(const fs::path& p) {
@@ -133,7 +93,7 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     ASSERT_TRUE(server.address);
     ScratchDir dir("suite-" + engine);
     // Options after the URL, as DESIGN §4 allows.
-    const ToolRun r = run_conformance({server.url(), "--report-dir", dir.str(), "-q"});
+    const ToolRun r = run_conformance({server.url(), "--report-dir", dir.path(), "-q"});
     const auto& deviations = known_deviations().at(engine);
     ASSERT_TRUE(r.exit_code) << "did not finish";
     EXPECT_EQ(*r.exit_code, deviations.empty() ? 0 : 1) << r.out << r.err;
@@ -218,7 +178,7 @@ TEST(Conformance, NoPongFailsExactlyTheCasesThatExpectPongs) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("no-pong");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.*,2.*,3.*,4.*,5.*,7.1.*",
-                                       "--timeout-scale", "0.5", "--report-dir", dir.str(), "-q"});
+                                       "--timeout-scale", "0.5", "--report-dir", dir.path(), "-q"});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 1) << r.out << r.err;
     const json report = read_json(dir / "report.json");
@@ -267,7 +227,7 @@ TEST_P(MisbehavingServer, FailsTheCasesMadeForTheFaultAndNothingUnrelated) {
     const std::string url = line->substr(std::string("listening on ").size()) + "/";
     ScratchDir dir("misbehave-" + f.mode);
     const ToolRun r = run_conformance({url, "--exclude-cases", "9.*,H.*", "--timeout-scale", "0.5",
-                                       "--report-dir", dir.str(), "-q"});
+                                       "--report-dir", dir.path(), "-q"});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 1) << r.out;
     const json report = read_json(dir / "report.json");
@@ -307,7 +267,7 @@ INSTANTIATE_TEST_SUITE_P(
 // --- wss:// ------------------------------------------------------------------------------
 
 TEST(Conformance, RunsOverTlsWithTheServersCa) {
-    TempDir certs;
+    ScratchDir certs;
     const std::string cert = certs.path() + "/cert.pem", key = certs.path() + "/key.pem";
     std::string error;
     ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
@@ -316,12 +276,12 @@ TEST(Conformance, RunsOverTlsWithTheServersCa) {
     ASSERT_EQ(server.address->scheme, "wss");
     ScratchDir dir("tls");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.*,2.*,3.*,5.1*,6.3.*,7.7.*",
-                                       "--ca", cert, "--report-dir", dir.str(), "-q"});
+                                       "--ca", cert, "--report-dir", dir.path(), "-q"});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 0) << r.out << r.err;
     // Without --ca the self-signed certificate is refused: every case fails its handshake.
     const ToolRun refused =
-        run_conformance({server.url(), "--cases", "1.1.1", "--report-dir", dir.str(), "-q"});
+        run_conformance({server.url(), "--cases", "1.1.1", "--report-dir", dir.path(), "-q"});
     ASSERT_TRUE(refused.exit_code);
     EXPECT_EQ(*refused.exit_code, 1);
     EXPECT_NE(refused.out.find("TLS handshake failed"), std::string::npos) << refused.out;
@@ -330,7 +290,7 @@ TEST(Conformance, RunsOverTlsWithTheServersCa) {
 // A bad --ca file stops the conformance runner and the loadgen alike: exit 2, the file named
 // (both read it through net::check_ca_file before any connection is made).
 TEST(Conformance, BadCaFileIsTheSameUsageErrorAsInTheLoadgen) {
-    TempDir dir;
+    ScratchDir dir;
     const std::string not_pem = dir.path() + "/not-a-ca.pem";
     std::ofstream(not_pem) << "this is not a certificate\n";
     for (const std::string& ca : {not_pem, dir.path(), dir.path() + "/missing.pem"}) {
@@ -361,7 +321,7 @@ TEST(Conformance, UsageErrorsExit2) {
 
 TEST(Conformance, UnreachableTargetExits3WithAClearMessage) {
     ScratchDir dir("unreachable");
-    const ToolRun r = run_conformance({"ws://127.0.0.1:1/", "--report-dir", dir.str()}, 20s);
+    const ToolRun r = run_conformance({"ws://127.0.0.1:1/", "--report-dir", dir.path()}, 20s);
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 3);
     EXPECT_NE(r.err.find("cannot connect to ws://127.0.0.1:1/: connection refused"),
@@ -374,7 +334,7 @@ TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("notes");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.1.*,2.1", "--exclude-cases",
-                                       "12.*,13.*", "--report-dir", dir.str()});
+                                       "12.*,13.*", "--report-dir", dir.path()});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 0) << r.out << r.err;
     EXPECT_NE(r.err.find("the pattern '12.*' matches no case"), std::string::npos) << r.err;
@@ -390,11 +350,11 @@ TEST(Conformance, StrictTurnsNonStrictIntoFailure) {
     ScratchDir dir("strict");
     // H.2.2: websocketpp refuses an unknown version with 400, not the suggested 426.
     const ToolRun lenient =
-        run_conformance({server.url(), "--cases", "H.2.2", "--report-dir", dir.str()});
+        run_conformance({server.url(), "--cases", "H.2.2", "--report-dir", dir.path()});
     ASSERT_TRUE(lenient.exit_code);
     EXPECT_EQ(*lenient.exit_code, 0) << lenient.out;
     const ToolRun strict =
-        run_conformance({server.url(), "--cases", "H.2.2", "--strict", "--report-dir", dir.str()});
+        run_conformance({server.url(), "--cases", "H.2.2", "--strict", "--report-dir", dir.path()});
     ASSERT_TRUE(strict.exit_code);
     EXPECT_EQ(*strict.exit_code, 1) << strict.out;
 }
@@ -403,10 +363,10 @@ TEST(Conformance, SigintStillWritesTheReportMarkedInterrupted) {
     EchoServer server({});
     ASSERT_TRUE(server.address);
     ScratchDir dir("sigint");
+    // -v: a line per case as it ends. 1.1.1 ends at once; 5.19 and 5.20 pause 1 s mid-message.
     Process p({tool_path("wsbench-conformance"), server.url(), "--cases", "1.1.1,5.19,5.20,6.4.*",
-               "--report-dir", dir.str()});
-    ASSERT_TRUE(p.wait_for_stderr("running", 10s)) << p.stderr_text();
-    std::this_thread::sleep_for(300ms);
+               "--report-dir", dir.path(), "-v"});
+    ASSERT_TRUE(p.wait_for_stderr("wsbench-conformance: case 1.1.1: ", 10s)) << p.stderr_text();
     p.signal(SIGINT);
     const auto code = p.wait(10s);
     ASSERT_TRUE(code);

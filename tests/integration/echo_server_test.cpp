@@ -12,15 +12,17 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "eventually.hpp"
 #include "process.hpp"
+#include "scratch_dir.hpp"
 #include "tls_cert.hpp"
+#include "tool_process.hpp"
 #include "ws_client.hpp"
 #include "wsbench/system.hpp"
 
@@ -43,38 +45,14 @@ class EchoServerTest : public ::testing::TestWithParam<const char*> {
 
 /// Starts the server with `args` (plus --port 0 and the engine under test) and waits for its
 /// listening line.
-class EchoServer {
-  public:
-    explicit EchoServer(std::vector<std::string> args = {}) {
-        std::vector<std::string> argv{tool_path("wsbench-echo-server"),
-                                      "--port",
-                                      "0",
-                                      "--threads",
-                                      "2",
-                                      "--engine",
-                                      g_engine};
-        argv.insert(argv.end(), args.begin(), args.end());
-        process = std::make_unique<Process>(argv);
-        address = wait_listening(*process);
+struct EchoServer : ToolProcess {
+    explicit EchoServer(const std::vector<std::string>& args = {})
+        : ToolProcess(
+              {"wsbench-echo-server", "--port", "0", "--threads", "2", "--engine", g_engine},
+              args) {
+        wait_listening();
     }
-    std::string url(const std::string& path = "/") const {
-        return address ? address->url(path) : "";
-    }
-
-    std::unique_ptr<Process> process;
-    std::optional<ServerAddress> address;
 };
-
-/// Polls `condition` at a fine grain until it holds or `timeout` passes (for state that
-/// offers nothing to wait on, such as /stats counters updated after the client saw EOF).
-bool eventually(const std::function<bool()>& condition, milliseconds timeout = milliseconds(3000)) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        if (condition()) return true;
-        if (Clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(milliseconds(10));
-    }
-}
 
 milliseconds since(Clock::time_point t) {
     return std::chrono::duration_cast<milliseconds>(Clock::now() - t);
@@ -937,7 +915,7 @@ TEST_P(EchoServerTest, MisbehaveNoPongAnswersNoPing) {
 // --- TLS -----------------------------------------------------------------------------------
 
 TEST_P(EchoServerTest, EchoesOverTlsAndAnnouncesWss) {
-    TempDir dir;
+    ScratchDir dir;
     const std::string cert = dir.path() + "/cert.pem";
     const std::string key = dir.path() + "/key.pem";
     std::string error;
@@ -967,7 +945,7 @@ TEST_P(EchoServerTest, EchoesOverTlsAndAnnouncesWss) {
 }
 
 TEST_P(EchoServerTest, RefusesAKeyThatDoesNotMatchTheCertificate) {
-    TempDir dir;
+    ScratchDir dir;
     const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
     const std::string other_cert = dir.path() + "/other.pem";
     const std::string other_key = dir.path() + "/other-key.pem";
@@ -1005,7 +983,7 @@ bool tls_handshake_with(unsigned short port, int version) {
 }
 
 TEST_P(EchoServerTest, RefusesTls11AndAcceptsTls12And13) {
-    TempDir dir;
+    ScratchDir dir;
     const std::string cert = dir.path() + "/cert.pem", key = dir.path() + "/key.pem";
     std::string error;
     ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;

@@ -8,20 +8,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <asio.hpp>
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "process.hpp"
+#include "eventually.hpp"
+#include "fake_server.hpp"
+#include "sanitizer.hpp"
+#include "tool_process.hpp"
 #include "ws_client.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/frame_parser.hpp"
@@ -35,31 +34,13 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using namespace std::chrono_literals;
 
-/// True when the tests run under a sanitizer (scripts/test.sh sets these), which slows the
-/// processes down several times: loads are scaled down accordingly.
-bool under_sanitizer() {
-    return std::getenv("TSAN_OPTIONS") != nullptr || std::getenv("ASAN_OPTIONS") != nullptr;
-}
-
-bool eventually(const std::function<bool()>& condition, milliseconds timeout = 5000ms) {
-    const auto deadline = Clock::now() + timeout;
-    for (;;) {
-        if (condition()) return true;
-        if (Clock::now() >= deadline) return false;
-        std::this_thread::sleep_for(10ms);
+/// wsbench-echo-server on port 0 with the engine under test, listening.
+struct Server : ToolProcess {
+    Server(const std::string& engine, const std::vector<std::string>& args)
+        : ToolProcess({"wsbench-echo-server", "--port", "0", "--threads", "2", "--engine", engine},
+                      args) {
+        wait_listening();
     }
-}
-
-/// wsbench-echo-server on port 0 with the engine under test.
-struct Server {
-    Server(const std::string& engine, std::vector<std::string> args) {
-        std::vector<std::string> argv{
-            tool_path("wsbench-echo-server"), "--port", "0", "--threads", "2", "--engine", engine};
-        argv.insert(argv.end(), args.begin(), args.end());
-        process = std::make_unique<Process>(argv);
-        address = wait_listening(*process);
-    }
-    std::string url() const { return address ? address->url("/") : ""; }
 
     json stats() const {
         WsClient c;
@@ -86,18 +67,6 @@ struct Server {
             return ::testing::AssertionFailure() << "echo: " << c.error();
         return ::testing::AssertionSuccess();
     }
-    /// SIGTERM and a clean exit 0 (under LSan a leak would make it non-zero).
-    ::testing::AssertionResult stops_cleanly() {
-        process->signal(SIGTERM);
-        const auto rc = process->wait(10s);
-        if (rc == 0) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure()
-               << "exit " << (rc ? std::to_string(*rc) : "none") << "; stderr:\n"
-               << process->stderr_text();
-    }
-
-    std::unique_ptr<Process> process;
-    std::optional<ServerAddress> address;
 };
 
 bool send_all(int fd, const std::string& bytes) {
@@ -346,40 +315,6 @@ TEST_P(EchoServerFaults, OversizedHeadersAndFramesAreRefusedAndTheServerServesOn
     EXPECT_TRUE(server.stops_cleanly());
 }
 
-TEST_P(EchoServerFaults, SoakOfThousandsOfConnectionsHasNoErrorsAndFlatMemory) {
-    const bool slow = under_sanitizer();
-    const std::string conns = slow ? "500" : "5000";
-    const std::string seconds = slow ? "10s" : "30s";
-    Server server(GetParam(), {});
-    ASSERT_TRUE(server.address);
-    const std::string report = "/tmp/wsbench-fault-soak-" + std::to_string(::getpid()) + ".json";
-    Process lg({tool_path("wsbench-loadgen"), server.url(), "-c", conns, "-R", conns, "-d", seconds,
-                "-t", "1", "--json", report});
-    // After warm-up (every connection open and the window running for a few seconds).
-    ASSERT_TRUE(lg.wait_for_stderr("measuring", 60s)) << lg.stderr_text();
-    // The first sample 3 s into the window (after warm-up), the second at its end.
-    std::this_thread::sleep_for(3s);
-    const auto early = proc_status_kib(server.process->pid(), "VmRSS");
-    ASSERT_TRUE(lg.wait(120s).has_value()) << lg.stderr_text();
-    const auto late = proc_status_kib(server.process->pid(), "VmRSS");
-    ASSERT_TRUE(early && late);
-    std::ifstream in(report);
-    const json r = json::parse(in, nullptr, false);
-    std::remove(report.c_str());
-    ASSERT_TRUE(r.is_object()) << lg.stderr_text();
-    EXPECT_EQ(r["summary"]["errors"], 0) << r["errors"].dump();
-    EXPECT_EQ(r["summary"]["connections"]["established"], std::stoi(conns));
-    EXPECT_EQ(r["summary"]["messages"]["received"], r["summary"]["messages"]["sent"]);
-    // Sanitizer runtimes grow their own bookkeeping; the flatness bound is for plain builds.
-    if (!slow) {
-        EXPECT_LT(static_cast<double>(*late), 1.05 * static_cast<double>(*early))
-            << "server RSS grew from " << *early << " KiB to " << *late << " KiB during the soak";
-    }
-    RecordProperty("server_rss_kib_early", static_cast<int>(*early));
-    RecordProperty("server_rss_kib_late", static_cast<int>(*late));
-    EXPECT_TRUE(server.stops_cleanly());
-}
-
 INSTANTIATE_TEST_SUITE_P(Engines, EchoServerFaults, ::testing::Values("websocketpp", "fast"),
                          [](const ::testing::TestParamInfo<const char*>& p) {
                              return std::string(p.param);
@@ -388,7 +323,7 @@ INSTANTIATE_TEST_SUITE_P(Engines, EchoServerFaults, ::testing::Values("websocket
 // --- Hostile servers against the load generator ---------------------------------------------
 
 /// A server that accepts connections and misbehaves in one way, for the load generator.
-class HostileServer {
+class HostileServer : public FakeServer {
   public:
     enum class Kind {
         status_200,               ///< answers the handshake with 200 OK
@@ -399,132 +334,69 @@ class HostileServer {
         reset_every_other,  ///< echoes on odd connections, resets even ones at their first frame
     };
 
-    explicit HostileServer(Kind kind)
-        : kind_(kind),
-          acceptor_(io_, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
-        accept();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~HostileServer() {
-        io_.stop();
-        thread_.join();
-    }
-    std::string url() const {
-        return "ws://127.0.0.1:" + std::to_string(acceptor_.local_endpoint().port()) + "/";
-    }
+    explicit HostileServer(Kind kind) : FakeServer([kind](FakeConnection& c) { play(kind, c); }) {}
 
   private:
-    struct Conn {
-        explicit Conn(asio::io_context& io) : socket(io), parser(ParserOptions{}) {}
-        asio::ip::tcp::socket socket;
-        std::string in;
-        std::uint8_t buf[65536];
-        FrameParser parser;
+    static void play(Kind kind, FakeConnection& c) {
+        const std::string accept = accept_handshake(c.read_head());
+        switch (kind) {
+            case Kind::status_200:
+                c.send("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+                return;
+            case Kind::wrong_accept:
+                c.send(build_server_response(compute_accept_key("not the client's key")));
+                return;
+            case Kind::missing_accept:
+                c.send(
+                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: "
+                    "websocket\r\nConnection: Upgrade\r\n\r\n");
+                return;
+            case Kind::garbage_handshake:
+                static const char kGarbage[] =
+                    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n";
+                c.send(std::string(kGarbage, sizeof kGarbage - 1));
+                return;
+            case Kind::garbage_after_handshake:
+                // Reserved opcode 0x3 with RSV bits: no valid frame starts like this.
+                c.send(accept + std::string("\x73\x05hello\xff\xff", 9));
+                return;
+            case Kind::reset_every_other:
+                c.send(accept);
+                echo_frames(c);
+                return;
+        }
+    }
+
+    static void echo_frames(FakeConnection& c) {
+        FrameParser parser(ParserOptions{});
         std::string message;
-        int index = 0;
-    };
-
-    void accept() {
-        auto conn = std::make_shared<Conn>(io_);
-        acceptor_.async_accept(conn->socket, [this, conn](const asio::error_code& ec) {
-            if (ec) return;
-            conn->index = accepted_++;
-            conns_.push_back(conn);
-            read_head(conn);
-            accept();
-        });
+        for (std::string in; !(in = c.read_some()).empty();) {
+            if (c.index() % 2 == 0) {
+                c.reset();  // a reset at the first frame
+                return;
+            }
+            auto* data = reinterpret_cast<std::uint8_t*>(in.data());
+            std::string out;
+            FrameEvent ev;
+            for (std::size_t pos = 0; pos < in.size();) {
+                pos += parser.parse(data + pos, in.size() - pos, ev);
+                if (ev.kind != FrameEvent::Kind::payload) break;
+                if (ev.is_control() || ev.header.opcode == Opcode::close) continue;
+                message.append(reinterpret_cast<const char*>(ev.data), ev.size);
+                if (!ev.message_end) continue;
+                FrameHeader h;
+                h.opcode = ev.message_opcode;
+                h.payload_length = message.size();
+                std::string frame(kMaxFrameHeaderSize + message.size(), '\0');
+                frame.resize(encode_frame(h, message.data(), message.size(),
+                                          reinterpret_cast<std::uint8_t*>(frame.data()),
+                                          frame.size()));
+                out += frame;
+                message.clear();
+            }
+            if (!out.empty() && !c.send(out)) return;
+        }
     }
-
-    void write(const std::shared_ptr<Conn>& conn, std::string bytes) {
-        auto data = std::make_shared<std::string>(std::move(bytes));
-        asio::async_write(conn->socket, asio::buffer(*data),
-                          [data](const asio::error_code&, std::size_t) {});
-    }
-
-    void read_head(const std::shared_ptr<Conn>& conn) {
-        conn->socket.async_read_some(
-            asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
-                if (ec) return;
-                conn->in.append(reinterpret_cast<const char*>(conn->buf), n);
-                HttpRequest req;
-                std::size_t head = 0;
-                if (parse_http_request(conn->in, req, head) != Errc::ok) {
-                    read_head(conn);
-                    return;
-                }
-                ServerHandshakeInfo info;
-                check_client_request(req, info);
-                switch (kind_) {
-                    case Kind::status_200:
-                        write(conn, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-                        return;
-                    case Kind::wrong_accept:
-                        write(conn,
-                              build_server_response(compute_accept_key("not the client's key")));
-                        return;
-                    case Kind::missing_accept:
-                        write(conn,
-                              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: "
-                              "websocket\r\nConnection: Upgrade\r\n\r\n");
-                        return;
-                    case Kind::garbage_handshake:
-                        static const char kGarbage[] =
-                            "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n";
-                        write(conn, std::string(kGarbage, sizeof kGarbage - 1));
-                        return;
-                    case Kind::garbage_after_handshake:
-                        // Reserved opcode 0x3 with RSV bits: no valid frame starts like this.
-                        write(conn, build_server_response(info.accept_key) +
-                                        std::string("\x73\x05hello\xff\xff", 9));
-                        return;
-                    case Kind::reset_every_other:
-                        write(conn, build_server_response(info.accept_key));
-                        conn->in.erase(0, head);
-                        read_frames(conn);
-                        return;
-                }
-            });
-    }
-
-    void read_frames(const std::shared_ptr<Conn>& conn) {
-        conn->socket.async_read_some(
-            asio::buffer(conn->buf), [this, conn](const asio::error_code& ec, std::size_t n) {
-                if (ec) return;
-                if (conn->index % 2 == 0) {
-                    asio::error_code ignored;
-                    conn->socket.set_option(asio::socket_base::linger(true, 0), ignored);
-                    conn->socket.close(ignored);  // a reset at the first frame
-                    return;
-                }
-                std::string out;
-                FrameEvent ev;
-                for (std::size_t pos = 0; pos < n;) {
-                    pos += conn->parser.parse(conn->buf + pos, n - pos, ev);
-                    if (ev.kind != FrameEvent::Kind::payload) break;
-                    if (ev.is_control() || ev.header.opcode == Opcode::close) continue;
-                    conn->message.append(reinterpret_cast<const char*>(ev.data), ev.size);
-                    if (!ev.message_end) continue;
-                    FrameHeader h;
-                    h.opcode = ev.message_opcode;
-                    h.payload_length = conn->message.size();
-                    std::string frame(kMaxFrameHeaderSize + conn->message.size(), '\0');
-                    frame.resize(encode_frame(h, conn->message.data(), conn->message.size(),
-                                              reinterpret_cast<std::uint8_t*>(frame.data()),
-                                              frame.size()));
-                    out += frame;
-                    conn->message.clear();
-                }
-                if (!out.empty()) write(conn, std::move(out));
-                read_frames(conn);
-            });
-    }
-
-    Kind kind_;
-    asio::io_context io_;
-    asio::ip::tcp::acceptor acceptor_;
-    std::vector<std::shared_ptr<Conn>> conns_;
-    int accepted_ = 0;
-    std::thread thread_;
 };
 
 struct LoadgenOutcome {
@@ -533,16 +405,15 @@ struct LoadgenOutcome {
     std::string stderr_text;
 };
 
-LoadgenOutcome run_loadgen(const std::string& url, std::vector<std::string> args) {
+LoadgenOutcome run_loadgen(const std::string& url, const std::vector<std::string>& args) {
     const std::string report = "/tmp/wsbench-fault-lg-" + std::to_string(::getpid()) + ".json";
     std::remove(report.c_str());
-    std::vector<std::string> argv{tool_path("wsbench-loadgen"), url, "--json", report, "-q",
-                                  "--connect-timeout",          "3s"};
-    argv.insert(argv.end(), args.begin(), args.end());
-    Process p(argv);
+    ToolProcess p({"wsbench-loadgen", url, "--json", report, "-q", "--connect-timeout", "3s"},
+                  args);
+    const ToolRun r = p.finish(60s);
     LoadgenOutcome o;
-    o.exit_code = p.wait(60s);
-    o.stderr_text = p.stderr_text();
+    o.exit_code = r.exit_code;
+    o.stderr_text = r.err;
     std::ifstream in(report);
     if (in) o.report = json::parse(in, nullptr, false);
     std::remove(report.c_str());

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "process.hpp"
+#include "tool_process.hpp"
 #include "wsbench/histogram.hpp"
 
 namespace wsb::test {
@@ -24,23 +24,6 @@ using namespace std::chrono_literals;
 
 std::string temp_path(const std::string& name) {
     return "/tmp/wsbench-report-test-" + std::to_string(::getpid()) + "-" + name;
-}
-
-struct Ran {
-    std::optional<int> exit_code;
-    std::string out;
-    std::string err;
-};
-
-Ran run_tool(std::vector<std::string> argv, std::chrono::milliseconds timeout = 30s) {
-    argv[0] = tool_path(argv[0]);
-    Process p(argv);
-    p.wait_for_line("\x01never", timeout);  // collects stdout until the process closes it
-    Ran r;
-    r.exit_code = p.wait(5s);
-    r.out = p.stdout_text();
-    r.err = p.stderr_text();
-    return r;
 }
 
 json read_json(const std::string& path) {
@@ -73,10 +56,10 @@ bool schema_valid(const std::string& path) {
 class ReportTool : public ::testing::Test {
   protected:
     void SetUp() override {
-        server_ = std::make_unique<Process>(std::vector<std::string>{
-            tool_path("wsbench-echo-server"), "--port", "0", "--threads", "1"});
-        address_ = wait_listening(*server_);
-        ASSERT_TRUE(address_);
+        server_ = std::make_unique<ToolProcess>(
+            std::vector<std::string>{"wsbench-echo-server", "--port", "0", "--threads", "1"});
+        server_->wait_listening();
+        ASSERT_TRUE(server_->address);
     }
     void TearDown() override {
         for (const std::string& f : files_) std::remove(f.c_str());
@@ -86,11 +69,10 @@ class ReportTool : public ::testing::Test {
         return files_.back();
     }
     std::vector<std::string> loadgen(const std::string& report) {
-        return {"wsbench-loadgen", address_->url(), "-q", "-t", "1", "-d", "1s", "--json", report};
+        return {"wsbench-loadgen", server_->url(), "-q", "-t", "1", "-d", "1s", "--json", report};
     }
 
-    std::unique_ptr<Process> server_;
-    std::optional<ServerAddress> address_;
+    std::unique_ptr<ToolProcess> server_;
     std::vector<std::string> files_;
 };
 
@@ -100,17 +82,18 @@ TEST_F(ReportTool, ComparesSummarisesAndRendersTwoRealRuns) {
     for (const std::string& path : {base, next}) {
         auto argv = loadgen(path);
         argv.insert(argv.end(), {"-c", "4", "-R", "400"});
-        const Ran r = run_tool(argv);
+        const ToolRun r = run_tool(argv);
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
 
     // A generous threshold: two runs of the same load on a shared machine differ, not 100x.
-    const Ran same = run_tool({"wsbench-report", "compare", base, next, "--threshold", "10000%"});
+    const ToolRun same =
+        run_tool({"wsbench-report", "compare", base, next, "--threshold", "10000%"});
     EXPECT_EQ(same.exit_code, 0) << same.out << same.err;
     EXPECT_NE(same.out.find("p99.99"), std::string::npos) << same.out;
     EXPECT_NE(same.out.find("uncorrected.p99"), std::string::npos) << same.out;
 
-    const Ran as_json = run_tool(
+    const ToolRun as_json = run_tool(
         {"wsbench-report", "compare", base, next, "--format", "json", "--threshold", "10000%"});
     EXPECT_EQ(as_json.exit_code, 0);
     const json j = json::parse(as_json.out, nullptr, false);
@@ -119,20 +102,20 @@ TEST_F(ReportTool, ComparesSummarisesAndRendersTwoRealRuns) {
 
     // With a zero threshold, two real runs differ somewhere: one direction or the other has
     // a regression (exit 1), in a markdown table.
-    const Ran forth = run_tool(
+    const ToolRun forth = run_tool(
         {"wsbench-report", "compare", base, next, "--threshold", "0%", "--format", "markdown"});
-    const Ran back = run_tool(
+    const ToolRun back = run_tool(
         {"wsbench-report", "compare", next, base, "--threshold", "0%", "--format", "markdown"});
     ASSERT_TRUE(forth.exit_code && back.exit_code);
     EXPECT_EQ(std::max(*forth.exit_code, *back.exit_code), 1) << forth.out << back.out;
     EXPECT_NE(forth.out.find("| metric | base | new |"), std::string::npos) << forth.out;
 
-    const Ran summary = run_tool({"wsbench-report", "summary", base});
+    const ToolRun summary = run_tool({"wsbench-report", "summary", base});
     EXPECT_EQ(summary.exit_code, 0) << summary.err;
     EXPECT_NE(summary.out.find("Latency"), std::string::npos) << summary.out;
 
     const std::string page = file("page.html");
-    const Ran html = run_tool({"wsbench-report", "html", base, next, "-o", page});
+    const ToolRun html = run_tool({"wsbench-report", "html", base, next, "-o", page});
     EXPECT_EQ(html.exit_code, 0) << html.err;
     const std::string text = read_text(page);
     EXPECT_NE(text.find("<svg"), std::string::npos);
@@ -141,17 +124,16 @@ TEST_F(ReportTool, ComparesSummarisesAndRendersTwoRealRuns) {
 
 TEST_F(ReportTool, MergesThreeShardsRunAtOnceIntoTheWholeRun) {
     std::vector<std::string> shards;
-    std::vector<std::unique_ptr<Process>> running;
+    std::vector<std::unique_ptr<ToolProcess>> running;
     for (int i = 0; i < 3; ++i) {
         shards.push_back(file("shard" + std::to_string(i) + ".json"));
-        auto argv = loadgen(shards.back());
-        argv[0] = tool_path(argv[0]);
-        argv.insert(argv.end(), {"-c", "7", "-R", "700", "--shard", std::to_string(i) + "/3"});
-        running.push_back(std::make_unique<Process>(argv));
+        running.push_back(std::make_unique<ToolProcess>(
+            loadgen(shards.back()),
+            std::vector<std::string>{"-c", "7", "-R", "700", "--shard", std::to_string(i) + "/3"}));
     }
     for (auto& p : running) {
-        p->wait_for_line("\x01never", 30s);
-        ASSERT_EQ(p->wait(5s), 0) << p->stderr_text();
+        const ToolRun r = p->finish(35s);
+        ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     std::vector<json> reports;
     for (const std::string& s : shards) {
@@ -164,7 +146,7 @@ TEST_F(ReportTool, MergesThreeShardsRunAtOnceIntoTheWholeRun) {
     EXPECT_EQ(reports[2].at("summary").at("connections").at("target"), 2);
 
     const std::string merged_path = file("merged.json");
-    const Ran merge =
+    const ToolRun merge =
         run_tool({"wsbench-report", "merge", shards[2], shards[0], shards[1], "-o", merged_path});
     ASSERT_EQ(merge.exit_code, 0) << merge.err;
     const json merged = read_json(merged_path);
@@ -201,12 +183,12 @@ TEST_F(ReportTool, MergesThreeShardsRunAtOnceIntoTheWholeRun) {
     EXPECT_EQ(merged.at("latency_us").at("count").get<std::uint64_t>(), all.total_count());
 
     // The merged report reads like any other.
-    const Ran summary = run_tool({"wsbench-report", "summary", merged_path});
+    const ToolRun summary = run_tool({"wsbench-report", "summary", merged_path});
     EXPECT_EQ(summary.exit_code, 0) << summary.err;
     EXPECT_NE(summary.out.find("Merged: 3 reports"), std::string::npos) << summary.out;
 
     // A shard twice is refused, naming the file.
-    const Ran twice = run_tool({"wsbench-report", "merge", shards[0], shards[0], "-o", "-"});
+    const ToolRun twice = run_tool({"wsbench-report", "merge", shards[0], shards[0], "-o", "-"});
     EXPECT_EQ(twice.exit_code, 2);
     EXPECT_NE(twice.err.find(shards[0]), std::string::npos) << twice.err;
     EXPECT_EQ(twice.out, "");
@@ -215,7 +197,7 @@ TEST_F(ReportTool, MergesThreeShardsRunAtOnceIntoTheWholeRun) {
 TEST(ReportToolInput, TruncatedReportExits2NamingTheFile) {
     const std::string path = temp_path("truncated.json");
     std::ofstream(path) << R"({"schema": "wsbench.loadgen/1", "tool": {)";
-    const Ran r = run_tool({"wsbench-report", "summary", path});
+    const ToolRun r = run_tool({"wsbench-report", "summary", path});
     std::remove(path.c_str());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find(path + ": not valid JSON"), std::string::npos) << r.err;

@@ -14,7 +14,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
+
+#include "eventually.hpp"
 
 extern char** environ;
 
@@ -56,6 +57,19 @@ Process::~Process() {
     if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
 }
 
+Process::Read Process::read_stdout(std::chrono::steady_clock::time_point deadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return Read::timeout;
+    pollfd pfd{stdout_fd_, POLLIN, 0};
+    if (poll(&pfd, 1, static_cast<int>(left.count())) <= 0) return Read::data;  // look again
+    char buf[4096];
+    const ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) return Read::eof;  // stdout closed: the child is gone
+    out_.append(buf, static_cast<std::size_t>(n));
+    return Read::data;
+}
+
 std::optional<std::string> Process::wait_for_line(const std::string& prefix,
                                                   std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -66,16 +80,15 @@ std::optional<std::string> Process::wait_for_line(const std::string& prefix,
             scanned_ = nl + 1;
             if (line.rfind(prefix, 0) == 0) return line;
         }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-            deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return std::nullopt;
-        pollfd pfd{stdout_fd_, POLLIN, 0};
-        const int ready = poll(&pfd, 1, static_cast<int>(left.count()));
-        if (ready <= 0) continue;
-        char buf[4096];
-        const ssize_t n = read(stdout_fd_, buf, sizeof buf);
-        if (n <= 0) return std::nullopt;  // stdout closed: the child is gone
-        out_.append(buf, static_cast<std::size_t>(n));
+        if (read_stdout(deadline) != Read::data) return std::nullopt;
+    }
+}
+
+bool Process::read_stdout_to_eof(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const Read r = read_stdout(deadline);
+        if (r != Read::data) return r == Read::eof;
     }
 }
 
@@ -87,13 +100,8 @@ std::string Process::stderr_text() const {
 }
 
 bool Process::wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) const {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        if (stderr_text().find(needle) != std::string::npos) return true;
-        if (std::chrono::steady_clock::now() >= deadline) return false;
-        // A file has no readiness to wait on; poll the condition at a fine grain.
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    // A file has no readiness to wait on.
+    return eventually([&] { return stderr_text().find(needle) != std::string::npos; }, timeout);
 }
 
 void Process::signal(int sig) {
@@ -101,19 +109,16 @@ void Process::signal(int sig) {
 }
 
 std::optional<int> Process::wait(std::chrono::milliseconds timeout) {
-    if (status_) return status_;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-        int st = 0;
-        const pid_t r = waitpid(pid_, &st, WNOHANG);
-        if (r == pid_) {
+    // waitpid has no timeout.
+    eventually(
+        [&] {
+            int st = 0;
+            if (status_ || waitpid(pid_, &st, WNOHANG) != pid_) return status_.has_value();
             status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-            return status_;
-        }
-        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
-        // waitpid has no timeout; poll the condition at a fine grain until the deadline.
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+            return true;
+        },
+        timeout);
+    return status_;
 }
 
 std::string ServerAddress::url(const std::string& path) const {

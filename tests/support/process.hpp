@@ -26,6 +26,9 @@ class Process {
     std::optional<std::string> wait_for_line(const std::string& prefix,
                                              std::chrono::milliseconds timeout);
 
+    /// Reads stdout until the child closes it (at its exit, usually); false at the deadline.
+    bool read_stdout_to_eof(std::chrono::milliseconds timeout);
+
     /// Everything read from stdout so far.
     const std::string& stdout_text() const { return out_; }
     /// The stderr written so far.
@@ -40,6 +43,10 @@ class Process {
     pid_t pid() const { return pid_; }
 
   private:
+    enum class Read { data, eof, timeout };
+    /// Appends what one read of stdout brings, waiting for it until `deadline`.
+    Read read_stdout(std::chrono::steady_clock::time_point deadline);
+
     pid_t pid_ = -1;
     int stdout_fd_ = -1;
     std::string stderr_path_;

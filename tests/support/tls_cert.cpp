@@ -1,4 +1,4 @@
-// Self-signed certificates for wss:// tests (OpenSSL 3 API) and temporary directories.
+// Self-signed certificates for wss:// tests (OpenSSL 3 API).
 #include "tls_cert.hpp"
 
 #include <openssl/evp.h>
@@ -7,24 +7,10 @@
 #include <openssl/x509v3.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
-#include <stdexcept>
 
 namespace wsb::test {
-
-TempDir::TempDir() {
-    char tmpl[] = "/tmp/wsbench-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
 
 namespace {
 

@@ -1,23 +1,15 @@
-// Test-time TLS material: a temporary directory and a self-signed certificate made with
-// OpenSSL's API, so wss:// tests need no files in the tree and no openssl binary.
+// Test-time TLS material: a self-signed certificate made with OpenSSL's API, so wss:// tests
+// need no files in the tree and no openssl binary.
 #pragma once
 
 #include <string>
 
+#include "scratch_dir.hpp"
+
 namespace wsb::test {
 
-/// A fresh directory under /tmp, removed with its contents on destruction.
-class TempDir {
-  public:
-    TempDir();  ///< throws std::runtime_error when it cannot be made
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
+/// ScratchDir under the name the unit tests still use (tests/unit is being reorganised).
+using TempDir = ScratchDir;
 
 /// Writes a P-256 key and a self-signed certificate for CN=localhost and 127.0.0.1, valid for
 /// a day, as PEM files. Returns false with the reason in `error`.
