@@ -56,23 +56,73 @@ std::string make_client_key(const std::array<std::uint8_t, 16>& nonce) {
 // ---------------------------------------------------------------------------------------------
 // Client side
 
-std::string build_client_request(const ClientRequest& req) {
-    // Default fields in the order they are written (RFC 6455 §4.1 lists them in this order).
-    static constexpr std::string_view kDefaults[] = {
-        "Host",
-        "Upgrade",
-        "Connection",
-        "Sec-WebSocket-Key",
-        "Sec-WebSocket-Version",
-        "Sec-WebSocket-Protocol",
-        "Sec-WebSocket-Extensions",
-        "Origin",
-    };
-    auto is_default = [](std::string_view name) {
-        return std::any_of(std::begin(kDefaults), std::end(kDefaults),
-                           [&](std::string_view d) { return iequals_ascii(d, name); });
-    };
+namespace {
 
+// Default fields in the order they are written (RFC 6455 §4.1 lists them in this order).
+constexpr std::string_view kDefaultFields[] = {
+    "Host",
+    "Upgrade",
+    "Connection",
+    "Sec-WebSocket-Key",
+    "Sec-WebSocket-Version",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Extensions",
+    "Origin",
+};
+
+bool is_default_field(std::string_view name) {
+    return std::any_of(std::begin(kDefaultFields), std::end(kDefaultFields),
+                       [&](std::string_view d) { return iequals_ascii(d, name); });
+}
+
+// "Host: name[:port]": IPv6 literals bracketed, the port only when not the scheme's default.
+void append_host(std::string& out, const ClientRequest& req) {
+    out.append("Host: ");
+    const bool ipv6 =
+        req.host.find(':') != std::string::npos && (req.host.empty() || req.host.front() != '[');
+    if (ipv6) out.push_back('[');
+    out.append(req.host);
+    if (ipv6) out.push_back(']');
+    const std::uint16_t default_port = req.secure ? 443 : 80;
+    if (req.port != 0 && req.port != default_port) {
+        out.push_back(':');
+        out.append(std::to_string(req.port));
+    }
+    out.append("\r\n");
+}
+
+void append_list_field(std::string& out, std::string_view name,
+                       const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    out.append(name).append(": ");
+    append_joined(out, items);
+    out.append("\r\n");
+}
+
+// The default field `name` with the value `req` gives it (nothing for an empty list or origin).
+void append_default_field(std::string& out, std::string_view name, const ClientRequest& req) {
+    if (name == "Host") {
+        append_host(out, req);
+    } else if (name == "Upgrade") {
+        append_http_field(out, name, "websocket");
+    } else if (name == "Connection") {
+        append_http_field(out, name, "Upgrade");
+    } else if (name == "Sec-WebSocket-Key") {
+        append_http_field(out, name, req.key);
+    } else if (name == "Sec-WebSocket-Version") {
+        append_http_field(out, name, "13");
+    } else if (name == "Sec-WebSocket-Protocol") {
+        append_list_field(out, name, req.subprotocols);
+    } else if (name == "Sec-WebSocket-Extensions") {
+        append_list_field(out, name, req.extensions);
+    } else if (name == "Origin") {
+        if (!req.origin.empty()) append_http_field(out, name, req.origin);
+    }
+}
+
+}  // namespace
+
+std::string build_client_request(const ClientRequest& req) {
     std::string out;
     std::size_t extra_size = 0;
     for (const auto& [name, value] : req.headers) extra_size += name.size() + value.size() + 4;
@@ -83,57 +133,20 @@ std::string build_client_request(const ClientRequest& req) {
     out.append(req.resource.empty() ? std::string_view("/") : std::string_view(req.resource));
     out.append(" ").append(req.http_version).append("\r\n");
 
-    for (const std::string_view name : kDefaults) {
+    for (const std::string_view name : kDefaultFields) {
         bool overridden = false;
         for (const auto& [extra_name, extra_value] : req.headers) {
             if (!iequals_ascii(extra_name, name)) continue;
             append_http_field(out, extra_name, extra_value);
             overridden = true;
         }
-        if (overridden) continue;
-        if (std::any_of(req.omit.begin(), req.omit.end(),
-                        [&](const std::string& o) { return iequals_ascii(o, name); })) {
-            continue;
-        }
-
-        if (name == "Host") {
-            out.append("Host: ");
-            const bool ipv6 = req.host.find(':') != std::string::npos &&
-                              (req.host.empty() || req.host.front() != '[');
-            if (ipv6) out.push_back('[');
-            out.append(req.host);
-            if (ipv6) out.push_back(']');
-            const std::uint16_t default_port = req.secure ? 443 : 80;
-            if (req.port != 0 && req.port != default_port) {
-                out.push_back(':');
-                out.append(std::to_string(req.port));
-            }
-            out.append("\r\n");
-        } else if (name == "Upgrade") {
-            append_http_field(out, name, "websocket");
-        } else if (name == "Connection") {
-            append_http_field(out, name, "Upgrade");
-        } else if (name == "Sec-WebSocket-Key") {
-            append_http_field(out, name, req.key);
-        } else if (name == "Sec-WebSocket-Version") {
-            append_http_field(out, name, "13");
-        } else if (name == "Sec-WebSocket-Protocol") {
-            if (req.subprotocols.empty()) continue;
-            out.append(name).append(": ");
-            append_joined(out, req.subprotocols);
-            out.append("\r\n");
-        } else if (name == "Sec-WebSocket-Extensions") {
-            if (req.extensions.empty()) continue;
-            out.append(name).append(": ");
-            append_joined(out, req.extensions);
-            out.append("\r\n");
-        } else if (name == "Origin") {
-            if (!req.origin.empty()) append_http_field(out, name, req.origin);
-        }
+        const bool omitted =
+            std::any_of(req.omit.begin(), req.omit.end(),
+                        [&](const std::string& o) { return iequals_ascii(o, name); });
+        if (!overridden && !omitted) append_default_field(out, name, req);
     }
-
     for (const auto& [name, value] : req.headers) {
-        if (!is_default(name)) append_http_field(out, name, value);
+        if (!is_default_field(name)) append_http_field(out, name, value);
     }
     out.append("\r\n");
     return out;

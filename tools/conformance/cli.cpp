@@ -67,6 +67,67 @@ cxxopts::Options make_options(const Config& c) {
     return options;
 }
 
+// The URL, unless --list.
+void read_target(const cxxopts::ParseResult& r, Config& c) {
+    if (r.count("list") == 0) {
+        if (!r.count("url")) throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:9001/"};
+        c.url_text = r["url"].as<std::string>();
+        const Errc e = parse_url(c.url_text, c.url);
+        if (e != Errc::ok) {
+            throw UsageError{"'" + c.url_text +
+                             "' is not a WebSocket URL: expected ws://host[:port][/path] "
+                             "or wss://..."};
+        }
+    }
+}
+
+// Which cases and how they run and report.
+void read_run(const cxxopts::ParseResult& r, const cli::Values& v, Config& c) {
+    c.cases = split_list(r["cases"].as<std::string>());
+    if (c.cases.empty()) throw UsageError{"--cases: give at least one glob, e.g. '*'"};
+    c.exclude_cases = split_list(r["exclude-cases"].as<std::string>());
+    c.strict = r.count("strict") > 0;
+    const std::uint64_t parallel = v.whole("parallel");
+    if (parallel == 0 || parallel > 4096) {
+        throw UsageError{"--parallel " + std::to_string(parallel) + ": expected 1 to 4096"};
+    }
+    c.parallel = static_cast<unsigned>(parallel);
+    c.timeout_scale = v.number("timeout-scale");
+    if (!(c.timeout_scale > 0) || c.timeout_scale > 1000) {
+        throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
+    }
+    if (r.count("agent")) {
+        c.agent = r["agent"].as<std::string>();
+        if (c.agent.empty()) throw UsageError{"--agent: the name must not be empty"};
+    }
+    c.report_dir = r["report-dir"].as<std::string>();
+    c.wire_log_limit = v.count("wire-log-limit", "1000 or 10k");
+    c.quiet = r.count("quiet") > 0;
+    c.verbosity = static_cast<int>(r.count("verbose"));
+    c.list_only = r.count("list") > 0;
+}
+
+// --insecure and --ca, checked against the URL and each other before the CA file is read.
+void read_tls(const cxxopts::ParseResult& r, Config& c) {
+    c.insecure = r.count("insecure") > 0;
+    if (r.count("ca")) c.ca_file = r["ca"].as<std::string>();
+    if (!c.list_only && !c.url.secure && (c.insecure || !c.ca_file.empty())) {
+        throw UsageError{std::string(c.insecure ? "--insecure" : "--ca") +
+                         " applies to wss:// only, and the URL '" + c.url_text + "' is ws://"};
+    }
+    if (c.insecure && !c.ca_file.empty()) {
+        throw UsageError{
+            "--insecure and --ca contradict: --insecure skips the verification "
+            "that --ca configures"};
+    }
+    // After the contradictions, so "--ca with ws://" is named before the file is read.
+    if (!c.ca_file.empty()) {
+        if (const std::string why = net::check_ca_file(c.ca_file); !why.empty()) {
+            throw UsageError{cli::quoted("--ca", c.ca_file) + ": " + why};
+        }
+    }
+}
+
 }  // namespace
 
 CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -97,56 +158,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             throw UsageError{"unexpected argument '" + r.unmatched().front() +
                              "': give one URL (options may come before or after it)"};
         }
-        if (r.count("list") == 0) {
-            if (!r.count("url"))
-                throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:9001/"};
-            c.url_text = r["url"].as<std::string>();
-            const Errc e = parse_url(c.url_text, c.url);
-            if (e != Errc::ok) {
-                throw UsageError{"'" + c.url_text +
-                                 "' is not a WebSocket URL: expected ws://host[:port][/path] "
-                                 "or wss://..."};
-            }
-        }
-        c.cases = split_list(r["cases"].as<std::string>());
-        if (c.cases.empty()) throw UsageError{"--cases: give at least one glob, e.g. '*'"};
-        c.exclude_cases = split_list(r["exclude-cases"].as<std::string>());
-        c.strict = r.count("strict") > 0;
-        const std::uint64_t parallel = v.whole("parallel");
-        if (parallel == 0 || parallel > 4096) {
-            throw UsageError{"--parallel " + std::to_string(parallel) + ": expected 1 to 4096"};
-        }
-        c.parallel = static_cast<unsigned>(parallel);
-        c.timeout_scale = v.number("timeout-scale");
-        if (!(c.timeout_scale > 0) || c.timeout_scale > 1000) {
-            throw UsageError{"--timeout-scale: expected a number above 0 (and at most 1000)"};
-        }
-        if (r.count("agent")) {
-            c.agent = r["agent"].as<std::string>();
-            if (c.agent.empty()) throw UsageError{"--agent: the name must not be empty"};
-        }
-        c.report_dir = r["report-dir"].as<std::string>();
-        c.wire_log_limit = v.count("wire-log-limit", "1000 or 10k");
-        c.quiet = r.count("quiet") > 0;
-        c.verbosity = static_cast<int>(r.count("verbose"));
-        c.list_only = r.count("list") > 0;
-        c.insecure = r.count("insecure") > 0;
-        if (r.count("ca")) c.ca_file = r["ca"].as<std::string>();
-        if (!c.list_only && !c.url.secure && (c.insecure || !c.ca_file.empty())) {
-            throw UsageError{std::string(c.insecure ? "--insecure" : "--ca") +
-                             " applies to wss:// only, and the URL '" + c.url_text + "' is ws://"};
-        }
-        if (c.insecure && !c.ca_file.empty()) {
-            throw UsageError{
-                "--insecure and --ca contradict: --insecure skips the verification "
-                "that --ca configures"};
-        }
-        // After the contradictions, so "--ca with ws://" is named before the file is read.
-        if (!c.ca_file.empty()) {
-            if (const std::string why = net::check_ca_file(c.ca_file); !why.empty()) {
-                throw UsageError{cli::quoted("--ca", c.ca_file) + ": " + why};
-            }
-        }
+        read_target(r, c);
+        read_run(r, v, c);
+        read_tls(r, c);
         run = true;
     });
     result.run = run && result.exit_code == ExitCode::ok;

@@ -66,6 +66,76 @@ const char* to_string(CaseChange::Kind k) noexcept {
     return "?";
 }
 
+namespace {
+
+using AgentPairs = std::vector<std::pair<std::string, std::string>>;
+
+// Pairs the agents of the two files: one each, or the ones both files name.
+AgentPairs pair_agents(const Input& base, const Input& current, Comparison& c) {
+    const std::vector<std::string> ba = agents_of(base);
+    const std::vector<std::string> na = agents_of(current);
+    AgentPairs pairs;
+    if (ba.size() == 1 && na.size() == 1) {
+        pairs.emplace_back(ba[0], na[0]);
+        if (ba[0] != na[0]) {
+            c.notes.push_back("agents differ: '" + ba[0] + "' in " + base.path + ", '" + na[0] +
+                              "' in " + current.path);
+        }
+        return pairs;
+    }
+    for (const std::string& a : ba) {
+        if (std::find(na.begin(), na.end(), a) != na.end()) pairs.emplace_back(a, a);
+    }
+    if (pairs.empty()) {
+        throw InputError(base.path + " and " + current.path + ": no agent to compare (agents " +
+                         joined(ba) + " and " + joined(na) +
+                         "); give files with one agent each, or the same agents");
+    }
+    return pairs;
+}
+
+void add_totals(CaseTotals& into, const CaseTotals& from) {
+    into.agent += (into.agent.empty() ? "" : ", ") + from.agent;
+    into.cases += from.cases;
+    into.passed += from.passed;
+    into.failed += from.failed;
+    into.unimplemented += from.unimplemented;
+}
+
+// The cases of one agent pair whose verdicts changed, went missing or are new.
+void add_changes(const Cases& b, const Cases& n, const std::string& prefix, Comparison& c) {
+    for (const auto& [id, br] : b) {
+        const auto it = n.find(id);
+        CaseChange change;
+        change.id = prefix + id;
+        change.base = br;
+        if (it == n.end()) {
+            change.kind = CaseChange::Kind::missing;
+            c.cases.push_back(change);
+            continue;
+        }
+        const CaseResult& nr = it->second;
+        if (nr.behavior == br.behavior && nr.behavior_close == br.behavior_close) continue;
+        change.current = nr;
+        const bool base_failed = !br.passed() && !br.unimplemented();
+        const bool new_failed = !nr.passed() && !nr.unimplemented();
+        change.kind = !base_failed && new_failed   ? CaseChange::Kind::newly_failing
+                      : base_failed && !new_failed ? CaseChange::Kind::newly_passing
+                                                   : CaseChange::Kind::changed;
+        c.cases.push_back(change);
+    }
+    for (const auto& [id, nr] : n) {
+        if (b.count(id)) continue;
+        CaseChange change;
+        change.id = prefix + id;
+        change.kind = CaseChange::Kind::added;
+        change.current = nr;
+        c.cases.push_back(change);
+    }
+}
+
+}  // namespace
+
 Comparison compare_autobahn(const Input& base, const Input& current) {
     Comparison c;
     c.kind = base.kind == ReportKind::conformance || current.kind == ReportKind::conformance
@@ -73,71 +143,13 @@ Comparison compare_autobahn(const Input& base, const Input& current) {
                  : ReportKind::autobahn;
     c.base_path = base.path;
     c.new_path = current.path;
-
-    // Pair the agents: one each, or the ones both files name.
-    const std::vector<std::string> ba = agents_of(base);
-    const std::vector<std::string> na = agents_of(current);
-    std::vector<std::pair<std::string, std::string>> pairs;
-    if (ba.size() == 1 && na.size() == 1) {
-        pairs.emplace_back(ba[0], na[0]);
-        if (ba[0] != na[0]) {
-            c.notes.push_back("agents differ: '" + ba[0] + "' in " + base.path + ", '" + na[0] +
-                              "' in " + current.path);
-        }
-    } else {
-        for (const std::string& a : ba) {
-            if (std::find(na.begin(), na.end(), a) != na.end()) pairs.emplace_back(a, a);
-        }
-        if (pairs.empty()) {
-            throw InputError(base.path + " and " + current.path + ": no agent to compare (agents " +
-                             joined(ba) + " and " + joined(na) +
-                             "); give files with one agent each, or the same agents");
-        }
-    }
-
+    const AgentPairs pairs = pair_agents(base, current, c);
     for (const auto& [base_agent, new_agent] : pairs) {
         const Cases b = read_cases(base, base_agent);
         const Cases n = read_cases(current, new_agent);
-        const CaseTotals bt = totals(base_agent, b);
-        const CaseTotals nt = totals(new_agent, n);
-        c.base_totals.agent += (c.base_totals.agent.empty() ? "" : ", ") + bt.agent;
-        c.new_totals.agent += (c.new_totals.agent.empty() ? "" : ", ") + nt.agent;
-        for (auto [into, from] : {std::pair<CaseTotals*, const CaseTotals*>{&c.base_totals, &bt},
-                                  {&c.new_totals, &nt}}) {
-            into->cases += from->cases;
-            into->passed += from->passed;
-            into->failed += from->failed;
-            into->unimplemented += from->unimplemented;
-        }
-        const std::string prefix = pairs.size() > 1 ? base_agent + " " : "";
-        for (const auto& [id, br] : b) {
-            const auto it = n.find(id);
-            CaseChange change;
-            change.id = prefix + id;
-            change.base = br;
-            if (it == n.end()) {
-                change.kind = CaseChange::Kind::missing;
-                c.cases.push_back(change);
-                continue;
-            }
-            const CaseResult& nr = it->second;
-            if (nr.behavior == br.behavior && nr.behavior_close == br.behavior_close) continue;
-            change.current = nr;
-            const bool base_failed = !br.passed() && !br.unimplemented();
-            const bool new_failed = !nr.passed() && !nr.unimplemented();
-            change.kind = !base_failed && new_failed   ? CaseChange::Kind::newly_failing
-                          : base_failed && !new_failed ? CaseChange::Kind::newly_passing
-                                                       : CaseChange::Kind::changed;
-            c.cases.push_back(change);
-        }
-        for (const auto& [id, nr] : n) {
-            if (b.count(id)) continue;
-            CaseChange change;
-            change.id = prefix + id;
-            change.kind = CaseChange::Kind::added;
-            change.current = nr;
-            c.cases.push_back(change);
-        }
+        add_totals(c.base_totals, totals(base_agent, b));
+        add_totals(c.new_totals, totals(new_agent, n));
+        add_changes(b, n, pairs.size() > 1 ? base_agent + " " : "", c);
     }
     std::stable_sort(c.cases.begin(), c.cases.end(), [](const CaseChange& x, const CaseChange& y) {
         if (x.kind != y.kind) return x.kind < y.kind;

@@ -99,81 +99,90 @@ struct Series {
     std::vector<std::pair<double, double>> points;  // x, y
 };
 
-// One line chart as an inline SVG element.
-std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
-                       const std::vector<Series>& series) {
-    constexpr double kWidth = 1080;
-    constexpr double kHeight = 330;
-    constexpr double kLeft = 80;
-    constexpr double kRight = 40;
-    constexpr double kTop = 56;
-    constexpr double kBottom = 50;
-    const double plot_w = kWidth - kLeft - kRight;
-    const double plot_h = kHeight - kTop - kBottom;
-    auto px = [&](double v) { return kLeft + x.fraction(v) * plot_w; };
-    auto py = [&](double v) { return kTop + (1 - y.fraction(v)) * plot_h; };
+// The geometry of a chart: the SVG's size and where the plot sits in it.
+struct Plot {
+    static constexpr double kWidth = 1080;
+    static constexpr double kHeight = 330;
+    static constexpr double kLeft = 80;
+    static constexpr double kRight = 40;
+    static constexpr double kTop = 56;
+    static constexpr double kBottom = 50;
+    static constexpr double kPlotW = kWidth - kLeft - kRight;
+    static constexpr double kPlotH = kHeight - kTop - kBottom;
+    const Axis& x;
+    const Axis& y;
 
-    std::string svg = printf_string(
-        "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-        "role=\"img\">\n",
-        kWidth, kHeight, kWidth, kHeight);
-    svg += "<title>" + escape_markup(title) + "</title>\n";
-    svg += printf_string("<text x=\"%.0f\" y=\"20\" class=\"title\">%s</text>\n", kLeft,
-                         escape_markup(title).c_str());
-    // Grid and tick labels.
-    for (const auto& [v, text] : y.ticks) {
-        if (v < y.min || v > y.max * 1.0001) continue;
-        const double yy = py(v);
+    double px(double v) const { return kLeft + x.fraction(v) * kPlotW; }
+    double py(double v) const { return kTop + (1 - y.fraction(v)) * kPlotH; }
+    double clamped_px(double v) const { return std::clamp(px(v), kLeft, kLeft + kPlotW); }
+    double clamped_py(double v) const { return std::clamp(py(v), kTop, kTop + kPlotH); }
+};
+
+// Grid lines, tick labels, the frame and the axis labels.
+std::string chart_axes(const Plot& p) {
+    std::string svg;
+    for (const auto& [v, text] : p.y.ticks) {
+        if (v < p.y.min || v > p.y.max * 1.0001) continue;
+        const double yy = p.py(v);
         svg += printf_string(
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>\n",
-            kLeft, yy, kLeft + plot_w, yy, kLeft - 6, yy + 4, escape_markup(text).c_str());
+            Plot::kLeft, yy, Plot::kLeft + Plot::kPlotW, yy, Plot::kLeft - 6, yy + 4,
+            escape_markup(text).c_str());
     }
-    for (const auto& [v, text] : x.ticks) {
-        if (v < x.min || v > x.max * 1.0001) continue;
-        const double xx = px(v);
+    for (const auto& [v, text] : p.x.ticks) {
+        if (v < p.x.min || v > p.x.max * 1.0001) continue;
+        const double xx = p.px(v);
         svg += printf_string(
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
             "<text x=\"%.1f\" y=\"%.1f\" class=\"tick\" text-anchor=\"middle\">%s</text>\n",
-            xx, kTop, xx, kTop + plot_h, xx, kTop + plot_h + 16, escape_markup(text).c_str());
+            xx, Plot::kTop, xx, Plot::kTop + Plot::kPlotH, xx, Plot::kTop + Plot::kPlotH + 16,
+            escape_markup(text).c_str());
     }
     svg += printf_string(
-        "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" class=\"frame\"/>\n", kLeft,
-        kTop, plot_w, plot_h);
+        "<rect x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" class=\"frame\"/>\n",
+        Plot::kLeft, Plot::kTop, Plot::kPlotW, Plot::kPlotH);
     svg += printf_string(
         "<text x=\"%.1f\" y=\"%.1f\" class=\"label\" text-anchor=\"middle\">%s</text>\n",
-        kLeft + plot_w / 2, kHeight - 10, escape_markup(x.label).c_str());
+        Plot::kLeft + Plot::kPlotW / 2, Plot::kHeight - 10, escape_markup(p.x.label).c_str());
     svg += printf_string(
         "<text transform=\"translate(16 %.1f) rotate(-90)\" class=\"label\" "
         "text-anchor=\"middle\">%s</text>\n",
-        kTop + plot_h / 2, escape_markup(y.label).c_str());
+        Plot::kTop + Plot::kPlotH / 2, escape_markup(p.y.label).c_str());
+    return svg;
+}
 
-    // Lines, clipped to the plot.
+// One polyline per series, clipped to the plot; a dot for a series of one point.
+std::string chart_lines(const Plot& p, const std::vector<Series>& series) {
+    std::string svg;
     for (const Series& s : series) {
         if (s.points.empty()) continue;
         std::string path;
         for (const auto& [vx, vy] : s.points) {
-            const double cx = std::clamp(px(vx), kLeft, kLeft + plot_w);
-            const double cy = std::clamp(py(vy), kTop, kTop + plot_h);
-            path += printf_string("%s%.1f,%.1f", path.empty() ? "" : " ", cx, cy);
+            path += printf_string("%s%.1f,%.1f", path.empty() ? "" : " ", p.clamped_px(vx),
+                                  p.clamped_py(vy));
         }
         svg += "<polyline fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"" +
                (s.dashed ? " stroke-dasharray=\"6 4\"" : "") + " points=\"" + path + "\"><title>" +
                escape_markup(s.name) + "</title></polyline>\n";
         if (s.points.size() == 1) {
             svg += printf_string("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                                 std::clamp(px(s.points[0].first), kLeft, kLeft + plot_w),
-                                 std::clamp(py(s.points[0].second), kTop, kTop + plot_h),
+                                 p.clamped_px(s.points[0].first), p.clamped_py(s.points[0].second),
                                  s.colour.c_str());
         }
     }
-    // Legend: one row between the title and the plot, wrapping when long.
-    double lx = kLeft;
+    return svg;
+}
+
+// The legend: one row between the title and the plot, wrapping when long.
+std::string chart_legend(const std::vector<Series>& series) {
+    std::string svg;
+    double lx = Plot::kLeft;
     double ly = 40;
     for (const Series& s : series) {
         const double width = 44 + 7.0 * static_cast<double>(s.name.size());
-        if (lx + width > kLeft + plot_w && lx > kLeft) {
-            lx = kLeft;
+        if (lx + width > Plot::kLeft + Plot::kPlotW && lx > Plot::kLeft) {
+            lx = Plot::kLeft;
             ly += 14;
         }
         svg += printf_string(
@@ -184,6 +193,23 @@ std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
             escape_markup(s.name).c_str());
         lx += width;
     }
+    return svg;
+}
+
+// One line chart as an inline SVG element.
+std::string line_chart(const std::string& title, const Axis& x, const Axis& y,
+                       const std::vector<Series>& series) {
+    const Plot plot{x, y};
+    std::string svg = printf_string(
+        "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+        "role=\"img\">\n",
+        Plot::kWidth, Plot::kHeight, Plot::kWidth, Plot::kHeight);
+    svg += "<title>" + escape_markup(title) + "</title>\n";
+    svg += printf_string("<text x=\"%.0f\" y=\"20\" class=\"title\">%s</text>\n", Plot::kLeft,
+                         escape_markup(title).c_str());
+    svg += chart_axes(plot);
+    svg += chart_lines(plot, series);
+    svg += chart_legend(series);
     svg += "</svg>\n";
     return svg;
 }
@@ -349,6 +375,93 @@ summary { cursor: pointer; font-weight: 600; }
 table.config td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 )";
 
+// The latency percentile distribution of every report, corrected solid, uncorrected dashed.
+std::string percentile_chart(const std::vector<LoadgenFile>& in) {
+    std::vector<Series> series;
+    double lo = 1e300;
+    double hi = 1;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const std::string name = short_name(in[i]);
+        for (const auto& [h, dashed, suffix] :
+             {std::tuple<const Histogram*, bool, const char*>{&in[i].report.latency, false,
+                                                              " corrected"},
+              {&in[i].report.latency_uncorrected, true, " uncorrected"}}) {
+            Series s{name + suffix, colour(i), dashed, percentile_curve(*h)};
+            for (const auto& [x, y] : s.points) {
+                lo = std::min(lo, y);
+                hi = std::max(hi, y);
+            }
+            series.push_back(std::move(s));
+        }
+    }
+    Axis x;
+    x.min = 0;
+    x.max = kMaxNines;
+    x.label = "percentile";
+    for (int n = 0; n <= static_cast<int>(kMaxNines); ++n) {
+        x.ticks.emplace_back(n, percentile_label(n));
+    }
+    return line_chart("Latency percentile distribution (log scale)", x,
+                      log_axis(lo > hi ? 1 : lo, hi, "latency", us_text), series);
+}
+
+/// One timeline value of a chart: its name in the legend ("" for none) and how to read it.
+using TimelineMetric = std::pair<std::string, std::function<double(const TimelinePoint&)>>;
+
+// A chart over the measured window: one series per report and metric (the first metric solid,
+// the others dashed); on a log scale, points at or below 0 are left out.
+std::string timeline_chart(const std::vector<LoadgenFile>& in, const std::string& chart_title,
+                           const std::string& y_label, bool log_y,
+                           const std::vector<TimelineMetric>& metrics,
+                           const std::function<std::string(double)>& text) {
+    std::vector<Series> series;
+    double x_max = 1;
+    double y_min = 1e300;
+    double y_max = 0;
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        for (std::size_t m = 0; m < metrics.size(); ++m) {
+            Series s;
+            s.name = short_name(in[i]) + (metrics[m].first.empty() ? "" : " " + metrics[m].first);
+            s.colour = colour(i);
+            s.dashed = m > 0;
+            for (const TimelinePoint& p : in[i].report.timeline) {
+                const double v = metrics[m].second(p);
+                if (log_y && v <= 0) continue;
+                s.points.emplace_back(p.t_s, v);
+                x_max = std::max(x_max, p.t_s);
+                y_min = std::min(y_min, v);
+                y_max = std::max(y_max, v);
+            }
+            series.push_back(std::move(s));
+        }
+    }
+    Axis x = linear_axis(x_max, "seconds into the measured window",
+                         [](double v) { return printf_string("%g", v); });
+    const Axis y = log_y ? log_axis(y_min > y_max ? 1 : y_min, y_max, y_label, text)
+                         : linear_axis(y_max, y_label, text);
+    return line_chart(chart_title, x, y, series);
+}
+
+std::string timeline_charts(const std::vector<LoadgenFile>& in) {
+    std::string out;
+    out += timeline_chart(
+        in, "Throughput (messages received per second)", "messages/s", false,
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.received); }}}, count_text);
+    out += timeline_chart(
+        in, "Latency p99 (solid) and p50 (dashed) per second (log scale)", "latency", true,
+        {{"p99", [](const TimelinePoint& p) { return static_cast<double>(p.p99_us); }},
+         {"p50", [](const TimelinePoint& p) { return static_cast<double>(p.p50_us); }}},
+        us_text);
+    out += timeline_chart(
+        in, "Open connections", "connections", false,
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.connections); }}},
+        count_text);
+    out += timeline_chart(
+        in, "Errors per second", "errors", false,
+        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.errors); }}}, count_text);
+    return out;
+}
+
 }  // namespace
 
 std::string render_html(const std::vector<LoadgenFile>& in) {
@@ -365,89 +478,8 @@ std::string render_html(const std::vector<LoadgenFile>& in) {
             ". Latencies in microseconds from the reports' HdrHistograms; corrected latency "
             "(from the intended send time) is drawn solid, uncorrected dashed.</p>\n";
     page += "<h2>Summary</h2>\n" + summary_table(in);
-
-    // Latency percentile distribution.
-    {
-        std::vector<Series> series;
-        double lo = 1e300;
-        double hi = 1;
-        for (std::size_t i = 0; i < in.size(); ++i) {
-            const std::string name = short_name(in[i]);
-            for (const auto& [h, dashed, suffix] :
-                 {std::tuple<const Histogram*, bool, const char*>{&in[i].report.latency, false,
-                                                                  " corrected"},
-                  {&in[i].report.latency_uncorrected, true, " uncorrected"}}) {
-                Series s{name + suffix, colour(i), dashed, percentile_curve(*h)};
-                for (const auto& [x, y] : s.points) {
-                    lo = std::min(lo, y);
-                    hi = std::max(hi, y);
-                }
-                series.push_back(std::move(s));
-            }
-        }
-        Axis x;
-        x.min = 0;
-        x.max = kMaxNines;
-        x.label = "percentile";
-        for (int n = 0; n <= static_cast<int>(kMaxNines); ++n) {
-            x.ticks.emplace_back(n, percentile_label(n));
-        }
-        page += "<h2>Latency by percentile</h2>\n";
-        page += line_chart("Latency percentile distribution (log scale)", x,
-                           log_axis(lo > hi ? 1 : lo, hi, "latency", us_text), series);
-    }
-
-    // Over time.
-    auto timeline_chart =
-        [&](const std::string& chart_title, const std::string& y_label, bool log_y,
-            const std::vector<std::pair<std::string, std::function<double(const TimelinePoint&)>>>&
-                metrics,
-            const std::function<std::string(double)>& text) {
-            std::vector<Series> series;
-            double x_max = 1;
-            double y_min = 1e300;
-            double y_max = 0;
-            for (std::size_t i = 0; i < in.size(); ++i) {
-                for (std::size_t m = 0; m < metrics.size(); ++m) {
-                    Series s;
-                    s.name = short_name(in[i]) +
-                             (metrics[m].first.empty() ? "" : " " + metrics[m].first);
-                    s.colour = colour(i);
-                    s.dashed = m > 0;
-                    for (const TimelinePoint& p : in[i].report.timeline) {
-                        const double v = metrics[m].second(p);
-                        if (log_y && v <= 0) continue;
-                        s.points.emplace_back(p.t_s, v);
-                        x_max = std::max(x_max, p.t_s);
-                        y_min = std::min(y_min, v);
-                        y_max = std::max(y_max, v);
-                    }
-                    series.push_back(std::move(s));
-                }
-            }
-            Axis x = linear_axis(x_max, "seconds into the measured window",
-                                 [](double v) { return printf_string("%g", v); });
-            const Axis y = log_y ? log_axis(y_min > y_max ? 1 : y_min, y_max, y_label, text)
-                                 : linear_axis(y_max, y_label, text);
-            return line_chart(chart_title, x, y, series);
-        };
-    page += "<h2>Over time</h2>\n";
-    page += timeline_chart(
-        "Throughput (messages received per second)", "messages/s", false,
-        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.received); }}}, count_text);
-    page += timeline_chart(
-        "Latency p99 (solid) and p50 (dashed) per second (log scale)", "latency", true,
-        {{"p99", [](const TimelinePoint& p) { return static_cast<double>(p.p99_us); }},
-         {"p50", [](const TimelinePoint& p) { return static_cast<double>(p.p50_us); }}},
-        us_text);
-    page += timeline_chart(
-        "Open connections", "connections", false,
-        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.connections); }}},
-        count_text);
-    page += timeline_chart(
-        "Errors per second", "errors", false,
-        {{"", [](const TimelinePoint& p) { return static_cast<double>(p.errors); }}}, count_text);
-
+    page += "<h2>Latency by percentile</h2>\n" + percentile_chart(in);
+    page += "<h2>Over time</h2>\n" + timeline_charts(in);
     page += "<h2>Config</h2>\n" + config_tables(in);
     page += "</body>\n</html>\n";
     return page;

@@ -119,30 +119,96 @@ td.missing { color: #999; }
 .legend .v { min-width: 0; }
 )";
 
+// The columns of the page (one per agent of every input), and every case id of every column
+// by section, in case order.
+struct CaseGrid {
+    std::vector<AutobahnAgent> columns;
+    std::map<int, std::vector<std::string>> sections;
+    std::vector<std::map<std::string, const AutobahnCase*>> by_id;  // per column
+
+    explicit CaseGrid(const std::vector<Input>& inputs) {
+        for (const Input& in : inputs) {
+            for (AutobahnAgent& a : read_autobahn(in)) columns.push_back(std::move(a));
+        }
+        std::set<std::string> seen;
+        by_id.resize(columns.size());
+        for (std::size_t i = 0; i < columns.size(); ++i) {
+            for (const AutobahnCase& c : columns[i].cases) {
+                by_id[i][c.id] = &c;
+                if (seen.insert(c.id).second) sections[section_of(c.id)].push_back(c.id);
+            }
+        }
+        for (auto& [section, ids] : sections) std::sort(ids.begin(), ids.end(), case_less);
+    }
+
+    // The case `id` of column `i`, or nullptr when that column does not have it.
+    const AutobahnCase* find(std::size_t i, const std::string& id) const {
+        const auto it = by_id[i].find(id);
+        return it == by_id[i].end() ? nullptr : it->second;
+    }
+
+    std::string header_row(const std::string& first) const {
+        std::string row = "<table><tr><th>" + first + "</th>";
+        for (const AutobahnAgent& a : columns)
+            row += "<th>" + escape_markup(column_name(a)) + "</th>";
+        return row + "</tr>\n";
+    }
+};
+
+std::string counts_cell(const CaseCounts& n) {
+    return "<td>" + (n.cases == 0 ? std::string("-") : n.text()) + "</td>";
+}
+
+// Pass/fail totals per column: all cases, then each section.
+std::string totals_table(const CaseGrid& g) {
+    std::string out = g.header_row("") + "<tr><th>All cases</th>";
+    for (const AutobahnAgent& a : g.columns) {
+        CaseCounts n;
+        for (const AutobahnCase& c : a.cases) n.add(c.result);
+        out += counts_cell(n);
+    }
+    out += "</tr>\n";
+    for (const auto& [section, ids] : g.sections) {
+        out += "<tr><th>" + std::to_string(section) + " " + escape_markup(section_name(section)) +
+               "</th>";
+        for (std::size_t i = 0; i < g.columns.size(); ++i) {
+            CaseCounts n;
+            for (const std::string& id : ids) {
+                if (const AutobahnCase* c = g.find(i, id)) n.add(c->result);
+            }
+            out += counts_cell(n);
+        }
+        out += "</tr>\n";
+    }
+    return out + "</table>\n";
+}
+
+// One section's cases, a row each; rows whose outcome differs between columns highlighted.
+std::string section_table(const CaseGrid& g, int section, const std::vector<std::string>& ids) {
+    std::string out = "<h2>" + std::to_string(section) + " " +
+                      escape_markup(section_name(section)) + "</h2>\n" + g.header_row("case");
+    for (const std::string& id : ids) {
+        std::set<int> outcomes;  // 0 pass, 1 fail, 2 unimplemented, 3 missing
+        std::string cells;
+        for (std::size_t i = 0; i < g.columns.size(); ++i) {
+            const AutobahnCase* c = g.find(i, id);
+            outcomes.insert(!c ? 3 : c->result.unimplemented() ? 2 : c->result.passed() ? 0 : 1);
+            cells += cell(g.columns[i], c);
+        }
+        out += std::string("<tr") + (outcomes.size() > 1 ? " class=\"diff\"" : "") +
+               "><td class=\"id\">" + escape_markup(id) + "</td>" + cells + "</tr>\n";
+    }
+    return out + "</table>\n";
+}
+
 }  // namespace
 
 std::string render_autobahn_html(const std::vector<Input>& inputs) {
-    std::vector<AutobahnAgent> columns;
-    for (const Input& in : inputs) {
-        for (AutobahnAgent& a : read_autobahn(in)) columns.push_back(std::move(a));
-    }
+    const CaseGrid grid(inputs);
     std::string title = "wsbench conformance: ";
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         title += (i ? ", " : "") + inputs[i].path;
     }
-
-    // Every case id of every column, in case order, by section.
-    std::map<int, std::vector<std::string>> sections;
-    std::set<std::string> seen;
-    std::vector<std::map<std::string, const AutobahnCase*>> by_id(columns.size());
-    for (std::size_t i = 0; i < columns.size(); ++i) {
-        for (const AutobahnCase& c : columns[i].cases) {
-            by_id[i][c.id] = &c;
-            if (seen.insert(c.id).second) sections[section_of(c.id)].push_back(c.id);
-        }
-    }
-    for (auto& [section, ids] : sections) std::sort(ids.begin(), ids.end(), case_less);
-
     std::string page =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         "<title>" +
@@ -155,58 +221,8 @@ std::string render_autobahn_html(const std::vector<Input>& inputs) {
             "case passes with OK, NON-STRICT or INFORMATIONAL and a close OK or "
             "INFORMATIONAL. Cases whose outcome differs between columns are highlighted.</p>\n";
     page += legend();
-
-    // Totals per column.
-    page += "<table><tr><th></th>";
-    for (const AutobahnAgent& a : columns) page += "<th>" + escape_markup(column_name(a)) + "</th>";
-    page += "</tr>\n<tr><th>All cases</th>";
-    for (const AutobahnAgent& a : columns) {
-        CaseCounts n;
-        for (const AutobahnCase& c : a.cases) n.add(c.result);
-        page += "<td>" + (n.cases == 0 ? std::string("-") : n.text()) + "</td>";
-    }
-    page += "</tr>\n";
-    for (const auto& [section, ids] : sections) {
-        page += "<tr><th>" + std::to_string(section) + " " + escape_markup(section_name(section)) +
-                "</th>";
-        for (std::size_t i = 0; i < columns.size(); ++i) {
-            CaseCounts n;
-            for (const std::string& id : ids) {
-                if (const auto it = by_id[i].find(id); it != by_id[i].end()) {
-                    n.add(it->second->result);
-                }
-            }
-            page += "<td>" + (n.cases == 0 ? std::string("-") : n.text()) + "</td>";
-        }
-        page += "</tr>\n";
-    }
-    page += "</table>\n";
-
-    // One table per section.
-    for (const auto& [section, ids] : sections) {
-        page += "<h2>" + std::to_string(section) + " " + escape_markup(section_name(section)) +
-                "</h2>\n";
-        page += "<table><tr><th>case</th>";
-        for (const AutobahnAgent& a : columns)
-            page += "<th>" + escape_markup(column_name(a)) + "</th>";
-        page += "</tr>\n";
-        for (const std::string& id : ids) {
-            std::set<int> outcomes;  // 0 pass, 1 fail, 2 unimplemented, 3 missing
-            std::string cells;
-            for (std::size_t i = 0; i < columns.size(); ++i) {
-                const auto it = by_id[i].find(id);
-                const AutobahnCase* c = it == by_id[i].end() ? nullptr : it->second;
-                outcomes.insert(!c                          ? 3
-                                : c->result.unimplemented() ? 2
-                                : c->result.passed()        ? 0
-                                                            : 1);
-                cells += cell(columns[i], c);
-            }
-            page += std::string("<tr") + (outcomes.size() > 1 ? " class=\"diff\"" : "") +
-                    "><td class=\"id\">" + escape_markup(id) + "</td>" + cells + "</tr>\n";
-        }
-        page += "</table>\n";
-    }
+    page += totals_table(grid);
+    for (const auto& [section, ids] : grid.sections) page += section_table(grid, section, ids);
     page += "</body>\n</html>\n";
     return page;
 }
