@@ -8,9 +8,6 @@
 
 namespace wsb::test {
 
-/// ScratchDir under the name the unit tests still use (tests/unit is being reorganised).
-using TempDir = ScratchDir;
-
 /// Writes a P-256 key and a self-signed certificate for CN=localhost and 127.0.0.1, valid for
 /// a day, as PEM files. Returns false with the reason in `error`.
 bool write_self_signed_cert(const std::string& cert_path, const std::string& key_path,

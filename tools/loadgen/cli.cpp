@@ -18,6 +18,7 @@
 #include "loadgen/marker.hpp"
 #include "loadgen/slo.hpp"
 #include "wsbench/cli.hpp"
+#include "wsbench/http.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/units.hpp"
 
@@ -79,15 +80,6 @@ bool is_field_value(std::string_view s) {
     return true;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -122,18 +114,18 @@ std::pair<std::string, std::string> parse_header(const std::string& text) {
     }
     for (std::string_view managed : {"Upgrade", "Connection", "Sec-WebSocket-Key",
                                      "Sec-WebSocket-Version", "Sec-WebSocket-Accept"}) {
-        if (iequals(name, managed)) {
+        if (iequals_ascii(name, managed)) {
             throw UsageError{quoted("--header", text) + ": " + std::string(managed) +
                              " is part of the opening handshake, which wsbench-loadgen writes "
                              "itself"};
         }
     }
-    if (iequals(name, "Sec-WebSocket-Protocol")) {
+    if (iequals_ascii(name, "Sec-WebSocket-Protocol")) {
         throw UsageError{quoted("--header", text) +
                          ": use --subprotocol, so the server's "
                          "choice is checked against the offer"};
     }
-    if (iequals(name, "Sec-WebSocket-Extensions")) {
+    if (iequals_ascii(name, "Sec-WebSocket-Extensions")) {
         throw UsageError{quoted("--header", text) +
                          ": wsbench-loadgen negotiates no extensions (RFC 6455 §9)"};
     }
@@ -501,7 +493,7 @@ void read_handshake(const Values& v, Config& c) {
                              ": expected an origin such as https://example.com"};
         }
         for (const auto& h : c.headers) {
-            if (iequals(h.first, "Origin")) {
+            if (iequals_ascii(h.first, "Origin")) {
                 throw UsageError{"--origin and -H 'Origin: ...' contradict: give it once"};
             }
         }

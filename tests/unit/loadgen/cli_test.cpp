@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "tls_cert.hpp"
 
 namespace wsb::loadgen {
@@ -57,7 +58,7 @@ struct ScratchFile {
 
 // A real certificate: the CLI checks that --ca holds PEM certificates (net::check_ca_file).
 std::string ca_file() {
-    static const wsb::test::TempDir dir;
+    static const wsb::test::ScratchDir dir;
     static const std::string path = [] {
         const std::string cert = dir.path() + "/ca.pem";
         std::string error;

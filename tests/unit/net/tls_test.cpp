@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "scratch_dir.hpp"
 #include "tls_cert.hpp"
 
 namespace wsb::net {
@@ -31,7 +32,7 @@ class TlsTest : public ::testing::Test {
         std::ofstream(file, std::ios::binary) << text;
     }
 
-    test::TempDir dir_;
+    test::ScratchDir dir_;
     const std::string cert_ = path("cert.pem");
     const std::string key_ = path("key.pem");
     const std::string other_cert_ = path("other-cert.pem");
