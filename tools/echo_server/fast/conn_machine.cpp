@@ -1,14 +1,16 @@
 // The parts of the fast engine's connection state machine that do not depend on its host.
 #include "echo_server/fast/conn_machine.hpp"
 
-#ifndef WSBENCH_VERSION
-#define WSBENCH_VERSION "dev"
-#endif
+#include <string>
+
+#include "wsbench/report/envelope.hpp"
 
 namespace wsb::echo::fast {
 
 const char* server_agent() noexcept {
-    return "wsbench-echo-server/" WSBENCH_VERSION " (fast engine)";
+    static const std::string agent =
+        "wsbench-echo-server/" + std::string(version()) + " (fast engine)";
+    return agent.c_str();
 }
 
 std::string stats_response(const nlohmann::json& doc) {
