@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the project with clang and the libFuzzer targets (-DWSBENCH_FUZZ=ON, in build-fuzz/)
-# and runs every target for SECONDS each (default 60) from its seed corpus, with its
-# dictionary. Installs what is missing first. Exit 0 when no target crashed, 1 when one did
-# (its input is kept under build-fuzz/fuzz/artifacts/), 3 when the build failed.
+# Builds the libFuzzer targets with clang (-DWSBENCH_FUZZ=ON, in build-fuzz/: the targets and
+# the libraries they link, nothing else) and runs every target for SECONDS each (default 60)
+# from its seed corpus, with its dictionary. Installs what is missing first. Exit 0 when no
+# target crashed, 1 when one did (its input is kept under build-fuzz/fuzz/artifacts/), 3 when
+# the build failed.
 #
 #   scripts/fuzz.sh                      every target, 60 s each
 #   scripts/fuzz.sh 30                   every target, 30 s each
@@ -31,8 +32,9 @@ done
 
 build_dir=build-fuzz
 jobs="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
-if ! CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DWSBENCH_FUZZ=ON >/dev/null ||
-   ! cmake --build "$build_dir" -j "$jobs"; then
+if ! CC=clang CXX=clang++ cmake -S . -B "$build_dir" -DWSBENCH_FUZZ=ON -DWSBENCH_BUILD_BENCH=OFF \
+       >/dev/null ||
+   ! cmake --build "$build_dir" -j "$jobs" --target wsbench-fuzzers; then
     echo "fuzz.sh: build failed" >&2
     exit 3
 fi
