@@ -1,0 +1,101 @@
+// TerminalConsole (terminal_console.hpp) on libedit's readline interface.
+#include "client/terminal_console.hpp"
+
+#include <editline/readline.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+namespace wsb::client {
+namespace {
+
+// libedit calls back a plain function: the one console that edits lines.
+TerminalConsole* g_console = nullptr;
+
+void write_all(const std::string& s) {
+    std::fwrite(s.data(), 1, s.size(), stdout);
+    std::fflush(stdout);
+}
+
+ClockTime now() { return clock_time(std::chrono::system_clock::now()); }
+
+}  // namespace
+
+TerminalConsole::TerminalConsole(asio::io_context& io, const Config& config)
+    : watcher_(io, STDIN_FILENO) {
+    format_.terminal = true;
+    format_.binary_as = config.binary_as;
+    format_.json = config.json;
+}
+
+TerminalConsole::~TerminalConsole() { stop_input(); }
+
+void TerminalConsole::start_input(LineHandler line, EndHandler end) {
+    line_ = std::move(line);
+    end_ = std::move(end);
+    g_console = this;
+    using_history();
+    rl_callback_handler_install("ws> ", &TerminalConsole::on_edited_line);
+    editing_ = true;
+    watcher_.start([this] {
+        rl_callback_read_char();
+        return editing_;
+    });
+}
+
+void TerminalConsole::stop_input() {
+    watcher_.stop();
+    if (!editing_) return;
+    editing_ = false;
+    rl_callback_handler_remove();
+    write_all("\r\x1b[K");  // the prompt goes; the terminal is back in its own mode
+    g_console = nullptr;
+}
+
+void TerminalConsole::on_edited_line(char* line) {
+    TerminalConsole* self = g_console;
+    if (!self) {
+        std::free(line);
+        return;
+    }
+    self->in_handler_ = true;
+    if (!line) {
+        write_all("\n");
+        self->end_();
+    } else {
+        // The line as typed stays on screen only as the timestamped "> " line of what was sent.
+        write_all("\x1b[1A\r\x1b[2K");
+        if (*line) add_history(line);
+        std::string text(line);
+        std::free(line);
+        self->line_(std::move(text));
+    }
+    self->in_handler_ = false;
+}
+
+void TerminalConsole::print(const std::string& text) {
+    if (!editing_ || in_handler_) {
+        write_all(text);
+        return;
+    }
+    // Clear the edit line, print above it, then let libedit draw prompt and line again.
+    write_all("\r\x1b[K" + text);
+    rl_forced_update_display();
+    std::fflush(stdout);
+}
+
+void TerminalConsole::message(Direction dir, bool binary, std::string_view payload) {
+    out_.clear();
+    format_message(out_, dir, binary, payload, format_, now());
+    print(out_);
+}
+
+void TerminalConsole::note(std::string_view text) {
+    out_.clear();
+    format_note(out_, text, now());
+    print(out_);
+}
+
+}  // namespace wsb::client
