@@ -1,6 +1,8 @@
 // InputWatcher and PipeConsole (console.hpp).
 #include "client/console.hpp"
 
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,14 +25,30 @@ bool pollable(int fd) {
     return true;
 }
 
+// True when `fd` has input (or its end) ready now.
+bool readable_now(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+}
+
 }  // namespace
 
-InputWatcher::InputWatcher(asio::io_context& io, int fd) : io_(io), fd_(fd) {
+InputWatcher::InputWatcher(asio::io_context& io, int fd)
+    : io_(io), fd_(fd), flags_(::fcntl(fd, F_GETFL)) {
     if (pollable(fd)) descriptor_.emplace(io, fd);
 }
 
 InputWatcher::~InputWatcher() {
-    if (descriptor_) descriptor_->release();  // stdin stays open: it is not ours
+    if (!descriptor_) return;
+    descriptor_->release();  // stdin stays open: it is not ours
+    restore_flags();
+}
+
+// Asio makes a descriptor non-blocking before its first wait, but the terminal's or pipe's open
+// file is shared (with the shell, with libedit's reads): it keeps the flags it came with. A
+// wait never reads, so Asio needs no O_NONBLOCK for it.
+void InputWatcher::restore_flags() {
+    if (flags_ >= 0) ::fcntl(fd_, F_SETFL, flags_);
 }
 
 void InputWatcher::start(std::function<bool()> ready) {
@@ -49,19 +67,27 @@ void InputWatcher::stop() {
 
 void InputWatcher::wait() {
     if (!watching_) return;
-    auto again = [this](const asio::error_code& ec) {
-        if (ec || !watching_) return;
-        if (!ready_()) {
-            watching_ = false;
-            return;
-        }
-        wait();
-    };
-    if (descriptor_) {
-        descriptor_->async_wait(asio::posix::stream_descriptor::wait_read, again);
-    } else {
-        asio::post(io_, [again] { again({}); });
+    if (!descriptor_) {
+        asio::post(io_, [this] { on_ready({}); });
+        return;
     }
+    descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
+                            [this](const asio::error_code& ec) { on_ready(ec); });
+    restore_flags();
+}
+
+void InputWatcher::on_ready(const asio::error_code& ec) {
+    if (ec || !watching_) return;
+    if (!ready_()) {
+        watching_ = false;
+        return;
+    }
+    // The reactor reports edges: input still waiting would bring no new one.
+    if (descriptor_ && readable_now(fd_)) {
+        asio::post(io_, [this] { on_ready({}); });
+        return;
+    }
+    wait();
 }
 
 PipeConsole::PipeConsole(asio::io_context& io, const Config& config) : watcher_(io, STDIN_FILENO) {

@@ -34,9 +34,12 @@ class InputWatcher {
 
   private:
     void wait();
+    void on_ready(const asio::error_code& ec);
+    void restore_flags();
 
     asio::io_context& io_;
     int fd_;
+    int flags_;  // the file status flags stdin came with
     std::optional<asio::posix::stream_descriptor> descriptor_;  // set when the fd is pollable
     std::function<bool()> ready_;
     bool watching_ = false;

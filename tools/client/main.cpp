@@ -1,6 +1,7 @@
 // wsbench-client: parses options, picks the console (a terminal or a script) and runs the loop.
 #include <unistd.h>
 
+#include <clocale>
 #include <iostream>
 #include <memory>
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
         }
         std::unique_ptr<wsb::client::Console> console;
         if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+            std::setlocale(LC_CTYPE, "");  // libedit edits UTF-8 lines only in a UTF-8 locale
             console = std::make_unique<wsb::client::TerminalConsole>(io, config);
         } else {
             console = std::make_unique<wsb::client::PipeConsole>(io, config);

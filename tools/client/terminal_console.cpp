@@ -4,6 +4,7 @@
 #include <editline/readline.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +19,8 @@ void write_all(const std::string& s) {
     std::fwrite(s.data(), 1, s.size(), stdout);
     std::fflush(stdout);
 }
+
+constexpr const char* kPrompt = "";
 
 ClockTime now() { return clock_time(std::chrono::system_clock::now()); }
 
@@ -37,10 +40,17 @@ void TerminalConsole::start_input(LineHandler line, EndHandler end) {
     end_ = std::move(end);
     g_console = this;
     using_history();
-    rl_callback_handler_install("ws> ", &TerminalConsole::on_edited_line);
+    rl_callback_handler_install(kPrompt, &TerminalConsole::on_edited_line);
     editing_ = true;
     watcher_.start([this] {
+        delivered_ = false;
         rl_callback_read_char();
+        // libedit leaves the terminal in cooked mode (echo on) after it hands out a line, so
+        // keys typed before the next read would be echoed by the terminal, not edited.
+        if (delivered_ && editing_) rl_prep_terminal(1);
+        // libedit empties its line buffer only when the next key arrives: until then its
+        // redisplay would draw the line just sent.
+        fresh_line_ = delivered_;
         return editing_;
     });
 }
@@ -61,6 +71,7 @@ void TerminalConsole::on_edited_line(char* line) {
         return;
     }
     self->in_handler_ = true;
+    self->delivered_ = true;
     if (!line) {
         write_all("\n");
         self->end_();
@@ -80,10 +91,23 @@ void TerminalConsole::print(const std::string& text) {
         write_all(text);
         return;
     }
-    // Clear the edit line, print above it, then let libedit draw prompt and line again.
-    write_all("\r\x1b[K" + text);
-    rl_forced_update_display();
-    std::fflush(stdout);
+    // Clear the edit line, print above it, then draw the prompt and the line being edited
+    // again, the cursor where it was: saved and restored by the terminal, which knows the
+    // width of wide characters. libedit's own redisplay (rl_forced_update_display) loses track
+    // of its rows after text is printed above it. rl_line_buffer, rl_point and rl_end follow
+    // each key; after a line is handed out they hold it until the next key (fresh_line_).
+    std::string s = "\r\x1b[K" + text + kPrompt;
+    if (!fresh_line_ && rl_line_buffer && rl_end > 0) {
+        const auto end = static_cast<std::size_t>(rl_end);
+        const std::size_t point = std::min(end, static_cast<std::size_t>(std::max(rl_point, 0)));
+        s.append(rl_line_buffer, point);
+        s += "\x1b"
+             "7";
+        s.append(rl_line_buffer + point, end - point);
+        s += "\x1b"
+             "8";
+    }
+    write_all(s);
 }
 
 void TerminalConsole::message(Direction dir, bool binary, std::string_view payload) {

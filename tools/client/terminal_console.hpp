@@ -31,6 +31,8 @@ class TerminalConsole : public Console {
     EndHandler end_;
     bool editing_ = false;     // libedit shows the prompt and owns the current line
     bool in_handler_ = false;  // inside on_edited_line: the prompt is not shown
+    bool delivered_ = false;   // the last read completed a line (or the input's end)
+    bool fresh_line_ = false;  // a line was delivered and no key read since: the line is empty
     std::string out_;          // formatting buffer, reused
 };
 
