@@ -248,7 +248,10 @@ void Session::on_control(const FrameEvent& ev) {
     switch (ev.header.opcode) {
         case Opcode::ping:
             if (state_ != State::open && state_ != State::closing) return;
-            if (state_ == State::open) queue_frame(Opcode::pong, ev.data, ev.size);
+            if (state_ == State::open) {
+                queue_frame(Opcode::pong, ev.data, ev.size);
+                flush();
+            }
             handler_.on_ping(payload);
             return;
         case Opcode::pong:
