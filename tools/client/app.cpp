@@ -12,6 +12,9 @@ namespace wsb::client {
 namespace {
 
 constexpr std::size_t kMaxPendingPings = 32;
+// Pipe mode stops reading stdin while this much is queued for the socket, so a fast producer
+// and a slow server do not grow the client without bound.
+constexpr std::size_t kInputHighWater = 1 << 20;
 // A connection that stayed open this long resets the reconnection backoff.
 constexpr std::chrono::seconds kStableConnection{5};
 
@@ -178,6 +181,7 @@ void App::on_open(const OpenInfo& info) {
         if (!info.subprotocol.empty()) s += " (subprotocol " + info.subprotocol + ")";
         console_.note(s + "; /help lists the commands");
     }
+    on_writable();  // stdin paused behind a lost connection reads again
     for (const std::string& m : config_.execute) send(Opcode::text, m);
     while (!queued_.empty() && session_->is_open()) {
         std::string line = std::move(queued_.front());
@@ -218,6 +222,12 @@ void App::on_pong(std::string_view payload) {
     if (config_.show_ping) console_.detail("received pong " + shown(payload) + " (unsolicited)");
 }
 
+void App::on_writable() {
+    if (!input_paused_) return;
+    input_paused_ = false;
+    console_.resume_input();
+}
+
 void App::on_end(const Ending& ending) {
     ping_timer_.cancel();
     pings_.clear();
@@ -240,6 +250,10 @@ void App::on_line(std::string line) {
     // In pipe mode every line is a message as it is; commands are for the terminal.
     if (!console_.interactive()) {
         send(Opcode::text, line);
+        if (!input_paused_ && session_->buffered() > kInputHighWater) {
+            input_paused_ = true;
+            console_.pause_input();
+        }
         return;
     }
     run_command(parse_command(line));

@@ -50,6 +50,7 @@ class App : public SessionHandler {
     void on_message(bool binary, std::string_view payload) override;
     void on_ping(std::string_view payload) override;
     void on_pong(std::string_view payload) override;
+    void on_writable() override;
     void on_end(const Ending& ending) override;
 
     void on_line(std::string line);
@@ -85,6 +86,7 @@ class App : public SessionHandler {
     bool sent_initial_ = false;  // -x went out (once, or on every reconnect)
     bool input_ended_ = false;   // stdin reached its end
     bool was_open_ = false;      // some connection opened
+    bool input_paused_ = false;  // stdin waits while the socket is behind
     Clock::time_point opened_at_;
     std::deque<std::string> queued_;  // lines typed before the connection opened
     std::deque<std::pair<std::string, Clock::time_point>> pings_;  // awaiting their pong

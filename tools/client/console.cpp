@@ -53,7 +53,13 @@ void InputWatcher::restore_flags() {
 
 void InputWatcher::start(std::function<bool()> ready) {
     ready_ = std::move(ready);
+    resume();
+}
+
+void InputWatcher::resume() {
+    if (watching_ || !ready_) return;
     watching_ = true;
+    ++generation_;
     wait();
 }
 
@@ -67,24 +73,25 @@ void InputWatcher::stop() {
 
 void InputWatcher::wait() {
     if (!watching_) return;
+    const unsigned g = generation_;
     if (!descriptor_) {
-        asio::post(io_, [this] { on_ready({}); });
+        asio::post(io_, [this, g] { on_ready({}, g); });
         return;
     }
     descriptor_->async_wait(asio::posix::stream_descriptor::wait_read,
-                            [this](const asio::error_code& ec) { on_ready(ec); });
+                            [this, g](const asio::error_code& ec) { on_ready(ec, g); });
     restore_flags();
 }
 
-void InputWatcher::on_ready(const asio::error_code& ec) {
-    if (ec || !watching_) return;
+void InputWatcher::on_ready(const asio::error_code& ec, unsigned generation) {
+    if (ec || !watching_ || generation != generation_) return;
     if (!ready_()) {
         watching_ = false;
         return;
     }
     // The reactor reports edges: input still waiting would bring no new one.
     if (descriptor_ && readable_now(fd_)) {
-        asio::post(io_, [this] { on_ready({}); });
+        asio::post(io_, [this, generation] { on_ready({}, generation); });
         return;
     }
     wait();

@@ -30,11 +30,14 @@ class InputWatcher {
     /// Calls `ready` each time `fd` is readable until it returns false or stop() is called.
     void start(std::function<bool()> ready);
     void stop();
+    /// Stops calling, and starts again, keeping `ready`.
+    void pause() { stop(); }
+    void resume();
     int fd() const noexcept { return fd_; }
 
   private:
     void wait();
-    void on_ready(const asio::error_code& ec);
+    void on_ready(const asio::error_code& ec, unsigned generation);
     void restore_flags();
 
     asio::io_context& io_;
@@ -43,6 +46,7 @@ class InputWatcher {
     std::optional<asio::posix::stream_descriptor> descriptor_;  // set when the fd is pollable
     std::function<bool()> ready_;
     bool watching_ = false;
+    unsigned generation_ = 0;  // bumped by each (re)start: older callbacks go quiet
 };
 
 /// The client's input and output.
@@ -56,6 +60,9 @@ class Console {
     virtual void start_input(LineHandler line, EndHandler end) = 0;
     /// Stops reading and gives the terminal back as it was.
     virtual void stop_input() = 0;
+    /// Stops reading for a while (the connection is behind) and starts again.
+    virtual void pause_input() {}
+    virtual void resume_input() {}
     /// A data message that went `dir`.
     virtual void message(Direction dir, bool binary, std::string_view payload) = 0;
     /// The client's own words: connected, closed, errors.
@@ -74,6 +81,8 @@ class PipeConsole : public Console {
 
     void start_input(LineHandler line, EndHandler end) override;
     void stop_input() override { watcher_.stop(); }
+    void pause_input() override { watcher_.pause(); }
+    void resume_input() override { watcher_.resume(); }
     void message(Direction dir, bool binary, std::string_view payload) override;
     void note(std::string_view text) override;
     void detail(std::string_view text) override { note(text); }

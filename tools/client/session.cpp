@@ -390,7 +390,11 @@ void Session::flush() {
 }
 
 void Session::on_drained() {
-    if (state_ == State::draining) finish(std::move(pending_end_));
+    if (state_ == State::draining) {
+        finish(std::move(pending_end_));
+    } else if (state_ == State::open) {
+        handler_.on_writable();
+    }
 }
 
 void Session::arm_timer(Millis after, Ending::Kind kind, std::string message) {

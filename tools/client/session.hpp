@@ -62,6 +62,8 @@ class SessionHandler {
     /// A ping from the server, already answered with a pong carrying the same payload.
     virtual void on_ping(std::string_view payload) = 0;
     virtual void on_pong(std::string_view payload) = 0;
+    /// Everything queued was written (send() may have queued much more than the socket took).
+    virtual void on_writable() {}
     /// Called once, last; the session does nothing after it.
     virtual void on_end(const Ending& ending) = 0;
 };
@@ -80,6 +82,8 @@ class Session : public std::enable_shared_from_this<Session> {
     bool is_open() const noexcept { return state_ == State::open; }
     /// True once the session ended (on_end was called, or abort()).
     bool done() const noexcept { return state_ == State::done; }
+    /// Bytes queued or being written: what the socket has not taken yet.
+    std::size_t buffered() const noexcept { return out_pending_.size() + out_flight_.size(); }
     /// Sends a text, binary or ping frame (masked, FIN). Ignored unless open.
     void send(Opcode opcode, std::string_view payload);
     /// Starts the closing handshake with `code` and `reason` (§5.5.1); on_end(closed) follows
