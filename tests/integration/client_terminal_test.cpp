@@ -137,5 +137,21 @@ TEST(ClientTerminal, CtrlCClosesWith1000AndRestoresTheTerminal) {
     EXPECT_TRUE(tmux.shows("echo icanon")) << "the terminal is back in cooked mode";
 }
 
+TEST(ClientTerminal, QuitWhileReconnectingExitsAndRestoresTheTerminal) {
+    if (!have_tmux()) GTEST_SKIP() << "tmux is not installed (scripts/setup.sh installs it)";
+    // A port nobody listens on: the client keeps reconnecting; a typed message waits for a
+    // connection, /quit acts at once (the loop ends inside libedit's line handler).
+    Tmux tmux("LANG=C.UTF-8 " + tool_path("wsbench-client") + " ws://127.0.0.1:1/ --reconnect" +
+              "; echo EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e echo -e icanon | sort | "
+              "tr '\\n' ' '; echo; sleep 600");
+    ASSERT_TRUE(tmux.ok());
+    ASSERT_TRUE(tmux.shows("* reconnecting in "));
+    tmux.keys({"early", "Enter"});
+    EXPECT_TRUE(tmux.shows("* not connected yet: sent once the connection opens"));
+    tmux.keys({"/quit", "Enter"});
+    EXPECT_TRUE(tmux.shows("EXIT=0"));
+    EXPECT_TRUE(tmux.shows("echo icanon")) << "the terminal is back in cooked mode";
+}
+
 }  // namespace
 }  // namespace wsb::test

@@ -243,7 +243,8 @@ void App::on_end(const Ending& ending) {
 
 void App::on_line(std::string line) {
     if (stopped_ || requested_) return;
-    if (!session_ || !session_->is_open()) {
+    const bool open = session_ && session_->is_open();
+    if (!open && !console_.interactive()) {
         queued_.push_back(std::move(line));
         return;
     }
@@ -256,7 +257,17 @@ void App::on_line(std::string line) {
         }
         return;
     }
-    run_command(parse_command(line));
+    Command command = parse_command(line);
+    using K = Command::Kind;
+    const bool sends = command.kind == K::text || command.kind == K::json ||
+                       command.kind == K::binary || command.kind == K::file ||
+                       command.kind == K::ping;
+    if (!open && sends) {  // /quit, /close, /reconnect and /help act at once
+        console_.note("not connected yet: sent once the connection opens");
+        queued_.push_back(std::move(line));
+        return;
+    }
+    run_command(std::move(command));
 }
 
 void App::on_input_end() {
@@ -284,7 +295,8 @@ void App::run_command(Command command) {
             close_and_exit(ExitCode::ok, command.code, command.payload);
             return;
         case K::reconnect:
-            session_->abort();
+            reconnect_timer_.cancel();
+            if (session_) session_->abort();
             backoff_.reset();
             connect();
             return;

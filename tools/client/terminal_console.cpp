@@ -44,7 +44,13 @@ void TerminalConsole::start_input(LineHandler line, EndHandler end) {
     editing_ = true;
     watcher_.start([this] {
         delivered_ = false;
+        reading_ = true;
         rl_callback_read_char();
+        reading_ = false;
+        if (!editing_) {  // a line ended the session: libedit may be let go only now
+            release_editor();
+            return false;
+        }
         // libedit leaves the terminal in cooked mode (echo on) after it hands out a line, so
         // keys typed before the next read would be echoed by the terminal, not edited.
         if (delivered_ && editing_) rl_prep_terminal(1);
@@ -59,8 +65,15 @@ void TerminalConsole::stop_input() {
     watcher_.stop();
     if (!editing_) return;
     editing_ = false;
-    rl_callback_handler_remove();
-    write_all("\r\x1b[K");  // the prompt goes; the terminal is back in its own mode
+    // Inside rl_callback_read_char (a typed /quit stopping the loop) libedit still uses its
+    // editor after the handler returns: it is released when that call is over.
+    if (!reading_) release_editor();
+}
+
+void TerminalConsole::release_editor() {
+    if (!g_console) return;
+    rl_callback_handler_remove();  // gives the terminal back its own mode
+    write_all("\r\x1b[K");
     g_console = nullptr;
 }
 

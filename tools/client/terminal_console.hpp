@@ -23,6 +23,7 @@ class TerminalConsole : public Console {
 
   private:
     static void on_edited_line(char* line);
+    void release_editor();
     void print(const std::string& text);
 
     InputWatcher watcher_;
@@ -32,6 +33,7 @@ class TerminalConsole : public Console {
     bool editing_ = false;     // libedit shows the prompt and owns the current line
     bool in_handler_ = false;  // inside on_edited_line: the prompt is not shown
     bool delivered_ = false;   // the last read completed a line (or the input's end)
+    bool reading_ = false;     // inside rl_callback_read_char
     bool fresh_line_ = false;  // a line was delivered and no key read since: the line is empty
     std::string out_;          // formatting buffer, reused
 };
