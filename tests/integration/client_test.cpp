@@ -361,9 +361,11 @@ TEST(ClientOutput, ShowPingPrintsServerPingsAndOurPongs) {
 }
 
 TEST(ClientConnection, HeadersSubprotocolAndOriginAreSentAndTheChoiceChecked) {
-    std::string head;  // written before the 101 goes out, read after the client exits
+    std::string head;                    // the request head, as the server's thread read it
+    std::atomic<bool> head_read{false};  // published after `head` is written
     FakeServer server([&](FakeConnection& c) {
         head = c.read_head();
+        head_read = true;
         std::string answer = accept_handshake(head);
         answer.insert(answer.size() - 2, "Sec-WebSocket-Protocol: v2.chat\r\n");
         c.send(answer);
@@ -375,6 +377,7 @@ TEST(ClientConnection, HeadersSubprotocolAndOriginAreSentAndTheChoiceChecked) {
                        " --origin http://origin.example -n 1 </dev/null");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "hello\n");
+    ASSERT_TRUE(head_read);
     EXPECT_NE(head.find("\r\nAuthorization: Bearer t0k\r\n"), std::string::npos) << head;
     EXPECT_NE(head.find("\r\nSec-WebSocket-Protocol: chat, v2.chat\r\n"), std::string::npos)
         << head;
