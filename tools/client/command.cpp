@@ -63,8 +63,10 @@ Command parse_close(std::string_view arg) {
 Command parse_json(std::string_view arg) {
     try {
         return with_payload(Command::Kind::json, nlohmann::json::parse(arg).dump());
-    } catch (const nlohmann::json::parse_error& e) {
-        // e.what() is "[json.exception.parse_error.101] parse error at line 1, column 5: ..."
+    } catch (const nlohmann::json::exception& e) {
+        // parse_error ("[json.exception.parse_error.101] parse error at line 1, column 5: ...")
+        // and out_of_range ("...[json.exception.out_of_range.406] number overflow parsing
+        // '1e999'", found by client_command_fuzz)
         const std::string what = e.what();
         const std::size_t at = what.find("] ");
         return error("/json: invalid JSON: " +

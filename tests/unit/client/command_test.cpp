@@ -68,6 +68,14 @@ TEST(ClientCommand, JsonIsValidatedAndSentCompact) {
     EXPECT_EQ(parse_command("/json").kind, K::error);
 }
 
+// Found by client_command_fuzz: nlohmann::json throws out_of_range, not parse_error, for a
+// number beyond double, and the console died of the uncaught exception.
+TEST(ClientCommand, JsonNumberOverflowIsAnErrorNotACrash) {
+    const Command c = parse_command("/json {\"a\": 3.2E852995683}");
+    EXPECT_EQ(c.kind, K::error);
+    EXPECT_EQ(c.payload, "/json: invalid JSON: number overflow parsing '3.2E852995683'");
+}
+
 TEST(ClientCommand, FileNeedsAPath) {
     Command c = parse_command("/file /tmp/x.bin");
     EXPECT_EQ(c.kind, K::file);

@@ -70,6 +70,7 @@ TEST(ClientFormat, JsonIsPrettyPrintedOnlyWhenItParses) {
     EXPECT_EQ(fmt(Direction::in, false, "{\"a\":[1,2]}", o),
               "{\n  \"a\": [\n    1,\n    2\n  ]\n}\n");
     EXPECT_EQ(fmt(Direction::in, false, "not {json", o), "not {json\n");
+    EXPECT_EQ(fmt(Direction::in, false, "[1e999]", o), "[1e999]\n");  // overflow: as it is
     FormatOptions t = terminal();
     t.json = true;
     EXPECT_EQ(fmt(Direction::in, false, "{\"k\":\"v\"}", t),
