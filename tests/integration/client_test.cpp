@@ -235,9 +235,10 @@ TEST(ClientErrors, ARefusedHandshakeExits3AndVerboseShowsTheAnswer) {
 TEST(ClientErrors, APeerThatVanishesExits1) {
     FakeServer vanish([](FakeConnection& c) {
         c.send(accept_handshake(c.read_head()));
+        (void)read_client_frame(c);  // the client is open: the reset cannot overtake the 101
         c.reset();
     });
-    const Shell r = sh("\"$CLIENT\" " + vanish.url() + " -w -1 </dev/null");
+    const Shell r = sh("\"$CLIENT\" " + vanish.url() + " -x hello -w -1 </dev/null");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.err.find("connection lost: 127.0.0.1:"), std::string::npos) << r.err;
 }
@@ -400,6 +401,7 @@ TEST(ClientConnection, ASubprotocolNotOfferedFailsTheHandshake) {
 TEST(ClientConnection, ReconnectBacksOffAndCarriesOn) {
     FakeServer server([](FakeConnection& c) {
         c.send(accept_handshake(c.read_head()));
+        (void)read_client_frame(c);  // -x, sent on every connection once it is open
         if (c.index() == 0) {
             c.reset();  // the first connection is lost
             return;
@@ -407,7 +409,7 @@ TEST(ClientConnection, ReconnectBacksOffAndCarriesOn) {
         c.send(server_frame(Opcode::text, "second " + std::to_string(c.index())));
         answer_close(c);
     });
-    const Shell r = sh("\"$CLIENT\" " + server.url() + " --reconnect -n 1 </dev/null");
+    const Shell r = sh("\"$CLIENT\" " + server.url() + " --reconnect -x hello -n 1 </dev/null");
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "second 1\n");
     EXPECT_NE(r.err.find("connection lost"), std::string::npos) << r.err;
