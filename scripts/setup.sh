@@ -10,6 +10,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libssl-dev zlib1g-dev
     clang libclang-rt-14-dev clang-format-14
+    libedit-dev tmux python3-websockets node-ws
 )
 
 missing=()

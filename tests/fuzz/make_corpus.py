@@ -260,6 +260,17 @@ def report_seeds(report):
         shutil.copyfile(report, os.path.join(CORPUS, t, "loadgen_report.json"))
 
 
+def client_command_seeds():
+    """wsbench-client's console lines: one per command, with and without arguments."""
+    for name, line in [
+        ("text", "hello"), ("slash", "//slash"), ("hex", "/hex 00ff 10:20"),
+        ("base64", "/base64 AAEC/w=="), ("json", '/json {"a": [1, 2.5, "x"]}'),
+        ("close", "/close 4000 bye"), ("ping", "/ping abc"), ("file", "/file /tmp/x"),
+        ("quit", "/quit"),
+    ]:
+        write("client_command_fuzz", name, line.encode())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", help="a wsbench-loadgen --json report to use as a seed")
@@ -269,6 +280,7 @@ def main():
     utf8_seeds()
     histogram_seeds()
     report_seeds(args.report)
+    client_command_seeds()
 
 
 if __name__ == "__main__":
