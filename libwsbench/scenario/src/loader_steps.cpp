@@ -49,6 +49,35 @@ std::string plain_token(const YAML::Node& node) {
     return {};
 }
 
+// A YAML value as compact JSON text, strings as written (templates unrendered): the plan's view.
+void display_json(const YAML::Node& node, std::string& out) {
+    if (node.IsMap()) {
+        out += '{';
+        bool first = true;
+        for (auto it = node.begin(); it != node.end(); ++it) {
+            out += first ? "\"" : ",\"";
+            append_json_escaped(it->first.IsScalar() ? it->first.Scalar() : "?", out);
+            out += "\":";
+            display_json(it->second, out);
+            first = false;
+        }
+        out += '}';
+    } else if (node.IsSequence()) {
+        out += '[';
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            if (i > 0) out += ',';
+            display_json(node[i], out);
+        }
+        out += ']';
+    } else if (const std::string token = plain_token(node); !token.empty()) {
+        out += token;
+    } else if (node.IsScalar()) {
+        out += '"';
+        append_json_escaped(node.Scalar(), out);
+        out += '"';
+    }
+}
+
 // A YAML value as a JSON template: keys and literals fixed, strings templated.
 void json_template(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                    Template& out) {
@@ -259,7 +288,7 @@ CloseStep compile_close(const LoadContext& ctx, const YAML::Node& node, const st
 }
 
 void compile_loop(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
-                  std::vector<Step>& out) {
+                  Position at, std::vector<Step>& out) {
     ctx.check_keys(node, key, {"count", "duration", "rate", "steps"});
     LoopStep loop;
     if (node["count"]) loop.count = ctx.count(node["count"], key + ".count");
@@ -273,10 +302,10 @@ void compile_loop(const LoadContext& ctx, const YAML::Node& node, const std::str
     }
     if (!node["steps"]) ctx.fail(node, key, "a loop needs steps");
     const auto begin = static_cast<std::uint32_t>(out.size());
-    out.push_back(Step{position_of(node), loop});
+    out.push_back(Step{at, loop});
     compile_steps(ctx, node["steps"], key + ".steps", out);
     const auto end = static_cast<std::uint32_t>(out.size());
-    out.push_back(Step{position_of(node), LoopEnd{begin}});
+    out.push_back(Step{at, LoopEnd{begin}});
     std::get<LoopStep>(out[begin].what).end = end;
 }
 
@@ -298,7 +327,7 @@ void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::str
     } else if (kind == "think") {
         out.push_back(Step{at, compile_think(ctx, value, here)});
     } else if (kind == "loop") {
-        compile_loop(ctx, value, here, out);
+        compile_loop(ctx, value, here, at, out);
     } else {
         out.push_back(Step{at, compile_close(ctx, value, here)});
     }
@@ -336,6 +365,7 @@ SendStep compile_send(const LoadContext& ctx, const YAML::Node& node, const std:
     SendStep s;
     if (node.IsScalar()) {
         s.body = ctx.templ(node, key, Escape::none);
+        s.shown = node.Scalar();
         return s;
     }
     ctx.check_keys(node, key, {"name", "text", "json", "binary"});
@@ -345,11 +375,16 @@ SendStep compile_send(const LoadContext& ctx, const YAML::Node& node, const std:
     if (bodies != 1) ctx.fail(node, key, "give one of text, json or binary");
     if (node["text"]) {
         s.body = ctx.templ(node["text"], key + ".text", Escape::none);
+        s.shown = node["text"].Scalar();
     } else if (node["json"]) {
         json_template(ctx, node["json"], key + ".json", s.body);
+        s.shown = "json ";
+        display_json(node["json"], s.shown);
     } else {
         s.type = MessageType::binary;
-        s.body = Template::literal(binary_bytes(ctx, node["binary"], key + ".binary"));
+        const std::string bytes = binary_bytes(ctx, node["binary"], key + ".binary");
+        s.shown = "binary, " + std::to_string(bytes.size()) + " bytes";
+        s.body = Template::literal(bytes);
     }
     return s;
 }
@@ -374,6 +409,16 @@ void compile_match(const LoadContext& ctx, const YAML::Node& node, const std::st
             ctx.fail(node["type"], key + ".type", "expected text or binary");
         m.type = t == "text" ? MessageType::text : MessageType::binary;
     }
+    auto part = [&m](const std::string& text) { m.shown += (m.shown.empty() ? "" : ", ") + text; };
+    if (m.has_json) {
+        std::string j = "json ";
+        display_json(node["json"], j);
+        part(j);
+    }
+    if (m.has_contains) part("contains '" + m.values.back().source() + "'");
+    if (m.regex) part("regex /" + m.regex_text + "/");
+    if (m.type) part(*m.type == MessageType::text ? "type text" : "type binary");
+    if (m.shown.empty()) m.shown = "any message";
 }
 
 void compile_steps(const LoadContext& ctx, const YAML::Node& node, const std::string& key,

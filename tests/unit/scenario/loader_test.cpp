@@ -84,7 +84,7 @@ TEST(Loader, CompilesTheIssueExample) {
     EXPECT_EQ(loop.rate, 10);
     EXPECT_EQ(loop.end, 8u);
     EXPECT_EQ(std::get<LoopEnd>(s.program[8].what).begin, 3u);
-    EXPECT_EQ(s.program[3].at.line, 13u);
+    EXPECT_EQ(s.program[3].at.line, 12u);  // the loop: key
 
     const auto& auth = std::get<ExpectStep>(s.program[1].what);
     EXPECT_EQ(auth.name, "line10");  // unnamed, after an unnamed send

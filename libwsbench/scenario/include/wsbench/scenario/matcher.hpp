@@ -69,6 +69,7 @@ class Matcher {
     bool has_contains = false;
     std::optional<std::regex> regex;
     std::string regex_text;
+    std::string shown;  ///< for the plan: the rule as written ("json {...}, contains '...'")
 
     /// True when nothing in the rule depends on the session (no variable template).
     bool is_static() const;

@@ -29,7 +29,8 @@ struct Position {
 struct SendStep {
     std::string name;  ///< the latency key of the expects that follow it
     MessageType type = MessageType::text;
-    Template body;  ///< binary: a literal template holding the bytes
+    Template body;      ///< binary: a literal template holding the bytes
+    std::string shown;  ///< for the plan: the text or compact JSON as written, or "N bytes"
 };
 
 /// No send precedes the expect: its latency counts from when it started waiting.
