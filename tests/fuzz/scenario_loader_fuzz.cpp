@@ -1,9 +1,11 @@
 // libFuzzer target for the scenario loader: any text, read as YAML or as JSON, either
 // compiles or is refused with ScenarioError (one line naming the file and, when known, the
 // line and column); nothing else may escape and nothing may crash. A compiled scenario is
-// then rendered and matched once, as the load generator would, to reach the compiled parts.
+// then rendered and matched once, and one Session runs it against a few replies with time
+// jumping to each wakeup: one close at most, and nothing due after the end.
 //
 // Input: [mode: 1 byte (bit 0: JSON)][scenario text...]
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -11,6 +13,7 @@
 
 #include "fuzz_support.hpp"
 #include "wsbench/scenario/loader.hpp"
+#include "wsbench/scenario/session.hpp"
 
 namespace {
 
@@ -46,6 +49,37 @@ void exercise(const Scenario& s) {
     }
 }
 
+struct NullOutput : SessionOutput {
+    std::size_t sends = 0;
+    bool closed = false;
+    void send(MessageType, std::string_view) override { ++sends; }
+    void close(std::uint16_t, std::string_view) override {
+        FUZZ_CHECK(!closed);  // one close per session
+        closed = true;
+    }
+};
+
+// One session driven by the messages below and by time jumping to every wakeup.
+void run_session(const Scenario& s) {
+    ScenarioStats stats(s);
+    JsonScratch js;
+    Session session(s, stats, js, 1, 2, 3);
+    NullOutput out;
+    session.start({Nanos(0), 0}, out);
+    const std::string_view replies[] = {R"({"id":0,"op":"x"})", "pong", R"({"id":1})"};
+    Nanos t{0};
+    for (int i = 0; i < 64 && !session.finished(); ++i) {
+        const std::string_view r = replies[i % 3];
+        session.on_message({MessageType::text, r, r.size()}, {t, t.count() / 1000}, out);
+        const Nanos next = session.next_wakeup();
+        if (next == Session::kNever) break;
+        t = std::max(t, next);
+        session.on_time({t, t.count() / 1000}, out);
+    }
+    FUZZ_CHECK(!session.finished() || out.closed);
+    FUZZ_CHECK(!session.finished() || session.next_wakeup() == Session::kNever);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -57,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         const Scenario s = load_scenario_text(text, "fuzz.yaml", json, options);
         exercise(s);
+        run_session(s);
     } catch (const ScenarioError& e) {
         const std::string_view what = e.what();
         FUZZ_CHECK(what.rfind("fuzz.yaml", 0) == 0);

@@ -16,6 +16,9 @@ namespace detail {
 
 namespace {
 
+// The longest duration a scenario may give (a week): time arithmetic never nears overflow.
+constexpr Nanos kMaxDuration = std::chrono::hours(168);
+
 std::string location(const std::string& file, const YAML::Mark& mark) {
     if (mark.is_null()) return file;
     return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
@@ -101,6 +104,8 @@ Nanos LoadContext::duration(const YAML::Node& node, const std::string& key) cons
     if (parse_duration(s, d) != Errc::ok) {
         fail(node, key, "'" + s + "' is not a duration such as 500ms, 10s or 1m30s");
     }
+    if (d > kMaxDuration)
+        fail(node, key, "'" + s + "' is over the longest a scenario allows, 168h");
     return d;
 }
 
@@ -109,6 +114,11 @@ double LoadContext::rate(const YAML::Node& node, const std::string& key) const {
     double r = 0;
     if (parse_rate(s, r) != Errc::ok) {
         fail(node, key, "'" + s + "' is not a rate such as 50, 10/s or 300/m");
+    }
+    // 0 passes (the callers say what it means there); otherwise one per 168h to 1M/s, so
+    // schedules stay within 64-bit nanoseconds and above one nanosecond apart.
+    if (r != 0 && (r < 1.0 / (168 * 3600) || r > 1e6)) {
+        fail(node, key, "'" + s + "' is outside 1/168h to 1M/s");
     }
     return r;
 }

@@ -201,6 +201,10 @@ TEST(Loader, ErrorsNameFileLineColumnAndKey) {
                 HasSubstr("phases[0]: give arrival_rate (open model) or users"));
     EXPECT_THAT(error_of("phases: [ { duration: soon, users: 1 } ]\nsession: [ { send: x } ]\n"),
                 HasSubstr("bad.yaml:1:23: phases[0].duration: 'soon' is not a duration"));
+    EXPECT_THAT(error_of("session:\n  - think: 200h\n"),
+                HasSubstr("session[0].think: '200h' is over"));
+    EXPECT_THAT(error_of("session:\n  - loop: { count: 2, rate: 2M/s, steps: [ { send: x } ] }\n"),
+                HasSubstr("session[0].loop.rate: '2M/s' is outside 1/168h to 1M/s"));
     EXPECT_THAT(error_of("session:\n  - loop: { steps: [ { send: x } ] }\n"),
                 HasSubstr("session[0].loop: a loop needs a count or a duration"));
     EXPECT_THAT(error_of("session:\n  - close: 1006\n"),
