@@ -6,6 +6,9 @@ find_package(cxxopts REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(websocketpp REQUIRED)
+# Scenario files (YAML) and the matcher of incoming JSON messages (simdjson On-Demand).
+find_package(yaml-cpp REQUIRED)
+find_package(simdjson REQUIRED)
 
 # Standalone Asio (libasio-dev) is header-only and ships no CMake package.
 # ASIO_NO_DEPRECATED must stay undefined: websocketpp 0.8.2 uses the old names.

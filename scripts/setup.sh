@@ -8,7 +8,7 @@ packages=(
     g++ cmake make pkg-config python3 python3-jsonschema openssl
     libwebsocketpp-dev libasio-dev nlohmann-json3-dev libcxxopts-dev
     libgtest-dev libgmock-dev libbenchmark-dev
-    libssl-dev zlib1g-dev
+    libssl-dev zlib1g-dev libyaml-cpp-dev libsimdjson-dev
     clang libclang-rt-14-dev clang-format-14
     libedit-dev tmux python3-websockets node-ws
 )

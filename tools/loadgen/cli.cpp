@@ -20,6 +20,8 @@
 #include "wsbench/cli.hpp"
 #include "wsbench/http.hpp"
 #include "wsbench/net/tls.hpp"
+#include "wsbench/scenario/loader.hpp"
+#include "wsbench/scenario/plan.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::loadgen {
@@ -208,7 +210,22 @@ Scenario parse_scenario(const std::string& s) {
     for (Scenario v : {Scenario::echo, Scenario::broadcast, Scenario::connect}) {
         if (s == to_string(v)) return v;
     }
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(s, ec)) {
+        throw UsageError{quoted("--scenario", s) +
+                         ": running scenario files is not built yet; --check-scenario " + s +
+                         " checks it and prints its plan"};
+    }
     throw UsageError{quoted("--scenario", s) + ": expected echo, broadcast or connect"};
+}
+
+// --check-scenario FILE: the plan on `out`, or the file's error as a usage error.
+void check_scenario(const std::string& path, std::ostream& out) {
+    try {
+        out << scenario::describe_plan(scenario::load_scenario(path));
+    } catch (const scenario::ScenarioError& e) {
+        throw UsageError{e.what()};
+    }
 }
 
 MessageType parse_message_type(const std::string& s) {
@@ -367,6 +384,7 @@ cxxopts::Options make_options(const Config& d) {
         ("per-connection-rate", "messages/s of each connection, instead of -R", cxxopts::value<std::string>(), "RATE")
         ("pipeline", "closed loop: messages in flight per connection", cxxopts::value<std::string>()->default_value(std::to_string(d.pipeline)), "N")
         ("scenario", "echo, broadcast or connect (see below)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
+        ("check-scenario", "check a scenario file (YAML or JSON, docs/scenarios.md) and print its plan, without connecting; exit 2 naming FILE:LINE:COL on an error", cxxopts::value<std::string>(), "FILE")
         ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
     options.add_options("Messages")
         ("m,message-size", "payload bytes; at least 24, the size of the timing marker", cxxopts::value<std::string>()->default_value(std::to_string(d.message_size)), "SIZE")
@@ -550,6 +568,10 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         }
         if (r.count("version")) {
             cli::print_version(out, "wsbench-loadgen");
+            return;
+        }
+        if (r.count("check-scenario")) {
+            check_scenario(Values(r).text("check-scenario"), out);
             return;
         }
         if (!r.unmatched().empty()) {

@@ -1,0 +1,102 @@
+// What an `expect` or a `listen` rule waits for (json subset, contains, regex, type) and what a
+// capture takes from the message (a JSON path or a regex group). Incoming JSON is read with
+// simdjson's On-Demand API: the keys a rule names are looked up, no DOM is built.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wsbench/scenario/template.hpp"
+
+namespace wsb::scenario {
+
+/// The data frame type of a message (RFC 6455 §5.6).
+enum class MessageType : std::uint8_t { text, binary };
+
+/// A received message. `capacity` is how many bytes may be read from payload.data() (at
+/// least payload.size()); with 64 spare bytes simdjson reads in place, without it copies.
+struct IncomingMessage {
+    MessageType type = MessageType::text;
+    std::string_view payload;
+    std::size_t capacity = 0;
+};
+
+/// Compiles a JSON path of the forms $, $.a.b, $.a[0], $['a b'] into a JSON pointer
+/// (RFC 6901: "/a/b", "/a/0"). On error returns false with the offset and the message.
+bool json_path_to_pointer(std::string_view path, std::string& pointer, TemplateError& err);
+
+/// Per-thread state for reading incoming JSON: simdjson's parser and a padded copy buffer.
+/// One per worker; not shared between threads.
+class JsonScratch {
+  public:
+    JsonScratch();
+    ~JsonScratch();
+    JsonScratch(const JsonScratch&) = delete;
+    JsonScratch& operator=(const JsonScratch&) = delete;
+
+    struct Impl;
+    Impl& impl() noexcept { return *impl_; }
+
+  private:
+    std::unique_ptr<Impl> impl_;
+};
+
+/// One expected key of a json match; scalars compare by text (a string's unescaped text, a
+/// number's, true's, false's or null's token), objects by subset, arrays element by element.
+struct JsonField {
+    enum class Kind : std::uint8_t { scalar, object, array };
+    std::string key;  ///< empty for array elements
+    Kind kind = Kind::scalar;
+    std::uint32_t value_index = 0;  ///< scalar: its rendered value in the bound values
+    std::vector<JsonField> children;
+};
+
+/// The expected values of one waiting expect, rendered when the expect starts waiting.
+using BoundValues = std::vector<std::string>;
+
+/// A message rule; every part given must hold.
+class Matcher {
+  public:
+    std::optional<MessageType> type;
+    bool has_json = false;
+    std::vector<JsonField> json;   ///< the top-level object's expected fields
+    std::vector<Template> values;  ///< the scalar templates, by value_index; then `contains`
+    bool has_contains = false;
+    std::optional<std::regex> regex;
+    std::string regex_text;
+    std::string shown;  ///< for the plan: the rule as written ("json {...}, contains '...'")
+
+    /// True when nothing in the rule depends on the session (no variable template).
+    bool is_static() const;
+    /// Renders every expected value for a waiting expect (reuses `out`'s strings).
+    bool bind(const RenderContext& ctx, BoundValues& out) const;
+    /// Does `msg` match, with the expected values `bound`?
+    bool matches(const IncomingMessage& msg, const BoundValues& bound, JsonScratch& js) const;
+};
+
+/// What a capture stores in its slot.
+struct Capture {
+    std::string var;         ///< the name written in the file
+    std::uint32_t slot = 0;  ///< where the value goes
+    std::string path;        ///< the JSON path as written; empty for a regex capture
+    std::string pointer;     ///< the JSON path as a JSON pointer
+    std::optional<std::regex> regex;
+    std::string regex_text;
+    std::uint32_t group = 1;
+
+    /// Writes the captured text to `out` (replacing it). False when the path or the regex
+    /// finds nothing, or the message is not JSON. A string is stored unescaped, anything else
+    /// as its JSON text.
+    bool extract(const IncomingMessage& msg, JsonScratch& js, std::string& out) const;
+};
+
+/// Reads the integer at `pointer` (a number, or a string of digits). False when absent.
+bool extract_integer(const IncomingMessage& msg, const std::string& pointer, JsonScratch& js,
+                     std::int64_t& out);
+
+}  // namespace wsb::scenario

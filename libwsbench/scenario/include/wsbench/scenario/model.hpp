@@ -1,0 +1,137 @@
+// A scenario as the load generator runs it: not the YAML tree but a compiled step program
+// (sends with pre-split templates, expects with compiled matchers, loops as jumps), phases,
+// listen rules and a heartbeat. Built by load_scenario (wsbench/scenario/loader.hpp).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "wsbench/scenario/data_feed.hpp"
+#include "wsbench/scenario/matcher.hpp"
+#include "wsbench/scenario/template.hpp"
+
+namespace wsb::scenario {
+
+using Nanos = std::chrono::nanoseconds;
+
+/// Where a step or a rule was written: 1-based line and column in the scenario file.
+struct Position {
+    std::uint32_t line = 0;
+    std::uint32_t column = 0;
+};
+
+/// `send:` a text message (a string, or json: serialised once per send) or a binary one
+/// (hex:, base64: or file:, bytes fixed at load).
+struct SendStep {
+    std::string name;  ///< the latency key of the expects that follow it
+    MessageType type = MessageType::text;
+    Template body;      ///< binary: a literal template holding the bytes
+    std::string shown;  ///< for the plan: the text or compact JSON as written, or "N bytes"
+};
+
+/// No send precedes the expect: its latency counts from when it started waiting.
+inline constexpr std::uint32_t kNoSend = 0xFFFFFFFF;
+
+/// `expect:` waits for the first incoming message that matches, within `timeout`. Latency runs
+/// from the send of the same name (else the step's previous send) to the matching reply.
+struct ExpectStep {
+    std::string name;  ///< the report key (steps.<name>); unnamed: the send's name, or lineN
+    std::uint32_t origin = kNoSend;  ///< program index of the send latency counts from
+    Matcher match;
+    Nanos timeout{std::chrono::seconds(10)};
+    bool close_on_timeout = false;  ///< on_timeout: close (default: continue)
+    std::vector<Capture> captures;
+};
+
+/// `think:` a pause of `min` (or uniform in [min, max]).
+struct ThinkStep {
+    Nanos min{0};
+    Nanos max{0};
+};
+
+/// `loop:` runs the steps [begin + 1, end) `count` times or for `duration`; with a rate, the
+/// iterations start at intended times 1/rate apart (open loop inside the session).
+struct LoopStep {
+    std::uint64_t count = 0;  ///< 0: until `duration`
+    Nanos duration{0};        ///< 0: `count` iterations
+    double rate = 0;          ///< iterations per second; 0: as fast as the steps allow
+    std::uint32_t end = 0;    ///< index of the matching LoopEnd
+};
+
+/// The end of a loop's body: jumps back to `begin` while the loop goes on.
+struct LoopEnd {
+    std::uint32_t begin = 0;
+};
+
+/// `close:` a close frame with `code` (RFC 6455 §7.4) and `reason`; the session ends.
+struct CloseStep {
+    std::uint16_t code = 1000;
+    std::string reason;
+};
+
+/// One step of the program, where it was written, and its kind.
+struct Step {
+    Position at;
+    std::variant<SendStep, ExpectStep, ThinkStep, LoopStep, LoopEnd, CloseStep> what;
+};
+
+/// `phases:` how sessions start. Open model: new sessions per second, ramped linearly from
+/// `arrival_rate` to `ramp_to` over `duration`, whether or not earlier ones finished. Closed
+/// model: keep `users` sessions running for `duration`.
+struct Phase {
+    Position at;
+    Nanos duration{0};
+    bool open = false;
+    double arrival_rate = 0;
+    double ramp_to = 0;  ///< equal to arrival_rate when not ramped
+    std::uint64_t users = 0;
+};
+
+/// `listen:` messages no expect waits for, counted per name; with `sent_at`, push latency
+/// from the timestamp embedded at that JSON path.
+struct ListenRule {
+    Position at;
+    std::string name;
+    Matcher match;
+    std::string sent_at_path;     ///< as written; empty: none
+    std::string sent_at_pointer;  ///< as a JSON pointer
+    bool sent_at_ms = false;      ///< sent_at_unit: ms (default us)
+};
+
+/// `heartbeat:` an application-level keepalive sent every `every` on each session.
+struct Heartbeat {
+    Nanos every{0};
+    SendStep send;
+};
+
+/// `vars:` values computed once per session, in order, into their slots.
+struct Var {
+    std::string name;
+    std::uint32_t slot = 0;
+    Template value;
+};
+
+/// A whole scenario file, compiled.
+struct Scenario {
+    std::string file;  ///< the path it was loaded from
+    std::string url;   ///< empty: the URL argument is required
+    std::vector<std::pair<std::string, Template>> headers;
+    std::vector<std::string> subprotocols;
+    std::optional<DataFeed> data;
+    std::vector<Var> vars;
+    std::vector<std::string> slots;  ///< every var and capture name, by slot
+    std::vector<Phase> phases;
+    std::vector<Step> program;
+    std::vector<ListenRule> listen;
+    std::optional<Heartbeat> heartbeat;
+
+    /// The names of the expects and listen rules, in program order, each once: the report's
+    /// steps.<name> keys.
+    std::vector<std::string> step_names() const;
+};
+
+}  // namespace wsb::scenario

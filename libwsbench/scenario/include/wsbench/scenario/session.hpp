@@ -1,0 +1,125 @@
+// One session of a scenario as a pure state machine: it runs the compiled step program,
+// told the time and the incoming messages, and answers with sends and a close through an
+// output interface. No socket and no clock: the load generator's worker owns those (wiring
+// it into the workers is the next part of issue 14).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "wsbench/histogram.hpp"
+#include "wsbench/scenario/model.hpp"
+
+namespace wsb::scenario {
+
+/// Counters and latencies of one report name (an expect's or a listen rule's).
+struct StepStats {
+    std::uint64_t count = 0;             ///< matched replies (expect) or messages (listen)
+    std::uint64_t timeouts = 0;          ///< expects that saw no match within their timeout
+    std::uint64_t capture_errors = 0;    ///< a capture that found nothing in the match
+    std::uint64_t timestamp_errors = 0;  ///< listen: no integer at sent_at
+    Histogram latency_us;                ///< from the intended send time (corrected)
+    Histogram latency_uncorrected_us;    ///< from the actual send time
+};
+
+/// The statistics of the sessions of one worker, names as Scenario::step_names().
+struct ScenarioStats {
+    explicit ScenarioStats(const Scenario& s);
+
+    std::vector<std::string> names;
+    std::vector<StepStats> steps;            ///< by name index
+    std::vector<std::uint32_t> expect_name;  ///< program index -> name index
+    std::vector<std::uint32_t> listen_name;  ///< listen rule -> name index
+    std::uint64_t sent = 0;                  ///< messages sent (heartbeats included)
+    std::uint64_t received = 0;              ///< messages received
+    std::uint64_t unmatched = 0;             ///< received, taken by no expect or rule
+    std::uint64_t template_errors = 0;       ///< renders that failed (bad arithmetic)
+};
+
+/// The time as a session sees it: monotonic for latency and schedules, wall clock for
+/// {{now_ms}}, {{now_us}} and sent_at.
+struct SessionClock {
+    Nanos mono{0};
+    std::int64_t wall_us = 0;
+};
+
+/// Where a session's actions go (the worker's connection).
+class SessionOutput {
+  public:
+    virtual ~SessionOutput() = default;
+    virtual void send(MessageType type, std::string_view payload) = 0;
+    virtual void close(std::uint16_t code, std::string_view reason) = 0;
+};
+
+/// One session: start(), then on_message() for every incoming message and on_time() once
+/// the time reaches next_wakeup(). Expects outside a rate loop wait; inside one they stay
+/// outstanding while the loop goes on, and each reply goes to the oldest one it matches.
+class Session {
+  public:
+    static constexpr Nanos kNever = Nanos::max();
+
+    Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::uint64_t conn_id,
+            std::uint64_t session_id, std::uint64_t seed);
+
+    void start(const SessionClock& now, SessionOutput& out);
+    void on_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void on_time(const SessionClock& now, SessionOutput& out);
+
+    /// When on_time is next due (kNever: only a message can move the session on).
+    Nanos next_wakeup() const;
+    bool finished() const noexcept { return finished_; }
+    std::size_t outstanding() const noexcept { return pending_.size(); }
+    /// The vars and captures, by slot (Scenario::slots).
+    const std::vector<std::string>& slots() const noexcept { return slots_; }
+
+  private:
+    enum class Wait : std::uint8_t { none, until, expect, drain };
+    struct Pending {
+        std::uint32_t step = 0;
+        std::uint32_t name = 0;
+        bool blocking = false;
+        Nanos deadline{0};
+        Nanos sent_intended{0};
+        Nanos sent_actual{0};
+        BoundValues bound;
+    };
+    struct LoopFrame {
+        std::uint32_t begin = 0;
+        std::uint64_t iterations = 0;
+        Nanos start{0};
+        Nanos intended{0};  ///< the current iteration's intended start
+    };
+
+    void run(const SessionClock& now, SessionOutput& out);
+    void do_send(const SendStep& send, const SessionClock& now, SessionOutput& out);
+    void do_expect(const ExpectStep& e, const SessionClock& now);
+    bool do_loop_end(const SessionClock& now);
+    void finish(std::uint16_t code, std::string_view reason, SessionOutput& out);
+    void matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now);
+    bool offer_to_listen(const IncomingMessage& msg, const SessionClock& now);
+    void sync_context(const SessionClock& now);
+
+    const Scenario& s_;
+    ScenarioStats& stats_;
+    JsonScratch& js_;
+    Rng rng_;
+    RenderContext ctx_;
+    std::vector<std::string> slots_;
+    std::string buffer_;
+    BoundValues listen_bound_;
+    std::vector<Nanos> sent_actual_;    ///< by program index: the last send's time
+    std::vector<Nanos> sent_intended_;  ///< ... and its intended time
+    std::vector<LoopFrame> loops_;
+    std::vector<Pending> pending_;  ///< oldest first
+    std::uint64_t next_seq_ = 0;
+    std::uint32_t pc_ = 0;
+    Wait wait_ = Wait::none;
+    Nanos wake_{0};
+    Nanos next_heartbeat_ = kNever;
+    bool finished_ = false;
+};
+
+}  // namespace wsb::scenario

@@ -1,0 +1,64 @@
+// The loader's shared state and its readers of YAML values, each error as
+// "FILE:LINE:COL: KEY: message" (loader.cpp and loader_steps.cpp).
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "wsbench/scenario/loader.hpp"
+
+namespace wsb::scenario::detail {
+
+/// Loading state: the file name, the options, the names templates may use.
+struct LoadContext {
+    std::string file;
+    std::string folder;  ///< for relative paths; empty: the current folder
+    LoadOptions options;
+    TemplateNames names;
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
+                           const std::string& message) const;
+    [[noreturn]] void fail_mark(const YAML::Mark& mark, const std::string& key,
+                                const std::string& message) const;
+
+    /// Refuses every key of map `node` not in `allowed` (and a key given twice).
+    void check_keys(const YAML::Node& node, const std::string& key,
+                    std::initializer_list<std::string_view> allowed) const;
+    /// The map `node`, or an error naming `key`.
+    void require_map(const YAML::Node& node, const std::string& key) const;
+
+    std::string text(const YAML::Node& node, const std::string& key) const;
+    Nanos duration(const YAML::Node& node, const std::string& key) const;
+    double rate(const YAML::Node& node, const std::string& key) const;
+    std::uint64_t count(const YAML::Node& node, const std::string& key) const;
+    Template templ(const YAML::Node& node, const std::string& key, Escape escape) const;
+    /// Compiles a JSON path to a pointer.
+    std::string json_pointer(const YAML::Node& node, const std::string& key) const;
+    std::regex regex(const YAML::Node& node, const std::string& key) const;
+    std::string read_file(const YAML::Node& node, const std::string& key,
+                          const std::string& path) const;
+};
+
+Position position_of(const YAML::Node& node);
+
+/// Refuses a var or capture name that a template could not name ({{NAME}}): not an
+/// identifier, or a built-in (seq, uuid, conn, ...).
+void check_var_name(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                    const std::string& name);
+
+/// session: (and loop steps:) into `out`; captures' slots must already be in ctx.names.
+void compile_steps(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                   std::vector<Step>& out);
+/// Collects every capture variable name of the session, in order, into `names`.
+void collect_captures(const YAML::Node& session, std::vector<std::string>& names);
+/// A send: a string (text) or a map {name, text|json|binary}.
+SendStep compile_send(const LoadContext& ctx, const YAML::Node& node, const std::string& key);
+/// The match keys (json, contains, regex, type) of an expect or listen rule.
+void compile_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                   Matcher& out);
+
+}  // namespace wsb::scenario::detail

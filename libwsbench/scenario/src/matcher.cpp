@@ -1,0 +1,235 @@
+// Matching and capturing on incoming messages with simdjson On-Demand: the keys a rule names
+// are found in place; an incoming message is indexed once however many rules look at it.
+#include "wsbench/scenario/matcher.hpp"
+
+#include <simdjson.h>
+
+#include <charconv>
+
+namespace wsb::scenario {
+
+namespace od = simdjson::ondemand;
+
+struct JsonScratch::Impl {
+    od::parser parser;
+    std::string copy;
+    od::document doc;
+
+    /// Starts (or restarts) reading `msg` as JSON. False when simdjson refuses it at once.
+    bool start(const IncomingMessage& msg) {
+        const std::string_view p = msg.payload;
+        simdjson::padded_string_view view;
+        if (msg.capacity >= p.size() + simdjson::SIMDJSON_PADDING) {
+            view = simdjson::padded_string_view(p.data(), p.size(), msg.capacity);
+        } else {
+            copy.reserve(p.size() + simdjson::SIMDJSON_PADDING);
+            copy.assign(p.data(), p.size());
+            view = simdjson::padded_string_view(copy.data(), copy.size(), copy.capacity());
+        }
+        return !parser.iterate(view).get(doc);
+    }
+};
+
+JsonScratch::JsonScratch() : impl_(std::make_unique<Impl>()) {}
+JsonScratch::~JsonScratch() = default;
+
+namespace {
+
+bool is_json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+std::string_view trim_right(std::string_view s) {
+    while (!s.empty() && is_json_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+// The text a scalar compares by: a string's unescaped text, else its token.
+bool scalar_text(od::value& v, std::string_view& out) {
+    od::json_type t;
+    if (v.type().get(t)) return false;
+    if (t == od::json_type::string) return !v.get_string().get(out);
+    if (t == od::json_type::object || t == od::json_type::array) return false;
+    out = trim_right(v.raw_json_token());
+    return true;
+}
+
+bool match_fields(od::object obj, const std::vector<JsonField>& fields, const BoundValues& bound);
+
+bool match_value(od::value v, const JsonField& f, const BoundValues& bound) {
+    switch (f.kind) {
+        case JsonField::Kind::scalar: {
+            std::string_view text;
+            return scalar_text(v, text) && f.value_index < bound.size() &&
+                   text == bound[f.value_index];
+        }
+        case JsonField::Kind::object: {
+            od::object o;
+            return !v.get_object().get(o) && match_fields(o, f.children, bound);
+        }
+        case JsonField::Kind::array: {
+            od::array a;
+            if (v.get_array().get(a)) return false;
+            std::size_t i = 0;
+            for (auto element : a) {
+                od::value ev;
+                if (element.get(ev) || i >= f.children.size()) return false;
+                if (!match_value(ev, f.children[i], bound)) return false;
+                ++i;
+            }
+            return i == f.children.size();
+        }
+    }
+    return false;
+}
+
+bool match_fields(od::object obj, const std::vector<JsonField>& fields, const BoundValues& bound) {
+    for (const JsonField& f : fields) {
+        od::value v;
+        if (obj.find_field_unordered(f.key).get(v)) return false;
+        if (!match_value(v, f, bound)) return false;
+    }
+    return true;
+}
+
+// The value at `pointer` as text (unescaped string, or JSON text).
+bool text_at(JsonScratch::Impl& js, const IncomingMessage& msg, const std::string& pointer,
+             std::string_view& out) {
+    if (!js.start(msg)) return false;
+    if (pointer.empty()) {
+        od::json_type t;
+        if (js.doc.type().get(t)) return false;
+        if (t == od::json_type::string) return !js.doc.get_string().get(out);
+        out = trim_right(msg.payload);
+        while (!out.empty() && is_json_space(out.front())) out.remove_prefix(1);
+        return true;
+    }
+    od::value v;
+    if (js.doc.at_pointer(pointer).get(v)) return false;
+    od::json_type t;
+    if (v.type().get(t)) return false;
+    if (t == od::json_type::object) {
+        od::object o;
+        return !v.get_object().get(o) && !o.raw_json().get(out);
+    }
+    if (t == od::json_type::array) {
+        od::array a;
+        return !v.get_array().get(a) && !a.raw_json().get(out);
+    }
+    return scalar_text(v, out);
+}
+
+}  // namespace
+
+bool json_path_to_pointer(std::string_view path, std::string& pointer, TemplateError& err) {
+    auto fail = [&](std::size_t at, std::string message) {
+        err.offset = at;
+        err.message = std::move(message);
+        return false;
+    };
+    if (path.empty() || path[0] != '$') return fail(0, "a JSON path starts with '$'");
+    std::string out;
+    auto add_token = [&](std::string_view token) {
+        out.push_back('/');
+        for (char c : token) {
+            if (c == '~') {
+                out += "~0";
+            } else if (c == '/') {
+                out += "~1";
+            } else {
+                out.push_back(c);
+            }
+        }
+    };
+    std::size_t i = 1;
+    while (i < path.size()) {
+        if (path[i] == '.') {
+            const std::size_t start = ++i;
+            while (i < path.size() && path[i] != '.' && path[i] != '[') ++i;
+            if (i == start) return fail(start, "expected a key after '.'");
+            add_token(path.substr(start, i - start));
+        } else if (path[i] == '[') {
+            const std::size_t start = ++i;
+            if (i < path.size() && (path[i] == '\'' || path[i] == '"')) {
+                const char quote = path[i];
+                const std::size_t end = path.find(quote, i + 1);
+                if (end == std::string_view::npos || end + 1 >= path.size() ||
+                    path[end + 1] != ']') {
+                    return fail(start, "expected ['key']");
+                }
+                add_token(path.substr(i + 1, end - i - 1));
+                i = end + 2;
+                continue;
+            }
+            while (i < path.size() && path[i] >= '0' && path[i] <= '9') ++i;
+            if (i == start || i >= path.size() || path[i] != ']') {
+                return fail(start, "expected an index such as [0] or a key such as ['a']");
+            }
+            add_token(path.substr(start, i - start));
+            ++i;
+        } else {
+            return fail(i, std::string("unexpected '") + path[i] + "' (expected '.' or '[')");
+        }
+    }
+    pointer = std::move(out);
+    return true;
+}
+
+bool Matcher::is_static() const {
+    for (const Template& t : values) {
+        if (!t.is_literal()) return false;
+    }
+    return true;
+}
+
+bool Matcher::bind(const RenderContext& ctx, BoundValues& out) const {
+    out.resize(values.size());
+    bool ok = true;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        out[i].clear();
+        ok = values[i].render(ctx, out[i]) && ok;
+    }
+    return ok;
+}
+
+bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, JsonScratch& js) const {
+    if (type && *type != msg.type) return false;
+    if (has_contains) {
+        if (bound.empty() || msg.payload.find(bound.back()) == std::string_view::npos) {
+            return false;
+        }
+    }
+    if (regex && !std::regex_search(msg.payload.begin(), msg.payload.end(), *regex)) {
+        return false;
+    }
+    if (!has_json) return true;
+    JsonScratch::Impl& s = js.impl();
+    if (!s.start(msg)) return false;
+    od::object obj;
+    if (s.doc.get_object().get(obj)) return false;
+    return match_fields(obj, json, bound);
+}
+
+bool Capture::extract(const IncomingMessage& msg, JsonScratch& js, std::string& out) const {
+    if (regex) {
+        std::match_results<std::string_view::const_iterator> m;
+        if (!std::regex_search(msg.payload.begin(), msg.payload.end(), m, *regex) ||
+            group >= m.size() || !m[group].matched) {
+            return false;
+        }
+        out.assign(m[group].first, m[group].second);
+        return true;
+    }
+    std::string_view text;
+    if (!text_at(js.impl(), msg, pointer, text)) return false;
+    out.assign(text.data(), text.size());
+    return true;
+}
+
+bool extract_integer(const IncomingMessage& msg, const std::string& pointer, JsonScratch& js,
+                     std::int64_t& out) {
+    std::string_view text;
+    if (!text_at(js.impl(), msg, pointer, text) || text.empty()) return false;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+    return r.ec == std::errc() && r.ptr == text.data() + text.size();
+}
+
+}  // namespace wsb::scenario

@@ -1,0 +1,274 @@
+// The session state machine: runs the step program until it must wait (a think, a rate
+// loop's next intended time, a blocking expect, outstanding expects before the close), and
+// resumes on messages and on time.
+#include "wsbench/scenario/session.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace wsb::scenario {
+namespace {
+
+std::uint32_t index_of(const std::vector<std::string>& names, const std::string& n) {
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (names[i] == n) return static_cast<std::uint32_t>(i);
+    }
+    return 0;  // step_names() holds every name
+}
+
+std::uint64_t to_us(Nanos d) {
+    return d.count() <= 0 ? 0 : static_cast<std::uint64_t>(d.count() / 1000);
+}
+
+Nanos loop_interval(const LoopStep& loop) {
+    return loop.rate > 0 ? Nanos(static_cast<Nanos::rep>(1e9 / loop.rate)) : Nanos(0);
+}
+
+}  // namespace
+
+ScenarioStats::ScenarioStats(const Scenario& s) : names(s.step_names()), steps(names.size()) {
+    expect_name.assign(s.program.size(), 0);
+    for (std::size_t i = 0; i < s.program.size(); ++i) {
+        if (const auto* e = std::get_if<ExpectStep>(&s.program[i].what)) {
+            expect_name[i] = index_of(names, e->name);
+        }
+    }
+    for (const ListenRule& r : s.listen) listen_name.push_back(index_of(names, r.name));
+}
+
+Session::Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::uint64_t conn_id,
+                 std::uint64_t session_id, std::uint64_t seed)
+    : s_(s),
+      stats_(stats),
+      js_(js),
+      rng_(seed),
+      slots_(s.slots.size()),
+      sent_actual_(s.program.size()),
+      sent_intended_(s.program.size()) {
+    ctx_.conn_id = conn_id;
+    ctx_.session_id = session_id;
+    ctx_.slots = &slots_;
+    ctx_.rng = &rng_;
+    if (s.data) ctx_.data_row = &s.data->row_for(session_id);
+}
+
+void Session::sync_context(const SessionClock& now) { ctx_.now_us = now.wall_us; }
+
+void Session::start(const SessionClock& now, SessionOutput& out) {
+    sync_context(now);
+    for (const Var& v : s_.vars) {
+        std::string value;
+        if (!v.value.render(ctx_, value)) ++stats_.template_errors;
+        slots_[v.slot] = std::move(value);
+    }
+    if (s_.heartbeat) next_heartbeat_ = now.mono + s_.heartbeat->every;
+    run(now, out);
+}
+
+void Session::do_send(const SendStep& send, const SessionClock& now, SessionOutput& out) {
+    ctx_.seq = next_seq_++;
+    buffer_.clear();
+    if (!send.body.render(ctx_, buffer_)) ++stats_.template_errors;
+    out.send(send.type, buffer_);
+    ++stats_.sent;
+    sent_actual_[pc_] = now.mono;
+    sent_intended_[pc_] =
+        !loops_.empty() &&
+                loop_interval(std::get<LoopStep>(s_.program[loops_.back().begin].what)).count() > 0
+            ? loops_.back().intended
+            : now.mono;
+}
+
+void Session::do_expect(const ExpectStep& e, const SessionClock& now) {
+    const bool in_rate_loop =
+        !loops_.empty() && std::get<LoopStep>(s_.program[loops_.back().begin].what).rate > 0;
+    Pending p;
+    p.step = pc_;
+    p.name = stats_.expect_name[pc_];
+    p.blocking = !in_rate_loop;
+    p.deadline = now.mono + e.timeout;
+    p.sent_actual = e.origin == kNoSend ? now.mono : sent_actual_[e.origin];
+    p.sent_intended = e.origin == kNoSend ? now.mono : sent_intended_[e.origin];
+    if (!e.match.bind(ctx_, p.bound)) ++stats_.template_errors;
+    pending_.push_back(std::move(p));
+    if (!in_rate_loop) wait_ = Wait::expect;
+}
+
+// At a loop's end: true when the loop is over (pc_ moved past it), false when the session
+// waits for the next iteration's intended time.
+bool Session::do_loop_end(const SessionClock& now) {
+    LoopFrame& f = loops_.back();
+    const auto& loop = std::get<LoopStep>(s_.program[f.begin].what);
+    ++f.iterations;
+    const Nanos interval = loop_interval(loop);
+    const Nanos next = interval.count() > 0
+                           ? f.start + interval * static_cast<Nanos::rep>(f.iterations)
+                           : now.mono;
+    const bool counted_out = loop.count > 0 && f.iterations >= loop.count;
+    // A rate loop ends before an iteration intended at or after its duration; a loop without
+    // a rate checks the time when it resumes (at its LoopStep).
+    const bool timed_out =
+        interval.count() > 0 && loop.duration.count() > 0 && next - f.start >= loop.duration;
+    if (counted_out || timed_out) {
+        loops_.pop_back();
+        ++pc_;
+        return true;
+    }
+    f.intended = next;
+    pc_ = f.begin;  // resumes at the LoopStep, which sees its frame and goes on
+    // Always yield between iterations, even when late or without a rate: the caller reads the
+    // clock again (a duration loop of sends only would otherwise never see time pass) and
+    // serves its other connections. A late iteration's latency still counts from `next`.
+    wait_ = Wait::until;
+    wake_ = std::max(next, now.mono);
+    return false;
+}
+
+void Session::finish(std::uint16_t code, std::string_view reason, SessionOutput& out) {
+    if (finished_) return;
+    finished_ = true;
+    pending_.clear();
+    out.close(code, reason);
+}
+
+void Session::run(const SessionClock& now, SessionOutput& out) {
+    sync_context(now);
+    while (!finished_ && wait_ == Wait::none) {
+        if (pc_ >= s_.program.size()) {
+            if (!pending_.empty()) {
+                wait_ = Wait::drain;
+                return;
+            }
+            finish(1000, {}, out);
+            return;
+        }
+        const Step& step = s_.program[pc_];
+        if (const auto* send = std::get_if<SendStep>(&step.what)) {
+            do_send(*send, now, out);
+            ++pc_;
+        } else if (const auto* e = std::get_if<ExpectStep>(&step.what)) {
+            do_expect(*e, now);
+            ++pc_;
+        } else if (const auto* t = std::get_if<ThinkStep>(&step.what)) {
+            const auto span = static_cast<std::uint64_t>((t->max - t->min).count());
+            wake_ = now.mono + t->min + Nanos(span > 0 ? rng_.next() % (span + 1) : 0);
+            wait_ = Wait::until;
+            ++pc_;
+        } else if (const auto* loop = std::get_if<LoopStep>(&step.what)) {
+            if (loops_.empty() || loops_.back().begin != pc_) {
+                loops_.push_back(LoopFrame{pc_, 0, now.mono, now.mono});  // entering
+                ++pc_;
+            } else if (loop->rate <= 0 && loop->duration.count() > 0 &&
+                       now.mono - loops_.back().start >= loop->duration) {
+                loops_.pop_back();  // a loop without a rate, resumed after its duration
+                pc_ = loop->end + 1;
+            } else {
+                ++pc_;
+            }
+        } else if (std::holds_alternative<LoopEnd>(step.what)) {
+            if (!do_loop_end(now)) return;
+        } else if (const auto* c = std::get_if<CloseStep>(&step.what)) {
+            if (!pending_.empty()) {
+                wait_ = Wait::drain;
+                return;
+            }
+            finish(c->code, c->reason, out);
+        }
+    }
+}
+
+void Session::matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now) {
+    Pending& p = pending_[i];
+    StepStats& st = stats_.steps[p.name];
+    ++st.count;
+    st.latency_us.record(to_us(now.mono - p.sent_intended));
+    st.latency_uncorrected_us.record(to_us(now.mono - p.sent_actual));
+    const auto& e = std::get<ExpectStep>(s_.program[p.step].what);
+    for (const Capture& c : e.captures) {
+        if (!c.extract(msg, js_, slots_[c.slot])) ++st.capture_errors;
+    }
+    if (p.blocking) wait_ = Wait::none;
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+bool Session::offer_to_listen(const IncomingMessage& msg, const SessionClock& now) {
+    for (std::size_t r = 0; r < s_.listen.size(); ++r) {
+        const ListenRule& rule = s_.listen[r];
+        if (!rule.match.bind(ctx_, listen_bound_)) ++stats_.template_errors;
+        if (!rule.match.matches(msg, listen_bound_, js_)) continue;
+        StepStats& st = stats_.steps[stats_.listen_name[r]];
+        ++st.count;
+        if (!rule.sent_at_pointer.empty()) {
+            std::int64_t ts = 0;
+            if (!extract_integer(msg, rule.sent_at_pointer, js_, ts)) {
+                ++st.timestamp_errors;
+            } else {
+                const std::int64_t sent_us = rule.sent_at_ms ? ts * 1000 : ts;
+                const std::int64_t latency = now.wall_us - sent_us;
+                const auto us = static_cast<std::uint64_t>(latency > 0 ? latency : 0);
+                st.latency_us.record(us);
+                st.latency_uncorrected_us.record(us);
+            }
+        }
+        return true;
+    }
+    return false;
+}
+
+void Session::on_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out) {
+    if (finished_) return;
+    ++stats_.received;
+    sync_context(now);
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+        const auto& e = std::get<ExpectStep>(s_.program[pending_[i].step].what);
+        if (e.match.matches(msg, pending_[i].bound, js_)) {
+            matched(i, msg, now);
+            if (wait_ == Wait::drain && pending_.empty()) wait_ = Wait::none;
+            run(now, out);
+            return;
+        }
+    }
+    if (!offer_to_listen(msg, now)) ++stats_.unmatched;
+}
+
+void Session::on_time(const SessionClock& now, SessionOutput& out) {
+    if (finished_) return;
+    sync_context(now);
+    if (s_.heartbeat && now.mono >= next_heartbeat_) {
+        // The next one after now, skipping those missed (no burst after a stall).
+        const Nanos every = s_.heartbeat->every;
+        next_heartbeat_ += every * ((now.mono - next_heartbeat_) / every + 1);
+        buffer_.clear();
+        if (!s_.heartbeat->send.body.render(ctx_, buffer_)) ++stats_.template_errors;
+        out.send(s_.heartbeat->send.type, buffer_);
+        ++stats_.sent;
+    }
+    for (std::size_t i = 0; i < pending_.size();) {
+        if (pending_[i].deadline > now.mono) {
+            ++i;
+            continue;
+        }
+        ++stats_.steps[pending_[i].name].timeouts;
+        const bool blocking = pending_[i].blocking;
+        const bool close = std::get<ExpectStep>(s_.program[pending_[i].step].what).close_on_timeout;
+        pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+        if (close) {
+            finish(1000, {}, out);
+            return;
+        }
+        if (blocking) wait_ = Wait::none;
+    }
+    if (wait_ == Wait::until && now.mono >= wake_) wait_ = Wait::none;
+    if (wait_ == Wait::drain && pending_.empty()) wait_ = Wait::none;
+    run(now, out);
+}
+
+Nanos Session::next_wakeup() const {
+    if (finished_) return kNever;
+    Nanos next = next_heartbeat_;
+    if (wait_ == Wait::until) next = std::min(next, wake_);
+    for (const Pending& p : pending_) next = std::min(next, p.deadline);
+    return next;
+}
+
+}  // namespace wsb::scenario
