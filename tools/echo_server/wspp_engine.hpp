@@ -417,13 +417,14 @@ template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::send_queued(const ConPtr& target, const MsgPtr& msg) {
     if (target->get_state() != websocketpp::session::state::open || target->policy_closed) return;
     const std::uint64_t size = msg->get_payload().size();
+    // Counted when due to `target`, like the fast engine: `out` includes what a close for
+    // its queue drops.
+    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
+    stats_.shard().out[text ? 0 : 1].add(size);
     if (target->unsent() + size > config_.max_send_queue) {
         close_for_send_queue(target, size);
         return;
     }
-    // Counted when queued, like the fast engine: `out` includes what a close drops later.
-    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
-    stats_.shard().out[text ? 0 : 1].add(size);
     if (target->waiting.empty() && target->held_bytes.load() < kHandOver) {
         give(target, msg);  // the usual case: the client keeps up
         return;

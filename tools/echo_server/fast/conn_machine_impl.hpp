@@ -341,12 +341,13 @@ void ConnMachine<Host>::broadcast_message(bool text, const std::uint8_t* data, s
 template <class Host>
 void ConnMachine<Host>::broadcast_to(Conn& c, const SharedFrame& f) {
     if (c.phase != Phase::open) return;
+    // Counted when due to `c`: `out` includes what a close for its queue drops.
+    shard_->out[f.text ? 0 : 1].add(f.payload);
     if (c.out.size() + f.bytes.size() > config_.max_send_queue) {
         close_for_send_queue(c, f);
         return;
     }
     c.out.append(f.bytes.data(), f.bytes.size(), config_.max_send_queue);
-    shard_->out[f.text ? 0 : 1].add(f.payload);
     mark_dirty(c);
 }
 
