@@ -218,7 +218,8 @@ TEST_P(BroadcastTest, AStalledReaderGetsACleanPrefixThenA1008CloseAndTheLossIsCo
 
     const std::uint32_t kCount = under_sanitizer() ? 12000 : 20000;
     ASSERT_TRUE(publish(publisher, 0, kCount));
-    ASSERT_EQ(get_stats(server)["send_queue_full"]["closed"], 1)
+    // The reader's worker thread may still be handing out the last messages: wait for it.
+    ASSERT_TRUE(eventually([&] { return stat(server, "send_queue_full", "closed") == 1; }))
         << "80 MB cannot fit in 32 MiB and the kernel's buffers";
 
     ASSERT_TRUE(stalled.read(Clock::now() + milliseconds(15000)));
@@ -329,7 +330,7 @@ TEST_P(BroadcastTest, ManySlowReadersKeepMemoryUnderTheirQueueLimits) {
     // 32 MB to each: every reader passes its 2 MiB plus what the kernel holds for it.
     const std::uint32_t kCount = 8000;
     ASSERT_TRUE(publish(publisher, 0, kCount)) << "the publisher must not wait for them";
-    EXPECT_EQ(get_stats(server)["send_queue_full"]["closed"], kReaders);
+    EXPECT_TRUE(eventually([&] { return stat(server, "send_queue_full", "closed") == kReaders; }));
     const auto peak = proc_status_kib(server.process->pid(), "VmHWM");
     ASSERT_TRUE(peak);
     // connections x --max-send-queue, and 16 MiB for the allocator and the frames in flight
@@ -337,7 +338,10 @@ TEST_P(BroadcastTest, ManySlowReadersKeepMemoryUnderTheirQueueLimits) {
     const bool sanitized = under_sanitizer();
     const std::uint64_t queues = kReaders * 2 * kMiB * (sanitized ? 9 : 8) / 8;
     const std::uint64_t bound_kib = (queues + (sanitized ? 32 : 16) * kMiB) / kKiB;
-    EXPECT_LE(*peak - *base, bound_kib) << "peak " << *peak << " KiB, base " << *base << " KiB";
+    // ThreadSanitizer's shadow memory is several times what the program uses: no bound then.
+    if (std::getenv("TSAN_OPTIONS") == nullptr) {
+        EXPECT_LE(*peak - *base, bound_kib) << "peak " << *peak << " KiB, base " << *base << " KiB";
+    }
     for (auto& r : readers) {
         ASSERT_TRUE(r->read(Clock::now() + milliseconds(5000)));
         EXPECT_EQ(r->close_code, 1008) << r->ended;
