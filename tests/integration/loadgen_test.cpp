@@ -19,6 +19,7 @@
 #include "scratch_dir.hpp"
 #include "tls_cert.hpp"
 #include "tool_process.hpp"
+#include "ws_client.hpp"
 
 namespace wsb::test {
 namespace {
@@ -141,6 +142,48 @@ TEST_P(LoadgenAgainstEngine, BroadcastCountsEveryDeliveryAtEveryConnection) {
     EXPECT_EQ(r.report["broadcast"]["lost"], 0);
     EXPECT_EQ(r.report["broadcast"]["duplicated"], 0);
     EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+}
+
+/// The echo server's GET /stats, parsed (discarded when the request fails).
+json server_stats(const ServerAddress& server) {
+    WsClient c;
+    const std::string url = "ws://127.0.0.1:" + std::to_string(server.port) + "/";
+    if (!c.connect_raw(url, "GET /stats HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        return json::value_t::discarded;
+    const auto head = c.read_http_response();
+    const auto body = head ? c.read_http_body(*head) : std::nullopt;
+    return body ? json::parse(*body, nullptr, false) : json(json::value_t::discarded);
+}
+
+TEST_P(LoadgenAgainstEngine, BroadcastReportsExactlyTheDeliveriesAStalledConnectionLost) {
+    std::optional<ServerAddress> server;
+    auto s =
+        start_server({"--mode", "broadcast", "--max-send-queue", "1MiB", "--close-timeout", "20s"},
+                     server, GetParam());
+    ASSERT_TRUE(server);
+    // Connection 2 reads nothing during the window: a second of closed-loop 4 KiB messages
+    // is far more than 1 MiB and the kernel's buffers, so the server closes it with 1008.
+    const LoadgenRun r = run_loadgen({server->url(), "--scenario", "broadcast", "-c", "3", "-m",
+                                      "4KiB", "-d", "1s", "--stall", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
+    EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+    EXPECT_EQ(r.report["config"]["stall"], 1);
+    EXPECT_EQ(r.report["close_codes"]["1008"], 1) << r.report["close_codes"];
+    EXPECT_EQ(r.report["close_codes"]["1000"], 2) << r.report["close_codes"];
+    const json stats = server_stats(*server);
+    ASSERT_FALSE(stats.is_discarded());
+    ASSERT_EQ(stats["send_queue_full"]["closed"], 1);
+    // Every delivery the server made arrived, and every other expected one is counted lost.
+    const auto sent = r.report["summary"]["messages"]["sent"].get<std::uint64_t>();
+    const auto received = r.report["summary"]["messages"]["received"].get<std::uint64_t>();
+    const auto delivered = stats["out"]["messages"].get<std::uint64_t>() -
+                           stats["send_queue_full"]["undelivered"]["messages"].get<std::uint64_t>();
+    EXPECT_EQ(received, delivered);
+    EXPECT_GE(received, 2 * sent) << "the two readers got everything";
+    EXPECT_LT(received, 3 * sent);
+    EXPECT_EQ(r.report["broadcast"]["expected"], 3 * sent);
+    EXPECT_EQ(r.report["broadcast"]["lost"], 3 * sent - received);
+    EXPECT_EQ(r.report["broadcast"]["duplicated"], 0);
 }
 
 TEST_P(LoadgenAgainstEngine, MatchesRepliesThatTheServerPrefixes) {

@@ -68,6 +68,11 @@ nlohmann::json Stats::snapshot() const {
           {"closed_by_policy", policy_closes_.load(std::memory_order_relaxed)}}},
         {"in", direction(in)},
         {"out", direction(out)},
+        {"send_queue_full",
+         {{"closed", policy_closes_.load(std::memory_order_relaxed)},
+          {"undelivered",
+           {{"messages", undelivered_messages_.load(std::memory_order_relaxed)},
+            {"bytes", undelivered_bytes_.load(std::memory_order_relaxed)}}}}},
         {"close_codes", codes},
     };
 }

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 namespace wsb::echo {
@@ -30,6 +31,13 @@ struct alignas(64) StatsShard {
     std::array<Counter, 2> out;  ///< [0] text, [1] binary
 };
 
+/// The end of a --log-connections close line for a connection closed for a full send queue:
+/// the cause and the messages (payload bytes) it was never delivered.
+inline std::string send_queue_full_fields(std::uint64_t messages, std::uint64_t bytes) {
+    return " cause=send_queue_full undelivered_messages=" + std::to_string(messages) +
+           " undelivered_bytes=" + std::to_string(bytes);
+}
+
 class Stats {
   public:
     explicit Stats(unsigned shards);
@@ -43,12 +51,24 @@ class Stats {
     void on_open() noexcept { open_.fetch_add(1, std::memory_order_relaxed); }
     /// A connection that was open closed with `code` (the one its peer sent, else ours).
     void on_close(std::uint16_t code);
-    void on_policy_close() noexcept { policy_closes_.fetch_add(1, std::memory_order_relaxed); }
+    /// A connection closed with 1008 because its unsent data passed --max-send-queue; with
+    /// the messages (and their payload bytes) it had been sent that it will never get.
+    void on_send_queue_close(std::uint64_t messages, std::uint64_t bytes) noexcept {
+        policy_closes_.fetch_add(1, std::memory_order_relaxed);
+        on_undelivered(messages, bytes);
+    }
+    /// More messages a connection closed for its send queue will never get (those still
+    /// unwritten when its TCP connection was dropped).
+    void on_undelivered(std::uint64_t messages, std::uint64_t bytes) noexcept {
+        undelivered_messages_.fetch_add(messages, std::memory_order_relaxed);
+        undelivered_bytes_.fetch_add(bytes, std::memory_order_relaxed);
+    }
 
     std::uint64_t open() const noexcept { return open_.load(std::memory_order_relaxed); }
 
-    /// The /stats document: connections, messages and bytes in/out by type, close codes
-    /// seen, uptime.
+    /// The /stats document: connections, messages and bytes in/out by type, connections
+    /// closed for a full send queue and what they were not delivered, close codes seen,
+    /// uptime.
     nlohmann::json snapshot() const;
 
   private:
@@ -60,6 +80,8 @@ class Stats {
     std::atomic<std::uint64_t> rejected_{0};
     std::atomic<std::uint64_t> failed_{0};
     std::atomic<std::uint64_t> policy_closes_{0};
+    std::atomic<std::uint64_t> undelivered_messages_{0};
+    std::atomic<std::uint64_t> undelivered_bytes_{0};
     mutable std::mutex close_mutex_;
     std::map<std::uint16_t, std::uint64_t> close_codes_;
     std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();

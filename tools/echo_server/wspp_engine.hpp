@@ -20,31 +20,12 @@
 
 #include "echo_server/server.hpp"
 #include "echo_server/stats.hpp"
+#include "echo_server/wspp_conn.hpp"
 #include "wsbench/base64.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo::detail {
-
-using Clock = std::chrono::steady_clock;
-
-inline std::int64_t now_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
-        .count();
-}
-
-/// What the engine keeps per connection (websocketpp's connection_base hook).
-struct ConnData {
-    std::uint64_t id = 0;
-    std::string peer;  ///< "ip:port" of the client
-    Clock::time_point accepted_at;
-    std::atomic<std::int64_t> last_active_ns{0};  ///< for --idle-timeout
-    bool counted = false;        ///< counted in live_ (its TCP connection was accepted)
-    bool admitted = false;       ///< counted against --max-connections
-    bool paused = false;         ///< reading paused for backpressure (touched on the strand)
-    bool policy_closed = false;  ///< closed with 1008 for its send queue (strand)
-    std::unique_ptr<asio::steady_timer> resume_timer;
-};
 
 /// websocketpp configuration: the asio (or asio_tls) config with our connection data and,
 /// when Deflate, permessage-deflate.
@@ -130,6 +111,7 @@ class WsppEngine {
 
     void broadcast(MsgPtr msg);
     void send_queued(const ConPtr& target, const MsgPtr& msg);
+    void close_for_send_queue(const ConPtr& target, std::uint64_t size);
     void maybe_pause(const ConPtr& c);
     void arm_resume(const ConPtr& c);
 
@@ -325,6 +307,17 @@ void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.erase(c->id);
     }
+    if (c->policy_closed && c->held_messages.load() > 0) {
+        // TCP ended (the close went unanswered) with messages websocketpp still held: reset
+        // it when the socket is closed rather than leave the kernel an orphan to retry.
+        asio::error_code ignored;
+        c->get_raw_socket().set_option(asio::socket_base::linger(true, 0), ignored);
+        const std::uint64_t messages = c->held_messages.load();
+        const std::uint64_t bytes = c->held_bytes.load();
+        stats_.on_undelivered(messages, bytes);
+        c->lost_messages += messages;
+        c->lost_bytes += bytes;
+    }
     if (config_.log_connections) {
         const double secs = std::chrono::duration<double>(Clock::now() - c->accepted_at).count();
         char dur[32];
@@ -333,7 +326,8 @@ void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
             " code=" + std::to_string(code) + " remote_code=" + std::to_string(remote) +
             " local_code=" + std::to_string(local) + " reason=\"" +
             (remote_real ? c->get_remote_close_reason() : c->get_local_close_reason()) +
-            "\" duration_s=" + dur);
+            "\" duration_s=" + dur +
+            (c->policy_closed ? send_queue_full_fields(c->lost_messages, c->lost_bytes) : ""));
     }
     release(*c);
 }
@@ -407,31 +401,57 @@ void WsppEngine<Tls, Deflate>::arm_resume(const ConPtr& c) {
 
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::broadcast(MsgPtr msg) {
+    // One frame for every connection: websocketpp sends a prepared message as it is.
+    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
+    MsgPtr frame = prepare_broadcast(std::move(msg), text);
     std::lock_guard<std::mutex> lock(registry_mutex_);
     for (const auto& entry : open_) {
         // Not a structured binding: C++17 lambdas cannot capture one (clang rejects it).
         const auto& target = entry.second;
-        // Each send runs on the target's strand, where its queue may be read safely.
-        asio::post(*target->get_strand(), [this, target, msg] { send_queued(target, msg); });
+        // Each send runs on the target's strand, where its queue may be touched safely.
+        asio::post(*target->get_strand(), [this, target, frame] { send_queued(target, frame); });
     }
 }
 
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::send_queued(const ConPtr& target, const MsgPtr& msg) {
     if (target->get_state() != websocketpp::session::state::open || target->policy_closed) return;
-    const std::size_t size = msg->get_payload().size();
-    if (target->get_buffered_amount() + size > config_.max_send_queue) {
-        // One slow reader must not stall or bloat the others (RFC 6455 §7.4.1: 1008 policy).
-        target->policy_closed = true;
-        stats_.on_policy_close();
-        log("closing id=" + std::to_string(target->id) + " peer=" + target->peer +
-            " with 1008: send queue above --max-send-queue " +
-            std::to_string(config_.max_send_queue) + " bytes (client not reading)");
-        target->close(websocketpp::close::status::policy_violation, "send queue limit exceeded");
+    const std::uint64_t size = msg->get_payload().size();
+    // Counted when due to `target`, like the fast engine: `out` includes what a close for
+    // its queue drops.
+    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
+    stats_.shard().out[text ? 0 : 1].add(size);
+    if (target->unsent() + size > config_.max_send_queue) {
+        close_for_send_queue(target, size);
         return;
     }
-    const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
-    if (!target->send(msg)) stats_.shard().out[text ? 0 : 1].add(size);
+    if (target->waiting.empty() && target->held_bytes.load() < kHandOver) {
+        give(target, msg);  // the usual case: the client keeps up
+        return;
+    }
+    target->waiting.push_back(msg);
+    target->waiting_bytes += size;
+    hand_over(target);
+}
+
+template <bool Tls, bool Deflate>
+void WsppEngine<Tls, Deflate>::close_for_send_queue(const ConPtr& target, std::uint64_t size) {
+    // One slow reader must not stall or bloat the others (RFC 6455 §7.4.1: 1008 policy).
+    // What waits in our queue is dropped, so the close follows what websocketpp holds (a
+    // clean prefix of the stream) instead of waiting behind all of it.
+    target->policy_closed = true;
+    target->lost_messages = 1 + target->waiting.size();
+    target->lost_bytes = size + target->waiting_bytes;
+    target->waiting.clear();
+    target->waiting_bytes = 0;
+    stats_.on_send_queue_close(target->lost_messages, target->lost_bytes);
+    log("closing id=" + std::to_string(target->id) + " peer=" + target->peer +
+        " with 1008: send queue above --max-send-queue " + std::to_string(config_.max_send_queue) +
+        " bytes (client not reading); " + std::to_string(target->lost_messages) + " message(s), " +
+        std::to_string(target->lost_bytes) + " bytes, not delivered");
+    asio::error_code ignored;
+    target->close(websocketpp::close::status::policy_violation, "send queue limit exceeded",
+                  ignored);
 }
 
 template <bool Tls, bool Deflate>

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cxxopts.hpp>
 #include <filesystem>
@@ -321,6 +322,14 @@ void check_contradictions(const Values& v, const Config& c) {
     if (c.pipeline > 1 && c.scenario != Scenario::echo) {
         throw UsageError{"--pipeline applies to --scenario echo only"};
     }
+    if (c.stall > 0 && c.scenario != Scenario::broadcast) {
+        throw UsageError{"--stall applies to --scenario broadcast only"};
+    }
+    if (c.stall > 0 && c.stall >= c.connections) {
+        throw UsageError{"--stall " + std::to_string(c.stall) + ": at most -c minus one (" +
+                         std::to_string(c.connections - 1) +
+                         "): connection 0 publishes and must read its own copies"};
+    }
     if (c.scenario == Scenario::connect) {
         if (v.given("messages")) {
             throw UsageError{
@@ -383,6 +392,7 @@ cxxopts::Options make_options(const Config& d) {
         ("R,rate", "total messages/s, open loop (5k or 5k/s; 0: closed)", cxxopts::value<std::string>()->default_value(number_text(d.rate)), "RATE")
         ("per-connection-rate", "messages/s of each connection, instead of -R", cxxopts::value<std::string>(), "RATE")
         ("pipeline", "closed loop: messages in flight per connection", cxxopts::value<std::string>()->default_value(std::to_string(d.pipeline)), "N")
+        ("stall", "broadcast: the last N connections stop reading once open and read again when the window ends (a slow consumer, to test the target's policy for one)", cxxopts::value<std::string>()->default_value("0"), "N")
         ("scenario", "echo, broadcast or connect (see below)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
         ("check-scenario", "check a scenario file (YAML or JSON, docs/scenarios.md) and print its plan, without connecting; exit 2 naming FILE:LINE:COL on an error", cxxopts::value<std::string>(), "FILE")
         ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
@@ -458,6 +468,7 @@ void read_load(const Values& v, Config& c) {
                          std::to_string(kMaxPipeline)};
     }
     c.pipeline = static_cast<unsigned>(pipeline);
+    c.stall = static_cast<unsigned>(std::min<std::uint64_t>(v.count("stall", "1"), ~0u));
 }
 
 void read_messages(const Values& v, Config& c) {

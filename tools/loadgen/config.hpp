@@ -54,7 +54,8 @@ struct Config {
     double rate = 0;                            ///< -R total messages/s; 0: closed loop
     double per_connection_rate = 0;             ///< --per-connection-rate; 0: use rate
     unsigned pipeline = 1;                      ///< closed loop: messages in flight per connection
-    std::uint64_t message_size = 64;            ///< -m, payload bytes
+    unsigned stall = 0;  ///< broadcast: the last N connections read nothing until the window ends
+    std::uint64_t message_size = 64;  ///< -m, payload bytes
     MessageType message_type = MessageType::binary;
     double connect_rate = 0;                          ///< new connections per second; 0: unlimited
     Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake

@@ -163,6 +163,12 @@ void Connection::unblock() {
 
 void Connection::arm_read() {
     if (waiting_read || state == State::closed) return;
+    // --stall: a slow consumer reads nothing between its handshake and the window's end.
+    const Config& config = worker.config;
+    if (state == State::open && !worker.window_over_ && config.stall > 0 &&
+        id >= config.connections - std::min<std::uint64_t>(config.stall, config.connections)) {
+        return;
+    }
     waiting_read = true;
     if (stream.secure()) {
         // TLS decrypts into the connection's own buffer.

@@ -82,6 +82,8 @@ class Connection {
     void finish();
     /// Open loop: the write that held the schedule completed; back on the schedule heap.
     void unblock();
+    /// Waits for input, unless --stall holds this connection back until the window ends.
+    void arm_read();
 
     Worker& worker;
     const std::uint32_t id;     ///< global index, carried in markers
@@ -126,7 +128,6 @@ class Connection {
     void on_connected();
     void start_tls();
     void send_handshake();
-    void arm_read();
     void on_readable();
     void on_bytes(std::uint8_t* data, std::size_t size);
     void on_handshake_bytes(std::uint8_t* data, std::size_t size);

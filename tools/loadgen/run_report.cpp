@@ -66,6 +66,7 @@ report::LoadgenSettings settings_of(const Config& c) {
     s.rate = c.rate;
     s.per_connection_rate = c.per_connection_rate;
     s.pipeline = c.pipeline;
+    if (c.stall > 0) s.stall = c.stall;
     s.message_size = c.message_size;
     s.message_type = to_string(c.message_type);
     s.connect_rate = c.connect_rate;

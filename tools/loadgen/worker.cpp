@@ -285,6 +285,10 @@ void Worker::end_of_window(Ns now) {
     result.duration_s = static_cast<double>(std::max<Ns>(0, now - shared.measure_start())) / 1e9;
     heap_.clear();
     drain_deadline_ = now + config.drain_timeout.count();
+    // --stall: the slow consumers read again (the others are waiting for input already).
+    for (auto& c : connections_) {
+        if (c->state == Connection::State::open) c->arm_read();
+    }
 }
 
 void Worker::request_interval() { interval_requested_.store(true, std::memory_order_release); }

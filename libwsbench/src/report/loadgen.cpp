@@ -287,6 +287,7 @@ void to_json(json& j, const LoadgenSettings& c) {
     if (c.drain_timeout_s) j["drain_timeout_s"] = *c.drain_timeout_s;
     if (c.reply_timeout_s) j["reply_timeout_s"] = *c.reply_timeout_s;
     if (c.shard) j["shard"] = shard_id_json(*c.shard);
+    if (c.stall) j["stall"] = *c.stall;
 }
 
 void from_json(const json& j, LoadgenSettings& c) {
@@ -308,6 +309,7 @@ void from_json(const json& j, LoadgenSettings& c) {
     // Settings no reader judges by: read when present, so older or hand-made reports still load.
     if (find(j, "connect_timeout_s")) c.connect_timeout_s = number(j, p, "connect_timeout_s");
     if (find(j, "max_connecting")) c.max_connecting = u64(j, p, "max_connecting");
+    if (find(j, "stall")) c.stall = u64(j, p, "stall");
     c.drain_timeout_s = optional_number(j, p, "drain_timeout_s");
     c.reply_timeout_s = optional_number(j, p, "reply_timeout_s");
     if (const json* headers = find(j, "headers")) {
@@ -483,7 +485,7 @@ bool operator==(const LoadgenSettings& a, const LoadgenSettings& b) {
                         c.pipeline, c.message_size, c.message_type, c.connect_rate,
                         c.connect_timeout_s, c.max_connecting, c.drain_timeout_s, c.reply_timeout_s,
                         c.ping_interval_s, c.headers, c.subprotocols, c.origin, c.insecure,
-                        c.ca_file, c.source_ips, c.slo, c.shard);
+                        c.ca_file, c.source_ips, c.slo, c.shard, c.stall);
     };
     return t(a) == t(b);
 }

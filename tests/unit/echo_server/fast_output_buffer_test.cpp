@@ -61,6 +61,33 @@ TEST(FastOutputBuffer, ReusesTheConsumedFrontBeforeGrowing) {
     EXPECT_EQ(contents(b), std::string(10, 'a') + std::string(100, 'b'));
 }
 
+TEST(FastOutputBuffer, NeverDoublesPastTheCapacityHintWhileTheFrontCanBeReused) {
+    OutputBuffer b;
+    const std::string chunk(1000, 'c');
+    for (int i = 0; i < 4; ++i) b.append(chunk.data(), chunk.size(), 4096);
+    const std::size_t cap = b.capacity();
+    EXPECT_LE(cap, 4096u);
+    b.consume(1000);  // a little read: 3000 live, 1000 free at the front
+    b.append(chunk.data(), chunk.size(), 4096);
+    EXPECT_EQ(b.capacity(), cap) << "the front is reused rather than the storage doubled";
+    EXPECT_EQ(contents(b), std::string(4000, 'c'));
+    b.append(chunk.data(), chunk.size(), 4096);  // 5000 live: it must grow, to what it needs
+    EXPECT_EQ(contents(b).size(), 5000u);
+    EXPECT_LT(b.capacity(), 2 * cap);
+}
+
+TEST(FastOutputBuffer, TruncateDropsTheTailOnly) {
+    OutputBuffer b;
+    b.append("abcdef", 6);
+    b.consume(1);
+    b.truncate(3);
+    EXPECT_EQ(contents(b), "bcd");
+    b.truncate(10);
+    EXPECT_EQ(contents(b), "bcd");
+    b.truncate(0);
+    EXPECT_TRUE(b.empty());
+}
+
 TEST(FastOutputBuffer, TrimFreesOnlyAnEmptyBufferAboveTheLimit) {
     OutputBuffer b;
     b.append(std::string(1000, 'z').data(), 1000);

@@ -21,6 +21,8 @@ TEST(EchoStats, StartsAtZeroWithEveryField) {
         EXPECT_EQ(doc[dir]["text"]["messages"], 0) << dir;
         EXPECT_EQ(doc[dir]["binary"]["bytes"], 0) << dir;
     }
+    EXPECT_EQ(doc["send_queue_full"],
+              (nlohmann::json{{"closed", 0}, {"undelivered", {{"messages", 0}, {"bytes", 0}}}}));
     EXPECT_TRUE(doc["close_codes"].is_object());
     EXPECT_TRUE(doc["close_codes"].empty());
     EXPECT_GE(doc["uptime_s"].get<double>(), 0.0);
@@ -35,7 +37,8 @@ TEST(EchoStats, CountsConnectionEvents) {
     stats.on_handshake_failed();
     stats.on_open();
     stats.on_open();
-    stats.on_policy_close();
+    stats.on_send_queue_close(3, 300);
+    stats.on_undelivered(1, 50);
     EXPECT_EQ(stats.open(), 2u);
     const nlohmann::json c = stats.snapshot()["connections"];
     EXPECT_EQ(c["accepted"], 3);
@@ -43,6 +46,8 @@ TEST(EchoStats, CountsConnectionEvents) {
     EXPECT_EQ(c["handshake_failed"], 1);
     EXPECT_EQ(c["open"], 2);
     EXPECT_EQ(c["closed_by_policy"], 1);
+    EXPECT_EQ(stats.snapshot()["send_queue_full"],
+              (nlohmann::json{{"closed", 1}, {"undelivered", {{"messages", 4}, {"bytes", 350}}}}));
 }
 
 TEST(EchoStats, CountsCloseCodesAndClosesLeaveOpen) {

@@ -86,12 +86,49 @@ struct Conn : TimerHook<Conn> {
     std::unique_ptr<std::string> close_reason;  // the client's, for --log-connections
     std::unique_ptr<Partial> partial;           // only mid-frame or mid-message
     OutputBuffer out;                           // bytes not yet written
+    // Broadcast mode: `out`'s first frame_rest bytes end the frame being written (0: `out`
+    // starts at a frame), whose payload is front_payload bytes of a message (0: a control
+    // frame or the handshake response). A close for a full send queue keeps that frame and
+    // drops only whole messages after it, so the client reads a clean prefix of the stream.
+    std::size_t frame_rest = 0;
+    std::uint64_t front_payload = 0;
+    bool queue_full = false;          // closed with 1008 for --max-send-queue
+    std::uint64_t lost_messages = 0;  // then: what it was never delivered
+    std::uint64_t lost_bytes = 0;
+    bool reset = false;        // abort (RST) on close: the peer stopped taking our bytes
     bool release_out = false;  // free `out` once drained (after the handshake response)
     SSL* ssl = nullptr;
     std::unique_ptr<Deflate> deflate;  // permessage-deflate, when negotiated
 };
 
 using ConnTimers = TimerList<Conn>;
+
+/// The size of a whole frame in `out` (header and payload; this server's frames are never
+/// masked) and whether it carries message data.
+struct FrameExtent {
+    std::size_t size = 0;
+    std::uint64_t payload = 0;
+    bool data = false;
+};
+
+/// The extent of the frame whose header starts at `p` (the whole header is there: `out`
+/// only ever holds whole frames after the one being written).
+inline FrameExtent frame_extent(const std::uint8_t* p) noexcept {
+    FrameExtent e;
+    e.data = (p[0] & 0x08) == 0;  // opcodes 0x0-0x7 are data, 0x8-0xF control (§5.2)
+    std::size_t header = 2;
+    e.payload = p[1] & 0x7F;
+    if (e.payload == 126) {
+        e.payload = (std::uint64_t{p[2]} << 8) | p[3];
+        header = 4;
+    } else if (e.payload == 127) {
+        e.payload = 0;
+        for (int i = 0; i < 8; ++i) e.payload = (e.payload << 8) | p[2 + i];
+        header = 10;
+    }
+    e.size = header + static_cast<std::size_t>(e.payload);
+    return e;
+}
 
 /// A frame built once for every connection a broadcast reaches.
 struct SharedFrame {

@@ -80,9 +80,14 @@ class ConnMachine {
     /// Fails the connection (§7.1.7): our close, then EOF; input is discarded after.
     void fail(Conn& c, std::uint16_t code, std::string_view reason);
 
-    /// Queues a broadcast frame on `c` if open; closes it with 1008 when its output would
-    /// pass --max-send-queue (§7.4.1: a slow reader must not stall or bloat the others).
+    /// Queues a broadcast frame on `c` if open. When its output would pass --max-send-queue
+    /// it drops every whole message not yet written and closes `c` with 1008 (§7.4.1: a
+    /// slow reader must not stall or bloat the others), counting what it will not get.
     void broadcast_to(Conn& c, const SharedFrame& f);
+
+    /// The socket took the first `n` bytes of `c.out`: drops them, keeping track (in
+    /// broadcast mode) of where the frame being written ends.
+    void written(Conn& c, std::size_t n);
 
     /// After a flush: resumes reading below half the high-water mark; once `out` is empty,
     /// frees it and closes or shuts down as the phase asks.
@@ -120,6 +125,9 @@ class ConnMachine {
     bool inflate(Conn& c, bool text, const std::uint8_t*& data, std::size_t& size);
     void deliver(Conn& c, bool text, const std::uint8_t* data, std::size_t size, bool compressed);
     void broadcast_message(bool text, const std::uint8_t* data, std::size_t size);
+    void close_for_send_queue(Conn& c, const SharedFrame& f);
+    void count_unsent(const Conn& c, std::size_t from, std::uint64_t& messages,
+                      std::uint64_t& bytes) const;
     void write_frame(Conn& c, Opcode op, const std::uint8_t* data, std::size_t size,
                      bool rsv1 = false);
     void write_close(Conn& c, std::uint16_t code, std::string_view reason);

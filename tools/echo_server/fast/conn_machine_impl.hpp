@@ -101,6 +101,8 @@ void ConnMachine<Host>::open(Conn& c, const HttpRequest& req, const ServerHandsh
     }
     const std::string response = build_server_response(info.accept_key, {}, extra);
     c.out.append(response.data(), response.size());
+    // Broadcast: the response is not a frame; it is written whole and never dropped.
+    if (config_.mode == Mode::broadcast) c.frame_rest = c.out.size();
     c.release_out = true;  // a connection at rest keeps no output buffer
     mark_dirty(c);
     c.phase = Phase::open;
@@ -339,18 +341,55 @@ void ConnMachine<Host>::broadcast_message(bool text, const std::uint8_t* data, s
 template <class Host>
 void ConnMachine<Host>::broadcast_to(Conn& c, const SharedFrame& f) {
     if (c.phase != Phase::open) return;
+    // Counted when due to `c`: `out` includes what a close for its queue drops.
+    shard_->out[f.text ? 0 : 1].add(f.payload);
     if (c.out.size() + f.bytes.size() > config_.max_send_queue) {
-        stats_.on_policy_close();
-        log_line(LogLevel::info, "closing id=" + std::to_string(c.id) + " peer=" + c.peer.str() +
-                                     " with 1008: send queue above --max-send-queue " +
-                                     std::to_string(config_.max_send_queue) +
-                                     " bytes (client not reading)");
-        start_close(c, 1008, "send queue limit exceeded");
+        close_for_send_queue(c, f);
         return;
     }
-    c.out.append(f.bytes.data(), f.bytes.size());
-    shard_->out[f.text ? 0 : 1].add(f.payload);
+    c.out.append(f.bytes.data(), f.bytes.size(), config_.max_send_queue);
     mark_dirty(c);
+}
+
+template <class Host>
+void ConnMachine<Host>::close_for_send_queue(Conn& c, const SharedFrame& f) {
+    // Keep the frame being written (its first bytes are in the socket already) and, under
+    // TLS, the record OpenSSL may have to retry with the same bytes; drop every whole
+    // message behind them, so our close follows a clean prefix of the stream at once
+    // instead of waiting behind what the client would never read in time.
+    constexpr std::size_t kTlsRetry = 16 * 1024 + 1;
+    std::size_t keep = c.frame_rest;
+    while (c.ssl && keep < kTlsRetry && keep < c.out.size()) {
+        keep += frame_extent(c.out.data() + keep).size;
+    }
+    std::uint64_t messages = 1;  // `f` itself
+    std::uint64_t bytes = f.payload;
+    count_unsent(c, keep, messages, bytes);
+    c.out.truncate(keep);
+    c.queue_full = true;
+    c.lost_messages = messages;
+    c.lost_bytes = bytes;
+    stats_.on_send_queue_close(messages, bytes);
+    log_line(LogLevel::info, "closing id=" + std::to_string(c.id) + " peer=" + c.peer.str() +
+                                 " with 1008: send queue above --max-send-queue " +
+                                 std::to_string(config_.max_send_queue) +
+                                 " bytes (client not reading); " + std::to_string(messages) +
+                                 " message(s), " + std::to_string(bytes) + " bytes, not delivered");
+    start_close(c, 1008, "send queue limit exceeded");
+}
+
+template <class Host>
+void ConnMachine<Host>::count_unsent(const Conn& c, std::size_t from, std::uint64_t& messages,
+                                     std::uint64_t& bytes) const {
+    // `from` is a frame boundary in `out`; every frame from there on is whole.
+    for (std::size_t pos = from; pos < c.out.size();) {
+        const FrameExtent e = frame_extent(c.out.data() + pos);
+        if (e.data) {
+            ++messages;
+            bytes += e.payload;
+        }
+        pos += e.size;
+    }
 }
 
 // --- output -----------------------------------------------------------------------------------
@@ -391,6 +430,24 @@ void ConnMachine<Host>::check_backpressure(Conn& c) {
     // Stop reading while the replies wait, so a client that sends faster than it reads
     // cannot grow our memory: its own writes stall instead.
     if (c.phase != Phase::dead && c.out.size() > config_.high_water_mark) c.paused = true;
+}
+
+template <class Host>
+void ConnMachine<Host>::written(Conn& c, std::size_t n) {
+    const bool track = config_.mode == Mode::broadcast && c.opened;
+    if (track && n >= c.frame_rest) {
+        // Step over the headers of the frames this write finished (one read per frame).
+        std::size_t pos = c.frame_rest;
+        while (pos < n) {
+            const FrameExtent e = frame_extent(c.out.data() + pos);
+            pos += e.size;
+            c.front_payload = e.data ? e.payload : 0;
+        }
+        c.frame_rest = pos - n;
+    } else if (track) {
+        c.frame_rest -= n;
+    }
+    c.out.consume(n);
 }
 
 template <class Host>
@@ -448,7 +505,12 @@ void ConnMachine<Host>::sweep(std::int64_t now) {
         start_close(*c, 1001, "idle timeout");
         if (idles_.contains(*c)) ConnTimers::remove(*c);  // start_close moved it unless closing
     }
-    while (Conn* c = closings_.expired(now)) host_.close_conn(*c, "close timeout");
+    while (Conn* c = closings_.expired(now)) {
+        // A client that takes none of our output (our close is still queued) gets a reset,
+        // not an orphaned socket the kernel would keep retrying and then drop in silence.
+        c->reset = !c->out.empty();
+        host_.close_conn(*c, "close timeout");
+    }
 }
 
 template <class Host>
@@ -457,6 +519,15 @@ void ConnMachine<Host>::finish(Conn& c, const char* why) {
     const Phase was = c.phase;
     c.phase = Phase::dead;
     ConnTimers::remove(c);
+    if (c.queue_full && !c.out.empty()) {
+        // TCP dropped with our output unwritten: the message being written is lost too.
+        std::uint64_t messages = c.frame_rest > 0 && c.front_payload > 0 ? 1 : 0;
+        std::uint64_t bytes = messages ? c.front_payload : 0;
+        count_unsent(c, c.frame_rest, messages, bytes);
+        stats_.on_undelivered(messages, bytes);
+        c.lost_messages += messages;
+        c.lost_bytes += bytes;
+    }
     if (c.opened) {
         const bool remote_real = c.remote_code != kNoCode && c.remote_code != kAbnormal;
         const std::uint16_t code = remote_real ? c.remote_code : c.local_code;
@@ -483,7 +554,8 @@ void ConnMachine<Host>::log_close(const Conn& c, std::uint16_t code) {
              "close id=" + std::to_string(c.id) + " peer=" + c.peer.str() +
                  " code=" + std::to_string(code) + " remote_code=" + std::to_string(c.remote_code) +
                  " local_code=" + std::to_string(c.local_code) + " reason=\"" +
-                 (c.close_reason ? *c.close_reason : std::string()) + "\" duration_s=" + dur);
+                 (c.close_reason ? *c.close_reason : std::string()) + "\" duration_s=" + dur +
+                 (c.queue_full ? send_queue_full_fields(c.lost_messages, c.lost_bytes) : ""));
 }
 
 }  // namespace wsb::echo::fast

@@ -19,20 +19,27 @@ class OutputBuffer {
     const std::uint8_t* data() const noexcept { return buf_.get() + begin_; }
     std::size_t capacity() const noexcept { return cap_; }
 
-    /// `n` writable bytes at the end; commit() what was written.
-    std::uint8_t* reserve(std::size_t n) {
-        if (cap_ - end_ < n) grow(n);
+    /// `n` writable bytes at the end; commit() what was written. Growing doubles the
+    /// storage, but not beyond `cap_hint` (a queue limit): past it the consumed front is
+    /// reused first, so a queue held under a limit keeps about that much memory.
+    std::uint8_t* reserve(std::size_t n, std::size_t cap_hint = SIZE_MAX) {
+        if (cap_ - end_ < n) grow(n, cap_hint);
         return buf_.get() + end_;
     }
     void commit(std::size_t n) noexcept { end_ += n; }
-    void append(const void* p, std::size_t n) {
+    void append(const void* p, std::size_t n, std::size_t cap_hint = SIZE_MAX) {
         if (n == 0) return;
-        std::memcpy(reserve(n), p, n);
+        std::memcpy(reserve(n, cap_hint), p, n);
         end_ += n;
     }
     /// Drops `n` bytes from the front (they were written).
     void consume(std::size_t n) noexcept {
         begin_ += n;
+        if (begin_ == end_) begin_ = end_ = 0;
+    }
+    /// Drops everything after the first `n` bytes (never written yet).
+    void truncate(std::size_t n) noexcept {
+        if (n < size()) end_ = begin_ + n;
         if (begin_ == end_) begin_ = end_ = 0;
     }
     /// Frees the storage when empty and larger than `keep`.
@@ -44,12 +51,14 @@ class OutputBuffer {
     }
 
   private:
-    void grow(std::size_t n) {
+    void grow(std::size_t n, std::size_t cap_hint) {
         const std::size_t live = size();
-        if (begin_ > 0 && cap_ - live >= n && begin_ >= live) {
+        const bool at_hint = cap_ >= cap_hint / 2;  // doubling would pass the hint
+        if (begin_ > 0 && cap_ - live >= n && (begin_ >= live || at_hint)) {
             std::memmove(buf_.get(), buf_.get() + begin_, live);  // reuse the consumed front
         } else {
-            const std::size_t cap = std::max<std::size_t>({live + n, cap_ * 2, 256});
+            const std::size_t doubled = std::max(std::min(cap_ * 2, cap_hint), cap_);
+            const std::size_t cap = std::max<std::size_t>({live + n, doubled, 256});
             std::unique_ptr<std::uint8_t[]> next(new std::uint8_t[cap]);
             if (live) std::memcpy(next.get(), buf_.get() + begin_, live);
             buf_ = std::move(next);

@@ -293,7 +293,7 @@ void Worker::flush(Conn& c) {
     while (!c.out.empty()) {
         const ssize_t n = send_bytes(c.fd, c.ssl, c.out.data(), c.out.size());
         if (n > 0) {
-            c.out.consume(static_cast<std::size_t>(n));
+            machine_.written(c, static_cast<std::size_t>(n));
             continue;
         }
         if (errno == EINTR) continue;
@@ -317,6 +317,10 @@ void Worker::close_conn(Conn& c, const char* why) {
     if (c.ssl) {
         SSL_free(c.ssl);
         c.ssl = nullptr;
+    }
+    if (c.reset) {
+        const linger abort{1, 0};  // close() sends RST and discards what the kernel holds
+        ::setsockopt(c.fd, SOL_SOCKET, SO_LINGER, &abort, sizeof abort);
     }
     ::close(c.fd);  // also leaves the epoll set
     c.fd = -1;

@@ -52,6 +52,7 @@ struct LoadgenSettings {
     double rate = 0;  ///< total messages/s; 0: closed loop
     double per_connection_rate = 0;
     std::uint64_t pipeline = 1;
+    std::optional<std::uint64_t> stall;  ///< --stall (broadcast slow consumers), when given
     std::uint64_t message_size = 0;
     std::string message_type = "binary";  ///< binary or text
     double connect_rate = 0;              ///< 0: unlimited

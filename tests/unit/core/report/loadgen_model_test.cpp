@@ -76,6 +76,7 @@ TEST(LoadgenReportModel, RoundTripsEverySection) {
 TEST(LoadgenReportModel, RoundTripsBroadcastAndMergedReports) {
     LoadgenReport r = full_report();
     r.config.scenario = "broadcast";
+    r.config.stall = 1;  // --stall
     r.broadcast = BroadcastCounts{9, 1, 0};
     r.envelope.tool_name = "wsbench-report";
     r.config.shard.reset();
@@ -164,6 +165,7 @@ TEST(LoadgenReportModel, JsonIsValidAgainstTheSchema) {
     if (!test::schema_checker_available()) GTEST_SKIP() << "python3 with jsonschema is missing";
     LoadgenReport broadcast = full_report();
     broadcast.config.scenario = "broadcast";
+    broadcast.config.stall = 1;
     broadcast.broadcast = BroadcastCounts{9, 1, 0};
     LoadgenReport merged = full_report();
     merged.config.shard.reset();
