@@ -339,7 +339,7 @@ TEST_P(BroadcastTest, ManySlowReadersKeepMemoryUnderTheirQueueLimits) {
     const std::uint64_t queues = kReaders * 2 * kMiB * (sanitized ? 9 : 8) / 8;
     const std::uint64_t bound_kib = (queues + (sanitized ? 32 : 16) * kMiB) / kKiB;
     // ThreadSanitizer's shadow memory is several times what the program uses: no bound then.
-    if (std::getenv("TSAN_OPTIONS") == nullptr) {
+    if (!under_thread_sanitizer()) {
         EXPECT_LE(*peak - *base, bound_kib) << "peak " << *peak << " KiB, base " << *base << " KiB";
     }
     for (auto& r : readers) {

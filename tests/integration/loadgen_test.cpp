@@ -15,6 +15,7 @@
 
 #include "fake_server.hpp"
 #include "process.hpp"
+#include "sanitizer.hpp"
 #include "schema_check.hpp"
 #include "scratch_dir.hpp"
 #include "tls_cert.hpp"
@@ -335,11 +336,7 @@ TEST(Loadgen, HoldsItsScheduleInsteadOfBufferingWhenTheTargetDoesNotRead) {
     const auto peak = proc_status_kib(lg.pid(), "VmHWM");
     ASSERT_TRUE(peak);
     // Unbounded buffering would pass 800 MB here; sanitizers add their shadow memory.
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-    constexpr std::uint64_t kBoundKiB = 400u * 1024;
-#else
-    constexpr std::uint64_t kBoundKiB = 100u * 1024;
-#endif
+    constexpr std::uint64_t kBoundKiB = (under_sanitizer() ? 400u : 100u) * 1024;
     EXPECT_LT(*peak, kBoundKiB) << "loadgen RSS peaked at " << *peak << " KiB";
     EXPECT_TRUE(lg.wait(15s)) << lg.stderr_text();
     std::remove(report.c_str());
