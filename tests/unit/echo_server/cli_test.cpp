@@ -8,26 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "parse_cli.hpp"
+
 namespace wsb::echo {
 namespace {
 
-struct Parsed {
-    CliResult result;
-    std::string out;
-    std::string err;
-};
+using Parsed = test::ParsedCli<CliResult>;
 
-Parsed parse(std::vector<std::string> args) {
-    args.insert(args.begin(), "wsbench-echo-server");
-    std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out;
-    std::ostringstream err;
-    Parsed p;
-    p.result = parse_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    p.out = out.str();
-    p.err = err.str();
-    return p;
+Parsed parse(const std::vector<std::string>& args) {
+    return test::parse_cli_as(parse_cli, "wsbench-echo-server", args);
 }
 
 TEST(EchoCli, NoOptionsRunWithTheDocumentedDefaults) {

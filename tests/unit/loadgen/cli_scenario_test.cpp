@@ -9,29 +9,17 @@
 #include <vector>
 
 #include "loadgen/cli.hpp"
+#include "parse_cli.hpp"
 #include "scratch_dir.hpp"
-
 namespace wsb::loadgen {
 namespace {
 
 using ::testing::HasSubstr;
 
-struct Parsed {
-    CliResult result;
-    std::string out;
-    std::string err;
-};
+using Parsed = test::ParsedCli<CliResult>;
 
 Parsed parse(const std::vector<std::string>& args) {
-    std::vector<const char*> argv{"wsbench-loadgen"};
-    for (const auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out;
-    std::ostringstream err;
-    Parsed p;
-    p.result = parse_cli(static_cast<int>(argv.size()), argv.data(), out, err);
-    p.out = out.str();
-    p.err = err.str();
-    return p;
+    return test::parse_cli_as(parse_cli, "wsbench-loadgen", args);
 }
 
 TEST(CheckScenario, PrintsThePlanWithoutAUrlAndDoesNotRun) {
