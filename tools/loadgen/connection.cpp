@@ -408,6 +408,7 @@ void Connection::close(std::uint16_t code) {
     leave_open();
     state = State::closing;
     deadline = worker.shared.now() + kCloseTimeoutNs;
+    arm_read();  // a --stall connection reads again, so that it sees the close reply
 }
 
 void Connection::leave_open() {
