@@ -79,6 +79,10 @@ struct RunResult {
     std::vector<ThreadHealth> threads;
     std::vector<std::string> warnings;  ///< e.g. the generator, not the target, was saturated
 
+    /// Scenario files (--scenario FILE): the named steps and the sessions, as in the report.
+    std::map<std::string, report::StepReport> steps;
+    std::optional<report::SessionCounts> sessions;
+
     std::uint64_t broadcast_expected = 0;  ///< broadcast: deliveries that should have arrived
     bool interrupted = false;              ///< stopped by SIGINT/SIGTERM
     std::string fatal;                     ///< why the run could not go on, if it stopped early

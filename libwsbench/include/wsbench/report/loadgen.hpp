@@ -43,7 +43,8 @@ struct ShardId {
 /// as the report prints it (durations in seconds). Not the load generator's CLI Config.
 struct LoadgenSettings {
     std::string url;
-    std::string scenario = "echo";  ///< echo, broadcast or connect
+    std::string scenario = "echo";  ///< echo, broadcast, connect, or "file" (a scenario file)
+    std::string scenario_file;      ///< --scenario FILE: the file's path; "" for the built-ins
     std::uint64_t connections = 0;  ///< total of the whole run (every shard)
     std::uint64_t threads = 0;      ///< threads used
     double duration_s = 0;
@@ -116,6 +117,33 @@ struct SloVerdict {
     std::vector<std::string> breaches;
 };
 
+/// A scenario file's named step, an expect's or a listen rule's: the report's steps.<name>.
+struct StepReport {
+    std::string kind = "expect";  ///< "expect" (request/reply) or "listen" (pushes)
+    std::uint64_t count = 0;      ///< matched replies (expect) or messages taken (listen)
+    std::uint64_t timeouts = 0;   ///< expects that saw no match within their timeout
+    /// By kind, zeros included: "capture" (a capture found nothing in the match), "timestamp"
+    /// (listen: no integer at sent_at), "template" (a render of the step failed).
+    std::map<std::string, std::uint64_t> errors;
+    /// Messages that arrived while this expect was the oldest one waiting and that nothing
+    /// took (no expect, no listen rule).
+    std::uint64_t unmatched = 0;
+    Histogram latency;              ///< µs; from the intended send time in a rate loop
+    Histogram latency_uncorrected;  ///< µs; from the actual send time
+    std::uint64_t error_total() const;
+};
+
+/// The sessions of a scenario-file run: the report's `sessions`.
+struct SessionCounts {
+    std::uint64_t started = 0;
+    std::uint64_t completed = 0;        ///< ran to their end (the last step or a close step)
+    std::uint64_t failed = 0;           ///< the connection failed or was lost before the end
+    std::uint64_t cut = 0;              ///< still running when the run ended (drain, signal)
+    std::uint64_t unmatched = 0;        ///< messages no expect and no listen rule took
+    std::uint64_t template_errors = 0;  ///< renders that failed (e.g. division by zero)
+    Histogram start_lag;                ///< µs; open model: actual minus intended start
+};
+
 /// One report a merged report was made from.
 struct MergeSource {
     std::string file;
@@ -175,6 +203,8 @@ struct LoadgenReport {
     std::vector<std::string> warnings;
 
     std::optional<BroadcastCounts> broadcast;  ///< the broadcast scenario
+    std::map<std::string, StepReport> steps;   ///< scenario files: by step name
+    std::optional<SessionCounts> sessions;     ///< scenario files
     std::optional<SloVerdict> slo;             ///< when --slo was given
     std::string fatal;                         ///< why the run stopped early; "" when it did not
     std::optional<MergeInfo> merged;           ///< in the output of wsbench-report merge
@@ -215,6 +245,8 @@ bool operator==(const ShardPart& a, const ShardPart& b);
 bool operator==(const TimelinePoint& a, const TimelinePoint& b);
 bool operator==(const ThreadHealth& a, const ThreadHealth& b);
 bool operator==(const BroadcastCounts& a, const BroadcastCounts& b);
+bool operator==(const StepReport& a, const StepReport& b);
+bool operator==(const SessionCounts& a, const SessionCounts& b);
 bool operator==(const SloVerdict& a, const SloVerdict& b);
 bool operator==(const MergeSource& a, const MergeSource& b);
 bool operator==(const MergeInfo::Shards& a, const MergeInfo::Shards& b);
