@@ -22,7 +22,6 @@
 #include "wsbench/http.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/scenario/loader.hpp"
-#include "wsbench/scenario/plan.hpp"
 #include "wsbench/units.hpp"
 
 namespace wsb::loadgen {
@@ -211,22 +210,7 @@ Scenario parse_scenario(const std::string& s) {
     for (Scenario v : {Scenario::echo, Scenario::broadcast, Scenario::connect}) {
         if (s == to_string(v)) return v;
     }
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(s, ec)) {
-        throw UsageError{quoted("--scenario", s) +
-                         ": running scenario files is not built yet; --check-scenario " + s +
-                         " checks it and prints its plan"};
-    }
     throw UsageError{quoted("--scenario", s) + ": expected echo, broadcast or connect"};
-}
-
-// --check-scenario FILE: the plan on `out`, or the file's error as a usage error.
-void check_scenario(const std::string& path, std::ostream& out) {
-    try {
-        out << scenario::describe_plan(scenario::load_scenario(path));
-    } catch (const scenario::ScenarioError& e) {
-        throw UsageError{e.what()};
-    }
 }
 
 MessageType parse_message_type(const std::string& s) {
@@ -364,7 +348,7 @@ void check_contradictions(const Values& v, const Config& c) {
             "--shard does not apply to --scenario broadcast: its one publisher's messages "
             "reach every connection, so the shards' deliveries cannot be told apart"};
     }
-    if (c.shard_count > c.connections) {
+    if (c.shard_count > c.connections && !c.script) {
         throw UsageError{"--shard " + std::to_string(c.shard_index) + "/" +
                          std::to_string(c.shard_count) + " with -c " +
                          std::to_string(c.connections) +
@@ -393,7 +377,7 @@ cxxopts::Options make_options(const Config& d) {
         ("per-connection-rate", "messages/s of each connection, instead of -R", cxxopts::value<std::string>(), "RATE")
         ("pipeline", "closed loop: messages in flight per connection", cxxopts::value<std::string>()->default_value(std::to_string(d.pipeline)), "N")
         ("stall", "broadcast: the last N connections stop reading once open and read again when the window ends (a slow consumer, to test the target's policy for one)", cxxopts::value<std::string>()->default_value("0"), "N")
-        ("scenario", "echo, broadcast or connect (see below)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
+        ("scenario", "echo, broadcast, connect, or a scenario FILE (YAML or JSON: docs/scenarios.md)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
         ("check-scenario", "check a scenario file (YAML or JSON, docs/scenarios.md) and print its plan, without connecting; exit 2 naming FILE:LINE:COL on an error", cxxopts::value<std::string>(), "FILE")
         ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
     options.add_options("Messages")
@@ -562,6 +546,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
                    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
                    "must reach every connection; connect, open and hold connections only.\n"
+                   "A scenario FILE scripts each session (send, expect the matching reply,\n"
+                   "capture, loop, listen for pushes) and its phases start the sessions;\n"
+                   "steps.<NAME> in the report, --slo 'NAME.p99<20ms' per step.\n"
                    "Exit codes: 0 ran (and every --slo term held), 1 an --slo term failed or\n"
                    "the target dropped every connection mid-run, 2 usage error,\n"
                    "3 could not run (target unreachable, I/O error).\n"
@@ -589,12 +576,19 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             throw UsageError{"unexpected argument '" + r.unmatched().front() +
                              "': give one URL (options may come before or after it)"};
         }
-        if (!r.count("url")) {
-            throw UsageError{"missing the target URL, e.g. ws://127.0.0.1:8080/"};
-        }
         const Values v(r);
-        parse_target(v.text("url"), c);
-        c.scenario = parse_scenario(v.text("scenario"));
+        const std::string scenario_name = v.text("scenario");
+        std::shared_ptr<scenario::Scenario> script;
+        if (!is_builtin_scenario(scenario_name)) script = load_script(scenario_name);
+        if (!r.count("url") && (!script || script->url.empty())) {
+            throw UsageError{script ? "missing the target URL: give it as the argument or as "
+                                      "url: in " +
+                                          scenario_name
+                                    : "missing the target URL, e.g. ws://127.0.0.1:8080/"};
+        }
+        // The URL argument overrides a scenario file's url:.
+        parse_target(r.count("url") ? v.text("url") : script->url, c);
+        if (!script) c.scenario = parse_scenario(scenario_name);
         if (v.given("shard")) parse_shard(v.text("shard"), c);
 
         read_load(v, c);
@@ -603,6 +597,10 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         read_handshake(v, c);
         read_output(v, c);
         c.verbosity = static_cast<int>(r.count("verbose"));
+        if (script) {
+            c.script_path = scenario_name;
+            apply_script(v, std::move(script), c);
+        }
 
         check_contradictions(v, c);
         // After the contradictions, so "--ca with ws://" is named before the file is read.

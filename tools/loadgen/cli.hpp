@@ -1,10 +1,15 @@
 // Command-line parsing of wsbench-loadgen into a Config, with every check that needs no socket.
 #pragma once
 
+#include <chrono>
+#include <memory>
 #include <ostream>
+#include <string>
 
 #include "loadgen/config.hpp"
+#include "wsbench/cli.hpp"
 #include "wsbench/exit_code.hpp"
+#include "wsbench/scenario/model.hpp"
 
 namespace wsb::loadgen {
 
@@ -22,5 +27,20 @@ struct CliResult {
 /// contradictory options, unreadable --ca) is one line on `err` that names the flag, and exit
 /// code 2. Warnings about options that parse but look wrong also go to `err`.
 CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// --scenario FILE (cli_scenario.cpp).
+
+/// Sessions still running when a scenario file's last phase ends get this long to finish
+/// (--drain-timeout overrides it), then they are cut.
+inline constexpr std::chrono::seconds kScriptDrainTimeout{10};
+/// --check-scenario FILE: the plan on `out`, or the file's error as a UsageError.
+void check_scenario(const std::string& path, std::ostream& out);
+/// True for echo, broadcast and connect.
+bool is_builtin_scenario(const std::string& name);
+/// Loads and compiles a scenario file; UsageError naming FILE:LINE:COL on an error.
+std::shared_ptr<scenario::Scenario> load_script(const std::string& path);
+/// Makes `c` run `s`: refuses the options that do not apply to a file, gives a file without
+/// phases one from -c and -d, offers its subprotocols, sets the scenario drain time.
+void apply_script(const cli::Values& v, std::shared_ptr<scenario::Scenario> s, Config& c);
 
 }  // namespace wsb::loadgen

@@ -3,11 +3,16 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "wsbench/url.hpp"
+
+namespace wsb::scenario {
+struct Scenario;
+}
 
 namespace wsb::loadgen {
 
@@ -15,6 +20,7 @@ enum class Scenario : std::uint8_t {
     echo,       ///< each connection sends messages and expects its own back
     broadcast,  ///< published messages are expected at every connection
     connect,    ///< open and hold connections; connect/handshake/ping times
+    file,       ///< a scenario file: sessions run its step program (docs/scenarios.md)
 };
 
 enum class MessageType : std::uint8_t { binary, text };
@@ -46,6 +52,10 @@ struct Config {
     Url url;               ///< target, ws:// or wss://
     std::string url_text;  ///< as given
     Scenario scenario = Scenario::echo;
+    /// --scenario FILE: the compiled file (its phases set how sessions start; when the file
+    /// has none, a closed-model phase of -c sessions for -d). Null for the built-ins.
+    std::shared_ptr<const scenario::Scenario> script;
+    std::string script_path;                    ///< the file as given
     std::uint64_t connections = 1;              ///< -c, total of the whole run (every shard)
     unsigned threads = 0;                       ///< -t; 0: one per core
     Nanos duration{std::chrono::seconds(10)};   ///< -d, the measured window

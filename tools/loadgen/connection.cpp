@@ -120,6 +120,11 @@ void Connection::expire_replies(Ns now) {
 }
 
 void Connection::send_control(Opcode op, const std::uint8_t* payload, std::size_t size) {
+    append_frame(op, payload, size);
+    flush();
+}
+
+void Connection::append_frame(Opcode op, const std::uint8_t* payload, std::size_t size) {
     FrameHeader h;
     h.opcode = op;
     h.masked = true;
@@ -130,7 +135,6 @@ void Connection::send_control(Opcode op, const std::uint8_t* payload, std::size_
     const std::size_t n =
         encode_frame(h, payload, size, pending.data() + at, kMaxFrameHeaderSize + size);
     pending.resize(at + n);
-    flush();
 }
 
 void Connection::flush() {
@@ -176,7 +180,7 @@ void Connection::arm_read() {
             asio::buffer(*tls_buffer), [this](const asio::error_code& e, std::size_t n) {
                 waiting_read = false;
                 if (state == State::closed) return;
-                if (n > 0) on_bytes(tls_buffer->data(), n);
+                if (n > 0) on_bytes(tls_buffer->data(), n, tls_buffer->size());
                 if (state == State::closed) return;
                 flush();
                 if (e) {
@@ -224,7 +228,7 @@ void Connection::on_readable() {
             }
             return;
         }
-        on_bytes(buffer.data(), n);
+        on_bytes(buffer.data(), n, buffer.size());
         if (state == State::closed) return;
         if (n < buffer.size()) break;
     }
@@ -232,15 +236,15 @@ void Connection::on_readable() {
     arm_read();
 }
 
-void Connection::on_bytes(std::uint8_t* data, std::size_t size) {
+void Connection::on_bytes(std::uint8_t* data, std::size_t size, std::size_t capacity) {
     if (state == State::handshaking) {
         on_handshake_bytes(data, size);
     } else {
-        on_frames(data, size);
+        on_frames(data, size, capacity);
     }
 }
 
-void Connection::on_frames(std::uint8_t* data, std::size_t size) {
+void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t capacity) {
     const Ns now = worker.shared.now();
     for (std::size_t pos = 0; pos < size;) {
         FrameEvent ev;
@@ -256,6 +260,11 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size) {
         }
         if (ev.is_control()) {
             on_control(ev, now);
+            if (state == State::closed) return;
+            continue;
+        }
+        if (script) {
+            on_script_frame(ev, now, capacity - static_cast<std::size_t>(ev.data - data));
             if (state == State::closed) return;
             continue;
         }
@@ -400,10 +409,10 @@ void Connection::on_close_frame(const FrameEvent& ev, Ns now) {
     deadline = now + kCloseTimeoutNs;
 }
 
-void Connection::close(std::uint16_t code) {
+void Connection::close(std::uint16_t code, std::string_view reason) {
     std::uint8_t payload[kMaxClosePayload];
-    const std::size_t n =
-        format_close_payload(code, code == 1001 ? "going away" : "", payload, sizeof payload);
+    const std::size_t n = format_close_payload(
+        code, reason.empty() && code == 1001 ? "going away" : reason, payload, sizeof payload);
     send_control(Opcode::close, payload, n);
     leave_open();
     state = State::closing;
@@ -450,7 +459,7 @@ void Connection::finish() {
     stream.close();
     handshake.reset();
     leave_open();
-    worker.connection_closed();
+    worker.connection_closed(*this);
 }
 
 // ---- The worker's open-loop schedule pass (here so send_message inlines into it) ------------
@@ -470,7 +479,11 @@ void Worker::arm_send_timer() {
         if (generation != send_timer_generation_) return;
         send_timer_armed_ = false;
         if (ec) return;
-        run_schedule(shared.now());
+        if (script_) {
+            run_script_schedule(shared.now());
+        } else {
+            run_schedule(shared.now());
+        }
     });
 }
 

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +20,7 @@
 namespace wsb::loadgen {
 
 class Worker;
+struct ScriptSession;
 
 /// Nanoseconds as whole microseconds, rounded, for the histograms (0 for negative times).
 inline std::uint64_t to_us(Ns ns) {
@@ -54,6 +56,7 @@ class Connection {
     enum class State : std::uint8_t { idle, connecting, tls, handshaking, open, closing, closed };
 
     Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_index);
+    ~Connection();
 
     /// Opens the TCP connection (from a --source-ip address if any), then TLS for wss://,
     /// then the opening handshake (RFC 6455 §4.1); failures count as connect, tls or
@@ -74,7 +77,7 @@ class Connection {
     void flush();
     /// Starts the closing handshake with `code` (RFC 6455 §7.1.2); the answer, or the close
     /// timeout, finishes the connection.
-    void close(std::uint16_t code);
+    void close(std::uint16_t code, std::string_view reason = {});
     /// Counts an error of `kind`, fails the WebSocket connection with `close_code` if not 0
     /// (RFC 6455 §7.1.7), and drops it.
     void fail(ErrorKind kind, std::uint16_t close_code = 0);
@@ -123,21 +126,28 @@ class Connection {
     std::uint32_t broadcast_next = 0;  ///< broadcast: next sequence expected from the publisher
     std::string head;                  ///< first bytes of a message split across reads
     Ns last_ping = 0;                  ///< connect scenario
+    std::unique_ptr<ScriptSession> script;  ///< --scenario FILE: the session it carries
 
   private:
     void on_connected();
     void start_tls();
     void send_handshake();
     void on_readable();
-    void on_bytes(std::uint8_t* data, std::size_t size);
+    // `capacity`: the bytes readable from `data` (size and more), so a whole message read in
+    // place can be parsed as JSON without a padded copy.
+    void on_bytes(std::uint8_t* data, std::size_t size, std::size_t capacity);
     void on_handshake_bytes(std::uint8_t* data, std::size_t size);
     void on_open(Ns now);
-    void on_frames(std::uint8_t* data, std::size_t size);
+    void on_frames(std::uint8_t* data, std::size_t size, std::size_t capacity);
     void on_message(const std::uint8_t* data, std::size_t size, std::uint64_t message_size, Ns now);
+    void on_script_frame(const FrameEvent& ev, Ns now, std::size_t capacity);
     void on_control(const FrameEvent& ev, Ns now);
     void on_pong(const FrameEvent& ev, Ns now);
     void on_close_frame(const FrameEvent& ev, Ns now);
     void send_control(Opcode op, const std::uint8_t* payload, std::size_t size);
+    /// Appends one masked data frame (no write yet; flush() writes).
+    void append_frame(Opcode op, const std::uint8_t* payload, std::size_t size);
+    friend struct ScriptSession;
     void leave_open();
 };
 

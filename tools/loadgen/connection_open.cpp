@@ -3,6 +3,7 @@
 #include <string>
 
 #include "loadgen/connection.hpp"
+#include "loadgen/script.hpp"
 #include "loadgen/worker.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/system.hpp"
@@ -15,6 +16,8 @@ Connection::Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_i
     o.role = Role::client;
     parser = FrameParser(o);
 }
+
+Connection::~Connection() = default;
 
 void Connection::start_connect() {
     const Shared& shared = worker.shared;
@@ -104,6 +107,10 @@ void Connection::send_handshake() {
     req.subprotocols = config.subprotocols;
     req.origin = config.origin;
     req.headers = config.headers;
+    if (script) {
+        // The scenario file's headers, rendered for this session, before -H's.
+        req.headers.insert(req.headers.begin(), script->headers.begin(), script->headers.end());
+    }
     const std::string wire = build_client_request(req);
     pending.assign(wire.begin(), wire.end());
     flush();
@@ -125,7 +132,9 @@ void Connection::on_handshake_bytes(std::uint8_t* data, std::size_t size) {
             std::string rest = hs.response.substr(head_size);
             handshake.reset();
             on_open(now);
-            if (!rest.empty()) on_frames(reinterpret_cast<std::uint8_t*>(rest.data()), rest.size());
+            if (!rest.empty() && state == State::open) {
+                on_frames(reinterpret_cast<std::uint8_t*>(rest.data()), rest.size(), rest.size());
+            }
             return;
         }
         const std::string why = "handshake refused: status " + std::to_string(response.status) +
@@ -143,7 +152,11 @@ void Connection::on_open(Ns now) {
     bump(worker.progress.open, std::uint64_t{1});
     worker.settle(true);
     last_ping = now;
-    if (worker.window_seen_ && !worker.window_over_) begin_sending(now);
+    if (script) {
+        worker.script_opened(*this, now);
+    } else if (worker.window_seen_ && !worker.window_over_) {
+        begin_sending(now);
+    }
 }
 
 }  // namespace wsb::loadgen

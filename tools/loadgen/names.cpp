@@ -12,6 +12,8 @@ const char* to_string(Scenario s) noexcept {
             return "broadcast";
         case Scenario::connect:
             return "connect";
+        case Scenario::file:
+            return "file";
     }
     return "?";
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "loadgen/worker.hpp"
 #include "wsbench/net/tls.hpp"
+#include "wsbench/scenario/model.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/units.hpp"
 
@@ -49,6 +51,58 @@ std::string progress_line(double t, std::uint64_t open, std::uint64_t target, do
     return buf;
 }
 
+/// The progress line of a scenario-file run: sessions, message rates, expect timeouts so
+/// far, and each step's p99 over the last second.
+std::string script_progress_line(double t, const Progress& totals, double sent_rate,
+                                 double recv_rate, const std::vector<std::string>& names,
+                                 const std::vector<Histogram>& steps) {
+    const std::uint64_t started = totals.sessions_started.load();
+    const std::uint64_t ended = totals.sessions_ended.load();
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "[%5.0fs] sessions %llu running, %llu started, %llu ended (%llu failed)  sent "
+                  "%s  received %s  timeouts %llu",
+                  t, static_cast<unsigned long long>(started - std::min(started, ended)),
+                  static_cast<unsigned long long>(started), static_cast<unsigned long long>(ended),
+                  static_cast<unsigned long long>(totals.sessions_failed.load()),
+                  format_rate(sent_rate).c_str(), format_rate(recv_rate).c_str(),
+                  static_cast<unsigned long long>(totals.timeouts.load()));
+    std::string line = buf;
+    const char* separator = "  p99 ";
+    for (std::size_t i = 0; i < names.size() && i < steps.size(); ++i) {
+        if (steps[i].total_count() == 0) continue;
+        line += separator + names[i] + " " +
+                format_duration_us(static_cast<double>(steps[i].value_at_percentile(99)));
+        separator = ", ";
+    }
+    return line;
+}
+
+void merge_steps(std::map<std::string, report::StepReport>& into,
+                 const std::map<std::string, report::StepReport>& from) {
+    for (const auto& [name, st] : from) {
+        auto [it, fresh] = into.emplace(name, st);
+        if (fresh) continue;
+        report::StepReport& t = it->second;
+        t.count += st.count;
+        t.timeouts += st.timeouts;
+        t.unmatched += st.unmatched;
+        for (const auto& [kind, n] : st.errors) t.errors[kind] += n;
+        t.latency.add(st.latency);
+        t.latency_uncorrected.add(st.latency_uncorrected);
+    }
+}
+
+void merge_sessions(report::SessionCounts& into, const report::SessionCounts& from) {
+    into.started += from.started;
+    into.completed += from.completed;
+    into.failed += from.failed;
+    into.cut += from.cut;
+    into.unmatched += from.unmatched;
+    into.template_errors += from.template_errors;
+    into.start_lag.add(from.start_lag);
+}
+
 void merge(RunResult& into, const RunResult& from) {
     into.connections_established += from.connections_established;
     into.connections_failed += from.connections_failed;
@@ -65,6 +119,11 @@ void merge(RunResult& into, const RunResult& from) {
     for (const auto& [code, n] : from.close_codes) into.close_codes[code] += n;
     into.threads.insert(into.threads.end(), from.threads.begin(), from.threads.end());
     into.interrupted = into.interrupted || from.interrupted;
+    merge_steps(into.steps, from.steps);
+    if (from.sessions) {
+        if (!into.sessions) into.sessions.emplace();
+        merge_sessions(*into.sessions, *from.sessions);
+    }
 }
 
 /// The config this process runs: its shard's share of -c, -R and --connect-rate, and the
@@ -74,6 +133,19 @@ Config run_config(const Config& requested, const ShardShare& share) {
     config.connections = share.connections;
     config.rate = share.rate;
     config.connect_rate = share.connect_rate;
+    if (config.script) {
+        // Sessions start by the phases: the window is their whole length, and the open
+        // files and ports are sized for the most sessions one second of them starts or keeps.
+        config.duration = Nanos(0);
+        std::uint64_t peak = 1;
+        for (const scenario::Phase& p : config.script->phases) {
+            config.duration += p.duration;
+            const double most = p.open ? std::ceil(std::max(p.arrival_rate, p.ramp_to))
+                                       : static_cast<double>(p.users);
+            peak = std::max(peak, static_cast<std::uint64_t>(most) / config.shard_count + 1);
+        }
+        config.connections = peak;
+    }
     if (config.threads == 0) config.threads = std::max(1u, std::thread::hardware_concurrency());
     config.threads = static_cast<unsigned>(
         std::min<std::uint64_t>(config.threads, std::max<std::uint64_t>(1, config.connections)));
@@ -195,8 +267,9 @@ class Monitor {
         next_report_ = now + kWindowLeadNs + 1'000'000'000;
     }
 
-    /// The latencies of the last second, merged from every worker.
+    /// The latencies of the last second, merged from every worker (per step in steps_).
     Histogram collect_second() {
+        for (Histogram& h : steps_) h.reset();
         // Ask every worker for its second of latencies; each answers at its next 10 ms tick.
         // At most one request per worker is outstanding: a worker that did not answer in
         // time keeps its request, and its answer is taken a second later.
@@ -212,7 +285,9 @@ class Monitor {
         for (int tries = 0; tries < 60; ++tries) {
             bool all = true;
             for (std::size_t i = 0; i < workers_.size(); ++i) {
-                if (outstanding_[i] && workers_[i]->take_interval(second)) outstanding_[i] = false;
+                if (outstanding_[i] && workers_[i]->take_interval(second, &steps_)) {
+                    outstanding_[i] = false;
+                }
                 all = all && !outstanding_[i];
             }
             if (all) break;
@@ -247,10 +322,23 @@ class Monitor {
             timeline.push_back(p);
         }
         if (!config_.quiet) {
-            const std::string line = progress_line(
-                static_cast<double>(now) / 1e9, open, config_.connections,
-                static_cast<double>(sent - last_sent_) / secs,
-                static_cast<double>(received - last_received_) / secs, errors, second);
+            const double sent_rate = static_cast<double>(sent - last_sent_) / secs;
+            const double recv_rate = static_cast<double>(received - last_received_) / secs;
+            std::string line;
+            if (config_.script) {
+                Progress totals;
+                for (auto& w : workers_) {
+                    totals.sessions_started += w->progress.sessions_started.load();
+                    totals.sessions_ended += w->progress.sessions_ended.load();
+                    totals.sessions_failed += w->progress.sessions_failed.load();
+                    totals.timeouts += w->progress.timeouts.load();
+                }
+                line = script_progress_line(static_cast<double>(now) / 1e9, totals, sent_rate,
+                                            recv_rate, step_names_, steps_);
+            } else {
+                line = progress_line(static_cast<double>(now) / 1e9, open, config_.connections,
+                                     sent_rate, recv_rate, errors, second);
+            }
             progress_ << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
         }
         last_sent_ = sent;
@@ -264,6 +352,9 @@ class Monitor {
     const std::vector<std::unique_ptr<Worker>>& workers_;
     std::ostream& progress_;
     std::vector<bool> outstanding_;  ///< a worker asked for its second has not answered yet
+    std::vector<std::string> step_names_ =
+        config_.script ? config_.script->step_names() : std::vector<std::string>{};
+    std::vector<Histogram> steps_;  ///< scenario files: the last second per step
     Ns next_report_ = 1'000'000'000;
     Ns last_t_ = 0;
     std::uint64_t last_sent_ = 0;
@@ -366,15 +457,21 @@ RunResult finish_run(const Config& config, RunResult result, std::vector<WorkerO
     }
     if (config.scenario == Scenario::broadcast) count_broadcast_losses(result);
     if (result.connections_established > 0 && !stopped && lost_everything) {
-        result.fatal = "every connection was lost " +
-                       format_duration_us(static_cast<double>(last_lost - measure_start) / 1e3) +
-                       " into the run: the target closed or reset them";
+        const std::string when =
+            format_duration_us(static_cast<double>(last_lost - measure_start) / 1e3) +
+            " into the run";
+        result.fatal =
+            config.script
+                ? "the target went away " + when + ": sessions could no longer open (" +
+                      std::to_string(result.sessions->failed) + " failed)"
+                : "every connection was lost " + when + ": the target closed or reset them";
     }
     if (result.fatal.empty() && !result.interrupted && result.messages_sent > 0 &&
-        result.messages_received == 0) {
+        result.messages_received == 0 && !config.script) {
         result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
                        " messages sent";
     }
+    if (result.sessions) result.connections_target = result.sessions->started;
     if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {
         std::string why;
         for (const auto& w : workers) {
@@ -405,9 +502,11 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
 
     // Connections are dealt round robin, so every worker gets its share of each ramp step.
     std::vector<std::unique_ptr<Worker>> workers;
+    // A scenario file's phases start at once: sessions open their connections as they go.
+    if (config.script) shared.window_start.store(shared.now() + kWindowLeadNs);
     for (unsigned w = 0; w < config.threads; ++w) {
         std::vector<std::uint32_t> ids;
-        for (std::uint64_t i = w; i < config.connections; i += config.threads) {
+        for (std::uint64_t i = w; i < config.connections && !config.script; i += config.threads) {
             ids.push_back(static_cast<std::uint32_t>(share.first_connection + i));
         }
         workers.push_back(std::make_unique<Worker>(shared, w, std::move(ids)));

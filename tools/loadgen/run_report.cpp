@@ -58,6 +58,7 @@ report::LoadgenSettings settings_of(const Config& c) {
     report::LoadgenSettings s;
     s.url = target_url(c);
     s.scenario = to_string(c.scenario);
+    s.scenario_file = c.script_path;
     s.connections = c.connections;
     s.threads = c.threads;
     s.duration_s = seconds(c.duration);
@@ -126,6 +127,8 @@ report::LoadgenReport to_report(const RunResult& r, std::chrono::system_clock::t
             r.broadcast_expected, r.errors[static_cast<std::size_t>(ErrorKind::lost)],
             r.errors[static_cast<std::size_t>(ErrorKind::duplicated)]};
     }
+    out.steps = r.steps;
+    out.sessions = r.sessions;
     if (!c.slo.empty()) {
         report::SloVerdict slo;
         for (const SloTerm& term : c.slo) slo.terms.push_back(term.text);

@@ -38,6 +38,7 @@ Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
       send_timer_(io),
       rng_(std::random_device{}() ^ (std::uint64_t{index} << 32)) {
     result.config = config;
+    if (config.script) script_ = std::make_unique<ScriptRun>(config, index);
     connections_.reserve(ids.size());
     for (std::size_t i = 0; i < ids.size(); ++i) {
         connections_.push_back(
@@ -60,6 +61,7 @@ void Worker::run() {
     schedule_tick();
     tick();
     io.run();
+    if (script_) script_finish();
     result.threads.push_back(
         ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
     shared.workers_done.fetch_add(1);
@@ -76,6 +78,17 @@ void Worker::tick() {
     const Ns now = shared.now();
     hand_over_interval();
     if (shared.stop.load(std::memory_order_relaxed) && !closing_all_) stop_on_signal(now);
+    if (script_) {
+        check_script_deadlines(now);
+        script_tick(now);
+        if (closing_all_ && alive_ == 0) {
+            tick_timer_.cancel();
+            send_timer_.cancel();
+            return;
+        }
+        schedule_tick();
+        return;
+    }
     if (!closing_all_) start_connections(now);
     check_deadlines(now);
     open_window(now);
@@ -112,6 +125,7 @@ void Worker::hand_over_interval() {
     // coordinator emptied before asking again.
     ready_index_.store(interval_active_, std::memory_order_relaxed);
     interval_active_ ^= 1;
+    if (script_) script_->stats.interval = &script_->interval[interval_active_];
     interval_ready_.store(true, std::memory_order_release);
 }
 
@@ -256,8 +270,12 @@ void Worker::settle(bool opened) {
     shared.settled.fetch_add(1, std::memory_order_relaxed);
 }
 
-void Worker::connection_closed() {
+void Worker::connection_closed(Connection& c) {
     --alive_;
+    if (script_) {
+        script_ended(c);
+        return;
+    }
     // The last connection went away before the window was over and we did not close it:
     // the target died or shut down under us.
     if (alive_ == 0 && !window_over_ && !closing_all_ && result.connections_established > 0) {
@@ -293,13 +311,23 @@ void Worker::end_of_window(Ns now) {
 
 void Worker::request_interval() { interval_requested_.store(true, std::memory_order_release); }
 
-bool Worker::take_interval(Histogram& into) {
+bool Worker::take_interval(Histogram& into, std::vector<Histogram>* steps) {
     if (!interval_ready_.exchange(false, std::memory_order_acquire)) return false;
     // The worker flipped to the other buffer and will not touch this one until the next
     // request, which only comes after this call.
-    Histogram& old = interval_[ready_index_.load(std::memory_order_relaxed)];
+    const int ready = ready_index_.load(std::memory_order_relaxed);
+    Histogram& old = interval_[ready];
     into.add(old);
     old.reset();
+    if (script_) {
+        std::vector<Histogram>& per_step = script_->interval[ready];
+        if (steps) steps->resize(per_step.size());
+        for (std::size_t i = 0; i < per_step.size(); ++i) {
+            into.add(per_step[i]);
+            if (steps) (*steps)[i].add(per_step[i]);
+            per_step[i].reset();
+        }
+    }
     return true;
 }
 

@@ -21,6 +21,7 @@
 #include "loadgen/connection.hpp"
 #include "loadgen/result.hpp"
 #include "loadgen/scheduler.hpp"
+#include "loadgen/script.hpp"
 #include "wsbench/histogram.hpp"
 
 namespace wsb::loadgen {
@@ -42,6 +43,8 @@ struct Shared {
     std::atomic<unsigned> workers_done{0};
     /// Broadcast: messages the publisher sent, once its window is over (-1 before).
     std::atomic<std::int64_t> broadcast_published{-1};
+    /// Scenario files: sessions started by this process (session.id = n * shards + shard).
+    std::atomic<std::uint64_t> next_session{0};
 
     Ns now() const {
         return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -65,6 +68,11 @@ struct alignas(64) Progress {
     std::atomic<std::uint64_t> received{0};
     std::atomic<std::uint64_t> errors{0};
     std::atomic<std::uint64_t> open{0};
+    // Scenario files.
+    std::atomic<std::uint64_t> sessions_started{0};
+    std::atomic<std::uint64_t> sessions_ended{0};
+    std::atomic<std::uint64_t> sessions_failed{0};
+    std::atomic<std::uint64_t> timeouts{0};
 };
 
 class Worker {
@@ -78,7 +86,8 @@ class Worker {
     /// Called by the coordinator: the latencies recorded since the last call, merged into
     /// `into`, with the interval histogram reset. Takes effect at the worker's next tick.
     void request_interval();
-    bool take_interval(Histogram& into);
+    /// `steps` (scenario files): the interval's latencies per step name, merged in too.
+    bool take_interval(Histogram& into, std::vector<Histogram>* steps = nullptr);
 
     Progress progress;
     RunResult result;  ///< this worker's share; valid once run() returned
@@ -99,6 +108,7 @@ class Worker {
   private:
     // A connection's state machine reads the worker's window flags, buffers and counters.
     friend class Connection;
+    friend struct ScriptSession;
 
     // tick(), every 10 ms: its phases, in order.
     void tick();
@@ -112,9 +122,23 @@ class Worker {
     void send_pings(Ns now);
     void drain(Ns now);
 
+    // Scenario files (script_worker.cpp): sessions started by the phases, each on a new
+    // connection; the same heap and timer as the open-loop schedule drive their timers.
+    void script_tick(Ns now);
+    void check_script_deadlines(Ns now);
+    void script_phase_users(Ns now, std::size_t phase);
+    void start_session(Ns now, Ns intended, std::uint64_t conn_id, std::int64_t user);
+    void script_opened(Connection& c, Ns now);
+    void script_ended(Connection& c);
+    void script_reschedule(Connection& c);
+    void run_script_schedule(Ns now);
+    void script_arrivals(Ns now);
+    void script_cut(Ns now);
+    void script_finish();
+
     // Connection events that change the worker's counters.
     void settle(bool opened);
-    void connection_closed();
+    void connection_closed(Connection& c);
     void count_error(ErrorKind kind) {
         ++result.errors[static_cast<std::size_t>(kind)];
         bump(progress.errors, std::uint64_t{1});
@@ -145,6 +169,7 @@ class Worker {
     bool all_sent() const;
 
     const unsigned index_;
+    std::unique_ptr<ScriptRun> script_;  ///< --scenario FILE
     std::vector<std::unique_ptr<Connection>> connections_;
     std::size_t next_to_start_ = 0;
     ConnectRamp ramp_;                  ///< this worker's share of --connect-rate

@@ -54,6 +54,13 @@ Session::Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::
 
 void Session::sync_context(const SessionClock& now) { ctx_.now_us = now.wall_us; }
 
+bool Session::render(const Template& t, const SessionClock& now, std::string& out) {
+    sync_context(now);
+    if (t.render(ctx_, out)) return true;
+    ++stats_.template_errors;
+    return false;
+}
+
 void Session::start(const SessionClock& now, SessionOutput& out) {
     sync_context(now);
     for (const Var& v : s_.vars) {
@@ -183,6 +190,7 @@ void Session::matched(std::size_t i, const IncomingMessage& msg, const SessionCl
     ++st.count;
     st.latency_us.record(to_us(now.mono - p.sent_intended));
     st.latency_uncorrected_us.record(to_us(now.mono - p.sent_actual));
+    if (stats_.interval) (*stats_.interval)[p.name].record(to_us(now.mono - p.sent_intended));
     const auto& e = std::get<ExpectStep>(s_.program[p.step].what);
     for (const Capture& c : e.captures) {
         if (!c.extract(msg, js_, slots_[c.slot])) ++st.capture_errors;
@@ -208,6 +216,7 @@ bool Session::offer_to_listen(const IncomingMessage& msg, const SessionClock& no
                 const auto us = static_cast<std::uint64_t>(latency > 0 ? latency : 0);
                 st.latency_us.record(us);
                 st.latency_uncorrected_us.record(us);
+                if (stats_.interval) (*stats_.interval)[stats_.listen_name[r]].record(us);
             }
         }
         return true;
@@ -228,7 +237,9 @@ void Session::on_message(const IncomingMessage& msg, const SessionClock& now, Se
             return;
         }
     }
-    if (!offer_to_listen(msg, now)) ++stats_.unmatched;
+    if (offer_to_listen(msg, now)) return;
+    ++stats_.unmatched;
+    if (!pending_.empty()) ++stats_.steps[pending_.front().name].unmatched;
 }
 
 void Session::on_time(const SessionClock& now, SessionOutput& out) {

@@ -1,5 +1,6 @@
 // wsbench-loadgen --check-scenario FILE: the plan on stdout without a URL, a bad file as a
-// usage error naming FILE:LINE:COL and the key; --scenario FILE says it cannot run it yet.
+// usage error naming FILE:LINE:COL and the key; --scenario FILE: the URL from the file or the
+// argument, phases from -c/-d for a file without any, the options that do not apply refused.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -56,15 +57,68 @@ TEST(CheckScenario, ABadFileIsAUsageErrorNamingFileLineColumnAndKey) {
     EXPECT_THAT(missing.err, HasSubstr("none.yaml: cannot read the scenario file"));
 }
 
-TEST(CheckScenario, RunningAScenarioFileIsRefusedWithAPointerToTheCheck) {
-    test::ScratchDir dir("check-scenario");
+TEST(ScenarioFile, RunsWithTheFilesUrlOrTheArgumentOverridingIt) {
+    test::ScratchDir dir("scenario-file");
+    const std::string path = (dir / "s.yaml").string();
+    std::ofstream(path) << "url: ws://127.0.0.1:9001/chat\nsubprotocols: [chat.v1]\n"
+                           "phases: [ { duration: 2s, arrival_rate: 5 } ]\n"
+                           "session: [ { send: x } ]\n";
+    const Parsed p = parse({"--scenario", path});
+    ASSERT_TRUE(p.result.run) << p.err;
+    EXPECT_EQ(p.result.config.scenario, Scenario::file);
+    EXPECT_EQ(p.result.config.url.port, 9001);
+    EXPECT_EQ(p.result.config.script_path, path);
+    ASSERT_NE(p.result.config.script, nullptr);
+    EXPECT_EQ(p.result.config.script->phases.size(), 1u);
+    EXPECT_EQ(p.result.config.drain_timeout, kScriptDrainTimeout);
+
+    const Parsed over = parse({"ws://127.0.0.1:7000/x", "--scenario", path, "--subprotocol", "v2",
+                               "--drain-timeout", "1s"});
+    ASSERT_TRUE(over.result.run) << over.err;
+    EXPECT_EQ(over.result.config.url.port, 7000);
+    EXPECT_EQ(over.result.config.subprotocols, (std::vector<std::string>{"chat.v1", "v2"}));
+    EXPECT_EQ(over.result.config.drain_timeout, std::chrono::seconds(1));
+}
+
+TEST(ScenarioFile, AFileWithoutPhasesKeepsDashCSessionsForDashD) {
+    test::ScratchDir dir("scenario-file");
     const std::string path = (dir / "s.yaml").string();
     std::ofstream(path) << "session: [ { send: x } ]\n";
-    const Parsed p = parse({"ws://127.0.0.1:1/", "--scenario", path});
-    EXPECT_EQ(p.result.exit_code, ExitCode::usage);
-    EXPECT_THAT(p.err, HasSubstr("running scenario files is not built yet; --check-scenario"));
+    const Parsed p = parse({"ws://127.0.0.1:1/", "--scenario", path, "-c", "7", "-d", "3s"});
+    ASSERT_TRUE(p.result.run) << p.err;
+    ASSERT_EQ(p.result.config.script->phases.size(), 1u);
+    EXPECT_FALSE(p.result.config.script->phases[0].open);
+    EXPECT_EQ(p.result.config.script->phases[0].users, 7u);
+    EXPECT_EQ(p.result.config.script->phases[0].duration, std::chrono::seconds(3));
+}
+
+TEST(ScenarioFile, OptionsThatDoNotApplyAreRefusedByName) {
+    test::ScratchDir dir("scenario-file");
+    const std::string path = (dir / "s.yaml").string();
+    std::ofstream(path) << "phases: [ { duration: 2s, users: 2 } ]\nsession: [ { send: x } ]\n";
+    const Parsed rate = parse({"ws://127.0.0.1:1/", "--scenario", path, "-R", "100"});
+    EXPECT_EQ(rate.result.exit_code, ExitCode::usage);
+    EXPECT_THAT(rate.err, HasSubstr("--rate does not apply to a scenario file"));
+    const Parsed c = parse({"ws://127.0.0.1:1/", "--scenario", path, "-c", "10"});
+    EXPECT_EQ(c.result.exit_code, ExitCode::usage);
+    EXPECT_THAT(c.err, HasSubstr("-c/--connections does not apply to " + path + ": its phases"));
+    const Parsed no_url = parse({"--scenario", path});
+    EXPECT_EQ(no_url.result.exit_code, ExitCode::usage);
+    EXPECT_THAT(no_url.err, HasSubstr("missing the target URL: give it as the argument or as "
+                                      "url: in " +
+                                      path));
+}
+
+TEST(ScenarioFile, AnUnknownNameOrABadFileIsAUsageError) {
+    test::ScratchDir dir("scenario-file");
     const Parsed unknown = parse({"ws://127.0.0.1:1/", "--scenario", "chat"});
-    EXPECT_THAT(unknown.err, HasSubstr("expected echo, broadcast or connect"));
+    EXPECT_EQ(unknown.result.exit_code, ExitCode::usage);
+    EXPECT_THAT(unknown.err, HasSubstr("expected echo, broadcast, connect or a scenario file"));
+    const std::string path = (dir / "bad.yaml").string();
+    std::ofstream(path) << "session: [ { sned: x } ]\n";
+    const Parsed bad = parse({"ws://127.0.0.1:1/", "--scenario", path});
+    EXPECT_EQ(bad.result.exit_code, ExitCode::usage);
+    EXPECT_THAT(bad.err, HasSubstr(path + ":1:"));
 }
 
 }  // namespace

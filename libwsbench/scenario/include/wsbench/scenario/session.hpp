@@ -21,8 +21,9 @@ struct StepStats {
     std::uint64_t timeouts = 0;          ///< expects that saw no match within their timeout
     std::uint64_t capture_errors = 0;    ///< a capture that found nothing in the match
     std::uint64_t timestamp_errors = 0;  ///< listen: no integer at sent_at
-    Histogram latency_us;                ///< from the intended send time (corrected)
-    Histogram latency_uncorrected_us;    ///< from the actual send time
+    std::uint64_t unmatched = 0;  ///< taken by nothing while this expect was the oldest waiting
+    Histogram latency_us;         ///< from the intended send time (corrected)
+    Histogram latency_uncorrected_us;  ///< from the actual send time
 };
 
 /// The statistics of the sessions of one worker, names as Scenario::step_names().
@@ -37,6 +38,9 @@ struct ScenarioStats {
     std::uint64_t received = 0;              ///< messages received
     std::uint64_t unmatched = 0;             ///< received, taken by no expect or rule
     std::uint64_t template_errors = 0;       ///< renders that failed (bad arithmetic)
+    /// When set, every latency recorded (corrected) also goes to (*interval)[name index]: the
+    /// worker's histograms of the current progress interval, which it swaps.
+    std::vector<Histogram>* interval = nullptr;
 };
 
 /// The time as a session sees it: monotonic for latency and schedules, wall clock for
@@ -72,6 +76,9 @@ class Session {
     Nanos next_wakeup() const;
     bool finished() const noexcept { return finished_; }
     std::size_t outstanding() const noexcept { return pending_.size(); }
+    /// Renders `t` with this session's context (conn.id, session.id, data row, vars once
+    /// started): the handshake's headers. False when the render failed (counted).
+    bool render(const Template& t, const SessionClock& now, std::string& out);
     /// The vars and captures, by slot (Scenario::slots).
     const std::vector<std::string>& slots() const noexcept { return slots_; }
 

@@ -1,0 +1,196 @@
+// wsbench-loadgen --scenario FILE against the test application server (tests/peers/
+// app_server.cpp): the report's counts are checked exactly against what the server saw, with
+// out-of-order replies, several messages per request, failing users from a data feed, expect
+// timeouts, pushes with an embedded timestamp, and a server that dies mid-run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "scratch_dir.hpp"
+#include "tool_process.hpp"
+
+namespace wsb::test {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+json stop_and_read_stats(ToolProcess& server) {
+    server.process->signal(SIGTERM);
+    const auto line = server.process->wait_for_line("stats ", 10s);
+    EXPECT_TRUE(line) << server.process->stderr_text();
+    return line ? json::parse(line->substr(6)) : json();
+}
+
+json read_json(const std::string& path) {
+    std::ifstream in(path);
+    return json::parse(in, nullptr, false);
+}
+
+// 20 sessions (10/s for 2 s); rows 3 and 7 of the feed are users the server refuses.
+constexpr const char* kUsers =
+    "user,token\n"
+    "ann,t0\nbob,t1\ncid,t2\nbad-dan,t3\neve,t4\nfay,t5\ngus,t6\nbad-hal,t7\nivy,t8\njon,t9\n";
+
+constexpr const char* kRpcScenario = R"(
+data: users.csv
+phases: [ { duration: 2s, arrival_rate: 10 } ]
+session:
+  - send: { name: auth, json: { op: auth, user: "{{data.user}}" } }
+  - expect: { name: auth, json: { op: auth_ok }, timeout: 1s, on_timeout: close, capture: { sid: "$.session" } }
+  - send: { json: { op: join, room: "r{{conn.id % 3}}", sid: "{{sid}}" } }
+  - expect: { name: join, json: { op: joined, room: "r{{conn.id % 3}}" } }
+  - loop:
+      count: 10
+      rate: 50/s
+      steps:
+        - send: { name: rpc, json: { id: "{{seq}}", method: echo, params: ["{{rand.hex 8}}"] } }
+        - expect: { name: rpc, json: { id: "{{seq}}", result: { method: echo } }, timeout: 3s }
+  - close: 1000
+listen:
+  - { name: progress, contains: '"progress"' }
+)";
+
+TEST(ScenarioRun, RequestReplyCountsMatchWhatTheServerSawExactly) {
+    ScratchDir dir("scenario-run");
+    std::ofstream(dir / "users.csv") << kUsers;
+    const std::string file = (dir / "rpc.yaml").string();
+    std::ofstream(file) << kRpcScenario;
+    ToolProcess server({"app_server", "--delay-max", "30", "--progress", "2"});
+    ASSERT_TRUE(server.wait_listening());
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool(
+        {"wsbench-loadgen", server.url("/app"), "--scenario", file, "--json", report, "-t", "2"},
+        60s);
+    ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+    const json stats = stop_and_read_stats(server);
+    const json r = read_json(report);
+    ASSERT_TRUE(r.is_object()) << run.err;
+
+    EXPECT_EQ(r["config"]["scenario"], "file");
+    EXPECT_EQ(r["config"]["scenario_file"], file);
+    const json& s = r["sessions"];
+    EXPECT_EQ(s["started"], 20);
+    EXPECT_EQ(s["completed"], 20);
+    EXPECT_EQ(s["failed"], 0);
+    EXPECT_EQ(s["cut"], 0);
+    EXPECT_EQ(stats["connections"], 20);
+    EXPECT_EQ(stats["close_codes"]["1000"], 20);
+
+    const json& steps = r["steps"];
+    EXPECT_EQ(stats["auth_ok"], 16);
+    EXPECT_EQ(stats["auth_failed"], 4);
+    EXPECT_EQ(steps["auth"]["count"], 16);
+    EXPECT_EQ(steps["auth"]["timeouts"], 4);   // the refused users: their expect times out
+    EXPECT_EQ(steps["auth"]["unmatched"], 4);  // ... and auth_failed matched nothing
+    EXPECT_EQ(steps["join"]["count"], stats["joins"]);
+    EXPECT_EQ(steps["join"]["count"], 16);
+    // Every request was answered and every answer matched its own id, out of order or not.
+    EXPECT_EQ(stats["requests"], 160);
+    EXPECT_EQ(stats["replies"], 160);
+    EXPECT_EQ(steps["rpc"]["count"], 160);
+    EXPECT_EQ(steps["rpc"]["timeouts"], 0);
+    EXPECT_EQ(steps["rpc"]["kind"], "expect");
+    EXPECT_EQ(steps["progress"]["kind"], "listen");
+    EXPECT_EQ(steps["progress"]["count"], stats["progress"]);
+    EXPECT_EQ(steps["progress"]["count"], 320);
+    EXPECT_EQ(s["unmatched"], 4);
+    // Sent: auth by all, join and 10 requests by the 16 accepted.
+    EXPECT_EQ(r["summary"]["messages"]["sent"], 20 + 16 * 11);
+    EXPECT_EQ(r["summary"]["messages"]["received"], 20 + 16 + 160 * 3);
+    EXPECT_THAT(run.out, HasSubstr("rpc"));
+}
+
+TEST(ScenarioRun, ServerThatDiesMidRunGivesExitOneAndAPartialReport) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "die.yaml").string();
+    std::ofstream(file) << R"(
+phases: [ { duration: 20s, arrival_rate: 40 } ]
+session:
+  - loop:
+      count: 50
+      rate: 20/s
+      steps:
+        - send: { name: rpc, json: { id: "{{seq}}", method: ping } }
+        - expect: { name: rpc, json: { id: "{{seq}}" }, timeout: 2s }
+)";
+    ToolProcess server({"app_server", "--die-after", "200"});
+    ASSERT_TRUE(server.wait_listening());
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run =
+        run_tool({"wsbench-loadgen", server.url(), "--scenario", file, "--json", report}, 60s);
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("the target went away"));
+    EXPECT_LT(run.seconds, 15.0);  // it stopped on its own, well before the 20 s phase
+    const json r = read_json(report);
+    ASSERT_TRUE(r.is_object());
+    EXPECT_THAT(r["fatal"].get<std::string>(), HasSubstr("the target went away"));
+    EXPECT_EQ(r["steps"]["rpc"]["count"], 199);
+    EXPECT_GT(r["sessions"]["failed"], 0);
+}
+
+TEST(ScenarioRun, ExpectTimeoutsCountAndTheSessionGoesOn) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "timeout.yaml").string();
+    std::ofstream(file) << R"(
+session:
+  - send: '{"op":"ping"}'
+  - expect: { name: never, json: { op: never }, timeout: 200ms }
+  - send: '{"op":"ping"}'
+  - expect: { name: pong, json: { op: pong } }
+  - close: { code: 4000, reason: done }
+)";
+    ToolProcess server({"app_server"});
+    ASSERT_TRUE(server.wait_listening());
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool({"wsbench-loadgen", server.url(), "--scenario", file, "-c", "3",
+                                  "-d", "1s", "--json", report, "-t", "1"},
+                                 60s);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const json stats = stop_and_read_stats(server);
+    const json r = read_json(report);
+    const std::uint64_t sessions = r["sessions"]["completed"];
+    EXPECT_GE(sessions, 3u);
+    EXPECT_EQ(r["sessions"]["started"], sessions);
+    EXPECT_EQ(r["steps"]["never"]["timeouts"], sessions);
+    EXPECT_EQ(r["steps"]["never"]["count"], 0);
+    // The first pong came while "never" waited: it matched nothing. The second matched.
+    EXPECT_EQ(r["steps"]["never"]["unmatched"], sessions);
+    EXPECT_EQ(r["steps"]["pong"]["count"], sessions);
+    EXPECT_EQ(stats["pings"], 2 * sessions);
+    EXPECT_EQ(stats["close_codes"]["4000"], sessions);
+}
+
+TEST(ScenarioRun, PushesAreCountedWithLatencyFromTheirTimestamp) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "push.yaml").string();
+    std::ofstream(file) << R"(
+phases: [ { duration: 1s, users: 2 } ]
+session:
+  - send: { json: { op: auth, user: pat } }
+  - expect: { name: auth, json: { op: auth_ok } }
+  - think: 600ms
+listen:
+  - { name: notify, json: { method: notify }, sent_at: "$.ts_us" }
+)";
+    ToolProcess server({"app_server", "--notify-every", "50"});
+    ASSERT_TRUE(server.wait_listening());
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool(
+        {"wsbench-loadgen", server.url(), "--scenario", file, "--json", report, "-t", "1"}, 60s);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const json r = read_json(report);
+    const json& n = r["steps"]["notify"];
+    EXPECT_EQ(n["kind"], "listen");
+    EXPECT_GE(n["count"], 10);  // 2 users, ~12 notifications each per 600 ms
+    EXPECT_EQ(n["errors"]["timestamp"], 0);
+    EXPECT_GT(n["latency_us"]["max"], 0);
+}
+
+}  // namespace
+}  // namespace wsb::test
