@@ -30,21 +30,27 @@ const char* to_string(MessageType t) noexcept;
 
 using Nanos = std::chrono::nanoseconds;
 
-/// One service-level objective of --slo, e.g. p99<5ms or errors<0.1%.
+/// One service-level objective of --slo, e.g. p99<5ms, errors<0.1% or, for the step `rpc` of a
+/// scenario file, rpc.p99<20ms. With a `step`, the latency and error metrics are that step's.
 struct SloTerm {
     enum class Metric : std::uint8_t {
         latency_percentile,  ///< pXX of the corrected latency, value in microseconds
         latency_max,         ///< max latency, microseconds
         latency_mean,        ///< mean latency, microseconds
-        error_rate,          ///< errors / (messages sent + connections), value is a fraction
+        error_rate,          ///< errors / (messages sent + connections), value is a fraction;
+                             ///< a step's: error_total / (count + timeouts)
         errors,              ///< error count
         throughput,          ///< received messages per second (a lower bound: ">")
+        timeouts,            ///< a step's expects that timed out, a count
+        timeout_rate,        ///< a step's timeouts / (count + timeouts), a fraction
+        count,               ///< a step's matched replies (expect) or messages taken (listen)
     };
     Metric metric = Metric::latency_percentile;
     double percentile = 99.0;  ///< for latency_percentile
     bool less_than = true;     ///< '<' (true) or '>' (false)
     double value = 0;          ///< microseconds, fraction, count or per second
     std::string text;          ///< as written by the user, for messages
+    std::string step;          ///< the scenario file's step it judges ("STEP." prefix); "": the run
 };
 
 /// Every option of a run. Defaults are the documented ones (docs/loadgen.md).

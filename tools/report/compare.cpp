@@ -6,7 +6,9 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
+#include <set>
 
 #include "report/autobahn.hpp"
 #include "wsbench/units.hpp"
@@ -150,10 +152,73 @@ std::string cases_markdown(const Comparison& c) {
     return out;
 }
 
+// The metrics compare judges per step of a scenario file: steps.NAME.METRIC.
+constexpr const char* kStepMetrics[] = {"p50", "p99", "p99.9", "timeouts"};
+constexpr const char* kStepPrefix = "steps.";
+
+// "steps.rpc.p99.9" -> "p99.9"; "" when `name` is no step metric.
+std::string step_metric_of(const std::string& name) {
+    if (name.rfind(kStepPrefix, 0) != 0) return "";
+    const std::size_t prefix = std::string(kStepPrefix).size();
+    for (const char* metric : kStepMetrics) {
+        const std::string suffix = std::string(".") + metric;
+        if (name.size() > prefix + suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return metric;
+        }
+    }
+    return "";
+}
+
+using AddMetric = std::function<void(const std::string& name, const char* unit,
+                                     bool higher_is_better, double base, double current)>;
+
+// Scenario files: per step, p50/p99/p99.9 of its corrected latency (when either report
+// recorded any) and its timeouts (expects); a step in one report alone becomes a note.
+void add_step_metrics(const LoadgenFile& base, const LoadgenFile& current, const AddMetric& add,
+                      std::vector<std::string>& notes) {
+    const auto& bs = base.report.steps;
+    const auto& ns = current.report.steps;
+    std::set<std::string> names;
+    for (const auto& [name, step] : bs) names.insert(name);
+    for (const auto& [name, step] : ns) names.insert(name);
+    for (const std::string& name : names) {
+        const auto b = bs.find(name);
+        const auto n = ns.find(name);
+        if (b == bs.end() || n == ns.end()) {
+            notes.push_back("step '" + name + "' is only in " +
+                            (b == bs.end() ? current.path : base.path) + ": not compared");
+            continue;
+        }
+        const StepReport& bstep = b->second;
+        const StepReport& nstep = n->second;
+        const std::string prefix = kStepPrefix + name + ".";
+        if (bstep.latency.total_count() > 0 || nstep.latency.total_count() > 0) {
+            for (const Percentile& p : {Percentile{"p50", 50}, {"p99", 99}, {"p99.9", 99.9}}) {
+                add(prefix + p.name, "us", false, histogram_value(bstep.latency, p.percentile),
+                    histogram_value(nstep.latency, p.percentile));
+            }
+        }
+        if (bstep.kind == "expect" || nstep.kind == "expect") {
+            add(prefix + "timeouts", "", false, static_cast<double>(bstep.timeouts),
+                static_cast<double>(nstep.timeouts));
+        }
+        if (bstep.kind != nstep.kind) {
+            notes.push_back("step '" + name + "' is of kind " + bstep.kind + " in " + base.path +
+                            " and " + nstep.kind + " in " + current.path);
+        }
+    }
+}
+
 }  // namespace
 
 double Thresholds::for_metric(const std::string& name) const {
     if (auto it = override_pct.find(name); it != override_pct.end()) return it->second;
+    // steps.rpc.p99 without its own threshold takes p99's.
+    if (const std::string metric = step_metric_of(name); !metric.empty()) {
+        if (auto it = override_pct.find(metric); it != override_pct.end()) return it->second;
+        return default_pct;
+    }
     const std::string prefix = "uncorrected.";
     if (name.rfind(prefix, 0) == 0) {
         if (auto it = override_pct.find(name.substr(prefix.size())); it != override_pct.end()) {
@@ -183,11 +248,12 @@ std::string parse_threshold(const std::string& text, Thresholds& t) {
         name = text.substr(0, eq);
         value = text.substr(eq + 1);
         const auto& names = loadgen_metric_names();
-        if (std::find(names.begin(), names.end(), name) == names.end()) {
+        if (std::find(names.begin(), names.end(), name) == names.end() &&
+            step_metric_of(name).empty()) {
             std::string known;
             for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
             return "--threshold '" + text + "': unknown metric '" + name + "' (one of " + known +
-                   ")";
+                   ", or steps.STEP.p50, .p99, .p99.9, .timeouts for a step of a scenario file)";
         }
     }
     if (!value.empty() && value.back() == '%') value.pop_back();
@@ -290,13 +356,14 @@ Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
         add_connection("connect.", b.connect, n.connect);
         add_connection("handshake.", b.handshake, n.handshake);
     }
+    add_step_metrics(base, current, add, c.notes);
 
     // Runs of different shape compare poorly; say so, but compare anyway.
     const json bc = b.config;
     const json nc = n.config;
-    for (const char* key :
-         {"url", "scenario", "connections", "rate", "per_connection_rate", "pipeline",
-          "message_size", "message_type", "duration_s", "warmup_s", "messages_per_connection"}) {
+    for (const char* key : {"url", "scenario", "scenario_file", "connections", "rate",
+                            "per_connection_rate", "pipeline", "message_size", "message_type",
+                            "duration_s", "warmup_s", "messages_per_connection"}) {
         const json bv = bc.value(key, json());
         const json nv = nc.value(key, json());
         if (bv != nv) {
@@ -328,11 +395,15 @@ std::string render_text(const Comparison& c) {
     std::string out = "wsbench-report compare (" + std::string(to_string(c.kind)) + "): base " +
                       c.base_path + ", new " + c.new_path + "\n";
     if (c.kind != ReportKind::loadgen) return out + cases_text(c);
-    out += printf_string("  %-18s%14s%14s%14s%10s  %s\n", "metric", "base", "new", "change",
+    int width = 18;  // wider for long step names (steps.NAME.timeouts)
+    for (const MetricChange& m : c.metrics) {
+        width = std::max(width, static_cast<int>(m.name.size()));
+    }
+    out += printf_string("  %-*s%14s%14s%14s%10s  %s\n", width, "metric", "base", "new", "change",
                          "change%", "verdict");
     for (const MetricChange& m : c.metrics) {
         out +=
-            printf_string("  %-18s%14s%14s%14s%10s  %s\n", m.name.c_str(),
+            printf_string("  %-*s%14s%14s%14s%10s  %s\n", width, m.name.c_str(),
                           format_value(m, m.base).c_str(), format_value(m, m.current).c_str(),
                           format_change(m).c_str(), format_pct(m).c_str(), verdict_text(m).c_str());
     }

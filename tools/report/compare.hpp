@@ -18,14 +18,15 @@ struct Thresholds {
     double default_pct = 10.0;                   ///< --threshold 10%
     std::map<std::string, double> override_pct;  ///< --threshold p99=5%: metric name -> percent
 
-    /// The threshold of metric `name`: its own override, else for "uncorrected.X" the
-    /// override of "X", else the default.
+    /// The threshold of metric `name`: its own override, else for "uncorrected.X" and for a
+    /// step's "steps.NAME.X" the override of "X", else the default.
     double for_metric(const std::string& name) const;
 };
 
 /// Parses one --threshold value into `t`: "10%" (the default for every metric) or
 /// "NAME=5%" (one metric; NAME as in compare's table, e.g. p99, throughput, errors,
-/// uncorrected.p99). The '%' is optional. Returns "" or a message naming the problem.
+/// uncorrected.p99, steps.rpc.p99). The '%' is optional. Returns "" or a message naming the
+/// problem.
 std::string parse_threshold(const std::string& text, Thresholds& t);
 
 /// The names --threshold NAME=... accepts for loadgen reports.
@@ -109,9 +110,11 @@ Comparison compare_autobahn(const Input& base, const Input& current);
 /// Compares two loadgen reports: throughput (received messages per second), errors, error
 /// rate, then every percentile of the corrected latency (min, p50, p75, p90, p95, p99, p99.9,
 /// p99.99, max, mean) and, where either report recorded any, of the uncorrected latency,
-/// all recomputed from the embedded histograms. Latencies, errors and the error rate are worse
-/// higher, throughput worse lower. A change beyond the metric's threshold is a regression or
-/// an improvement, anything within it no change; from 0 to anything is beyond every threshold.
+/// all recomputed from the embedded histograms; then, for scenario files, per step of both
+/// reports `steps.NAME.p50`, `.p99`, `.p99.9` (its corrected latency) and `.timeouts` (expects),
+/// a step in one report alone named in a note. Latencies, errors, timeouts and the error rate
+/// are worse higher, throughput worse lower. A change beyond the metric's threshold is a regression
+/// or an improvement, anything within it no change; from 0 to anything is beyond every threshold.
 /// Config differences that make the runs hard to compare become notes.
 Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
                            const Thresholds& thresholds);

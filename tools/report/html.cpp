@@ -6,6 +6,8 @@
 #include <cstdarg>
 #include <cstdio>
 #include <functional>
+#include <set>
+#include <tuple>
 #include <utility>
 
 #include "wsbench/report/write.hpp"
@@ -275,6 +277,7 @@ std::string summary_table(const std::vector<LoadgenFile>& in) {
     row("Target", [](const LoadgenFile& r) { return r.report.config.url; });
     row("Scenario", [](const LoadgenFile& r) {
         const LoadgenSettings& c = r.report.config;
+        if (c.scenario == "file") return "file " + c.scenario_file;
         std::string s = c.scenario;
         if (c.rate > 0) s += ", " + format_rate(c.rate) + " total";
         if (c.per_connection_rate > 0) s += ", " + format_rate(c.per_connection_rate) + " each";
@@ -350,6 +353,65 @@ std::string config_tables(const std::vector<LoadgenFile>& in) {
     return out;
 }
 
+// Scenario files: a row per input and step (counts and latency percentiles), then a row per
+// input with its sessions.
+std::string steps_table(const std::vector<LoadgenFile>& in, const std::set<std::string>& names) {
+    auto latency = [](const Histogram& h, double p) {
+        return h.total_count() == 0
+                   ? std::string("-")
+                   : format_duration_us(static_cast<double>(h.value_at_percentile(p)));
+    };
+    auto swatch = [&](std::size_t i) {
+        return "<td><span class=\"swatch\" style=\"background:" + colour(i) + "\"></span>" +
+               escape_markup(short_name(in[i])) + "</td>";
+    };
+    std::string t =
+        "<table class=\"steps\"><tr><th>step</th><th>report</th><th>kind</th><th>count</th>"
+        "<th>timeouts</th><th>errors</th><th>unmatched</th><th>p50</th><th>p99</th>"
+        "<th>p99.9</th><th>p99 uncorrected</th></tr>\n";
+    for (const std::string& name : names) {
+        for (std::size_t i = 0; i < in.size(); ++i) {
+            const auto it = in[i].report.steps.find(name);
+            if (it == in[i].report.steps.end()) continue;
+            const StepReport& s = it->second;
+            t += "<tr><th>" + escape_markup(name) + "</th>" + swatch(i) + "<td>" +
+                 escape_markup(s.kind) + "</td>" +
+                 printf_string("<td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td>",
+                               static_cast<unsigned long long>(s.count),
+                               static_cast<unsigned long long>(s.timeouts),
+                               static_cast<unsigned long long>(s.error_total()),
+                               static_cast<unsigned long long>(s.unmatched)) +
+                 "<td>" + latency(s.latency, 50) + "</td><td>" + latency(s.latency, 99) +
+                 "</td><td>" + latency(s.latency, 99.9) + "</td><td>" +
+                 latency(s.latency_uncorrected, 99) + "</td></tr>\n";
+        }
+    }
+    t += "</table>\n";
+    bool sessions = false;
+    for (const LoadgenFile& f : in) sessions = sessions || f.report.sessions.has_value();
+    if (!sessions) return t;
+    t += "<table class=\"sessions\"><tr><th>sessions</th><th>started</th>"
+         "<th>completed</th><th>failed</th><th>cut</th><th>unmatched</th>"
+         "<th>template errors</th><th>start lag p50</th><th>start lag p99</th></tr>\n";
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        const auto& s = in[i].report.sessions;
+        if (!s) continue;
+        t +=
+            "<tr>" + swatch(i) +
+            printf_string(
+                "<td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu</td>"
+                "<td>%llu</td>",
+                static_cast<unsigned long long>(s->started),
+                static_cast<unsigned long long>(s->completed),
+                static_cast<unsigned long long>(s->failed), static_cast<unsigned long long>(s->cut),
+                static_cast<unsigned long long>(s->unmatched),
+                static_cast<unsigned long long>(s->template_errors)) +
+            "<td>" + latency(s->start_lag, 50) + "</td><td>" + latency(s->start_lag, 99) +
+            "</td></tr>\n";
+    }
+    return t + "</table>\n";
+}
+
 constexpr const char* kStyle = R"(
 body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 24px;
        color: #222; background: #fff; max-width: 1120px; }
@@ -375,17 +437,23 @@ summary { cursor: pointer; font-weight: 600; }
 table.config td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12px; }
 )";
 
-// The latency percentile distribution of every report, corrected solid, uncorrected dashed.
-std::string percentile_chart(const std::vector<LoadgenFile>& in) {
+/// The corrected and uncorrected latency of one input a percentile chart draws; null when the
+/// input has none (a step it does not have).
+using LatencyPair = std::pair<const Histogram*, const Histogram*>;
+
+// A latency percentile distribution per input, corrected solid, uncorrected dashed.
+std::string percentile_chart(const std::vector<LoadgenFile>& in, const std::string& title,
+                             const std::function<LatencyPair(const LoadgenReport&)>& latency) {
     std::vector<Series> series;
     double lo = 1e300;
     double hi = 1;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const std::string name = short_name(in[i]);
+        const auto [corrected, uncorrected] = latency(in[i].report);
+        if (corrected == nullptr) continue;
         for (const auto& [h, dashed, suffix] :
-             {std::tuple<const Histogram*, bool, const char*>{&in[i].report.latency, false,
-                                                              " corrected"},
-              {&in[i].report.latency_uncorrected, true, " uncorrected"}}) {
+             {std::tuple<const Histogram*, bool, const char*>{corrected, false, " corrected"},
+              {uncorrected, true, " uncorrected"}}) {
             Series s{name + suffix, colour(i), dashed, percentile_curve(*h)};
             for (const auto& [x, y] : s.points) {
                 lo = std::min(lo, y);
@@ -401,8 +469,37 @@ std::string percentile_chart(const std::vector<LoadgenFile>& in) {
     for (int n = 0; n <= static_cast<int>(kMaxNines); ++n) {
         x.ticks.emplace_back(n, percentile_label(n));
     }
-    return line_chart("Latency percentile distribution (log scale)", x,
-                      log_axis(lo > hi ? 1 : lo, hi, "latency", us_text), series);
+    return line_chart(title, x, log_axis(lo > hi ? 1 : lo, hi, "latency", us_text), series);
+}
+
+// Scenario files: a percentile chart per step (every step any input has), then the sessions.
+std::string steps_section(const std::vector<LoadgenFile>& in) {
+    std::set<std::string> names;
+    bool sessions = false;
+    for (const LoadgenFile& f : in) {
+        for (const auto& [name, step] : f.report.steps) names.insert(name);
+        sessions = sessions || f.report.sessions.has_value();
+    }
+    if (names.empty() && !sessions) return "";
+    std::string out = "<h2>Steps</h2>\n";
+    for (const std::string& name : names) {
+        std::string kind;
+        for (const LoadgenFile& f : in) {
+            if (auto it = f.report.steps.find(name); it != f.report.steps.end()) {
+                kind = it->second.kind;
+            }
+        }
+        out += percentile_chart(
+            in, "Step " + name + " (" + kind + "): latency percentile distribution (log scale)",
+            [&name](const LoadgenReport& r) {
+                const auto it = r.steps.find(name);
+                return it == r.steps.end()
+                           ? LatencyPair{nullptr, nullptr}
+                           : LatencyPair{&it->second.latency, &it->second.latency_uncorrected};
+            });
+    }
+    out += steps_table(in, names);
+    return out;
 }
 
 /// One timeline value of a chart: its name in the legend ("" for none) and how to read it.
@@ -478,7 +575,12 @@ std::string render_html(const std::vector<LoadgenFile>& in) {
             ". Latencies in microseconds from the reports' HdrHistograms; corrected latency "
             "(from the intended send time) is drawn solid, uncorrected dashed.</p>\n";
     page += "<h2>Summary</h2>\n" + summary_table(in);
-    page += "<h2>Latency by percentile</h2>\n" + percentile_chart(in);
+    page += "<h2>Latency by percentile</h2>\n" +
+            percentile_chart(in, "Latency percentile distribution (log scale)",
+                             [](const LoadgenReport& r) {
+                                 return LatencyPair{&r.latency, &r.latency_uncorrected};
+                             });
+    page += steps_section(in);
     page += "<h2>Over time</h2>\n" + timeline_charts(in);
     page += "<h2>Config</h2>\n" + config_tables(in);
     page += "</body>\n</html>\n";

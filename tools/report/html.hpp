@@ -11,8 +11,10 @@ namespace wsb::report {
 
 /// The page: a summary table per input, the latency percentile distribution on a log scale
 /// (corrected solid, uncorrected dashed), throughput and p50/p99 over time, connections and
-/// errors over time, and each input's config. Charts are SVG generated here; the page loads
-/// nothing from elsewhere (no scripts, fonts or stylesheets).
+/// errors over time, and each input's config. Reports of scenario files add a Steps section: a
+/// percentile chart per step (every step any input has), a table of each step's counts and
+/// percentiles per input, and a table of each input's sessions. Charts are SVG generated here; the
+/// page loads nothing from elsewhere (no scripts, fonts or stylesheets).
 std::string render_html(const std::vector<LoadgenFile>& inputs);
 
 /// The page for Autobahn index.json files (as Autobahn's wstest or wsbench-conformance write

@@ -162,6 +162,60 @@ void add_counters(const std::vector<LoadgenFile>& in, LoadgenReport& m,
     }
 }
 
+void add_step(StepReport& into, const StepReport& from, const std::string& name,
+              const std::string& first, const std::string& other) {
+    if (into.kind != from.kind) {
+        throw InputError(first + " and " + other + ": step '" + name + "' is of kind " + into.kind +
+                         " in the first and " + from.kind +
+                         " in the second; merge reports of the same scenario file");
+    }
+    into.count += from.count;
+    into.timeouts += from.timeouts;
+    for (const auto& [kind, n] : from.errors) into.errors[kind] += n;
+    into.unmatched += from.unmatched;
+    add_histogram(into.latency, from.latency, "steps." + name + ".latency", first, other);
+    add_histogram(into.latency_uncorrected, from.latency_uncorrected,
+                  "steps." + name + ".latency_uncorrected", first, other);
+}
+
+// Scenario files: each step summed by name (counts, errors by kind, histograms added), and the
+// sessions summed; a step an input lacks counts nothing there.
+void add_steps(const std::vector<LoadgenFile>& in, LoadgenReport& m,
+               std::vector<std::string>& warnings) {
+    std::map<std::string, std::string> origin;  // step name -> the first input that has it
+    for (const LoadgenFile& f : in) {
+        for (const auto& [name, step] : f.report.steps) {
+            if (origin.emplace(name, f.path).second) {
+                m.steps.emplace(name, step);
+            } else {
+                add_step(m.steps.at(name), step, name, origin.at(name), f.path);
+            }
+        }
+        if (const auto& s = f.report.sessions) {
+            if (!m.sessions) {
+                m.sessions = s;
+                continue;
+            }
+            SessionCounts& into = *m.sessions;
+            into.started += s->started;
+            into.completed += s->completed;
+            into.failed += s->failed;
+            into.cut += s->cut;
+            into.unmatched += s->unmatched;
+            into.template_errors += s->template_errors;
+            add_histogram(into.start_lag, s->start_lag, "sessions.start_lag", in.front().path,
+                          f.path);
+        }
+        const std::string& file = f.report.config.scenario_file;
+        if (file != in.front().report.config.scenario_file) {
+            warnings.push_back(in.front().path + " and " + f.path +
+                               " ran different scenario files ('" +
+                               in.front().report.config.scenario_file + "' and '" + file +
+                               "'): their steps are merged by name");
+        }
+    }
+}
+
 // The windows: aligned on their wall-clock starts when every input has one.
 struct Windows {
     bool all_started = false;
@@ -358,6 +412,7 @@ LoadgenReport merge_loadgen(const std::vector<LoadgenFile>& in, std::vector<std:
     m.config = merged_config(in);
     add_histograms(in, m);
     add_counters(in, m, warnings);
+    add_steps(in, m, warnings);
     const Windows windows = align_windows(in, warnings);
     if (windows.all_started) m.started_ms = windows.origin_ms;
     m.duration_s = windows.duration_s;

@@ -162,15 +162,17 @@ ExitCode summary(const cxxopts::ParseResult&, const std::vector<std::string>& fi
     const LoadgenReport& r = f.report;
     if (format == "json") {
         const json doc = r;
-        out << json{{"file", f.path},
-                    {"summary", doc.at("summary")},
-                    {"latency_us", doc.at("latency_us")},
-                    {"latency_uncorrected_us", doc.at("latency_uncorrected_us")},
-                    {"connect_latency_us", doc.at("connect_latency_us")},
-                    {"handshake_latency_us", doc.at("handshake_latency_us")},
-                    {"errors", doc.at("errors")}}
-                   .dump(2)
-            << "\n";
+        json summary = {{"file", f.path},
+                        {"summary", doc.at("summary")},
+                        {"latency_us", doc.at("latency_us")},
+                        {"latency_uncorrected_us", doc.at("latency_uncorrected_us")},
+                        {"connect_latency_us", doc.at("connect_latency_us")},
+                        {"handshake_latency_us", doc.at("handshake_latency_us")},
+                        {"errors", doc.at("errors")}};
+        for (const char* key : {"steps", "sessions"}) {  // scenario files
+            if (doc.contains(key)) summary[key] = doc.at(key);
+        }
+        out << summary.dump(2) << "\n";
         return ExitCode::ok;
     }
     out << "Report " << f.path << " (" << r.envelope.created << ", host "
@@ -266,6 +268,7 @@ ExitCode run_cli(int argc, const char* const* argv, std::ostream& out, std::ostr
          "every latency percentile (corrected and uncorrected) recomputed from the embedded\n"
          "histograms, with absolute and relative change; a change beyond the metric's threshold\n"
          "is a regression (worse: higher latency or errors, lower throughput) or an improvement.\n"
+         "Scenario files: p50, p99, p99.9 and timeouts of each step (steps.STEP.p99, ...).\n"
          "Autobahn index.json files: the cases whose verdict changed, newly failing first.\n",
          2,
          2,
@@ -275,7 +278,7 @@ ExitCode run_cli(int argc, const char* const* argv, std::ostream& out, std::ostr
                  "threshold",
                  "10% for every metric, or NAME=5% for one (repeatable): throughput, "
                  "errors, error_rate, min, p50, p75, p90, p95, p99, p99.9, p99.99, max, "
-                 "mean, uncorrected.p99 (p99 also sets it), connect.p99, ...",
+                 "mean, uncorrected.p99 and steps.STEP.p99 (p99 sets both), connect.p99, ...",
                  cxxopts::value<std::string>()->default_value("10%"), "PCT");
          },
          compare},

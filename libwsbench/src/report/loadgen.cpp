@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "json_fields.hpp"
+#include "loadgen_steps.hpp"
 
 namespace wsb::report {
 
@@ -26,14 +27,15 @@ ShardId shard_id_from(const json& j, const std::string& path) {
     return s;
 }
 
-const char* const kScenarios[] = {"echo", "broadcast", "connect"};
+// "file": a scenario file (--scenario FILE), named in config.scenario_file.
+const char* const kScenarios[] = {"echo", "broadcast", "connect", "file"};
 
 std::string scenario_from(const json& parent, const std::string& path, const char* key) {
     const std::string s = text(parent, path, key);
     for (const char* known : kScenarios) {
         if (s == known) return s;
     }
-    fail(path + "." + key, "expected echo, broadcast or connect, not '" + s + "'");
+    fail(path + "." + key, "expected echo, broadcast, connect or file, not '" + s + "'");
 }
 
 std::optional<double> optional_number(const json& parent, const std::string& path,
@@ -288,6 +290,7 @@ void to_json(json& j, const LoadgenSettings& c) {
     if (c.reply_timeout_s) j["reply_timeout_s"] = *c.reply_timeout_s;
     if (c.shard) j["shard"] = shard_id_json(*c.shard);
     if (c.stall) j["stall"] = *c.stall;
+    if (!c.scenario_file.empty()) j["scenario_file"] = c.scenario_file;
 }
 
 void from_json(const json& j, LoadgenSettings& c) {
@@ -310,6 +313,7 @@ void from_json(const json& j, LoadgenSettings& c) {
     if (find(j, "connect_timeout_s")) c.connect_timeout_s = number(j, p, "connect_timeout_s");
     if (find(j, "max_connecting")) c.max_connecting = u64(j, p, "max_connecting");
     if (find(j, "stall")) c.stall = u64(j, p, "stall");
+    if (find(j, "scenario_file")) c.scenario_file = text(j, p, "scenario_file");
     c.drain_timeout_s = optional_number(j, p, "drain_timeout_s");
     c.reply_timeout_s = optional_number(j, p, "reply_timeout_s");
     if (const json* headers = find(j, "headers")) {
@@ -379,6 +383,7 @@ void to_json(json& j, const LoadgenReport& r) {
         j["broadcast"] = {
             {"expected", b->expected}, {"lost", b->lost}, {"duplicated", b->duplicated}};
     }
+    detail::write_scenario_sections(j, r);
     if (const auto& slo = r.slo) {
         j["slo"] = {{"terms", slo->terms}, {"passed", slo->passed}, {"breaches", slo->breaches}};
     }
@@ -401,6 +406,7 @@ void from_json(const json& d, LoadgenReport& r) {
     read_counts(d, r);
     read_generator(d, r);
     read_optional_sections(d, r);
+    detail::read_scenario_sections(d, r);
 }
 
 // ---------------------------------------------------------------------------- figures
@@ -480,7 +486,7 @@ bool operator==(const LoadgenReport::Connections& a, const LoadgenReport::Connec
 
 bool operator==(const LoadgenSettings& a, const LoadgenSettings& b) {
     auto t = [](const LoadgenSettings& c) {
-        return std::tie(c.url, c.scenario, c.connections, c.threads, c.duration_s,
+        return std::tie(c.url, c.scenario, c.scenario_file, c.connections, c.threads, c.duration_s,
                         c.messages_per_connection, c.warmup_s, c.rate, c.per_connection_rate,
                         c.pipeline, c.message_size, c.message_type, c.connect_rate,
                         c.connect_timeout_s, c.max_connecting, c.drain_timeout_s, c.reply_timeout_s,
@@ -496,7 +502,7 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b) {
                         r.messages_received, r.bytes_sent, r.bytes_received, r.duration_s,
                         r.sent_per_s, r.received_per_s, r.latency, r.latency_uncorrected, r.connect,
                         r.handshake, r.schedule_lag, r.timeline, r.errors, r.close_codes, r.threads,
-                        r.warnings, r.broadcast, r.slo, r.fatal, r.merged);
+                        r.warnings, r.broadcast, r.steps, r.sessions, r.slo, r.fatal, r.merged);
     };
     return t(a) == t(b);
 }

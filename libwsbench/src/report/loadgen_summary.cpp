@@ -1,4 +1,5 @@
 // The human summary table of a loadgen report, printed by wsbench-loadgen and wsbench-report.
+#include <algorithm>
 #include <cstdarg>
 #include <cstdio>
 
@@ -30,6 +31,7 @@ std::string row(const char* label, const std::string& text) {
 }
 
 std::string describe_load(const LoadgenSettings& c) {
+    if (c.scenario == "file") return c.scenario_file.empty() ? "a scenario file" : c.scenario_file;
     if (c.scenario == "connect") {
         return c.ping_interval_s > 0 ? "holding connections, ping every " +
                                            format_duration_us(c.ping_interval_s * 1e6)
@@ -81,6 +83,51 @@ std::string latency_table(const LoadgenReport& r) {
                          static_cast<unsigned long long>(c.total_count()),
                          static_cast<unsigned long long>(u.total_count()));
     return out;
+}
+
+// Scenario files: a row per named step (its counts and latency percentiles), then the sessions.
+std::string steps_table(const LoadgenReport& r) {
+    if (r.steps.empty() && !r.sessions) return "";
+    std::string out;
+    if (!r.steps.empty()) {
+        int name_width = kLabelWidth - 2;
+        for (const auto& [name, step] : r.steps) {
+            name_width = std::max(name_width, static_cast<int>(name.size()) + 1);
+        }
+        out +=
+            printf_string("  %-*s%-7s%9s%9s%8s%11s%11s%11s%11s\n", name_width + 2, "Steps", "kind",
+                          "count", "timeouts", "errors", "p50", "p99", "p99.9", "p99 uncorr");
+        auto cell = [](const Histogram& h, double p) {
+            return h.total_count() == 0
+                       ? std::string("-")
+                       : format_duration_us(static_cast<double>(h.value_at_percentile(p)));
+        };
+        for (const auto& [name, s] : r.steps) {
+            out += printf_string(
+                "    %-*s%-7s%9llu%9llu%8llu%11s%11s%11s%11s\n", name_width, name.c_str(),
+                s.kind.c_str(), static_cast<unsigned long long>(s.count),
+                static_cast<unsigned long long>(s.timeouts),
+                static_cast<unsigned long long>(s.error_total()), cell(s.latency, 50).c_str(),
+                cell(s.latency, 99).c_str(), cell(s.latency, 99.9).c_str(),
+                cell(s.latency_uncorrected, 99).c_str());
+        }
+    }
+    if (const auto& s = r.sessions) {
+        std::string line = std::to_string(s->started) + " started, " +
+                           std::to_string(s->completed) + " completed, " +
+                           std::to_string(s->failed) + " failed, " + std::to_string(s->cut) +
+                           " cut";
+        if (s->start_lag.total_count() > 0) {
+            line += ", start lag p99 " +
+                    format_duration_us(static_cast<double>(s->start_lag.value_at_percentile(99)));
+        }
+        if (s->unmatched > 0) line += ", " + std::to_string(s->unmatched) + " unmatched";
+        if (s->template_errors > 0) {
+            line += ", " + std::to_string(s->template_errors) + " template errors";
+        }
+        out += row("Sessions", line);
+    }
+    return out + "\n";
 }
 
 // Target, scenario, window, connections, shard, messages, bytes, deliveries.
@@ -182,6 +229,7 @@ std::string summary_table(const LoadgenReport& r) {
     out += row("Connect", p50_p99(r.connect));
     out += row("Handshake", p50_p99(r.handshake));
     out += "\n";
+    out += steps_table(r);
     out += health_rows(r);
     return out;
 }

@@ -63,6 +63,47 @@ inline LoadgenReport echo_run(std::initializer_list<std::uint64_t> latencies_us,
     return r;
 }
 
+/// echo_run() as the run of a scenario file (config.scenario "file"): an expect step "rpc" with
+/// the given latencies (uncorrected: half) and `timeouts`, one capture error and 2 unmatched; a
+/// listen step "price" with pushes of 300 us; 4 sessions, one cut, with start lags of 10 and
+/// 20 us.
+inline LoadgenReport scenario_run(std::initializer_list<std::uint64_t> rpc_us,
+                                  std::uint64_t timeouts = 0,
+                                  std::int64_t started_ms = 1714566896000) {
+    LoadgenReport r = echo_run({}, started_ms);
+    r.config.scenario = "file";
+    r.config.scenario_file = "chat.yaml";
+    r.config.rate = 0;
+    r.config.message_size = 0;
+    StepReport rpc;
+    for (std::uint64_t v : rpc_us) {
+        rpc.latency.record(v);
+        rpc.latency_uncorrected.record(v / 2);
+    }
+    rpc.count = rpc.latency.total_count();
+    rpc.timeouts = timeouts;
+    rpc.errors = {{"capture", 1}, {"timestamp", 0}, {"template", 0}};
+    rpc.unmatched = 2;
+    r.steps["rpc"] = rpc;
+    StepReport price;
+    price.kind = "listen";
+    price.count = 3;
+    price.errors = {{"capture", 0}, {"timestamp", 0}, {"template", 0}};
+    price.latency.record(300, 3);
+    price.latency_uncorrected = price.latency;
+    r.steps["price"] = price;
+    SessionCounts sessions;
+    sessions.started = 4;
+    sessions.completed = 3;
+    sessions.cut = 1;
+    sessions.start_lag.record(10);
+    sessions.start_lag.record(20);
+    r.sessions = sessions;
+    r.messages_sent = rpc.count + timeouts;
+    r.messages_received = rpc.count + price.count;
+    return r;
+}
+
 /// `report` as wsbench-report reads it back from a file named `path`.
 inline LoadgenFile loadgen_report(const LoadgenReport& report, const std::string& path) {
     Input in;

@@ -27,6 +27,10 @@ inline constexpr const char* kLoadgenErrorKinds[] = {
     "closed_by_peer", "unmatched", "lost",      "duplicated",
 };
 
+/// The error kinds of a scenario file's step (steps.<name>.errors lists them, zeros included):
+/// capture, timestamp, template.
+inline constexpr const char* kStepErrorKinds[] = {"capture", "timestamp", "template"};
+
 /// A request header of the run; credential values are already "<redacted>".
 struct HeaderSetting {
     std::string name;
@@ -130,6 +134,7 @@ struct StepReport {
     std::uint64_t unmatched = 0;
     Histogram latency;              ///< µs; from the intended send time in a rate loop
     Histogram latency_uncorrected;  ///< µs; from the actual send time
+    /// The sum of `errors`.
     std::uint64_t error_total() const;
 };
 
@@ -257,9 +262,11 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b);
 
 /// The fixed-width human summary of a report, in the spirit of wrk and h2load: target,
 /// scenario, window, connections, messages, bytes and rates, a latency table (corrected and
-/// uncorrected: min, p50, p90, p99, p99.9, max, mean), connect and handshake p50/p99, non-zero
-/// errors by kind, close codes, warnings, and why the run stopped when it was interrupted or
-/// failed. Printed by wsbench-loadgen after a run and by `wsbench-report summary`. Ends with a
+/// uncorrected: min, p50, p90, p99, p99.9, max, mean), connect and handshake p50/p99; for a
+/// scenario file a row per step (name, kind, count, timeouts, errors, corrected p50/p99/p99.9
+/// and uncorrected p99) and a sessions row (started, completed, failed, cut, start lag p99);
+/// non-zero errors by kind, close codes, warnings, and why the run stopped when it was interrupted
+/// or failed. Printed by wsbench-loadgen after a run and by `wsbench-report summary`. Ends with a
 /// newline.
 std::string summary_table(const LoadgenReport& report);
 
