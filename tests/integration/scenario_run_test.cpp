@@ -130,7 +130,9 @@ session:
     const json r = read_json(report);
     ASSERT_TRUE(r.is_object());
     EXPECT_THAT(r["fatal"].get<std::string>(), HasSubstr("the target went away"));
-    EXPECT_EQ(r["steps"]["rpc"]["count"], 199);
+    // Replies to the first 199 requests, less those still in the server's queue at its crash.
+    EXPECT_LE(r["steps"]["rpc"]["count"], 199);
+    EXPECT_GT(r["steps"]["rpc"]["count"], 0);
     EXPECT_GT(r["sessions"]["failed"], 0);
 }
 

@@ -22,11 +22,18 @@ void Worker::script_tick(Ns now) {
     ScriptRun& r = *script_;
     if (r.t0 < 0) {
         const Ns start = shared.window_start.load(std::memory_order_relaxed);
-        if (start < 0 || now < start) return;
+        if (start < 0) return;
         r.t0 = start;
         window_seen_ = true;
+        // The first arrival goes on the timer now, so it is not a tick late.
         r.arrival = r.plan.next_arrival();
+        if (r.arrival >= 0) {
+            r.arrival_queued = true;
+            push_due(r.t0 + r.arrival, kArrivalEntry);
+            arm_send_timer();
+        }
     }
+    if (now < r.t0) return;
     {
         std::uint64_t timeouts = 0;
         for (const auto& st : r.stats.steps) timeouts += st.timeouts;
