@@ -87,9 +87,16 @@ class Connection {
     void unblock();
     /// Waits for input, unless --stall holds this connection back until the window ends.
     void arm_read();
+    /// Scenario files: a closed plain-TCP connection that opened and has no handler left
+    /// (none reading, none writing) can carry another session: reuse() makes it new again.
+    bool reusable() const noexcept {
+        return state == State::closed && !writing && !waiting_read && !stream.secure() &&
+               handshake_started > 0;
+    }
+    void reuse(std::uint32_t new_id);
 
     Worker& worker;
-    const std::uint32_t id;     ///< global index, carried in markers
+    std::uint32_t id;           ///< global index, carried in markers (scenario files: session.id)
     const std::uint32_t local;  ///< index in the worker's vector
     State state = State::idle;
     bool counted_open = false;

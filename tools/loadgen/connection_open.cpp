@@ -19,6 +19,31 @@ Connection::Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_i
 
 Connection::~Connection() = default;
 
+void Connection::reuse(std::uint32_t new_id) {
+    id = new_id;
+    state = State::idle;
+    counted_open = false;
+    send_done = false;
+    dirty = false;
+    blocked = false;
+    started = 0;
+    deadline = 0;
+    handshake_started = 0;
+    handshake.reset();
+    pending.clear();
+    inflight.clear();
+    next_seq = 0;
+    in_flight = 0;
+    reply_next = 0;
+    last_reply = 0;
+    messages_sent = 0;
+    schedule.reset();
+    broadcast_next = 0;
+    head.clear();
+    last_ping = 0;
+    script.reset();
+}
+
 void Connection::start_connect() {
     const Shared& shared = worker.shared;
     state = State::connecting;

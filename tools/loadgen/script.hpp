@@ -45,6 +45,7 @@ struct ScriptRun {
     std::vector<Ns> user_retry;                 ///< by index: earliest restart
     std::uint64_t running = 0;                  ///< sessions not ended
     std::vector<std::uint32_t> live;            ///< local indexes of their connections
+    std::vector<std::uint32_t> spare;           ///< connections free to carry a new session
     std::uint64_t failed_in_a_row = 0;          ///< sessions that failed to open, since one did
     bool over = false;                          ///< no session will start again
     Ns drain_deadline = 0;                      ///< running sessions are cut at this time

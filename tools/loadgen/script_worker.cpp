@@ -111,10 +111,19 @@ void Worker::start_session(Ns now, Ns intended, std::uint64_t conn_id, std::int6
     const std::uint64_t n = shared.next_session.fetch_add(1, std::memory_order_relaxed);
     const std::uint64_t session_id = n * config.shard_count + config.shard_index;
     if (user < 0) conn_id = session_id;  // open model: one connection per session
-    const auto local = static_cast<std::uint32_t>(connections_.size());
-    connections_.push_back(
-        std::make_unique<Connection>(*this, static_cast<std::uint32_t>(session_id), local));
-    Connection& c = *connections_.back();
+    // A spare connection object if there is one: memory follows the sessions running, not
+    // the sessions run.
+    std::uint32_t local = 0;
+    if (!r.spare.empty()) {
+        local = r.spare.back();
+        r.spare.pop_back();
+        connections_[local]->reuse(static_cast<std::uint32_t>(session_id));
+    } else {
+        local = static_cast<std::uint32_t>(connections_.size());
+        connections_.push_back(
+            std::make_unique<Connection>(*this, static_cast<std::uint32_t>(session_id), local));
+    }
+    Connection& c = *connections_[local];
     c.script = std::make_unique<ScriptSession>(c, r, conn_id, session_id, rng_());
     c.script->user = user;
     ParserOptions o;
@@ -178,9 +187,14 @@ void Worker::script_ended(Connection& c) {
             lost_at_ = shared.now();
         }
     }
-    // Free what the session held; the connection object stays (its handlers may be queued).
-    s.message = std::string();
-    c.pending = ByteBuffer();
+    // The session is freed, and the connection kept for another one, from the loop: this
+    // runs inside the connection's own handlers, and the handlers its close cancelled are
+    // queued before the posted one.
+    asio::post(io, [this, local = c.local] {
+        Connection& done = *connections_[local];
+        done.script.reset();
+        if (done.reusable()) script_->spare.push_back(local);
+    });
     if (s.user >= 0) {
         const auto i = static_cast<std::size_t>(s.user);
         r.user_running[i] = 0;
