@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "schema_check.hpp"
 #include "scratch_dir.hpp"
 #include "tool_process.hpp"
 
@@ -103,7 +104,9 @@ TEST(ScenarioRun, RequestReplyCountsMatchWhatTheServerSawExactly) {
     // Sent: auth by all, join and 10 requests by the 16 accepted.
     EXPECT_EQ(r["summary"]["messages"]["sent"], 20 + 16 * 11);
     EXPECT_EQ(r["summary"]["messages"]["received"], 20 + 16 + 160 * 3);
-    EXPECT_THAT(run.out, HasSubstr("rpc"));
+    EXPECT_THAT(run.out, HasSubstr("Steps"));
+    const SchemaCheck schema = check_schema_files("loadgen.schema.json", {report});
+    EXPECT_EQ(schema.status, 0) << schema.output;
 }
 
 TEST(ScenarioRun, ServerThatDiesMidRunGivesExitOneAndAPartialReport) {
@@ -192,6 +195,77 @@ listen:
     EXPECT_GE(n["count"], 10);  // 2 users, ~12 notifications each per 600 ms
     EXPECT_EQ(n["errors"]["timestamp"], 0);
     EXPECT_GT(n["latency_us"]["max"], 0);
+}
+
+TEST(ScenarioRun, TwoShardsStartTheSessionsOneProcessWouldAndMergeExactly) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "shard.yaml").string();
+    std::ofstream(file) << R"(
+phases: [ { duration: 1s, arrival_rate: 30 }, { duration: 1s, users: 5 } ]
+heartbeat: { every: 100ms, send: '{"op":"ping"}' }
+session:
+  - send: { json: { op: say, id: "{{session.id}}" } }
+  - expect: { name: say, json: { op: ack, id: "{{session.id}}" } }
+  - think: 250ms
+)";
+    ToolProcess server({"app_server"});
+    ASSERT_TRUE(server.wait_listening());
+    std::vector<std::string> reports;
+    std::vector<std::unique_ptr<ToolProcess>> shards;
+    for (int i = 0; i < 2; ++i) {
+        reports.push_back((dir / ("shard" + std::to_string(i) + ".json")).string());
+        shards.push_back(std::make_unique<ToolProcess>(
+            std::vector<std::string>{"wsbench-loadgen", server.url(), "--scenario", file, "--shard",
+                                     std::to_string(i) + "/2", "--json", reports.back(), "-q"}));
+    }
+    for (auto& s : shards) {
+        const ToolRun run = s->finish(60s);
+        ASSERT_EQ(run.exit_code, 0) << run.err;
+    }
+    const json stats = stop_and_read_stats(server);
+    const std::string merged = (dir / "merged.json").string();
+    const ToolRun merge =
+        run_tool({"wsbench-report", "merge", reports[0], reports[1], "-o", merged});
+    ASSERT_EQ(merge.exit_code, 0) << merge.err;
+    const json r = read_json(merged);
+    const json a = read_json(reports[0]);
+    const json b = read_json(reports[1]);
+    // 30 open-model sessions split 15/15, then users 0, 2, 4 on shard 0 and 1, 3 on shard 1.
+    EXPECT_GE(a["sessions"]["started"].get<int>(), 15 + 3);
+    EXPECT_GE(b["sessions"]["started"].get<int>(), 15 + 2);
+    const int started = r["sessions"]["started"];
+    EXPECT_EQ(started, a["sessions"]["started"].get<int>() + b["sessions"]["started"].get<int>());
+    EXPECT_EQ(r["sessions"]["completed"], started);
+    EXPECT_EQ(stats["connections"], started);
+    EXPECT_EQ(stats["says"], started);
+    EXPECT_EQ(r["steps"]["say"]["count"], started);
+    // Heartbeats: every 100 ms of each 250 ms session, counted by the server as pings.
+    EXPECT_EQ(r["summary"]["messages"]["sent"], started + stats["pings"].get<int>());
+    EXPECT_GE(stats["pings"].get<int>(), started);
+}
+
+TEST(ScenarioRun, AMalformedFileExitsTwoBeforeConnecting) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "bad.yaml").string();
+    std::ofstream(file) << "session:\n  - send: x\n  - expect: { json: { id: '{{sq}}' } }\n";
+    const ToolRun run = run_tool({"wsbench-loadgen", "ws://127.0.0.1:9/", "--scenario", file});
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_THAT(run.err, HasSubstr(file + ":3:27: session[1].expect.json.id"));
+}
+
+TEST(ScenarioRun, AnUnreachableTargetExitsThree) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "s.yaml").string();
+    std::ofstream(file) << "phases: [ { duration: 500ms, arrival_rate: 10 } ]\n"
+                           "session: [ { send: x } ]\n";
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool(
+        {"wsbench-loadgen", "ws://127.0.0.1:9/", "--scenario", file, "--json", report}, 30s);
+    EXPECT_EQ(run.exit_code, 3) << run.err;
+    EXPECT_THAT(run.err, HasSubstr("no connection could be opened"));
+    const json r = read_json(report);
+    EXPECT_EQ(r["sessions"]["failed"], r["sessions"]["started"]);
+    EXPECT_GT(r["sessions"]["started"], 0);
 }
 
 }  // namespace
