@@ -10,13 +10,49 @@ namespace wsb::scenario {
 
 namespace od = simdjson::ondemand;
 
+namespace {
+
+// Set when reading a message hit an error that leaves simdjson's iterator unusable (anything
+// but a missing field or a type mismatch): that message is indexed again before its next
+// use, never rewound (rewinding does not clear the iterator's error).
+thread_local bool t_iterator_broken = false;
+
+// True when `e` is an error (the caller gives up on this value), noting a broken iterator.
+bool bad(simdjson::error_code e) {
+    if (e == simdjson::SUCCESS) return false;
+    if (e != simdjson::NO_SUCH_FIELD && e != simdjson::INCORRECT_TYPE) t_iterator_broken = true;
+    return true;
+}
+
+}  // namespace
+
 struct JsonScratch::Impl {
     od::parser parser;
     std::string copy;
     od::document doc;
 
+    /// The message indexed last (reset by JsonScratch::new_message): rules that look at the
+    /// same message rewind its document instead of indexing it again.
+    const char* indexed = nullptr;
+    std::size_t indexed_size = 0;
+    bool indexed_ok = false;
+
     /// Starts (or restarts) reading `msg` as JSON. False when simdjson refuses it at once.
     bool start(const IncomingMessage& msg) {
+        const std::string_view p = msg.payload;
+        if (indexed != nullptr && indexed == p.data() && indexed_size == p.size() &&
+            !t_iterator_broken) {
+            if (!indexed_ok) return false;
+            doc.rewind();
+            return true;
+        }
+        indexed = p.data();
+        indexed_size = p.size();
+        indexed_ok = reindex(msg);
+        return indexed_ok;
+    }
+
+    bool reindex(const IncomingMessage& msg) {
         const std::string_view p = msg.payload;
         simdjson::padded_string_view view;
         if (msg.capacity >= p.size() + simdjson::SIMDJSON_PADDING) {
@@ -26,12 +62,15 @@ struct JsonScratch::Impl {
             copy.assign(p.data(), p.size());
             view = simdjson::padded_string_view(copy.data(), copy.size(), copy.capacity());
         }
-        return !parser.iterate(view).get(doc);
+        t_iterator_broken = false;
+        return !bad(parser.iterate(view).get(doc));
     }
 };
 
 JsonScratch::JsonScratch() : impl_(std::make_unique<Impl>()) {}
 JsonScratch::~JsonScratch() = default;
+
+void JsonScratch::new_message() noexcept { impl_->indexed = nullptr; }
 
 namespace {
 
@@ -45,8 +84,8 @@ std::string_view trim_right(std::string_view s) {
 // The text a scalar compares by: a string's unescaped text, else its token.
 bool scalar_text(od::value& v, std::string_view& out) {
     od::json_type t;
-    if (v.type().get(t)) return false;
-    if (t == od::json_type::string) return !v.get_string().get(out);
+    if (bad(v.type().get(t))) return false;
+    if (t == od::json_type::string) return !bad(v.get_string().get(out));
     if (t == od::json_type::object || t == od::json_type::array) return false;
     out = trim_right(v.raw_json_token());
     return true;
@@ -63,15 +102,15 @@ bool match_value(od::value v, const JsonField& f, const BoundValues& bound) {
         }
         case JsonField::Kind::object: {
             od::object o;
-            return !v.get_object().get(o) && match_fields(o, f.children, bound);
+            return !bad(v.get_object().get(o)) && match_fields(o, f.children, bound);
         }
         case JsonField::Kind::array: {
             od::array a;
-            if (v.get_array().get(a)) return false;
+            if (bad(v.get_array().get(a))) return false;
             std::size_t i = 0;
             for (auto element : a) {
                 od::value ev;
-                if (element.get(ev) || i >= f.children.size()) return false;
+                if (bad(element.get(ev)) || i >= f.children.size()) return false;
                 if (!match_value(ev, f.children[i], bound)) return false;
                 ++i;
             }
@@ -84,7 +123,7 @@ bool match_value(od::value v, const JsonField& f, const BoundValues& bound) {
 bool match_fields(od::object obj, const std::vector<JsonField>& fields, const BoundValues& bound) {
     for (const JsonField& f : fields) {
         od::value v;
-        if (obj.find_field_unordered(f.key).get(v)) return false;
+        if (bad(obj.find_field_unordered(f.key).get(v))) return false;
         if (!match_value(v, f, bound)) return false;
     }
     return true;
@@ -96,23 +135,23 @@ bool text_at(JsonScratch::Impl& js, const IncomingMessage& msg, const std::strin
     if (!js.start(msg)) return false;
     if (pointer.empty()) {
         od::json_type t;
-        if (js.doc.type().get(t)) return false;
-        if (t == od::json_type::string) return !js.doc.get_string().get(out);
+        if (bad(js.doc.type().get(t))) return false;
+        if (t == od::json_type::string) return !bad(js.doc.get_string().get(out));
         out = trim_right(msg.payload);
         while (!out.empty() && is_json_space(out.front())) out.remove_prefix(1);
         return true;
     }
     od::value v;
-    if (js.doc.at_pointer(pointer).get(v)) return false;
+    if (bad(js.doc.at_pointer(pointer).get(v))) return false;
     od::json_type t;
-    if (v.type().get(t)) return false;
+    if (bad(v.type().get(t))) return false;
     if (t == od::json_type::object) {
         od::object o;
-        return !v.get_object().get(o) && !o.raw_json().get(out);
+        return !bad(v.get_object().get(o)) && !bad(o.raw_json().get(out));
     }
     if (t == od::json_type::array) {
         od::array a;
-        return !v.get_array().get(a) && !a.raw_json().get(out);
+        return !bad(v.get_array().get(a)) && !bad(a.raw_json().get(out));
     }
     return scalar_text(v, out);
 }
@@ -204,7 +243,7 @@ bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, Json
     JsonScratch::Impl& s = js.impl();
     if (!s.start(msg)) return false;
     od::object obj;
-    if (s.doc.get_object().get(obj)) return false;
+    if (bad(s.doc.get_object().get(obj))) return false;
     return match_fields(obj, json, bound);
 }
 

@@ -89,7 +89,12 @@ void Session::do_send(const SendStep& send, const SessionClock& now, SessionOutp
 void Session::do_expect(const ExpectStep& e, const SessionClock& now) {
     const bool in_rate_loop =
         !loops_.empty() && std::get<LoopStep>(s_.program[loops_.back().begin].what).rate > 0;
+    // A spare Pending keeps its bound values' buffers: no allocation per expect once warm.
     Pending p;
+    if (!spare_.empty()) {
+        p = std::move(spare_.back());
+        spare_.pop_back();
+    }
     p.step = pc_;
     p.name = stats_.expect_name[pc_];
     p.blocking = !in_rate_loop;
@@ -184,6 +189,11 @@ void Session::run(const SessionClock& now, SessionOutput& out) {
     }
 }
 
+void Session::retire(std::size_t i) {
+    spare_.push_back(std::move(pending_[i]));
+    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
 void Session::matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now) {
     Pending& p = pending_[i];
     StepStats& st = stats_.steps[p.name];
@@ -196,7 +206,7 @@ void Session::matched(std::size_t i, const IncomingMessage& msg, const SessionCl
         if (!c.extract(msg, js_, slots_[c.slot])) ++st.capture_errors;
     }
     if (p.blocking) wait_ = Wait::none;
-    pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+    retire(i);
 }
 
 bool Session::offer_to_listen(const IncomingMessage& msg, const SessionClock& now) {
@@ -228,6 +238,7 @@ void Session::on_message(const IncomingMessage& msg, const SessionClock& now, Se
     if (finished_) return;
     ++stats_.received;
     sync_context(now);
+    js_.new_message();
     for (std::size_t i = 0; i < pending_.size(); ++i) {
         const auto& e = std::get<ExpectStep>(s_.program[pending_[i].step].what);
         if (e.match.matches(msg, pending_[i].bound, js_)) {
@@ -262,7 +273,7 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
         ++stats_.steps[pending_[i].name].timeouts;
         const bool blocking = pending_[i].blocking;
         const bool close = std::get<ExpectStep>(s_.program[pending_[i].step].what).close_on_timeout;
-        pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
+        retire(i);
         if (close) {
             finish(1000, {}, out);
             return;

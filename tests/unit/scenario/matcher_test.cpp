@@ -185,5 +185,39 @@ TEST(Capture, IntegerForSentAt) {
     EXPECT_FALSE(extract_integer(text(R"({"ts":1})"), "/ts_us", js, v));
 }
 
+TEST(Matcher, RulesOnOneMessageShareOneIndexAndANewMessageIsIndexedAgain) {
+    Matcher id;
+    id.has_json = true;
+    id.json.push_back(scalar("id", 0));
+    JsonScratch js;
+    // One buffer, two messages of the same size at the same address, as a read buffer reuses.
+    std::string buffer = R"({"id":"7","x":1})";
+    const IncomingMessage msg = text(buffer);
+    js.new_message();
+    EXPECT_FALSE(id.matches(msg, {"8"}, js));
+    EXPECT_TRUE(id.matches(msg, {"7"}, js));  // the same message, rewound
+    Capture c;
+    c.pointer = "/x";
+    std::string out;
+    EXPECT_TRUE(c.extract(msg, js, out));
+    EXPECT_EQ(out, "1");
+    EXPECT_TRUE(id.matches(msg, {"7"}, js));
+    buffer.replace(0, buffer.size(), R"({"id":"8","x":2})");
+    js.new_message();
+    EXPECT_TRUE(id.matches(msg, {"8"}, js));
+    EXPECT_FALSE(id.matches(msg, {"7"}, js));
+}
+
+TEST(Matcher, ATruncatedJsonMessageMatchesNothing) {
+    Matcher id;
+    id.has_json = true;
+    id.json.push_back(scalar("id", 0));
+    JsonScratch js;
+    const std::string buffer = R"({"id":"8","x":2 )";
+    js.new_message();
+    EXPECT_FALSE(id.matches(text(buffer), {"8"}, js));
+    EXPECT_FALSE(id.matches(text(buffer), {"8"}, js));
+}
+
 }  // namespace
 }  // namespace wsb::scenario

@@ -39,6 +39,11 @@ class JsonScratch {
     JsonScratch(const JsonScratch&) = delete;
     JsonScratch& operator=(const JsonScratch&) = delete;
 
+    /// A new message is about to be offered to the rules: the one indexed last (kept so that
+    /// every rule looking at one message shares one simdjson pass) is forgotten. Call it per
+    /// message: a later message may sit at the same address with the same size.
+    void new_message() noexcept;
+
     struct Impl;
     Impl& impl() noexcept { return *impl_; }
 

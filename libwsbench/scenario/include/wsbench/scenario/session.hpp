@@ -106,6 +106,7 @@ class Session {
     bool do_loop_end(const SessionClock& now);
     void finish(std::uint16_t code, std::string_view reason, SessionOutput& out);
     void matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now);
+    void retire(std::size_t i);  ///< pending_[i] is done: its buffers go to spare_
     bool offer_to_listen(const IncomingMessage& msg, const SessionClock& now);
     void sync_context(const SessionClock& now);
 
@@ -121,6 +122,7 @@ class Session {
     std::vector<Nanos> sent_intended_;  ///< ... and its intended time
     std::vector<LoopFrame> loops_;
     std::vector<Pending> pending_;  ///< oldest first
+    std::vector<Pending> spare_;    ///< retired, kept for their buffers
     std::uint64_t next_seq_ = 0;
     std::uint32_t pc_ = 0;
     Wait wait_ = Wait::none;
