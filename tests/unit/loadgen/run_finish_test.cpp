@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "loadgen/run.hpp"
+#include "wsbench/scenario/model.hpp"
 
 namespace wsb::loadgen {
 namespace {
@@ -235,6 +236,66 @@ TEST(LoadgenRunFinish, WarnsAboutScheduleLagInOpenLoopOnly) {
     const RunResult closed =
         finish_run(ten_seconds(), RunResult{}, two(a, worker(2, 10)), normal_times());
     EXPECT_TRUE(closed.warnings.empty());
+}
+
+// A scenario-file worker: `sessions` started and completed, `count` rpc replies matched.
+WorkerOutcome script_worker(std::uint64_t sessions, std::uint64_t count, std::uint64_t failed) {
+    WorkerOutcome w;
+    w.result.connections_established = sessions - failed;
+    w.result.connections_failed = failed;
+    w.result.messages_sent = count;
+    report::StepReport rpc;
+    rpc.count = count;
+    rpc.timeouts = 1;
+    rpc.errors = {{"capture", 2}, {"timestamp", 0}, {"template", 0}};
+    for (std::uint64_t i = 0; i < count; ++i) rpc.latency.record(1000 + i);
+    w.result.steps["rpc"] = rpc;
+    report::SessionCounts s;
+    s.started = sessions;
+    s.completed = sessions - failed;
+    s.failed = failed;
+    s.start_lag.record(50);
+    w.result.sessions = s;
+    return w;
+}
+
+TEST(LoadgenRunFinish, ScenarioFilesMergeStepsAndSessionsExactly) {
+    Config c = ten_seconds();
+    c.warmup = Nanos(0);
+    c.script = std::make_shared<scenario::Scenario>();
+    const RunResult r = finish_run(
+        c, RunResult{}, two(script_worker(10, 40, 0), script_worker(6, 20, 0)), normal_times());
+    ASSERT_EQ(r.steps.count("rpc"), 1u);
+    const report::StepReport& rpc = r.steps.at("rpc");
+    EXPECT_EQ(rpc.count, 60u);
+    EXPECT_EQ(rpc.timeouts, 2u);
+    EXPECT_EQ(rpc.errors.at("capture"), 4u);
+    EXPECT_EQ(rpc.latency.total_count(), 60u);
+    ASSERT_TRUE(r.sessions.has_value());
+    EXPECT_EQ(r.sessions->started, 16u);
+    EXPECT_EQ(r.sessions->completed, 16u);
+    EXPECT_EQ(r.sessions->start_lag.total_count(), 2u);
+    EXPECT_EQ(r.connections_target, 16u);
+    // Sends without replies are normal in a scenario (pushes, fire-and-forget): not fatal.
+    EXPECT_EQ(r.fatal, "");
+}
+
+TEST(LoadgenRunFinish, AScenarioTargetThatWentAwayIsNamedAsSuch) {
+    Config c = ten_seconds();
+    c.warmup = Nanos(0);
+    c.script = std::make_shared<scenario::Scenario>();
+    WorkerOutcome a = script_worker(30, 10, 21);
+    a.lost_all = true;
+    a.lost_at = 5 * kSecond;
+    WorkerOutcome b = script_worker(30, 10, 20);
+    b.lost_all = true;
+    b.lost_at = 4 * kSecond;
+    const RunResult r = finish_run(c, RunResult{}, two(std::move(a), std::move(b)), normal_times());
+    EXPECT_TRUE(has(r.fatal,
+                    "the target went away 3.00 s into the run: sessions could no "
+                    "longer open (41 failed)"))
+        << r.fatal;
+    EXPECT_EQ(exit_code_for(r, false), ExitCode::check_failed);
 }
 
 }  // namespace
