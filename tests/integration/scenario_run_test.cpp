@@ -12,6 +12,7 @@
 
 #include "schema_check.hpp"
 #include "scratch_dir.hpp"
+#include "tls_cert.hpp"
 #include "tool_process.hpp"
 
 namespace wsb::test {
@@ -266,6 +267,40 @@ TEST(ScenarioRun, AnUnreachableTargetExitsThree) {
     const json r = read_json(report);
     EXPECT_EQ(r["sessions"]["failed"], r["sessions"]["started"]);
     EXPECT_GT(r["sessions"]["started"], 0);
+}
+
+TEST(ScenarioRun, SessionsOverTlsAgainstTheEchoServerMatchTheirEchoes) {
+    ScratchDir dir("scenario-run");
+    const std::string cert = (dir / "cert.pem").string();
+    const std::string key = (dir / "key.pem").string();
+    std::string error;
+    ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
+    const std::string file = (dir / "echo.yaml").string();
+    std::ofstream(file) << R"(
+phases: [ { duration: 1s, arrival_rate: 8 } ]
+session:
+  - loop:
+      count: 5
+      rate: 100/s
+      steps:
+        - send: { name: rpc, json: { id: "{{seq}}", user: "{{session.id}}" } }
+        - expect: { name: rpc, json: { id: "{{seq}}", user: "{{session.id}}" }, timeout: 2s }
+)";
+    ToolProcess server(
+        {"wsbench-echo-server", "--port", "0", "--tls-cert", cert, "--tls-key", key});
+    ASSERT_TRUE(server.wait_listening());
+    ASSERT_EQ(server.address->scheme, "wss");
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool(
+        {"wsbench-loadgen", server.url(), "--insecure", "--scenario", file, "--json", report, "-q"},
+        60s);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const json r = read_json(report);
+    EXPECT_EQ(r["sessions"]["started"], 8);
+    EXPECT_EQ(r["sessions"]["completed"], 8);
+    EXPECT_EQ(r["steps"]["rpc"]["count"], 40);
+    EXPECT_EQ(r["steps"]["rpc"]["timeouts"], 0);
+    EXPECT_EQ(r["summary"]["messages"]["received"], 40);
 }
 
 }  // namespace
