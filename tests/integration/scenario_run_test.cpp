@@ -303,5 +303,47 @@ session:
     EXPECT_EQ(r["summary"]["messages"]["received"], 40);
 }
 
+TEST(ScenarioRun, VarsRegexCapturesBinaryAndTimedLoopsAgainstTheEchoServer) {
+    ScratchDir dir("scenario-run");
+    const std::string file = (dir / "keys.yaml").string();
+    std::ofstream(file) << R"(
+vars: { who: "u{{conn.id}}-{{rand.int 1 9}}" }
+phases: [ { duration: 500ms, users: 2 } ]
+session:
+  - send: 'hello {{who}} n=42'
+  - expect: { name: greet, regex: 'hello u[0-9]+-[1-9] n=[0-9]+', capture: { n: { regex: 'n=([0-9]+)', group: 1 } } }
+  - send: { name: bin, binary: { hex: "00ff10" } }
+  - expect: { name: bin, type: binary }
+  - loop:
+      duration: 150ms
+      steps:
+        - send: { name: again, text: 'n={{n}} seq={{seq}}' }
+        - expect: { name: again, contains: 'n=42 seq={{seq}}', type: text }
+        - think: { min: 10ms, max: 30ms }
+  - close: { code: 4001, reason: done }
+)";
+    ToolProcess server({"wsbench-echo-server", "--port", "0"});
+    ASSERT_TRUE(server.wait_listening());
+    const std::string report = (dir / "report.json").string();
+    const ToolRun run = run_tool(
+        {"wsbench-loadgen", server.url(), "--scenario", file, "--json", report, "-q"}, 60s);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+    const json r = read_json(report);
+    const int sessions = r["sessions"]["completed"];
+    EXPECT_GE(sessions, 2);
+    EXPECT_EQ(r["sessions"]["started"], sessions);
+    EXPECT_EQ(r["steps"]["greet"]["count"], sessions);
+    EXPECT_EQ(r["steps"]["greet"]["errors"]["capture"], 0);
+    EXPECT_EQ(r["steps"]["bin"]["count"], sessions);
+    // 150 ms of 10-30 ms pauses: 5 to 15 round trips a session, each matched (n captured).
+    const int again = r["steps"]["again"]["count"];
+    EXPECT_GE(again, 5 * sessions);
+    EXPECT_LE(again, 16 * sessions);
+    EXPECT_EQ(r["steps"]["again"]["timeouts"], 0);
+    EXPECT_EQ(r["sessions"]["unmatched"], 0);
+    EXPECT_EQ(r["close_codes"]["4001"], sessions)
+        << "the echo server answers our close step's code";
+}
+
 }  // namespace
 }  // namespace wsb::test
