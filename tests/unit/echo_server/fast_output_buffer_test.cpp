@@ -67,13 +67,35 @@ TEST(FastOutputBuffer, NeverDoublesPastTheCapacityHintWhileTheFrontCanBeReused) 
     for (int i = 0; i < 4; ++i) b.append(chunk.data(), chunk.size(), 4096);
     const std::size_t cap = b.capacity();
     EXPECT_LE(cap, 4096u);
-    b.consume(1000);  // a little read: 3000 live, 1000 free at the front
+    b.consume(1000);  // a little read: 3000 live, 1000 (over an eighth) free at the front
     b.append(chunk.data(), chunk.size(), 4096);
     EXPECT_EQ(b.capacity(), cap) << "the front is reused rather than the storage doubled";
     EXPECT_EQ(contents(b), std::string(4000, 'c'));
     b.append(chunk.data(), chunk.size(), 4096);  // 5000 live: it must grow, to what it needs
     EXPECT_EQ(contents(b).size(), 5000u);
     EXPECT_LT(b.capacity(), 2 * cap);
+}
+
+TEST(FastOutputBuffer, AReaderDrainingALittleAtATimeCostsABoundedCopyPerByte) {
+    // A queue held near its 64 KiB hint, the reader taking 64 bytes per 64 appended: moving
+    // the whole queue to reclaim each 64 bytes would move ~60 KiB per message (600 MB here).
+    constexpr std::size_t kHint = 64 * 1024;
+    OutputBuffer b;
+    const std::string fill(kHint - 4096, 'f');
+    b.append(fill.data(), fill.size(), kHint);
+    const std::string msg(64, 'm');
+    std::uint64_t appended = 0;
+    for (int i = 0; i < 10000; ++i) {
+        b.consume(64);
+        b.append(msg.data(), msg.size(), kHint);
+        appended += msg.size();
+    }
+    EXPECT_EQ(b.size(), fill.size());
+    EXPECT_LE(b.bytes_moved(), 8 * appended + kHint) << "moves in proportion to what came in";
+    EXPECT_LE(b.capacity(), kHint + kHint / 8) << "and the storage stays near the hint";
+    // The order is kept: the fill is gone, the last messages remain.
+    std::string tail = contents(b).substr(b.size() - 64);
+    EXPECT_EQ(tail, msg);
 }
 
 TEST(FastOutputBuffer, TruncateDropsTheTailOnly) {

@@ -50,17 +50,33 @@ class OutputBuffer {
         }
     }
 
+    /// Bytes moved or copied to make room (the consumed front reused, or new storage), since
+    /// construction. For tests: they must stay in proportion to the bytes appended, however
+    /// slowly the reader drains.
+    std::uint64_t bytes_moved() const noexcept { return moved_; }
+
   private:
     void grow(std::size_t n, std::size_t cap_hint) {
         const std::size_t live = size();
         const bool at_hint = cap_ >= cap_hint / 2;  // doubling would pass the hint
-        if (begin_ > 0 && cap_ - live >= n && (begin_ >= live || at_hint)) {
-            std::memmove(buf_.get(), buf_.get() + begin_, live);  // reuse the consumed front
+        // The consumed front is reused when it is at least as large as what must move, or, at
+        // the hint, at least an eighth of the storage: each move then follows at least cap/8
+        // bytes appended, so a reader that drains a little at a time costs a bounded copy
+        // per byte, not a move of the whole queue per message.
+        if (begin_ > 0 && cap_ - live >= n && (begin_ >= live || (at_hint && begin_ >= cap_ / 8))) {
+            std::memmove(buf_.get(), buf_.get() + begin_, live);
+            moved_ += live;
         } else {
-            const std::size_t doubled = std::max(std::min(cap_ * 2, cap_hint), cap_);
+            // Below the hint: double, up to it. At the hint, a reader that drained a little
+            // gets an eighth more (then the front grows to an eighth before the next move);
+            // one that drained nothing gets what this append needs, and the queue limit
+            // closes it soon after.
+            std::size_t doubled = std::max(std::min(cap_ * 2, cap_hint), cap_);
+            if (cap_ >= cap_hint) doubled = begin_ > 0 ? cap_ + cap_ / 8 : cap_;
             const std::size_t cap = std::max<std::size_t>({live + n, doubled, 256});
             std::unique_ptr<std::uint8_t[]> next(new std::uint8_t[cap]);
             if (live) std::memcpy(next.get(), buf_.get() + begin_, live);
+            moved_ += live;
             buf_ = std::move(next);
             cap_ = cap;
         }
@@ -72,6 +88,7 @@ class OutputBuffer {
     std::size_t cap_ = 0;
     std::size_t begin_ = 0;
     std::size_t end_ = 0;
+    std::uint64_t moved_ = 0;
 };
 
 }  // namespace wsb::echo::fast
