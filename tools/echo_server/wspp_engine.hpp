@@ -18,6 +18,7 @@
 #include <websocketpp/extensions/permessage_deflate/enabled.hpp>
 #include <websocketpp/server.hpp>
 
+#include "echo_server/console.hpp"
 #include "echo_server/server.hpp"
 #include "echo_server/stats.hpp"
 #include "echo_server/wspp_conn.hpp"
@@ -75,7 +76,7 @@ inline std::string format_peer(const asio::ip::tcp::endpoint& ep) {
 }
 
 template <bool Tls, bool Deflate>
-class WsppEngine {
+class WsppEngine : public ConsoleEngine {
   public:
     using Cfg = WsppConfig<Tls, Deflate>;
     using Server = websocketpp::server<Cfg>;
@@ -83,8 +84,11 @@ class WsppEngine {
     using MsgPtr = typename Server::message_ptr;
     using Hdl = websocketpp::connection_hdl;
 
-    explicit WsppEngine(const Config& config)
+    /// `console` (may be null) is started once the server listens, stopped before run() ends.
+    WsppEngine(const Config& config, Console* console)
         : config_(config),
+          console_(console),
+          shown_(console && console->shows_messages() ? console : nullptr),
           threads_(config.threads ? config.threads
                                   : std::max(1u, std::thread::hardware_concurrency())),
           stats_(threads_),
@@ -94,6 +98,12 @@ class WsppEngine {
           shutdown_timer_(io_) {}
 
     ServeError run(std::ostream& out);
+
+    // ConsoleEngine (wspp_engine_console.hpp), called on the console's thread.
+    unsigned parts() const override { return 1; }
+    void apply(std::shared_ptr<const ClientOp> op, Done done) override;
+    std::string stats_json() const override;
+    void quit() override;
 
   private:
     ConPtr con(Hdl hdl) { return server_.get_con_from_hdl(hdl); }
@@ -121,6 +131,8 @@ class WsppEngine {
     void check_drained();
 
     const Config& config_;
+    Console* const console_;
+    Console* const shown_;  // where received messages print: the console unless quiet
     const unsigned threads_;
     Stats stats_;
     asio::io_context io_;
@@ -267,6 +279,11 @@ template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::on_open(Hdl hdl) {
     ConPtr c = con(hdl);
     stats_.on_open();
+    if (console_) {
+        c->resource = c->get_resource();
+        c->subprotocol = c->get_request_header("Sec-WebSocket-Protocol");
+    }
+    if (shown_) shown_->opened(c->id, c->peer, c->get_resource());
     {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.emplace(c->id, c);
@@ -307,6 +324,7 @@ void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.erase(c->id);
     }
+    if (shown_) shown_->closed(c->id, code);
     if (c->policy_closed && c->held_messages.load() > 0) {
         // TCP ended (the close went unanswered) with messages websocketpp still held: reset
         // it when the socket is closed rather than leave the kernel an orphan to retry.
@@ -354,6 +372,8 @@ void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
     const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
     StatsShard& shard = stats_.shard();
     shard.in[text ? 0 : 1].add(msg->get_payload().size());
+    if (console_) c->messages_in.fetch_add(1, std::memory_order_relaxed);
+    if (shown_) shown_->received(c->id, text, msg->get_payload().data(), msg->get_payload().size());
     if (config_.idle_timeout.count() > 0)
         c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
     if (!config_.reply_prefix.empty()) msg->get_raw_payload().insert(0, config_.reply_prefix);
@@ -363,7 +383,10 @@ void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
         return;
     }
     const std::size_t size = msg->get_payload().size();
-    if (!c->send(msg)) shard.out[text ? 0 : 1].add(size);
+    if (!c->send(msg)) {
+        shard.out[text ? 0 : 1].add(size);
+        if (console_) c->messages_out.fetch_add(1, std::memory_order_relaxed);
+    }
     maybe_pause(c);
 }
 
@@ -554,21 +577,25 @@ ServeError WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     out << "listening on " << (Tls ? "wss" : "ws") << "://" << host << ":" << local.port()
         << std::endl;
 
+    if (console_) console_->start(*this);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
     io_.run();
     for (auto& t : pool) t.join();
+    if (console_) console_->stop();  // before the engine goes: it may still post to it
     log("stopped");
     return ServeError::none;
 }
 
 }  // namespace wsb::echo::detail
 
+#include "echo_server/wspp_engine_console.hpp"
+
 namespace wsb::echo {
 
 template <bool Tls, bool Deflate>
-ServeError run_websocketpp(const Config& config, std::ostream& out) {
-    detail::WsppEngine<Tls, Deflate> engine(config);
+ServeError run_websocketpp(const Config& config, std::ostream& out, Console* console) {
+    detail::WsppEngine<Tls, Deflate> engine(config, console);
     return engine.run(out);
 }
 
