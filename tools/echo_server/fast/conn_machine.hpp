@@ -84,9 +84,9 @@ class ConnMachine {
     /// Fails the connection (§7.1.7): our close, then EOF; input is discarded after.
     void fail(Conn& c, std::uint16_t code, std::string_view reason);
 
-    /// Queues a broadcast frame on `c` if open. When its output would
-    /// pass --max-send-queue it drops every whole message not yet written and closes `c` with 1008
-    /// (§7.4.1: a slow reader must not stall or bloat the others), counting what it will not get.
+    /// Queues a broadcast frame on `c` if open. When its output would pass --max-send-queue
+    /// it drops every whole message not yet written and closes `c` with 1008 (§7.4.1: a
+    /// slow reader must not stall or bloat the others), counting what it will not get.
     void broadcast_to(Conn& c, const SharedFrame& f);
 
     /// Queues the console's frame on `c` if open: in broadcast mode as broadcast_to() does
