@@ -6,13 +6,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
-#include <map>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "process.hpp"
+#include "scratch_dir.hpp"
 #include "ws_client.hpp"
 
 namespace wsb::test {
@@ -182,6 +183,29 @@ TEST_P(EchoServerConsole, BroadcastModeSendsClientAndConsoleMessagesToAll) {
     EXPECT_EQ(a.receive_close(), 4001);
     EXPECT_EQ(b.receive_close(), 4001);
     EXPECT_TRUE(server.line("* closing 2 client(s) with 4001"));
+}
+
+TEST_P(EchoServerConsole, FileAndBinarySendExactBytesToEveryClient) {
+    ConsoleServer server(args({}));
+    ASSERT_TRUE(server.address);
+    WsClient a, b;
+    ASSERT_NE(server.connect(a, "/"), 0u);
+    ASSERT_NE(server.connect(b, "/"), 0u);
+    ScratchDir dir("console");
+    const std::string bytes = random_payload(70000, 7);  // a 64-bit length header
+    std::ofstream(dir / "blob", std::ios::binary) << bytes;
+    ASSERT_TRUE(server.type("/file " + (dir / "blob").string()));
+    ASSERT_TRUE(server.type("/binary  two spaces "));
+    for (WsClient* c : {&a, &b}) {
+        auto m = c->receive(5s);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->opcode, Opcode::binary);
+        EXPECT_EQ(m->payload, bytes);
+        m = c->receive(5s);
+        ASSERT_TRUE(m);
+        EXPECT_EQ(m->opcode, Opcode::binary);
+        EXPECT_EQ(m->payload, " two spaces ");
+    }
 }
 
 TEST_P(EchoServerConsole, BadCommandsPrintAnErrorAndChangeNothing) {
