@@ -97,6 +97,10 @@ class WsppEngine : public ConsoleEngine {
           stats_timer_(io_),
           shutdown_timer_(io_) {}
 
+    ~WsppEngine() override {
+        if (console_) console_->stop();  // already, unless run() ended with an exception
+    }
+
     ServeError run(std::ostream& out);
 
     // ConsoleEngine (wspp_engine_console.hpp), called on the console's thread.
@@ -283,11 +287,12 @@ void WsppEngine<Tls, Deflate>::on_open(Hdl hdl) {
         c->resource = c->get_resource();
         c->subprotocol = c->get_request_header("Sec-WebSocket-Protocol");
     }
-    if (shown_) shown_->opened(c->id, c->peer, c->get_resource());
     {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.emplace(c->id, c);
     }
+    // Once it is registered: a broadcast or /list right after the note includes it.
+    if (shown_) shown_->opened(c->id, c->peer, c->get_resource());
     if (config_.log_connections) {
         log("open id=" + std::to_string(c->id) + " peer=" + c->peer +
             " resource=" + c->get_resource());

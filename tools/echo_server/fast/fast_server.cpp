@@ -19,6 +19,7 @@ FastServer::FastServer(const Config& config, Console* console)
       stats_(threads_) {}
 
 FastServer::~FastServer() {
+    if (console_) console_->stop();  // already, unless run() ended with an exception
     workers_.clear();
     if (tls_) SSL_CTX_free(tls_);
 }
