@@ -238,7 +238,7 @@ TEST_P(EchoServerConsole, QuitClosesEveryClientWith1001AndExitsZero) {
     WsClient a;
     ASSERT_NE(server.connect(a, "/"), 0u);
     ASSERT_TRUE(server.type("/quit"));
-    EXPECT_EQ(a.receive_close(), 1001);
+    EXPECT_EQ(a.receive_close(), 1001) << a.error() << "\n" << server.process->stderr_text();
     a.send_close(1001);
     EXPECT_EQ(server.process->wait(10s), 0) << server.process->stderr_text();
 }

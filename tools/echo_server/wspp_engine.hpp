@@ -149,8 +149,9 @@ class WsppEngine : public ConsoleEngine {
 
     std::atomic<std::uint64_t> next_id_{1};
     std::atomic<std::uint64_t> admitted_{0};
-    std::atomic<std::uint64_t> live_{0};  // accepted and not yet closed or failed
-    std::atomic<bool> shutting_down_{false};
+    std::atomic<std::uint64_t> live_{0};       // accepted and not yet closed or failed
+    std::atomic<bool> shutdown_begun_{false};  // shutdown() runs once
+    std::atomic<bool> shutting_down_{false};   // set once shutdown_deadline_ is
     Clock::time_point shutdown_deadline_;
 
     std::mutex registry_mutex_;
@@ -519,7 +520,12 @@ void WsppEngine<Tls, Deflate>::schedule_stats() {
 
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::shutdown() {
-    if (shutting_down_.exchange(true)) return;
+    if (shutdown_begun_.exchange(true)) return;
+    // The deadline before the flag: a connection released on another thread meanwhile runs
+    // check_drained() as soon as it sees the flag (it stopped the server at once when it read
+    // a deadline not yet set).
+    shutdown_deadline_ = Clock::now() + std::min(config_.close_timeout, Millis(1500));
+    shutting_down_.store(true);
     log("shutting down: closing " + std::to_string(stats_.open()) + " connection(s) with 1001");
     asio::error_code ec;
     server_.stop_listening(ec);
@@ -534,8 +540,7 @@ void WsppEngine<Tls, Deflate>::shutdown() {
             });
         }
     }
-    // Clients that never answer the close must not hold the exit beyond ~2 s.
-    shutdown_deadline_ = Clock::now() + std::min(config_.close_timeout, Millis(1500));
+    // Clients that never answer the close must not hold the exit beyond ~2 s (the deadline).
     check_drained();
 }
 
