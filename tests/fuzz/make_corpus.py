@@ -271,6 +271,17 @@ def client_command_seeds():
         write("client_command_fuzz", name, line.encode())
 
 
+def echo_console_command_seeds():
+    """wsbench-echo-server's console lines: one per command, with and without arguments."""
+    for name, line in [
+        ("text", "hello 世界"), ("slash", "//slash"), ("hex", "/hex 00ff 10:20"),
+        ("binary", "/binary  two "), ("send", "/send 12 hi there"), ("close", "/close 3 4000 bye"),
+        ("close_all", "/close-all 1001"), ("list", "/list"), ("file", "/file /tmp/x"),
+        ("stats", "/stats"), ("quit", "/quit"),
+    ]:
+        write("echo_console_command_fuzz", name, line.encode())
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", help="a wsbench-loadgen --json report to use as a seed")
@@ -281,6 +292,7 @@ def main():
     histogram_seeds()
     report_seeds(args.report)
     client_command_seeds()
+    echo_console_command_seeds()
 
 
 if __name__ == "__main__":

@@ -3,86 +3,16 @@
 // Chinese text and its reply, /hex, /ping's round trip, history recall, /close 4000 bye and the
 // exit code. Every wait is for text on the screen, with a deadline.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <array>
-#include <cstdio>
-#include <memory>
 #include <string>
-#include <vector>
 
-#include "eventually.hpp"
+#include "tmux.hpp"
 #include "tool_process.hpp"
 
 namespace wsb::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-// "'text'" for /bin/sh.
-std::string sh_quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-}
-
-std::string run_output(const std::string& command) {
-    std::string out;
-    FILE* p = ::popen(command.c_str(), "r");
-    if (!p) return out;
-    std::array<char, 4096> buf;
-    for (std::size_t n; (n = std::fread(buf.data(), 1, buf.size(), p)) > 0;)
-        out.append(buf.data(), n);
-    ::pclose(p);
-    return out;
-}
-
-std::size_t count(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (std::size_t at = text.find(needle); at != std::string::npos;
-         at = text.find(needle, at + needle.size())) {
-        ++n;
-    }
-    return n;
-}
-
-/// A tmux server of its own (-L), one window running `command`, killed at the end.
-class Tmux {
-  public:
-    explicit Tmux(const std::string& command)
-        : socket_("wsbench-test-" + std::to_string(::getpid())) {
-        ok_ = std::system(
-                  ("tmux -L " + socket_ + " new-session -d -s t -x 160 -y 50 " + sh_quote(command))
-                      .c_str()) == 0;
-    }
-    ~Tmux() { (void)std::system(("tmux -L " + socket_ + " kill-server 2>/dev/null").c_str()); }
-    bool ok() const { return ok_; }
-
-    /// Types `keys` (tmux key names such as Enter, Up, C-c are given one per argument).
-    void keys(const std::vector<std::string>& keys) {
-        std::string cmd = "tmux -L " + socket_ + " send-keys -t t";
-        for (const auto& k : keys) cmd += " " + sh_quote(k);
-        EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    }
-    std::string screen() const {
-        return run_output("tmux -L " + socket_ + " capture-pane -p -t t -S -100");
-    }
-    /// Waits until the screen shows `needle` at least `times` times.
-    ::testing::AssertionResult shows(const std::string& needle, std::size_t times = 1) {
-        if (eventually([&] { return count(screen(), needle) >= times; }, 10s)) {
-            return ::testing::AssertionSuccess();
-        }
-        return ::testing::AssertionFailure()
-               << "no '" << needle << "' (x" << times << ") on the screen:\n"
-               << screen();
-    }
-
-  private:
-    std::string socket_;
-    bool ok_ = false;
-};
-
-bool have_tmux() { return std::system("command -v tmux >/dev/null 2>&1") == 0; }
 
 TEST(ClientTerminal, InteractiveSessionInTmux) {
     if (!have_tmux()) GTEST_SKIP() << "tmux is not installed (scripts/setup.sh installs it)";

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -21,7 +23,7 @@ extern char** environ;
 
 namespace wsb::test {
 
-Process::Process(std::vector<std::string> argv) {
+Process::Process(std::vector<std::string> argv, Stdin in) {
     char tmpl[] = "/tmp/wsbench-test-stderr-XXXXXX";
     const int err_fd = mkstemp(tmpl);
     if (err_fd < 0) throw std::runtime_error("mkstemp failed");
@@ -29,8 +31,12 @@ Process::Process(std::vector<std::string> argv) {
     int pipe_fds[2];
     if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
 
+    int in_fds[2] = {-1, -1};
+    if (in == Stdin::pipe && pipe2(in_fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
+
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
+    if (in == Stdin::pipe) posix_spawn_file_actions_adddup2(&actions, in_fds[0], STDIN_FILENO);
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
     std::vector<char*> args;
@@ -40,8 +46,11 @@ Process::Process(std::vector<std::string> argv) {
     posix_spawn_file_actions_destroy(&actions);
     close(pipe_fds[1]);
     close(err_fd);
+    if (in_fds[0] >= 0) close(in_fds[0]);
+    stdin_fd_ = in_fds[1];
     if (rc != 0) {
         close(pipe_fds[0]);
+        close_stdin();
         throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
     }
     stdout_fd_ = pipe_fds[0];
@@ -54,6 +63,7 @@ Process::~Process() {
         waitpid(pid_, &st, 0);
     }
     if (stdout_fd_ >= 0) close(stdout_fd_);
+    close_stdin();
     if (!stderr_path_.empty()) unlink(stderr_path_.c_str());
 }
 
@@ -102,6 +112,24 @@ std::string Process::stderr_text() const {
 bool Process::wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) const {
     // A file has no readiness to wait on.
     return eventually([&] { return stderr_text().find(needle) != std::string::npos; }, timeout);
+}
+
+bool Process::write_stdin(const std::string& text) {
+    // A child that is gone must fail the test (EPIPE), not end it (SIGPIPE).
+    std::signal(SIGPIPE, SIG_IGN);
+    for (std::size_t done = 0; done < text.size();) {
+        if (stdin_fd_ < 0) return false;
+        const ssize_t n = ::write(stdin_fd_, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+void Process::close_stdin() {
+    if (stdin_fd_ >= 0) close(stdin_fd_);
+    stdin_fd_ = -1;
 }
 
 void Process::signal(int sig) {

@@ -12,11 +12,13 @@
 
 namespace wsb::test {
 
-/// A child process whose stdout is a pipe and whose stderr goes to a temporary file.
+/// A child process whose stdout is a pipe and whose stderr goes to a temporary file; its stdin
+/// is the test's, or a pipe the test writes (Stdin::pipe).
 class Process {
   public:
+    enum class Stdin { inherit, pipe };
     /// Starts `argv[0]` (a path) with `argv`; throws std::runtime_error when it cannot.
-    explicit Process(std::vector<std::string> argv);
+    explicit Process(std::vector<std::string> argv, Stdin in = Stdin::inherit);
     ~Process();  ///< kills the child (SIGKILL) if it still runs
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;
@@ -36,6 +38,11 @@ class Process {
     /// Waits until stderr contains `needle`; false at the deadline.
     bool wait_for_stderr(const std::string& needle, std::chrono::milliseconds timeout) const;
 
+    /// Writes `text` to the child's stdin (Stdin::pipe); false when it cannot (closed, gone).
+    bool write_stdin(const std::string& text);
+    /// Closes the child's stdin: it reads the end of input.
+    void close_stdin();
+
     void signal(int sig);
     /// Waits for the child to exit; returns its exit code (128+signal when killed), or
     /// nullopt at the deadline.
@@ -49,6 +56,7 @@ class Process {
 
     pid_t pid_ = -1;
     int stdout_fd_ = -1;
+    int stdin_fd_ = -1;  // our end of the child's stdin (Stdin::pipe)
     std::string stderr_path_;
     std::string out_;
     std::size_t scanned_ = 0;

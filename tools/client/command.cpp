@@ -24,13 +24,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // "/close [CODE [REASON]]": the code must be one a close frame may carry (RFC 6455 §7.4).
 Command parse_close(std::string_view arg) {
     Command c{Command::Kind::close, {}, 1000};
@@ -75,39 +68,6 @@ Command parse_json(std::string_view arg) {
 }
 
 }  // namespace
-
-std::string decode_hex(std::string_view text, std::string& err) {
-    std::string out;
-    out.reserve(text.size() / 2);
-    int high = -1;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (is_space(c) || c == ':') {
-            if (high >= 0) {
-                err = "a lone hex digit before column " + std::to_string(i + 1);
-                return {};
-            }
-            continue;
-        }
-        const int v = hex_value(c);
-        if (v < 0) {
-            err = "'" + std::string(1, c) + "' at column " + std::to_string(i + 1) +
-                  " is not a hex digit";
-            return {};
-        }
-        if (high < 0) {
-            high = v;
-        } else {
-            out.push_back(static_cast<char>((high << 4) | v));
-            high = -1;
-        }
-    }
-    if (high >= 0) {
-        err = "odd number of hex digits";
-        return {};
-    }
-    return out;
-}
 
 Command parse_command(std::string_view line) {
     if (line.empty() || line.front() != '/')

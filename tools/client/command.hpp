@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "wsbench/hex.hpp"
+
 namespace wsb::client {
 
 /// What one typed line asks for.
@@ -41,9 +43,9 @@ struct Command {
 /// Errors (Kind::error) name the command and what is wrong with its argument.
 Command parse_command(std::string_view line);
 
-/// Decodes hex digits separated by optional spaces or ':'. Returns an empty string and sets
-/// `error` ("odd number of hex digits", "'g' at column 3 is not a hex digit") on failure.
-std::string decode_hex(std::string_view text, std::string& error);
+// decode_hex (hex digits separated by optional spaces or ':') lives in libwsbench
+// (wsbench/hex.hpp), shared with the echo server's console.
+using wsb::decode_hex;
 
 /// The text /help prints: one line per command.
 const char* command_help();

@@ -51,28 +51,6 @@ ClockTime clock_time(std::chrono::system_clock::time_point t) {
     return {local.tm_hour, local.tm_min, local.tm_sec, static_cast<int>(ms.count() % 1000)};
 }
 
-void append_hex(std::string& out, std::string_view bytes) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    for (const char c : bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out.push_back(kDigits[b >> 4]);
-        out.push_back(kDigits[b & 0xF]);
-    }
-}
-
-void append_escaped(std::string& out, std::string_view text) {
-    for (const char c : text) {
-        const auto b = static_cast<unsigned char>(c);
-        if ((b < 0x20 && c != '\t' && c != '\n') || b == 0x7F) {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", b);
-            out += buf;
-        } else {
-            out.push_back(c);
-        }
-    }
-}
-
 void format_message(std::string& out, Direction dir, bool binary, std::string_view payload,
                     const FormatOptions& options, ClockTime at) {
     if (options.terminal) {

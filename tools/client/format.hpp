@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "client/config.hpp"
+#include "wsbench/hex.hpp"
 
 namespace wsb::client {
 
@@ -40,11 +41,9 @@ void format_message(std::string& out, Direction dir, bool binary, std::string_vi
 /// Appends a terminal note: "HH:MM:SS.mmm * TEXT\n".
 void format_note(std::string& out, std::string_view text, ClockTime at);
 
-/// Lower-case hex digits of `bytes`, no separators.
-void append_hex(std::string& out, std::string_view bytes);
-
-/// `text` with control characters (but tab and newline) and DEL as \xNN, for a terminal; bytes
-/// of 0x80 and above pass (UTF-8).
-void append_escaped(std::string& out, std::string_view text);
+// append_hex and append_escaped live in libwsbench (wsbench/hex.hpp), shared with the echo
+// server's console.
+using wsb::append_escaped;
+using wsb::append_hex;
 
 }  // namespace wsb::client

@@ -62,6 +62,11 @@ cxxopts::Options make_options(const Config& d) {
         ("q,quiet", "only errors and warnings on stderr")
         ("h,help", "this help")
         ("version", "print the version");
+    options.add_options("Console")
+        ("console", "stdin is the operator's console: a typed line goes to every open client as text; "
+                    "/list, /send ID, /close ID, /close-all, /stats, /quit (/help lists them). Received "
+                    "messages print on stdout with the client's id. Without it stdin is not read")
+        ("console-quiet", "--console without printing received messages, connects and closes");
     options.add_options("Testing only")
         ("misbehave", "break one RFC 6455 rule on purpose, for the conformance runner's own tests: "
                       "no-pong (both engines); no-utf8-check, ignore-rsv, no-close-reply, "
@@ -132,6 +137,8 @@ void read_the_rest(const cxxopts::ParseResult& r, const cli::Values& v, Config& 
     c.stats_interval = millis(v.duration("stats-interval"));
     c.verbosity = static_cast<int>(r.count("verbose"));
     if (r.count("quiet")) c.verbosity = -1;
+    c.console_quiet = r.count("console-quiet") > 0;
+    c.console = c.console_quiet || r.count("console") > 0;
     c.misbehave = parse_misbehave(r["misbehave"].as<std::string>());
     if (c.engine == Engine::websocketpp && c.misbehave != Misbehave::none &&
         c.misbehave != Misbehave::no_pong) {
@@ -150,8 +157,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         const cli::Values v(r);
         if (r.count("help")) {
-            out << options.help(
-                       {"Server", "Limits", "TLS and extensions", "Observability", "Testing only"})
+            out << options.help({"Server", "Limits", "TLS and extensions", "Observability",
+                                 "Console", "Testing only"})
                 << "\nExit codes: 0 clean shutdown, 2 usage error, 3 cannot listen.\n"
                    "Sizes take k/M/G (1000) or KiB/MiB/GiB (1024); durations ms, s, m; counts "
                    "k/M.\n";

@@ -57,6 +57,8 @@ struct Config {
 
     bool log_connections = false;  ///< a stderr line per connect and disconnect
     Millis stats_interval{0};      ///< 0: off; else print /stats JSON to stderr this often
+    bool console = false;          ///< stdin is the operator's console (docs/echo-server.md)
+    bool console_quiet = false;    ///< the console prints no received messages or connects
     Misbehave misbehave = Misbehave::none;
     int verbosity = 0;  ///< -v: websocketpp errors, -vv: websocketpp access log too
 

@@ -5,8 +5,8 @@
 
 namespace wsb::echo {
 
-ServeError run_fast(const Config& config, std::ostream& out) {
-    fast::FastServer engine(config);
+ServeError run_fast(const Config& config, std::ostream& out, Console* console) {
+    fast::FastServer engine(config, console);
     return engine.run(out);
 }
 

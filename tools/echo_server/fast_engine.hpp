@@ -11,7 +11,8 @@
 namespace wsb::echo {
 
 /// Runs the fast engine until SIGINT/SIGTERM, with the same options, log lines, /stats and
-/// errors as the websocketpp engine (run_server() dispatches here).
-ServeError run_fast(const Config& config, std::ostream& out);
+/// errors as the websocketpp engine (run_server() dispatches here). `console` (may be null) is
+/// started once it listens and stopped before it returns.
+ServeError run_fast(const Config& config, std::ostream& out, Console* console);
 
 }  // namespace wsb::echo

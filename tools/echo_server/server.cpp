@@ -1,8 +1,10 @@
 // Chooses the engine instantiation that matches the configuration.
 #include "echo_server/server.hpp"
 
+#include <memory>
 #include <string>
 
+#include "echo_server/console.hpp"
 #include "echo_server/fast_engine.hpp"
 #include "wsbench/system.hpp"
 
@@ -20,13 +22,16 @@ ServeError run_server(const Config& config, std::ostream& out) {
                      std::to_string(fds.soft > 64 ? fds.soft - 64 : 0) + " (--max-connections " +
                      std::to_string(config.max_connections) + "; raise the limit with ulimit -n)");
     }
-    if (config.engine == Engine::fast) return run_fast(config, out);
+    std::unique_ptr<Console> console;
+    if (config.console) console = std::make_unique<Console>(config);
+    Console* const c = console.get();
+    if (config.engine == Engine::fast) return run_fast(config, out, c);
     if (config.tls()) {
-        return config.deflate ? run_websocketpp<true, true>(config, out)
-                              : run_websocketpp<true, false>(config, out);
+        return config.deflate ? run_websocketpp<true, true>(config, out, c)
+                              : run_websocketpp<true, false>(config, out, c);
     }
-    return config.deflate ? run_websocketpp<false, true>(config, out)
-                          : run_websocketpp<false, false>(config, out);
+    return config.deflate ? run_websocketpp<false, true>(config, out, c)
+                          : run_websocketpp<false, false>(config, out, c);
 }
 
 }  // namespace wsb::echo

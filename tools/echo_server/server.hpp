@@ -7,6 +7,8 @@
 
 namespace wsb::echo {
 
+class Console;
+
 /// Why a server stopped, logged where it happened; main() alone turns it into an exit code.
 enum class ServeError {
     none,          ///< ran until SIGINT/SIGTERM and shut down cleanly
@@ -14,12 +16,14 @@ enum class ServeError {
     cannot_serve,  ///< could not listen or accept (port in use, no TLS context)
 };
 
-/// Runs the server described by `config` until SIGINT/SIGTERM; prints the listening line to
-/// `out` once it accepts connections.
+/// Runs the server described by `config` until SIGINT/SIGTERM (or the console's /quit); prints
+/// the listening line to `out` once it accepts connections, then starts the console when
+/// config.console asks for one.
 ServeError run_server(const Config& config, std::ostream& out);
 
-/// The websocketpp engine, one instantiation per TLS and deflate combination.
+/// The websocketpp engine, one instantiation per TLS and deflate combination. `console` (may
+/// be null) is started once it listens and stopped before it returns.
 template <bool Tls, bool Deflate>
-ServeError run_websocketpp(const Config& config, std::ostream& out);
+ServeError run_websocketpp(const Config& config, std::ostream& out, Console* console);
 
 }  // namespace wsb::echo

@@ -39,6 +39,10 @@ struct ConnData {
     bool paused = false;         ///< reading paused for backpressure (touched on the strand)
     bool policy_closed = false;  ///< closed with 1008 for its send queue (strand)
     std::unique_ptr<asio::steady_timer> resume_timer;
+    std::string resource;                        ///< with --console: the request target
+    std::string subprotocol;                     ///< with --console: as the client offered it
+    std::atomic<std::uint64_t> messages_in{0};   ///< data messages received (/list)
+    std::atomic<std::uint64_t> messages_out{0};  ///< data messages handed to websocketpp
 
     // Broadcast. `waiting` and its counts are touched on the strand only; `held_*` is what
     // websocketpp holds (queued or being written), released as its writes complete.
@@ -106,6 +110,7 @@ void give(const std::shared_ptr<Con>& c, std::shared_ptr<typename Con::message_t
     held->size = size;
     c->held_bytes.fetch_add(size, std::memory_order_relaxed);
     c->held_messages.fetch_add(1, std::memory_order_relaxed);
+    c->messages_out.fetch_add(1, std::memory_order_relaxed);
     // The aliasing constructor: websocketpp sees the shared message and owns `held`.
     Message* const shared = held->msg.get();
     c->send(std::shared_ptr<Message>(std::move(held), shared));  // fails only once closing

@@ -18,6 +18,7 @@
 #include <websocketpp/extensions/permessage_deflate/enabled.hpp>
 #include <websocketpp/server.hpp>
 
+#include "echo_server/console.hpp"
 #include "echo_server/server.hpp"
 #include "echo_server/stats.hpp"
 #include "echo_server/wspp_conn.hpp"
@@ -75,7 +76,7 @@ inline std::string format_peer(const asio::ip::tcp::endpoint& ep) {
 }
 
 template <bool Tls, bool Deflate>
-class WsppEngine {
+class WsppEngine : public ConsoleEngine {
   public:
     using Cfg = WsppConfig<Tls, Deflate>;
     using Server = websocketpp::server<Cfg>;
@@ -83,8 +84,11 @@ class WsppEngine {
     using MsgPtr = typename Server::message_ptr;
     using Hdl = websocketpp::connection_hdl;
 
-    explicit WsppEngine(const Config& config)
+    /// `console` (may be null) is started once the server listens, stopped before run() ends.
+    WsppEngine(const Config& config, Console* console)
         : config_(config),
+          console_(console),
+          shown_(console && console->shows_messages() ? console : nullptr),
           threads_(config.threads ? config.threads
                                   : std::max(1u, std::thread::hardware_concurrency())),
           stats_(threads_),
@@ -93,7 +97,17 @@ class WsppEngine {
           stats_timer_(io_),
           shutdown_timer_(io_) {}
 
+    ~WsppEngine() override {
+        if (console_) console_->stop();  // already, unless run() ended with an exception
+    }
+
     ServeError run(std::ostream& out);
+
+    // ConsoleEngine (wspp_engine_console.hpp), called on the console's thread.
+    unsigned parts() const override { return 1; }
+    void apply(std::shared_ptr<const ClientOp> op, Done done) override;
+    std::string stats_json() const override;
+    void quit() override;
 
   private:
     ConPtr con(Hdl hdl) { return server_.get_con_from_hdl(hdl); }
@@ -121,6 +135,8 @@ class WsppEngine {
     void check_drained();
 
     const Config& config_;
+    Console* const console_;
+    Console* const shown_;  // where received messages print: the console unless quiet
     const unsigned threads_;
     Stats stats_;
     asio::io_context io_;
@@ -133,8 +149,9 @@ class WsppEngine {
 
     std::atomic<std::uint64_t> next_id_{1};
     std::atomic<std::uint64_t> admitted_{0};
-    std::atomic<std::uint64_t> live_{0};  // accepted and not yet closed or failed
-    std::atomic<bool> shutting_down_{false};
+    std::atomic<std::uint64_t> live_{0};       // accepted and not yet closed or failed
+    std::atomic<bool> shutdown_begun_{false};  // shutdown() runs once
+    std::atomic<bool> shutting_down_{false};   // set once shutdown_deadline_ is
     Clock::time_point shutdown_deadline_;
 
     std::mutex registry_mutex_;
@@ -267,10 +284,16 @@ template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::on_open(Hdl hdl) {
     ConPtr c = con(hdl);
     stats_.on_open();
+    if (console_) {
+        c->resource = c->get_resource();
+        c->subprotocol = c->get_request_header("Sec-WebSocket-Protocol");
+    }
     {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.emplace(c->id, c);
     }
+    // Once it is registered: a broadcast or /list right after the note includes it.
+    if (shown_) shown_->opened(c->id, c->peer, c->get_resource());
     if (config_.log_connections) {
         log("open id=" + std::to_string(c->id) + " peer=" + c->peer +
             " resource=" + c->get_resource());
@@ -307,6 +330,7 @@ void WsppEngine<Tls, Deflate>::on_close(Hdl hdl) {
         std::lock_guard<std::mutex> lock(registry_mutex_);
         open_.erase(c->id);
     }
+    if (shown_) shown_->closed(c->id, code);
     if (c->policy_closed && c->held_messages.load() > 0) {
         // TCP ended (the close went unanswered) with messages websocketpp still held: reset
         // it when the socket is closed rather than leave the kernel an orphan to retry.
@@ -354,6 +378,8 @@ void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
     const bool text = msg->get_opcode() == websocketpp::frame::opcode::text;
     StatsShard& shard = stats_.shard();
     shard.in[text ? 0 : 1].add(msg->get_payload().size());
+    if (console_) c->messages_in.fetch_add(1, std::memory_order_relaxed);
+    if (shown_) shown_->received(c->id, text, msg->get_payload().data(), msg->get_payload().size());
     if (config_.idle_timeout.count() > 0)
         c->last_active_ns.store(now_ns(), std::memory_order_relaxed);
     if (!config_.reply_prefix.empty()) msg->get_raw_payload().insert(0, config_.reply_prefix);
@@ -363,7 +389,10 @@ void WsppEngine<Tls, Deflate>::on_message(Hdl hdl, MsgPtr msg) {
         return;
     }
     const std::size_t size = msg->get_payload().size();
-    if (!c->send(msg)) shard.out[text ? 0 : 1].add(size);
+    if (!c->send(msg)) {
+        shard.out[text ? 0 : 1].add(size);
+        if (console_) c->messages_out.fetch_add(1, std::memory_order_relaxed);
+    }
     maybe_pause(c);
 }
 
@@ -491,7 +520,12 @@ void WsppEngine<Tls, Deflate>::schedule_stats() {
 
 template <bool Tls, bool Deflate>
 void WsppEngine<Tls, Deflate>::shutdown() {
-    if (shutting_down_.exchange(true)) return;
+    if (shutdown_begun_.exchange(true)) return;
+    // The deadline before the flag: a connection released on another thread meanwhile runs
+    // check_drained() as soon as it sees the flag (it stopped the server at once when it read
+    // a deadline not yet set).
+    shutdown_deadline_ = Clock::now() + std::min(config_.close_timeout, Millis(1500));
+    shutting_down_.store(true);
     log("shutting down: closing " + std::to_string(stats_.open()) + " connection(s) with 1001");
     asio::error_code ec;
     server_.stop_listening(ec);
@@ -506,8 +540,7 @@ void WsppEngine<Tls, Deflate>::shutdown() {
             });
         }
     }
-    // Clients that never answer the close must not hold the exit beyond ~2 s.
-    shutdown_deadline_ = Clock::now() + std::min(config_.close_timeout, Millis(1500));
+    // Clients that never answer the close must not hold the exit beyond ~2 s (the deadline).
     check_drained();
 }
 
@@ -554,21 +587,25 @@ ServeError WsppEngine<Tls, Deflate>::run(std::ostream& out) {
     out << "listening on " << (Tls ? "wss" : "ws") << "://" << host << ":" << local.port()
         << std::endl;
 
+    if (console_) console_->start(*this);
     std::vector<std::thread> pool;
     for (unsigned i = 1; i < threads_; ++i) pool.emplace_back([this] { io_.run(); });
     io_.run();
     for (auto& t : pool) t.join();
+    if (console_) console_->stop();  // before the engine goes: it may still post to it
     log("stopped");
     return ServeError::none;
 }
 
 }  // namespace wsb::echo::detail
 
+#include "echo_server/wspp_engine_console.hpp"
+
 namespace wsb::echo {
 
 template <bool Tls, bool Deflate>
-ServeError run_websocketpp(const Config& config, std::ostream& out) {
-    detail::WsppEngine<Tls, Deflate> engine(config);
+ServeError run_websocketpp(const Config& config, std::ostream& out, Console* console) {
+    detail::WsppEngine<Tls, Deflate> engine(config, console);
     return engine.run(out);
 }
 

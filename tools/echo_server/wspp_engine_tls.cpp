@@ -3,7 +3,7 @@
 
 namespace wsb::echo {
 
-template ServeError run_websocketpp<true, false>(const Config&, std::ostream&);
-template ServeError run_websocketpp<true, true>(const Config&, std::ostream&);
+template ServeError run_websocketpp<true, false>(const Config&, std::ostream&, Console*);
+template ServeError run_websocketpp<true, true>(const Config&, std::ostream&, Console*);
 
 }  // namespace wsb::echo

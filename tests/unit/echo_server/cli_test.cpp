@@ -87,6 +87,17 @@ TEST(EchoCli, ReadsValuesWithUnits) {
     EXPECT_EQ(c.verbosity, -1);
 }
 
+TEST(EchoCli, ConsoleIsOffByDefaultAndQuietImpliesIt) {
+    EXPECT_FALSE(parse({}).result.config.console);
+    Config c = parse({"--console"}).result.config;
+    EXPECT_TRUE(c.console);
+    EXPECT_FALSE(c.console_quiet);
+    c = parse({"--console-quiet", "--engine", "websocketpp"}).result.config;
+    EXPECT_TRUE(c.console);
+    EXPECT_TRUE(c.console_quiet);
+    EXPECT_NE(parse({"--help"}).out.find("--console-quiet"), std::string::npos);
+}
+
 TEST(EchoCli, HelpAndVersionGoToStdoutAndExit0) {
     for (const char* flag : {"--help", "--version"}) {
         const Parsed p = parse({flag});

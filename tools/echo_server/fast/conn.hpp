@@ -59,6 +59,12 @@ struct Partial {
     }
 };
 
+/// What /list shows of a connection besides its counts, kept only with --console.
+struct ConnLabels {
+    std::string resource;     ///< the request target of the opening handshake
+    std::string subprotocol;  ///< Sec-WebSocket-Protocol as offered (this server selects none)
+};
+
 /// One connection. The timer links (TimerHook) put it in at most one of its worker's
 /// timeout lists; aprev/anext chain every connection of the worker.
 struct Conn : TimerHook<Conn> {
@@ -77,6 +83,8 @@ struct Conn : TimerHook<Conn> {
     std::uint16_t local_code = kAbnormal;
     std::uint64_t id = 0;
     std::int64_t accepted_ns = 0;
+    std::uint64_t messages_in = 0;   // data messages received (for the console's /list)
+    std::uint64_t messages_out = 0;  // data messages queued to it
 
     Conn* aprev = nullptr;  // every connection of the worker, for broadcast and shutdown
     Conn* anext = nullptr;
@@ -98,7 +106,8 @@ struct Conn : TimerHook<Conn> {
     bool reset = false;        // abort (RST) on close: the peer stopped taking our bytes
     bool release_out = false;  // free `out` once drained (after the handshake response)
     SSL* ssl = nullptr;
-    std::unique_ptr<Deflate> deflate;  // permessage-deflate, when negotiated
+    std::unique_ptr<Deflate> deflate;    // permessage-deflate, when negotiated
+    std::unique_ptr<ConnLabels> labels;  // with --console only
 };
 
 using ConnTimers = TimerList<Conn>;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "echo_server/config.hpp"
+#include "echo_server/console.hpp"
 #include "echo_server/deflate.hpp"
 #include "echo_server/fast/conn.hpp"
 #include "echo_server/stats.hpp"
@@ -62,6 +63,9 @@ class ConnMachine {
 
     /// The stats shard message counts go to (the worker thread's own).
     void bind_shard(StatsShard& shard) noexcept { shard_ = &shard; }
+    /// Where received messages, opens and closes are shown (--console without
+    /// --console-quiet); null, the default: nowhere, at the cost of one test per message.
+    void show_on(Console* console) noexcept { console_ = console; }
 
     /// A connection just accepted: it waits for its request head until the handshake timeout.
     void start(Conn& c, std::int64_t now) {
@@ -84,6 +88,11 @@ class ConnMachine {
     /// it drops every whole message not yet written and closes `c` with 1008 (§7.4.1: a
     /// slow reader must not stall or bloat the others), counting what it will not get.
     void broadcast_to(Conn& c, const SharedFrame& f);
+
+    /// Queues the console's frame on `c` if open: in broadcast mode as broadcast_to() does
+    /// (--max-send-queue holds), in echo mode as it is (the queue there is not made of whole
+    /// frames only, so nothing in it may be dropped).
+    void console_send(Conn& c, const SharedFrame& f);
 
     /// The socket took the first `n` bytes of `c.out`: drops them, keeping track (in
     /// broadcast mode) of where the frame being written ends.
@@ -140,6 +149,7 @@ class ConnMachine {
     const Config& config_;
     Stats& stats_;
     StatsShard* shard_ = nullptr;
+    Console* console_ = nullptr;
     Partial scratch_;  // lent to connections at rest for the length of one read
     std::vector<Conn*> dirty_;
     ConnTimers handshakes_;

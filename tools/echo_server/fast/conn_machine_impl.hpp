@@ -115,6 +115,11 @@ void ConnMachine<Host>::open(Conn& c, const HttpRequest& req, const ServerHandsh
         log_line(LogLevel::info, "open id=" + std::to_string(c.id) + " peer=" + c.peer.str() +
                                      " resource=" + req.target);
     }
+    if (config_.console) {
+        c.labels = std::make_unique<ConnLabels>(
+            ConnLabels{req.target, req.headers.combined("Sec-WebSocket-Protocol")});
+    }
+    if (console_) console_->opened(c.id, c.peer.str(), req.target);
 }
 
 template <class Host>
@@ -294,6 +299,8 @@ void ConnMachine<Host>::deliver(Conn& c, bool text, const std::uint8_t* data, st
                                 bool compressed) {
     if (compressed && !inflate(c, text, data, size)) return;
     shard_->in[text ? 0 : 1].add(size);
+    ++c.messages_in;
+    if (console_) console_->received(c.id, text, data, size);
     touch(c);
     if (config_.mode == Mode::broadcast) {
         broadcast_message(text, data, size);
@@ -320,6 +327,7 @@ void ConnMachine<Host>::deliver(Conn& c, bool text, const std::uint8_t* data, st
         mark_dirty(c);
     }
     shard_->out[text ? 0 : 1].add(prefix.size() + size);
+    ++c.messages_out;
 }
 
 template <class Host>
@@ -348,6 +356,17 @@ void ConnMachine<Host>::broadcast_to(Conn& c, const SharedFrame& f) {
         return;
     }
     c.out.append(f.bytes.data(), f.bytes.size(), config_.max_send_queue);
+    ++c.messages_out;
+    mark_dirty(c);
+}
+
+template <class Host>
+void ConnMachine<Host>::console_send(Conn& c, const SharedFrame& f) {
+    if (config_.mode == Mode::broadcast) return broadcast_to(c, f);
+    if (c.phase != Phase::open) return;
+    shard_->out[f.text ? 0 : 1].add(f.payload);
+    c.out.append(f.bytes.data(), f.bytes.size());
+    ++c.messages_out;
     mark_dirty(c);
 }
 
@@ -533,6 +552,7 @@ void ConnMachine<Host>::finish(Conn& c, const char* why) {
         const std::uint16_t code = remote_real ? c.remote_code : c.local_code;
         stats_.on_close(code);
         if (config_.log_connections) log_close(c, code);
+        if (console_) console_->closed(c.id, code);
     } else if (was == Phase::handshake) {
         stats_.on_handshake_failed();
         if (config_.log_connections) {
@@ -543,6 +563,7 @@ void ConnMachine<Host>::finish(Conn& c, const char* why) {
     c.out = OutputBuffer();
     c.partial.reset();
     c.deflate.reset();
+    c.labels.reset();
 }
 
 template <class Host>

@@ -12,12 +12,14 @@
 
 namespace wsb::echo::fast {
 
-FastServer::FastServer(const Config& config)
+FastServer::FastServer(const Config& config, Console* console)
     : config_(config),
       threads_(config.threads ? config.threads : std::max(1u, std::thread::hardware_concurrency())),
+      console_(console),
       stats_(threads_) {}
 
 FastServer::~FastServer() {
+    if (console_) console_->stop();  // already, unless run() ended with an exception
     workers_.clear();
     if (tls_) SSL_CTX_free(tls_);
 }
@@ -35,6 +37,29 @@ void FastServer::broadcast(Worker& from, std::shared_ptr<const SharedFrame> fram
         w->post_broadcast(frame);
     }
     from.post_broadcast(std::move(frame));
+}
+
+void FastServer::apply(std::shared_ptr<const ClientOp> op, Done done) {
+    std::shared_ptr<const SharedFrame> frame;
+    if (op->kind == ClientOp::Kind::send) {
+        // One frame for every client, as a broadcast: the operator's bytes as typed, with
+        // no --reply-prefix (that is for replies) and never compressed.
+        auto f = std::make_shared<SharedFrame>();
+        f->text = op->text;
+        f->payload = op->payload.size();
+        FrameHeader h;
+        h.opcode = op->text ? Opcode::text : Opcode::binary;
+        h.payload_length = f->payload;
+        f->bytes.resize(encoded_header_size(h) + f->payload);
+        const std::size_t pos = encode_header(h, f->bytes.data(), f->bytes.size());
+        std::copy(op->payload.begin(), op->payload.end(), f->bytes.begin() + pos);
+        frame = std::move(f);
+    }
+    for (auto& w : workers_) w->post_console(op, frame, done);
+}
+
+void FastServer::quit() {
+    asio::post(control_, [this] { shutdown(); });
 }
 
 ServeError FastServer::setup_tls() {
@@ -134,8 +159,10 @@ void FastServer::serve(std::ostream& out, const std::string& bound) {
         for (auto& t : pool) t.join();
         asio::post(control_, [this] { control_.stop(); });
     });
+    if (console_) console_->start(*this);
     control_.run();
     waiter.join();
+    if (console_) console_->stop();  // before the workers go: it may still post to them
     log_line(LogLevel::info, "stopped");
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "echo_server/config.hpp"
+#include "echo_server/console.hpp"
 #include "echo_server/fast/conn.hpp"
 #include "echo_server/server.hpp"
 #include "echo_server/stats.hpp"
@@ -24,11 +25,13 @@ namespace wsb::echo::fast {
 class Worker;
 
 /// Owns the workers and what they share: the configuration, the stats, the TLS context
-/// and the connection counters. Only atomics change while they run.
-class FastServer {
+/// and the connection counters. Only atomics change while they run. It is the console's
+/// engine: each console action goes to every worker, which does it on its own clients.
+class FastServer : public ConsoleEngine {
   public:
-    explicit FastServer(const Config& config);
-    ~FastServer();
+    /// `console` (may be null) is started once the server listens, stopped before run() ends.
+    FastServer(const Config& config, Console* console);
+    ~FastServer() override;
     FastServer(const FastServer&) = delete;
     FastServer& operator=(const FastServer&) = delete;
 
@@ -59,6 +62,16 @@ class FastServer {
     void broadcast(Worker& from, std::shared_ptr<const SharedFrame> frame);
     /// The /stats document: the counters plus engine and mode.
     nlohmann::json stats_doc() const;
+    /// Where workers show received messages: the console, unless absent or quiet.
+    Console* shown_on() const {
+        return console_ && console_->shows_messages() ? console_ : nullptr;
+    }
+
+    // ConsoleEngine, called on the console's thread.
+    unsigned parts() const override { return threads_; }
+    void apply(std::shared_ptr<const ClientOp> op, Done done) override;
+    std::string stats_json() const override { return stats_doc().dump(); }
+    void quit() override;
 
   private:
     ServeError open_listeners(std::vector<int>& fds, std::string& bound);
@@ -70,6 +83,7 @@ class FastServer {
 
     const Config& config_;
     const unsigned threads_;
+    Console* const console_;
     Stats stats_;
     SSL_CTX* tls_ = nullptr;
     std::vector<std::unique_ptr<Worker>> workers_;

@@ -71,6 +71,7 @@ Worker::~Worker() {
 
 void Worker::run() {
     machine_.bind_shard(engine_.stats().shard());
+    machine_.show_on(engine_.shown_on());
     arm();
     schedule_sweep();
     io_.run();
@@ -186,6 +187,46 @@ void Worker::post_broadcast(std::shared_ptr<const SharedFrame> frame) {
         for (Conn* c = all_; c; c = c->anext) machine_.broadcast_to(*c, *f);
         finish_turn();
     });
+}
+
+void Worker::post_console(std::shared_ptr<const ClientOp> op,
+                          std::shared_ptr<const SharedFrame> frame, ConsoleEngine::Done done) {
+    asio::post(io_, [this, op = std::move(op), f = std::move(frame), done = std::move(done)] {
+        ClientOpResult result;
+        console_op(*op, f.get(), result);
+        finish_turn();
+        done(std::move(result));
+    });
+}
+
+void Worker::console_op(const ClientOp& op, const SharedFrame* frame, ClientOpResult& result) {
+    const std::int64_t now = now_ns();
+    for (Conn* c = all_; c; c = c->anext) {
+        if (c->phase != Phase::open || (op.id != 0 && c->id != op.id)) continue;
+        ++result.matched;
+        switch (op.kind) {
+            case ClientOp::Kind::send:
+                machine_.console_send(*c, *frame);
+                break;
+            case ClientOp::Kind::close:
+                machine_.start_close(*c, op.code, op.payload);
+                break;
+            case ClientOp::Kind::list: {
+                ClientRow row;
+                row.id = c->id;
+                row.peer = c->peer.str();
+                if (c->labels) {
+                    row.resource = c->labels->resource;
+                    row.subprotocol = c->labels->subprotocol;
+                }
+                row.seconds = static_cast<double>(now - c->accepted_ns) / 1e9;
+                row.in = c->messages_in;
+                row.out = c->messages_out;
+                result.rows.push_back(std::move(row));
+                break;
+            }
+        }
+    }
 }
 
 // --- accepting --------------------------------------------------------------------------------

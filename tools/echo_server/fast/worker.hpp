@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "echo_server/config.hpp"
+#include "echo_server/console.hpp"
 #include "echo_server/fast/conn.hpp"
 #include "echo_server/fast/conn_machine.hpp"
 
@@ -37,6 +38,10 @@ class Worker {
     void post_shutdown();
     void post_broadcast(std::shared_ptr<const SharedFrame> frame);
     void post_stop();
+    /// Does the console's `op` on this worker's open clients (`frame` is the message of a
+    /// send), then calls `done` with what it did, on this worker's thread.
+    void post_console(std::shared_ptr<const ClientOp> op, std::shared_ptr<const SharedFrame> frame,
+                      ConsoleEngine::Done done);
 
   private:
     friend class ConnMachine<Worker>;
@@ -50,6 +55,7 @@ class Worker {
     void schedule_sweep();
     void sweep();
     void shutdown_now();
+    void console_op(const ClientOp& op, const SharedFrame* frame, ClientOpResult& result);
 
     // Sockets.
     void accept_some();
