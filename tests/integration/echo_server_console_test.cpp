@@ -223,6 +223,8 @@ TEST_P(EchoServerConsole, BadCommandsPrintAnErrorAndChangeNothing) {
     EXPECT_TRUE(server.line("* /close 1006: not a code a close frame may carry"));
     ASSERT_TRUE(server.type("/file /nonexistent/file"));
     EXPECT_TRUE(server.line("* /file /nonexistent/file: cannot read it"));
+    ASSERT_TRUE(server.type("/file /tmp"));
+    EXPECT_TRUE(server.line("* /file /tmp: is a directory, not a file"));
     ASSERT_TRUE(server.type("/bogus"));
     EXPECT_TRUE(server.line("* unknown command /bogus"));
     ASSERT_TRUE(server.type("/stats"));

@@ -10,6 +10,7 @@
 #include <clocale>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -194,6 +195,10 @@ void Console::on_line(std::string line) {
         case Kind::binary:
             return run_op({ClientOp::Kind::send, c.id, c.kind == Kind::text, c.payload, 1000});
         case Kind::file: {
+            std::error_code ec;
+            if (std::filesystem::is_directory(c.payload, ec)) {
+                return note("/file " + c.payload + ": is a directory, not a file");
+            }
             std::ifstream in(c.payload, std::ios::binary);
             std::ostringstream bytes;
             if (in) bytes << in.rdbuf();
