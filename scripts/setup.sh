@@ -10,7 +10,7 @@ packages=(
     libgtest-dev libgmock-dev libbenchmark-dev
     libssl-dev zlib1g-dev libyaml-cpp-dev libsimdjson-dev
     clang libclang-rt-14-dev clang-format-14
-    libedit-dev tmux python3-websockets node-ws
+    libedit-dev tmux python3-websockets node-ws libqt5websockets5-dev
 )
 
 missing=()

@@ -3,6 +3,7 @@
 // Debian packages setup.sh installs: text both ways in UTF-8, binary, a subprotocol chosen, a
 // server ping answered, and the server's close code and reason reported with exit 1.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <memory>
@@ -98,6 +99,37 @@ TEST_F(ClientNodeWs, NodeWsPingIsAnsweredAndItsCloseCodeReported) {
     std::tie(code, io) = client("-x 'close 4003 node bye' -w -1");
     EXPECT_EQ(code, 1) << io.second;
     EXPECT_NE(io.second.find("closed by the server: 4003 'node bye'"), std::string::npos)
+        << io.second;
+}
+
+// Qt5's QWebSocketServer (tests/peers/qt_ws_server.cpp), built when Qt5 WebSockets is
+// installed. Qt 5 cannot select a subprotocol, so that check is Node's and Python's only.
+class ClientQt : public ClientPeers {
+  protected:
+    void SetUp() override {
+        const std::string peer = tool_path("qt_ws_server");
+        if (::access(peer.c_str(), X_OK) != 0) {
+            GTEST_SKIP() << peer << " was not built: Qt5 WebSockets is missing "
+                         << "(scripts/setup.sh installs libqt5websockets5-dev)";
+        }
+        start({peer});
+    }
+};
+
+TEST_F(ClientQt, QtEchoesUtf8AndAnswersBinary) {
+    const auto [code, io] = client("-x '你好，世界' -x 'binary AB' -n 2 --binary-as hex");
+    EXPECT_EQ(code, 0) << io.second;
+    EXPECT_EQ(io.first, "你好，世界\n4142\n");
+}
+
+TEST_F(ClientQt, QtPingIsAnsweredAndItsCloseCodeReported) {
+    auto [code, io] = client("--show-ping -x 'ping qt' -n 1");
+    EXPECT_EQ(code, 0) << io.second;
+    EXPECT_EQ(io.first, "ping qt\n");  // echoed after our pong reached the server
+    EXPECT_NE(io.second.find("received ping 'qt'"), std::string::npos) << io.second;
+    std::tie(code, io) = client("-x 'close 4004 qt bye' -w -1");
+    EXPECT_EQ(code, 1) << io.second;
+    EXPECT_NE(io.second.find("closed by the server: 4004 'qt bye'"), std::string::npos)
         << io.second;
 }
 
