@@ -85,7 +85,8 @@ timed() {
 # scenario_file RATE: a copy of rpc.yaml at RATE messages/s in all (RATE / 100 per session).
 scenario_file() {
     local f=$out/rpc-$1.yaml
-    sed -e "s|rate: 100/s|rate: $(($1 / 100))/s|" -e "s|duration: 10s|duration: ${secs}s|g" \
+    sed -e "s|rate: 100/s|rate: $(($1 / 100))/s|" -e "s|duration: 10s|duration: ${secs}s|" \
+        -e "s|duration: 11s|duration: $((secs + 1))s|" \
         bench/scenarios/rpc.yaml >"$f"
     echo "$f"
 }
@@ -94,13 +95,13 @@ scenario_file() {
 run_wsbench() {
     local kind=$1 rate=$2 run=$3 name=$1-$2-$3 rc=0
     if [[ $kind == echo ]]; then
-        timed "$name" "$loadgen" "$url" -c 100 -R "$rate" -d "${secs}s" -m 72 --message-type text -t 1 -q \
+        timed "$name" "$loadgen" "$url" -c 100 -R "$rate" -d "$((secs + 1))s" -m 72 --message-type text -t 1 -q \
             --json "$out/$name.json" || rc=$?
     else
         timed "$name" "$loadgen" "$url" --scenario "$(scenario_file "$rate")" -t 1 -q \
             --json "$out/$name.json" || rc=$?
     fi
-    python3 - "$out/$name" "$rc" "$rate" "$secs" <<'PY'
+    python3 - "$out/$name" "$rc" "$rate" "$((secs + 1))" <<'PY'
 import json, sys
 base, rc, rate, secs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 user, sys_, _ = (float(x) for x in open(base + ".time").read().split()[-3:])
@@ -175,7 +176,7 @@ spread() { python3 -c "import sys; v = [float(x) for x in sys.argv[1].split()]; 
 
 table_a() {
     echo
-    echo "Part (a): 100 sessions, ${secs} s, same total rate; server wsbench-echo-server (fast, 1 thread, core 0),"
+    echo "Part (a): 100 sessions sending for $((secs + 1)) s at the same total rate; server wsbench-echo-server (fast, 1 thread, core 0),"
     echo "generator wsbench-loadgen -t 1 on core 1. Messages per CPU-second = server-counted messages in + out"
     echo "/ generator process CPU (user + sys); median of $runs runs (range); the report's own figure"
     echo "(summary.messages / generator.cpu_s) beside it. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -315,7 +316,7 @@ echo "Part (b): Artillery $(node "$artillery_bin" --version 2>/dev/null | sed -n
 echo "send + wait for the reply (match by id) + think, on core 1; against it rpc.yaml at the same total"
 echo "rate (rounded to 100/s). Messages counted by the server; CPU of the whole generator process (user"
 echo "+ sys, all threads). 'Marginal' subtracts each generator's fixed cost: Artillery's run with one"
-echo "message per user ($(cpu_median "${art_cpu[base]}") s CPU: start-up and shutdown), rpc.yaml's run at 100/s for ${secs} s"
+echo "message per user ($(cpu_median "${art_cpu[base]}") s CPU: start-up and shutdown), rpc.yaml's run at 100/s for $((secs + 1)) s"
 echo "($(cpu_median "${w_cpu[base]}") s CPU). Medians of $runs runs."
 echo
 echo "| Artillery think | rate | Artillery msgs/CPU-s, whole / marginal | rpc.yaml, same rate: msgs/CPU-s, whole / marginal | ratio whole (goal >= 20) | ratio marginal | notes |"
