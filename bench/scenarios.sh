@@ -127,9 +127,11 @@ PY
 # Part (a): the highest rate the scenario sustains, by doubling then bisecting.
 top=0
 if [[ $search -eq 1 ]]; then
-    pass=0; fail=0
+    # The highest of --rates is the lower bound (measured below like the others).
+    fail=0
     rate=0
     for r in $rates; do ((r > rate)) && rate=$r; done
+    pass=$rate
     rate=$((rate * 2))
     while :; do
         read -r msgs cpu _ _ timeouts sent expected st < <(run_wsbench rpc "$rate" probe)
@@ -149,6 +151,7 @@ if [[ $search -eq 1 ]]; then
         if [[ $st == ok ]]; then pass=$rate; else fail=$rate; fi
     done
     top=$pass
+    [[ " $rates " == *" $top "* ]] && top=0  # no probe above --rates passed
     [[ $top -gt 0 ]] && rates="$rates $top"
 fi
 
