@@ -155,8 +155,9 @@ if [[ $search -eq 1 ]]; then
     [[ $top -gt 0 ]] && rates="$rates $top"
 fi
 
-# per_cpu[KIND-RATE]: messages per CPU-second of each run, space-separated; the rest per rate.
-declare -A per_cpu report_per_cpu status_of timeouts_of cpu_of
+# per_cpu[KIND-RATE]: messages per CPU-second of each run, space-separated; ok_cpu: of the
+# runs that kept up (every send made, nothing timed out); the rest per rate.
+declare -A per_cpu ok_cpu report_per_cpu status_of timeouts_of
 failed_a=0
 for rate in $rates; do
     for run in $(seq 1 "$runs"); do
@@ -165,7 +166,7 @@ for rate in $rates; do
             echo "   $kind at $rate/s, run $run: $st ($sent of $expected sent, $timeouts timeouts; server counted $msgs messages, generator ${cpu} s CPU; report $rmsgs messages, threads ${rcpu} s)" >&2
             per_cpu[$kind-$rate]+=" $(python3 -c "print(round($msgs / max($cpu, 0.001)))")"
             report_per_cpu[$kind-$rate]+=" $(python3 -c "print(round($rmsgs / max($rcpu, 0.001)))")"
-            cpu_of[$kind-$rate]+=" $cpu"
+            [[ $st == ok ]] && ok_cpu[$kind-$rate]+=" ${per_cpu[$kind-$rate]##* }"
             timeouts_of[$kind-$rate]=$((${timeouts_of[$kind-$rate]:-0} + timeouts))
             [[ $st == ok ]] || status_of[$kind-$rate]+=" run$run:$st"
             [[ $st == no-report || $st == exit-* ]] && failed_a=1
@@ -181,14 +182,16 @@ table_a() {
     echo
     echo "Part (a): 100 sessions sending for $((secs + 1)) s at the same total rate; server wsbench-echo-server (fast, 1 thread, core 0),"
     echo "generator wsbench-loadgen -t 1 on core 1. Messages per CPU-second = server-counted messages in + out"
-    echo "/ generator process CPU (user + sys); median of $runs runs (range); the report's own figure"
-    echo "(summary.messages / generator.cpu_s) beside it. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+    echo "/ generator process CPU (user + sys): the median of the runs that kept up, of all $runs where none"
+    echo "did, and the range of all; the report's own figure (summary.messages / generator.cpu_s) beside it."
+    echo "A run that fell behind (short) costs far more per message. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| rate | built-in echo (-m 72 text): msgs/CPU-s | rpc.yaml scenario: msgs/CPU-s | scenario / echo (goal >= 0.5) | report's figure, echo / scenario | scenario timeouts | not sustained |"
     echo "|---:|---:|---:|---:|---:|---:|---|"
     local rate e s ratio note
     for rate in $rates; do
-        e=$(median "${per_cpu[echo-$rate]}"); s=$(median "${per_cpu[rpc-$rate]}")
+        e=$(median "${ok_cpu[echo-$rate]:-${per_cpu[echo-$rate]}}")
+        s=$(median "${ok_cpu[rpc-$rate]:-${per_cpu[rpc-$rate]}}")
         ratio=$(python3 -c "print(f'{$s / max($e, 1):.2f}x')")
         note="${status_of[echo-$rate]:+echo${status_of[echo-$rate]}} ${status_of[rpc-$rate]:+rpc${status_of[rpc-$rate]}}"
         [[ $rate -eq $top ]] && note="highest a probe run sustained; $note"
@@ -204,7 +207,7 @@ table_a
 best_rpc=0; best_rpc_rate=0
 for rate in $rates; do
     [[ -z ${status_of[rpc-$rate]:-} && -z ${status_of[echo-$rate]:-} ]] || continue
-    v=$(median "${per_cpu[rpc-$rate]}")
+    v=$(median "${ok_cpu[rpc-$rate]}")
     ((v > best_rpc)) && { best_rpc=$v; best_rpc_rate=$rate; }
 done
 
