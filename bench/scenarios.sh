@@ -193,13 +193,15 @@ table_a() {
         e=$(median "${ok_cpu[echo-$rate]:-${per_cpu[echo-$rate]}}")
         s=$(median "${ok_cpu[rpc-$rate]:-${per_cpu[rpc-$rate]}}")
         ratio=$(python3 -c "print(f'{$s / max($e, 1):.2f}x')")
-        note="${status_of[echo-$rate]:+echo${status_of[echo-$rate]}} ${status_of[rpc-$rate]:+rpc${status_of[rpc-$rate]}}"
-        [[ $rate -eq $top ]] && note="highest a probe run sustained; $note"
+        note=""
+        [[ $rate -eq $top ]] && note="highest a probe run sustained"
+        [[ -n ${status_of[echo-$rate]:-} ]] && note+="${note:+; }echo${status_of[echo-$rate]}"
+        [[ -n ${status_of[rpc-$rate]:-} ]] && note+="${note:+; }rpc${status_of[rpc-$rate]}"
         printf '| %s/s | %s (%s) | %s (%s) | **%s** | %s / %s | %s | %s |\n' "$rate" \
             "$(printf "%'d" "$e")" "$(spread "${per_cpu[echo-$rate]}")" \
             "$(printf "%'d" "$s")" "$(spread "${per_cpu[rpc-$rate]}")" "$ratio" \
             "$(median "${report_per_cpu[echo-$rate]}")" "$(median "${report_per_cpu[rpc-$rate]}")" \
-            "${timeouts_of[rpc-$rate]}" "${note## }"
+            "${timeouts_of[rpc-$rate]}" "$note"
     done
 }
 table_a
