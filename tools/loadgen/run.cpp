@@ -306,8 +306,9 @@ class Monitor {
         const double secs = std::max(1e-9, static_cast<double>(now - last_t_) / 1e9);
         const Ns window = shared_.window_start.load();
         // Seconds of the measured window only: after its end connections are closing.
-        if (window >= 0 && now > shared_.measure_start() &&
-            now <= shared_.window_end() + 100'000'000 && stopped_at < 0) {
+        // A scenario file's sessions run on past the phases until they end (or are cut).
+        const bool in_window = config_.script || now <= shared_.window_end() + 100'000'000;
+        if (window >= 0 && now > shared_.measure_start() && in_window && stopped_at < 0) {
             TimelinePoint p;
             p.t_s = static_cast<double>(now - shared_.measure_start()) / 1e9;
             p.sent = sent - last_sent_;
@@ -448,6 +449,12 @@ RunResult finish_run(const Config& config, RunResult result, std::vector<WorkerO
         result.started =
             times.wall_at_end - std::chrono::duration_cast<std::chrono::system_clock::duration>(
                                     std::chrono::nanoseconds(times.ended - measure_start));
+        if (config.script && !stopped) {
+            // Until the last session ended or was cut, past the phases' end.
+            for (const auto& w : workers) {
+                result.duration_s = std::max(result.duration_s, w.result.duration_s);
+            }
+        }
         if (config.messages_per_connection > 0 && !stopped) {
             // -n: the window lasted until the last worker got its last reply.
             double longest = 0;

@@ -46,7 +46,6 @@ void Worker::script_tick(Ns now) {
         // The phases are over: no new session; the running ones get the drain time.
         r.over = true;
         r.drain_deadline = now + config.drain_timeout.count();
-        result.duration_s = static_cast<double>(r.plan.end()) / 1e9;
     }
     if (r.over) {
         if (r.running == 0 || now >= r.drain_deadline) script_cut(now);
@@ -251,7 +250,9 @@ void Worker::script_arrivals(Ns now) {
 }
 
 void Worker::script_cut(Ns now) {
-    // The end: sessions still running are closed (1000) and counted as cut.
+    // The end: sessions still running are closed (1000) and counted as cut. The run lasted
+    // until now: the last session ended, or the drain time is over.
+    if (script_->t0 >= 0) result.duration_s = static_cast<double>(now - script_->t0) / 1e9;
     closing_all_ = true;
     window_over_ = true;
     heap_.clear();
@@ -263,7 +264,6 @@ void Worker::script_cut(Ns now) {
             c->finish();
         }
     }
-    (void)now;
 }
 
 void Worker::script_finish() {

@@ -44,7 +44,9 @@ Session::Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::
       rng_(seed),
       slots_(s.slots.size()),
       sent_actual_(s.program.size()),
-      sent_intended_(s.program.size()) {
+      sent_intended_(s.program.size()),
+      pending_per_step_(s.program.size()),
+      seen_(s.program.size()) {
     ctx_.conn_id = conn_id;
     ctx_.session_id = session_id;
     ctx_.slots = &slots_;
@@ -102,6 +104,7 @@ void Session::do_expect(const ExpectStep& e, const SessionClock& now) {
     p.sent_actual = e.origin == kNoSend ? now.mono : sent_actual_[e.origin];
     p.sent_intended = e.origin == kNoSend ? now.mono : sent_intended_[e.origin];
     if (!e.match.bind(ctx_, p.bound)) ++stats_.template_errors;
+    if (pending_per_step_[p.step]++ == 0) ++pending_steps_;
     pending_.push_back(std::move(p));
     if (!in_rate_loop) wait_ = Wait::expect;
 }
@@ -140,6 +143,8 @@ void Session::finish(std::uint16_t code, std::string_view reason, SessionOutput&
     if (finished_) return;
     finished_ = true;
     pending_.clear();
+    std::fill(pending_per_step_.begin(), pending_per_step_.end(), 0);
+    pending_steps_ = 0;
     out.close(code, reason);
 }
 
@@ -190,6 +195,7 @@ void Session::run(const SessionClock& now, SessionOutput& out) {
 }
 
 void Session::retire(std::size_t i) {
+    if (--pending_per_step_[pending_[i].step] == 0) --pending_steps_;
     spare_.push_back(std::move(pending_[i]));
     pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(i));
 }
@@ -265,7 +271,9 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
         out.send(s_.heartbeat->send.type, buffer_);
         ++stats_.sent;
     }
-    for (std::size_t i = 0; i < pending_.size();) {
+    // Nothing expires before the earliest deadline: no scan of the outstanding expects.
+    const bool expiring = !pending_.empty() && now.mono >= earliest_deadline();
+    for (std::size_t i = 0; expiring && i < pending_.size();) {
         if (pending_[i].deadline > now.mono) {
             ++i;
             continue;
@@ -289,8 +297,23 @@ Nanos Session::next_wakeup() const {
     if (finished_) return kNever;
     Nanos next = next_heartbeat_;
     if (wait_ == Wait::until) next = std::min(next, wake_);
-    for (const Pending& p : pending_) next = std::min(next, p.deadline);
-    return next;
+    return std::min(next, earliest_deadline());
+}
+
+Nanos Session::earliest_deadline() const {
+    // The first entry of each step with expects outstanding, found from the front: one
+    // entry when a single expect step is outstanding (a rate loop's), not all of them.
+    Nanos earliest = kNever;
+    std::uint32_t found = 0;
+    ++epoch_;
+    for (const Pending& p : pending_) {
+        if (found == pending_steps_) break;
+        if (seen_[p.step] == epoch_) continue;
+        seen_[p.step] = epoch_;
+        ++found;
+        earliest = std::min(earliest, p.deadline);
+    }
+    return earliest;
 }
 
 }  // namespace wsb::scenario

@@ -236,5 +236,40 @@ TEST(Session, NestedLoopsRunEveryIteration) {
     EXPECT_TRUE(r.session.finished());
 }
 
+TEST(Session, OutstandingExpectsOfStepsWithDifferentTimeoutsExpireInDeadlineOrder) {
+    // Each iteration leaves a slow expect (5 s) and then a quick one (1 s) outstanding: the
+    // earliest deadline is the first quick one's, though a slow one was pushed before it.
+    Driver r(R"(session:
+  - loop:
+      count: 3
+      rate: 10/s
+      steps:
+        - send: '{"id":"{{seq}}"}'
+        - expect: { name: slow, json: { slow: "{{seq}}" }, timeout: 5s }
+        - expect: { name: quick, json: { quick: "{{seq}}" }, timeout: 1s }
+)");
+    r.start();
+    r.tick(100ms);
+    r.tick(200ms);
+    ASSERT_EQ(r.out.sent.size(), 3u);
+    EXPECT_EQ(r.session.outstanding(), 6u);
+    EXPECT_EQ(r.session.next_wakeup(), 1s);  // the first quick one's
+    r.reply(R"({"quick":"0"})", 500ms);      // answered: the next quick one's is next
+    EXPECT_EQ(r.session.next_wakeup(), 1100ms);
+    r.tick(1150ms);  // the second quick one expired, the third not yet
+    EXPECT_EQ(r.step("quick").timeouts, 1u);
+    EXPECT_EQ(r.session.outstanding(), 4u);
+    EXPECT_EQ(r.session.next_wakeup(), 1200ms);
+    r.tick(1300ms);
+    EXPECT_EQ(r.step("quick").timeouts, 2u);
+    EXPECT_EQ(r.session.next_wakeup(), 5s);  // only the slow ones are left
+    r.reply(R"({"slow":"1"})", 2s);
+    r.tick(5200ms);
+    EXPECT_EQ(r.step("slow").timeouts, 2u);
+    EXPECT_EQ(r.step("slow").count, 1u);
+    EXPECT_EQ(r.session.outstanding(), 0u);
+    EXPECT_TRUE(r.session.finished());
+}
+
 }  // namespace
 }  // namespace wsb::scenario

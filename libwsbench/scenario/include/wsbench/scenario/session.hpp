@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -106,7 +107,8 @@ class Session {
     bool do_loop_end(const SessionClock& now);
     void finish(std::uint16_t code, std::string_view reason, SessionOutput& out);
     void matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now);
-    void retire(std::size_t i);  ///< pending_[i] is done: its buffers go to spare_
+    void retire(std::size_t i);       ///< pending_[i] is done: its buffers go to spare_
+    Nanos earliest_deadline() const;  ///< of the outstanding expects (kNever: none)
     bool offer_to_listen(const IncomingMessage& msg, const SessionClock& now);
     void sync_context(const SessionClock& now);
 
@@ -121,8 +123,17 @@ class Session {
     std::vector<Nanos> sent_actual_;    ///< by program index: the last send's time
     std::vector<Nanos> sent_intended_;  ///< ... and its intended time
     std::vector<LoopFrame> loops_;
-    std::vector<Pending> pending_;  ///< oldest first
-    std::vector<Pending> spare_;    ///< retired, kept for their buffers
+    /// Oldest first. Replies usually match the oldest and timeouts expire the oldest, so the
+    /// entries leave from the front: a deque, not a vector shifted per reply.
+    std::deque<Pending> pending_;
+    std::vector<Pending> spare_;  ///< retired, kept for their buffers
+    /// Outstanding expects per program index, and how many indexes have any: the entries of
+    /// one expect step share its timeout, so their deadlines rise in push order and the
+    /// earliest deadline is among the first entry of each step.
+    std::vector<std::uint32_t> pending_per_step_;
+    std::uint32_t pending_steps_ = 0;
+    mutable std::vector<std::uint64_t> seen_;  ///< earliest_deadline(): step -> epoch
+    mutable std::uint64_t epoch_ = 0;
     std::uint64_t next_seq_ = 0;
     std::uint32_t pc_ = 0;
     Wait wait_ = Wait::none;
