@@ -58,7 +58,7 @@ TEST_P(ConformanceDeflate, SubsetPassesWithOkAgainstTheEchoServerWithDeflate) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, ConformanceDeflate, ::testing::Values("fast", "websocketpp"),
-                         [](const auto& info) { return info.param; });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 TEST(ConformanceDeflateDeclined, EveryCaseIsUnimplementedAndTheRunPasses) {
     EchoServer server({});
