@@ -282,6 +282,42 @@ def echo_console_command_seeds():
         write("echo_console_command_fuzz", name, line.encode())
 
 
+def deflate_seeds():
+    """permessage-deflate: extension headers (offers and answers), and compressed messages
+    behind [flags][window bits][limit hi][limit lo] for the inflater."""
+    for name, value in [
+        ("plain", "permessage-deflate"),
+        ("chrome", "permessage-deflate; client_max_window_bits"),
+        ("all", "permessage-deflate; client_no_context_takeover; server_no_context_takeover; "
+                "client_max_window_bits=9; server_max_window_bits=9"),
+        ("quoted", 'permessage-deflate; client_max_window_bits="10", x-webkit-deflate-frame'),
+        ("autobahn_13_7", "permessage-deflate; client_no_context_takeover; "
+                          "client_max_window_bits; server_no_context_takeover; "
+                          "server_max_window_bits=9, permessage-deflate; "
+                          "client_no_context_takeover; client_max_window_bits; "
+                          "server_no_context_takeover, permessage-deflate; "
+                          "client_no_context_takeover; client_max_window_bits"),
+        ("repeated", "permessage-deflate; server_no_context_takeover; server_no_context_takeover"),
+        ("bits8", "permessage-deflate; server_max_window_bits=8; client_max_window_bits=8"),
+    ]:
+        write("deflate_extensions_fuzz", name, value)
+
+    def raw(data, bits=15, level=6):
+        c = zlib.compressobj(level, zlib.DEFLATED, -bits)
+        z = c.compress(data) + c.flush(zlib.Z_SYNC_FLUSH)
+        return z[:-4] if z.endswith(b"\x00\x00\xff\xff") else z
+
+    hello = b"Hello, permessage-deflate! " * 8
+    write("deflate_inflate_fuzz", "hello", bytes([0, 6, 0, 64]) + raw(hello))
+    write("deflate_inflate_fuzz", "two_messages",
+          bytes([0, 6, 0, 64]) + raw(hello) + b"\xff\x00" + raw(b"again"))
+    write("deflate_inflate_fuzz", "window9", bytes([3, 0, 0, 64]) + raw(hello, bits=9))
+    write("deflate_inflate_fuzz", "bomb", bytes([0, 6, 0, 1]) + raw(bytes(1 << 16), level=9))
+    write("deflate_inflate_fuzz", "final_block", bytes([0, 6, 0, 64]) + zlib.compress(hello)[2:-4])
+    write("deflate_inflate_fuzz", "truncated", bytes([0, 6, 0, 64]) + raw(hello)[:7])
+    write("deflate_inflate_fuzz", "empty_stored", bytes([0, 6, 0, 64]) + b"\x00")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", help="a wsbench-loadgen --json report to use as a seed")
@@ -293,6 +329,7 @@ def main():
     report_seeds(args.report)
     client_command_seeds()
     echo_console_command_seeds()
+    deflate_seeds()
 
 
 if __name__ == "__main__":

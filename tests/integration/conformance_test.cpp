@@ -101,7 +101,7 @@ TEST_P(ConformanceSuite, EveryCasePassesAgainstTheEchoServerAndTheReportsAreComp
     ASSERT_FALSE(report.is_discarded()) << "report.json missing or not JSON";
     EXPECT_EQ(report["schema"], "wsbench.conformance/1");
     EXPECT_EQ(report["interrupted"], false);
-    ASSERT_EQ(report["cases"].size(), 301u + 17u + 4u);
+    ASSERT_EQ(report["cases"].size(), 301u + 216u + 17u + 4u);  // 12-13: UNIMPLEMENTED
     std::set<std::string> failed;
     for (const json& c : report["cases"]) {
         const std::string id = c["id"];
@@ -330,11 +330,11 @@ TEST(Conformance, PatternsMatchingNoCaseAreNotedAndIgnored) {
     ASSERT_TRUE(server.address);
     ScratchDir dir("notes");
     const ToolRun r = run_conformance({server.url(), "--cases", "1.1.*,2.1", "--exclude-cases",
-                                       "12.*,13.*", "--report-dir", dir.path()});
+                                       "11.*,14.*", "--report-dir", dir.path()});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 0) << r.out << r.err;
-    EXPECT_NE(r.err.find("the pattern '12.*' matches no case"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("the pattern '13.*' matches no case"), std::string::npos);
+    EXPECT_NE(r.err.find("the pattern '11.*' matches no case"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("the pattern '14.*' matches no case"), std::string::npos);
     const json index = read_json(dir / "index.json");
     ASSERT_FALSE(index.is_discarded());
     EXPECT_EQ(index.begin().value().size(), 9u);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "wsbench/deflate.hpp"
 #include "wsbench/frame.hpp"
 #include "wsbench/report/conformance.hpp"
 
@@ -90,6 +91,16 @@ class CaseContext {
     /// True when our frames must be masked: we are the client (testing a server). False in
     /// serve mode (testing a client), for cases that build frames by hand for send_raw().
     virtual bool masks_frames() const { return true; }
+    /// Sections 12-13: true when the peer accepted one of the case's permessage-deflate
+    /// offers (CaseSpec::deflate_offers).
+    virtual bool deflate_negotiated() const { return false; }
+    /// Sections 12-13: sends a data message compressed with the negotiated permessage-deflate
+    /// (RFC 7692 §7.2.1), RSV1 on its first frame, the compressed payload split into frames
+    /// of `fragment_size` octets (0: one frame). Does nothing when none was negotiated.
+    virtual void send_compressed(bool binary, const std::uint8_t* data, std::size_t size,
+                                 std::size_t fragment_size) {
+        (void)binary, (void)data, (void)size, (void)fragment_size;
+    }
 };
 
 /// Autobahn's `behavior` and `behaviorClose` words: the report model's (one definition, shared
@@ -131,9 +142,12 @@ struct CaseSpec {
     /// the client's request (its accept key, the subprotocols and extensions it offered); a
     /// client MUST fail such a connection (§4.1) or not take it as open at all (non-101).
     std::function<std::string(const ServerHandshakeInfo& request)> serve_response;
+    /// Sections 12-13: the permessage-deflate elements offered, in order of preference (one
+    /// Sec-WebSocket-Extensions value); empty: none. UNIMPLEMENTED when none is accepted.
+    std::vector<DeflateOffer> deflate_offers;
 };
 
-/// Every case, in Autobahn's order (1-10), then the letter sections.
+/// Every case, in Autobahn's order (1-13), then the letter sections.
 const std::vector<CaseSpec>& all_cases();
 
 // Section tables (cases/<section>.cpp), appended to `out` in order.
@@ -146,6 +160,8 @@ void add_section6(std::vector<CaseSpec>& out);
 void add_section7(std::vector<CaseSpec>& out);
 void add_section9(std::vector<CaseSpec>& out);
 void add_section10(std::vector<CaseSpec>& out);
+void add_section12(std::vector<CaseSpec>& out);
+void add_section13(std::vector<CaseSpec>& out);
 void add_section_handshake(std::vector<CaseSpec>& out);
 void add_section_masking(std::vector<CaseSpec>& out);
 

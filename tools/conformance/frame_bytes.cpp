@@ -25,15 +25,19 @@ std::string encode_case_frame(const FrameHeader& h, const std::string& payload) 
     return buf;
 }
 
-std::string encode_fragments(bool binary, const std::string& payload, std::size_t fragment_size,
-                             const std::function<std::array<std::uint8_t, 4>()>& mask_key) {
+std::string encode_message(bool binary, const std::uint8_t* payload, std::size_t size,
+                           std::size_t fragment_size, bool rsv1,
+                           const std::function<std::array<std::uint8_t, 4>()>& mask_key) {
+    if (fragment_size == 0 || fragment_size > size) fragment_size = std::max<std::size_t>(size, 1);
     std::string buf;
-    buf.reserve(payload.size() + (payload.size() / fragment_size + 1) * 14);
+    buf.reserve(size + (size / fragment_size + 1) * 14);
     std::uint8_t header[kMaxFrameHeaderSize];
-    for (std::size_t off = 0; off < payload.size(); off += fragment_size) {
-        const std::size_t n = std::min(fragment_size, payload.size() - off);
+    std::size_t off = 0;
+    do {
+        const std::size_t n = std::min(fragment_size, size - off);
         FrameHeader h;
-        h.fin = off + n == payload.size();
+        h.fin = off + n == size;
+        h.rsv1 = rsv1 && off == 0;
         h.opcode = off == 0 ? (binary ? Opcode::binary : Opcode::text) : Opcode::continuation;
         h.masked = static_cast<bool>(mask_key);
         if (h.masked) h.mask_key = mask_key();
@@ -41,10 +45,17 @@ std::string encode_fragments(bool binary, const std::string& payload, std::size_
         const std::size_t hl = encode_header(h, header, sizeof header);
         buf.append(reinterpret_cast<const char*>(header), hl);
         const std::size_t at = buf.size();
-        buf.append(payload, off, n);
+        buf.append(reinterpret_cast<const char*>(payload) + off, n);
         if (h.masked) apply_mask(reinterpret_cast<std::uint8_t*>(buf.data()) + at, n, h.mask_key);
-    }
+        off += n;
+    } while (off < size);
     return buf;
+}
+
+std::string encode_fragments(bool binary, const std::string& payload, std::size_t fragment_size,
+                             const std::function<std::array<std::uint8_t, 4>()>& mask_key) {
+    return encode_message(binary, reinterpret_cast<const std::uint8_t*>(payload.data()),
+                          payload.size(), fragment_size, false, mask_key);
 }
 
 }  // namespace wsb::conformance

@@ -24,4 +24,11 @@ std::string encode_case_frame(const FrameHeader& h, const std::string& payload);
 std::string encode_fragments(bool binary, const std::string& payload, std::size_t fragment_size,
                              const std::function<std::array<std::uint8_t, 4>()>& mask_key);
 
+/// A data message in frames of `fragment_size` octets (0: one frame), back to back for one
+/// write, RSV1 on the first frame when `rsv1` (a permessage-deflate message, RFC 7692 §6.1).
+/// An empty payload is one empty frame.
+std::string encode_message(bool binary, const std::uint8_t* payload, std::size_t size,
+                           std::size_t fragment_size, bool rsv1,
+                           const std::function<std::array<std::uint8_t, 4>()>& mask_key);
+
 }  // namespace wsb::conformance

@@ -177,6 +177,13 @@ void apply_case_rules(const CaseSpec& spec, const Observation& obs, Verdict& v) 
             v.result = why;
         }
     }
+    // Sections 12-13: a server that declines every permessage-deflate offer does not implement
+    // the extension; Autobahn reports UNIMPLEMENTED and closes at once.
+    if (!spec.deflate_offers.empty() && !obs.deflate_negotiated) {
+        v.behavior = Behavior::unimplemented;
+        v.result = std::string(obs.served ? "The client" : "The server") +
+                   " did not accept the permessage-deflate offer.";
+    }
     if (obs.interrupted && !spec.informational) {
         v.behavior = Behavior::failed;
         v.result = "Interrupted before the case finished.";

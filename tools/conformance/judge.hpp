@@ -44,8 +44,9 @@ struct Observation {
     std::string local_close_reason;
     std::optional<std::uint16_t> remote_close_code;
     std::string remote_close_reason;
-    std::string protocol_error;  ///< what the server sent that broke RFC 6455, if anything
-    bool interrupted = false;    ///< the run was stopped (SIGINT) during this case
+    std::string protocol_error;       ///< what the server sent that broke RFC 6455, if anything
+    bool deflate_negotiated = false;  ///< sections 12-13: the server accepted an offer
+    bool interrupted = false;         ///< the run was stopped (SIGINT) during this case
     /// Serve mode: we were the server and the peer a client under test, so texts about the
     /// connection name "the server" for us and "the client" for the peer.
     bool served = false;

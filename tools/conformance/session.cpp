@@ -180,6 +180,9 @@ void Session::send_request() {
             spec_.handshake->request(config_.url.authority(), config_.url.resource(), request_.key);
         chop = spec_.handshake->chop;
     } else {
+        for (const DeflateOffer& o : spec_.deflate_offers) {
+            request_.extensions.push_back(format_deflate_offer(o));
+        }
         text = build_client_request(request_);
     }
     obs_.http_request = text;
@@ -242,6 +245,10 @@ void Session::on_handshake_bytes() {
             finish();
             return;
         }
+        if (!spec_.deflate_offers.empty() && !accept_deflate(resp)) {
+            finish();
+            return;
+        }
     }
     on_open(std::string_view(head_).substr(head_size));
 }
@@ -254,6 +261,7 @@ void Session::on_open(std::string_view leftover) {
     open_timer_.cancel();
     ParserOptions po;
     po.role = server_role_ ? Role::server : Role::client;
+    po.allow_rsv1 = deflate_ != nullptr;  // permessage-deflate defines RSV1 (RFC 7692 §6)
     parser_ = FrameParser(po);
     log("EV", "open");
     if (spec_.on_open) spec_.on_open(*this);
@@ -297,6 +305,12 @@ void Session::on_bytes(std::uint8_t* data, std::size_t size) {
 
 void Session::on_frame_payload(const FrameEvent& ev) {
     const FrameHeader& h = ev.header;
+    if (h.rsv1 && ev.frame_offset == 0 && (ev.is_control() || h.opcode == Opcode::continuation)) {
+        // RFC 7692 §6.1: RSV1 marks the first frame of a compressed data message only.
+        protocol_violation(std::string(peer()) + " set RSV1 on a control or continuation frame",
+                           1002);
+        return;
+    }
     if (ev.is_control()) {
         control_.assign(reinterpret_cast<const char*>(ev.data), ev.size);
         log("RF", received_frame(h, control_));
@@ -319,13 +333,17 @@ void Session::on_frame_payload(const FrameEvent& ev) {
     }
     if (ev.message_offset == 0 && ev.frame_offset == 0) {
         message_binary_ = ev.message_opcode == Opcode::binary;
+        message_compressed_ = h.rsv1;
         message_.clear();
         message_length_ = 0;
         utf8_.reset();
     }
     message_length_ += ev.size;
-    if (!spec_.performance) message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
-    if (!message_binary_ && utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
+    if (!spec_.performance || message_compressed_) {
+        message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
+    }
+    if (!message_binary_ && !message_compressed_ &&
+        utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
         protocol_violation(std::string(peer()) + " sent a text message that is not valid UTF-8",
                            1007);
         return;
@@ -334,6 +352,10 @@ void Session::on_frame_payload(const FrameEvent& ev) {
         log("RF", received_frame(h, std::string()));
     }
     if (ev.message_end) {
+        if (message_compressed_) {
+            if (inflate_message()) on_message_complete();
+            return;
+        }
         if (!message_binary_ && !utf8_.complete()) {
             protocol_violation(
                 std::string(peer()) + " sent a text message that ends inside a UTF-8 sequence",

@@ -20,6 +20,7 @@
 #include "conformance/config.hpp"
 #include "conformance/judge.hpp"
 #include "conformance/send_queue.hpp"
+#include "wsbench/deflate.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/net/stream.hpp"
@@ -68,6 +69,9 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     const EventList& received() const override { return obs_.received; }
     std::uint64_t& counter() override { return counter_; }
     bool masks_frames() const override { return !server_role_; }
+    bool deflate_negotiated() const override { return deflate_ != nullptr; }
+    void send_compressed(bool binary, const std::uint8_t* data, std::size_t size,
+                         std::size_t fragment_size) override;
 
   private:
     enum class State : std::uint8_t { connecting, handshaking, open, finished };
@@ -87,6 +91,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     void on_bytes(std::uint8_t* data, std::size_t size);
     void on_frame_payload(const FrameEvent& ev);
     void on_message_complete();
+    bool accept_deflate(const HttpResponse& resp);
+    bool inflate_message();
     void on_close_frame(const std::uint8_t* data, std::size_t size);
     void on_peer_dropped(const std::error_code& ec);
     void protocol_violation(const std::string& what, std::uint16_t code);
@@ -138,6 +144,8 @@ class Session : public CaseContext, public std::enable_shared_from_this<Session>
     std::string message_;  // the data message being assembled
     std::uint64_t message_length_ = 0;
     bool message_binary_ = false;
+    bool message_compressed_ = false;        // RSV1 on the message's first frame
+    std::unique_ptr<DeflateCodec> deflate_;  // permessage-deflate, when negotiated
     Utf8Validator utf8_;
     std::string control_;  // the control frame being assembled
 

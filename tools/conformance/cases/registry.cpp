@@ -40,6 +40,8 @@ const std::vector<CaseSpec>& all_cases() {
         add_section7(v);
         add_section9(v);
         add_section10(v);
+        add_section12(v);
+        add_section13(v);
         add_section_handshake(v);
         add_section_masking(v);
         return v;

@@ -217,7 +217,7 @@ std::vector<CaseSpec> serve_cases(const std::vector<const CaseSpec*>& selected,
     const std::vector<CaseSpec> masking = masking_cases(Role::server);
     std::vector<CaseSpec> out;
     for (const CaseSpec* c : selected) {
-        if (c->handshake) continue;
+        if (c->handshake || !c->deflate_offers.empty()) continue;  // 12-13: server mode only
         auto served = std::find_if(masking.begin(), masking.end(),
                                    [c](const CaseSpec& m) { return m.id == c->id; });
         out.push_back(served != masking.end() ? *served : *c);

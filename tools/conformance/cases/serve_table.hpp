@@ -18,7 +18,8 @@ namespace wsb::conformance {
 std::vector<CaseSpec> client_handshake_cases();
 
 /// The cases serve mode plays, copied from the selection: the H.x handshake probes (which
-/// bend a client's request) are left out; the M.x cases take their server-role texts
+/// bend a client's request) and the permessage-deflate sections 12-13 (not served yet) are
+/// left out; the M.x cases take their server-role texts
 /// (masking_cases(Role::server): the server sends masked frames, which a client MUST fail,
 /// §5.1); then the C.x cases that `includes` select and `excludes` do not (patterns matching
 /// nothing in C are ignored).
