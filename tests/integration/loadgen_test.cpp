@@ -162,10 +162,13 @@ TEST_P(LoadgenAgainstEngine, BroadcastReportsExactlyTheDeliveriesAStalledConnect
         start_server({"--mode", "broadcast", "--max-send-queue", "1MiB", "--close-timeout", "20s"},
                      server, GetParam());
     ASSERT_TRUE(server);
-    // Connection 2 reads nothing during the window: a second of closed-loop 4 KiB messages
-    // is far more than 1 MiB and the kernel's buffers, so the server closes it with 1008.
+    // Connection 2 reads nothing during the window: two seconds of 4 KiB messages at 4,000/s
+    // (32 MB) are far more than 1 MiB and the kernel's buffers, so the server closes it with
+    // 1008. An open-loop rate, not closed loop: the readers that do read must never fall a
+    // megabyte and the socket buffers behind, even on a loaded machine (closed loop publishes
+    // as fast as the round trip allows, and a reader descheduled for a moment lagged past it).
     const LoadgenRun r = run_loadgen({server->url(), "--scenario", "broadcast", "-c", "3", "-m",
-                                      "4KiB", "-d", "1s", "--stall", "1"});
+                                      "4KiB", "-R", "4000", "-d", "2s", "--stall", "1"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
     EXPECT_EQ(r.schema.status, 0) << r.schema.output;
     EXPECT_EQ(r.report["config"]["stall"], 1);
