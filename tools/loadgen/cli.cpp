@@ -389,7 +389,7 @@ cxxopts::Options make_options(const Config& d) {
                            "Unlimited, a fast ramp overflows the target's accept queue and measures the kernel's "
                            "1 s SYN retransmit", cxxopts::value<std::string>()->default_value(std::to_string(d.max_connecting)), "N")
         ("connect-timeout", "limit on TCP connect + TLS + opening handshake", cxxopts::value<std::string>()->default_value(duration_text(d.connect_timeout)), "TIME")
-        ("drain-timeout", "after the window, wait this long for replies in flight", cxxopts::value<std::string>()->default_value(duration_text(d.drain_timeout)), "TIME")
+        ("drain-timeout", "after the window, wait this long for replies in flight (a scenario file: for its sessions to end; 10s)", cxxopts::value<std::string>()->default_value(duration_text(d.drain_timeout)), "TIME")
         ("timeout", "closed loop: a reply not back within this counts as a timeout and frees its pipeline slot", cxxopts::value<std::string>()->default_value(duration_text(d.reply_timeout)), "TIME")
         ("ping-interval", "connect scenario: ping interval per connection (0: off)", cxxopts::value<std::string>()->default_value(duration_text(d.ping_interval)), "TIME")
         ("source-ip", "local addresses to spread connections over: an address, a comma list or "
