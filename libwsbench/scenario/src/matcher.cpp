@@ -30,6 +30,12 @@ struct JsonScratch::Impl {
     od::parser parser;
     std::string copy;
     od::document doc;
+    /// Validates each message before On-Demand reads it: On-Demand trusts the document's
+    /// structure on some paths (find_field_unordered's wrap-around assumes a ',' or '}' after
+    /// each value, SIMDJSON_ASSUME), so malformed JSON from a server would be undefined
+    /// behaviour there (found by scenario_match_fuzz). One full parse per message, reused
+    /// buffers; a message that fails it matches no json rule.
+    simdjson::dom::parser validator;
 
     /// The message indexed last (reset by JsonScratch::new_message): rules that look at the
     /// same message rewind its document instead of indexing it again.
@@ -63,6 +69,8 @@ struct JsonScratch::Impl {
             view = simdjson::padded_string_view(copy.data(), copy.size(), copy.capacity());
         }
         t_iterator_broken = false;
+        simdjson::dom::element root;
+        if (validator.parse(view.data(), view.size(), false).get(root)) return false;
         return !bad(parser.iterate(view).get(doc));
     }
 };
