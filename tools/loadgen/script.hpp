@@ -43,8 +43,7 @@ struct ScriptRun {
     std::vector<std::uint64_t> users;           ///< conn.id of each of its users, this worker's
     std::vector<std::uint8_t> user_running;     ///< by index in users
     std::vector<Ns> user_retry;                 ///< by index: earliest restart
-    std::uint64_t running = 0;                  ///< sessions not ended
-    std::vector<std::uint32_t> live;            ///< local indexes of their connections
+    std::vector<std::uint32_t> live;            ///< the connections of sessions not ended
     std::vector<std::uint32_t> spare;           ///< connections free to carry a new session
     std::uint64_t failed_in_a_row = 0;          ///< sessions that failed to open, since one did
     bool over = false;                          ///< no session will start again

@@ -48,7 +48,7 @@ void Worker::script_tick(Ns now) {
         r.drain_deadline = now + config.drain_timeout.count();
     }
     if (r.over) {
-        if (r.running == 0 || now >= r.drain_deadline) script_cut(now);
+        if (r.live.empty() || now >= r.drain_deadline) script_cut(now);
         return;
     }
     const std::size_t phase = r.plan.phase_at(t);
@@ -133,7 +133,6 @@ void Worker::start_session(Ns now, Ns intended, std::uint64_t conn_id, std::int6
     c.script->live_at = r.live.size();
     r.live.push_back(local);
     ++alive_;
-    ++r.running;
     ++r.sessions.started;
     if (user >= 0) r.user_running[static_cast<std::size_t>(user)] = 1;
     if (user < 0) r.sessions.start_lag.record(to_us(now - intended));
@@ -164,7 +163,6 @@ void Worker::script_ended(Connection& c) {
     ScriptSession& s = *c.script;
     if (s.ended) return;
     s.ended = true;
-    --r.running;
     bump(progress.sessions_ended, std::uint64_t{1});
     const bool opened = s.opened;
     // Off the live list (swap with the last).
@@ -180,7 +178,7 @@ void Worker::script_ended(Connection& c) {
         ++r.sessions.failed;
         bump(progress.sessions_failed, std::uint64_t{1});
         if (!opened && ++r.failed_in_a_row >= kFailuresMeanTargetLost &&
-            result.connections_established > 0 && r.running == 0 && !lost_all_) {
+            result.connections_established > 0 && r.live.empty() && !lost_all_) {
             // The target was reachable and now refuses every session: it went away.
             lost_all_ = true;
             lost_at_ = shared.now();
