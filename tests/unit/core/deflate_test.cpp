@@ -90,7 +90,9 @@ TEST_P(DeflateAnswer, ClientAcceptsOrRefuses) {
     std::string error;
     const bool ok = accept_deflate_response(GetParam().answer, GetParam().offers, p, error);
     EXPECT_EQ(ok, GetParam().error.empty()) << GetParam().answer << ": " << error;
-    if (!ok) EXPECT_NE(error.find(GetParam().error), std::string::npos) << error;
+    if (!ok) {
+        EXPECT_NE(error.find(GetParam().error), std::string::npos) << error;
+    }
 }
 
 const DeflateOffer kPlain = offer(false, false, 0, -1);
