@@ -87,7 +87,9 @@ void Connection::send_message(Ns now, Ns intended) {
     apply_mask_copy(out + header_size + kMarkerSize, payload.data() + kMarkerSize,
                     size - kMarkerSize, h.mask_key, kMarkerSize);
     if (config.scenario == Scenario::echo) ++in_flight;
-    if (worker.measuring(now)) {
+    // In the window by when it was due (open loop), so a send that a late pass made just
+    // after the window's end still counts, as its reply does (on_message).
+    if (worker.measuring(intended)) {
         RunResult& result = worker.result;
         ++result.messages_sent;
         result.bytes_sent += size;
@@ -320,33 +322,34 @@ void Connection::on_message(const std::uint8_t* data, std::size_t size, std::uin
         }
         broadcast_next = m.sequence + 1;
     }
-    if (w.measuring(sent_at)) {
+    // Open loop: the intended send time (the publisher's, for broadcast), which also decides
+    // whether the message belongs to the window, as it did when it was sent.
+    Ns intended = sent_at;
+    if (w.rate_ > 0) {
+        const OpenLoopSchedule* s =
+            config.scenario == Scenario::broadcast ? &*w.publisher_ : &*schedule;
+        intended = static_cast<Ns>(s->due_ns(m.sequence));
+    }
+    if (w.measuring(intended)) {
         ++w.result.messages_received;
         w.result.bytes_received += message_size;
         bump(w.progress.received, std::uint64_t{1});
         const Ns uncorrected = now - sent_at;
-        Ns corrected = uncorrected;
-        if (w.rate_ > 0) {
-            // Open loop: from the intended send time (the publisher's, for broadcast).
-            const OpenLoopSchedule* s =
-                config.scenario == Scenario::broadcast ? &*w.publisher_ : &*schedule;
-            const Ns intended = static_cast<Ns>(s->due_ns(m.sequence));
-            corrected = std::max(uncorrected, now - intended);
-        }
+        const Ns corrected = std::max(uncorrected, now - intended);
         w.result.latency.record(to_us(corrected));
         w.result.latency_uncorrected.record(to_us(uncorrected));
         w.interval_[w.interval_active_].record(to_us(corrected));
     }
     // Closed loop: the reply frees a slot in the pipeline. The send time is read now, not
     // taken from the read: parsing the rest of a large read is not charged to the target.
-    if (config.scenario == Scenario::echo && w.rate_ == 0 && !w.window_over_ && !send_done &&
-        now < w.shared.window_end()) {
+    // The send time decides the window on both sides, so it is the one compared with its end.
+    if (config.scenario == Scenario::echo && w.rate_ == 0 && !w.window_over_ && !send_done) {
         const Ns at = w.shared.now();
-        send_message(at, at);
+        if (at < w.shared.window_end()) send_message(at, at);
     } else if (config.scenario == Scenario::broadcast && w.rate_ == 0 && id == 0 &&
-               m.connection == 0 && !w.window_over_ && !send_done && now < w.shared.window_end()) {
+               m.connection == 0 && !w.window_over_ && !send_done) {
         const Ns at = w.shared.now();
-        send_message(at, at);
+        if (at < w.shared.window_end()) send_message(at, at);
     }
 }
 
