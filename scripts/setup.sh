@@ -13,12 +13,34 @@ packages=(
     libedit-dev tmux python3-websockets node-ws libqt5websockets5-dev
 )
 
+# The JavaScript test peers (Socket.IO, graphql-ws, aedes) come from the npm registry, pinned
+# by tests/peers/js/package-lock.json; node and npm themselves from Debian when absent.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+install_js_peers() {
+    local dir
+    dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/peers/js"
+    # A copy of the lock file in node_modules marks a finished install of exactly that lock.
+    cmp -s "$dir/package-lock.json" "$dir/node_modules/.wsbench-installed-lock" && return 0
+    echo "setup.sh: installing the JavaScript test peers (npm ci in tests/peers/js)" >&2
+    if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/tmp/wsbench-npm.log 2>&1); then
+        echo "setup.sh: npm ci failed in $dir; see /tmp/wsbench-npm.log" >&2
+        tail -n 20 /tmp/wsbench-npm.log >&2
+        exit 3
+    fi
+    cp "$dir/package-lock.json" "$dir/node_modules/.wsbench-installed-lock"
+}
+
 missing=()
 for p in "${packages[@]}"; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
     [[ "$status" == "install ok installed" ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+    install_js_peers
+    exit 0
+fi
 
 if [[ $(id -u) -eq 0 ]]; then
     sudo=()
@@ -40,3 +62,5 @@ if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" 
         exit 3
     fi
 fi
+
+install_js_peers
