@@ -21,6 +21,19 @@ bool inside(std::string_view part, std::string_view whole) {
                             part.data() + part.size() <= whole.data() + whole.size());
 }
 
+/// Whether nlohmann reads `text` as JSON. A number too large for a double is well-formed JSON
+/// that nlohmann refuses (error 406, found by this target: "88E887"), so it counts as read.
+bool nlohmann_reads(std::string_view text) {
+    try {
+        (void)nlohmann::json::parse(text);
+        return true;
+    } catch (const nlohmann::json::out_of_range& e) {
+        return e.id == 406;
+    } catch (const nlohmann::json::exception&) {
+        return false;
+    }
+}
+
 void check_decoder(std::string_view text) {
     gql::Message m;
     std::size_t at = 0;
@@ -37,7 +50,7 @@ void check_decoder(std::string_view text) {
     // (surrogates) that we do not check.
     if (judged && e != gql::Errc::bad_json && e != gql::Errc::too_deep &&
         wsb::is_valid_utf8(text) && text.find("\\u") == std::string_view::npos) {
-        FUZZ_CHECK(accepted);
+        FUZZ_CHECK(accepted || nlohmann_reads(text));
     }
     if (e != gql::Errc::ok) return;
     FUZZ_CHECK(inside(m.type_text, text) && inside(m.id, text) && inside(m.payload, text));

@@ -245,7 +245,7 @@ TEST_F(StompPeer, BadFramesAndAWrongPasscodeGetErrorFrames) {
         EXPECT_EQ(refused->header("message"), "Bad CONNECT");
     }
     // A SEND without a destination, and a command STOMP does not have.
-    for (const std::string bad : {"SEND\n\nno destination\0"s, "BOGUS\n\n\0"s}) {
+    for (const std::string& bad : {"SEND\n\nno destination\0"s, "BOGUS\n\n\0"s}) {
         Session s;
         ASSERT_TRUE(s.connect(url())) << s.ws().error();
         const auto connected = login(s, "guest");
