@@ -113,7 +113,7 @@ std::int64_t now_us() {
 }
 
 TEST_F(GraphqlPeer, QueryMutationSubscriptionErrorAndPing) {
-    start();
+    ASSERT_NO_FATAL_FAILURE(start());
     WsClient ws;
     ASSERT_TRUE(open(ws)) << ws.error();
     EXPECT_EQ(ws.response().headers.combined("Sec-WebSocket-Protocol"), gql::kSubprotocol);
@@ -197,7 +197,7 @@ TEST_F(GraphqlPeer, QueryMutationSubscriptionErrorAndPing) {
 }
 
 TEST_F(GraphqlPeer, WrongTokenIsRefusedWith4403) {
-    start({"--token", "s3cret"});
+    ASSERT_NO_FATAL_FAILURE(start({"--token", "s3cret"}));
     {
         WsClient ws;
         ASSERT_TRUE(open(ws)) << ws.error();

@@ -238,6 +238,21 @@ TEST(StompDecoder, ViewsStayValidUntilTheNextFeed) {
     EXPECT_EQ(f.body, "two");
 }
 
+TEST(StompDecoder, FeedTwiceBeforeDrainingKeepsBoth) {
+    Decoder d;
+    std::string a = "RECEIPT\nreceipt-id:1\n\n\0RECE"s;
+    std::string b = "IPT\nreceipt-id:2\n\n\0"s;
+    d.feed(a);
+    d.feed(b);  // the first bytes were not used yet: they are copied before `a` changes
+    a.assign(a.size(), 'X');
+    Frame f;
+    ASSERT_EQ(d.next(f), Decoder::Event::frame);
+    EXPECT_EQ(f.header("receipt-id"), "1");
+    ASSERT_EQ(d.next(f), Decoder::Event::frame);
+    EXPECT_EQ(f.header("receipt-id"), "2");
+    EXPECT_EQ(d.next(f), Decoder::Event::need_more);
+}
+
 TEST(StompDecoder, ResetStartsANewStream) {
     Decoder d;
     const std::string bad = "MESSAGE\nbad\n\n\0"s;
