@@ -72,6 +72,8 @@ fail() {
     exit 3
 }
 trap 'stop; exit 0' TERM INT
+# A reader gone before the listening line must not kill us before we stop the node.
+trap '' PIPE
 
 start=$SECONDS
 until grep -q "Server startup complete" "$dir/broker.log" 2>/dev/null &&
