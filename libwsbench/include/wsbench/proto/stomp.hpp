@@ -151,7 +151,8 @@ class Decoder {
     /// Offset in the whole stream (every byte fed since the start or reset()) of the byte that
     /// broke the rule.
     std::uint64_t error_offset() const noexcept { return error_offset_; }
-    /// What and where: "bad_escape: '\t' in a header of the frame at byte 57 (byte 70)".
+    /// What and where, e.g. "bad_escape: a backslash not followed by \, n, c or r ('\t' in
+    /// header 'foo') at byte 23 in the frame that starts at byte 10".
     const std::string& error_text() const noexcept { return error_text_; }
     /// Bytes of an unfinished frame held (0 at a frame boundary).
     std::size_t pending() const noexcept { return size_ - pos_; }
