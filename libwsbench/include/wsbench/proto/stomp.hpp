@@ -141,6 +141,8 @@ class Decoder {
     /// Adds bytes received; invalidates the views of frames handed out before.
     void feed(const char* data, std::size_t size);
     void feed(std::string_view bytes) { feed(bytes.data(), bytes.size()); }
+    /// A temporary string would be gone before next() reads it.
+    void feed(std::string&&) = delete;
     /// The next frame or heart-beat of what was fed.
     Event next(Frame& frame);
 
