@@ -392,6 +392,10 @@ void Connection::on_close_frame(const FrameEvent& ev, Ns now) {
     std::uint16_t code = 1005;
     if (parse_close_payload(ev.data, ev.size, cp) == Errc::ok && cp.has_code) code = cp.code;
     ++worker.result.close_codes[code];
+    if (script && state != State::closing) {
+        // A protocol's session names why the server ended it (e.g. graphql-ws 4403).
+        script->session.on_peer_close(code, cp.reason);
+    }
     if (state == State::closing) {
         // The answer to our close: the close handshake is complete.
         finish();

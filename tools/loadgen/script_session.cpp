@@ -99,8 +99,10 @@ std::map<std::string, report::StepReport> step_reports(const scenario::Scenario&
         r.kind = expect[i] ? "expect" : "listen";
         r.count = st.count;
         r.timeouts = st.timeouts;
-        r.errors = {
-            {"capture", st.capture_errors}, {"timestamp", st.timestamp_errors}, {"template", 0}};
+        r.errors = {{"capture", st.capture_errors},
+                    {"timestamp", st.timestamp_errors},
+                    {"template", 0},
+                    {"protocol", st.protocol_errors}};
         r.unmatched = st.unmatched;
         r.latency = st.latency_us;
         r.latency_uncorrected = st.latency_uncorrected_us;

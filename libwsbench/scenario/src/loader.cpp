@@ -267,9 +267,9 @@ void compile_vars(LoadContext& ctx, const YAML::Node& node, Scenario& s) {
 }
 
 ListenRule compile_listen(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
-    ctx.check_keys(
-        node, key,
-        {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit", "event"});
+    ctx.check_keys(node, key,
+                   {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit", "event",
+                    "operation"});
     ListenRule r;
     r.at = position_of(node);
     if (!node["name"]) ctx.fail(node, key, "a listen rule needs a name");
@@ -303,9 +303,10 @@ Heartbeat compile_heartbeat(const LoadContext& ctx, const YAML::Node& node) {
 void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     if (!root.IsMap())
         ctx.fail(root, "", "a scenario is a map of keys (url, phases, session, ...)");
-    ctx.check_keys(root, "",
-                   {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
-                    "heartbeat", "protocol", "namespace", "auth", "socketio_path"});
+    ctx.check_keys(
+        root, "",
+        {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
+         "heartbeat", "protocol", "namespace", "auth", "socketio_path", "connection_params"});
     if (root["url"]) {
         s.url = ctx.text(root["url"], "url");
         Url u;
@@ -318,9 +319,9 @@ void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
         ctx.names.data_columns = s.data->columns;
     }
     if (root["vars"]) compile_vars(ctx, root["vars"], s);
-    compile_protocol(ctx, root, s);
     if (root["headers"]) compile_headers(ctx, root["headers"], s);
     if (root["subprotocols"]) compile_subprotocols(ctx, root["subprotocols"], s);
+    compile_protocol(ctx, root, s);
     if (root["phases"]) {
         const YAML::Node phases = root["phases"];
         if (!phases.IsSequence() || phases.size() == 0) {
@@ -340,6 +341,7 @@ void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     }
     s.slots = ctx.names.slots;
     compile_steps(ctx, root["session"], "session", s.program);
+    s.listen = std::move(ctx.step_rules);  // a graphql-ws subscription's rule, before the file's
     if (root["listen"]) {
         const YAML::Node listen = root["listen"];
         if (!listen.IsSequence()) ctx.fail(listen, "listen", "expected a list of rules");

@@ -20,6 +20,9 @@ struct LoadContext {
     LoadOptions options;
     TemplateNames names;
     Protocol protocol = Protocol::raw;  ///< the file's protocol: which step keys are known
+    /// Listen rules that steps add (graphql-ws subscribe: its `next` messages), before the
+    /// file's own.
+    mutable std::vector<ListenRule> step_rules;
 
     [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
                            const std::string& message) const;
@@ -74,6 +77,9 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s);
 /// socketio's emit: a send, and with ack: true the expect of its ack.
 void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   Position at, std::vector<Step>& out);
+/// graphql-ws's subscribe, query and mutation steps (`kind` names which).
+void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                       const std::string& kind, Position at, std::vector<Step>& out);
 /// The protocol's match keys (socketio: event), and what every rule of the protocol sees.
 void compile_protocol_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                             Matcher& m);

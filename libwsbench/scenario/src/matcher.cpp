@@ -239,7 +239,7 @@ bool Matcher::bind(const RenderContext& ctx, BoundValues& out) const {
 
 bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, JsonScratch& js) const {
     if (type && *type != msg.type) return false;
-    if (kind && *kind != msg.kind) return false;
+    if (kinds != 0 && (msg.kind >= 32 || ((kinds >> msg.kind) & 1u) == 0)) return false;
     auto bound_at = [&bound](std::int32_t i) -> const std::string* {
         return i >= 0 && static_cast<std::size_t>(i) < bound.size() ? &bound[i] : nullptr;
     };

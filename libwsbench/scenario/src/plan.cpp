@@ -54,7 +54,9 @@ void describe_step(const Step& step, int depth, std::ostream& out) {
     out << "  line " << step.at.line << ": "
         << std::string(static_cast<std::size_t>(depth) * 2, ' ');
     if (const auto* send = std::get_if<SendStep>(&step.what)) {
-        out << (send->kind == SendKind::emit ? "emit" : "send")
+        out << (send->kind == SendKind::emit        ? "emit"
+                : send->kind == SendKind::operation ? "operation"
+                                                    : "send")
             << (send->name.empty() ? "" : " " + send->name) << " " << quoted(send->shown)
             << (send->ack ? ", with an ack" : "");
     } else if (const auto* e = std::get_if<ExpectStep>(&step.what)) {
@@ -92,6 +94,12 @@ std::string describe_plan(const Scenario& s) {
         out << "protocol: socketio (Engine.IO 4 over WebSocket at " << s.socketio.path
             << "), namespace " << s.socketio.nsp;
         if (s.socketio.auth) out << ", auth " << quoted(s.socketio.auth_shown);
+        out << "\n";
+    }
+    if (s.protocol == Protocol::graphql_ws) {
+        out << "protocol: graphql-ws (graphql-transport-ws)";
+        if (s.graphql.connection_params)
+            out << ", connection_params " << quoted(s.graphql.params_shown);
         out << "\n";
     }
     if (s.data) {

@@ -239,6 +239,12 @@ void Session::retire(std::size_t i) {
 void Session::matched(std::size_t i, const IncomingMessage& msg, const SessionClock& now) {
     Pending& p = pending_[i];
     StepStats& st = stats_.steps[p.name];
+    if (msg.is_error) {  // the protocol's error reply ends the wait, counted as such
+        ++st.protocol_errors;
+        if (p.blocking) wait_ = Wait::none;
+        retire(i);
+        return;
+    }
     ++st.count;
     st.latency_us.record(to_us(now.mono - p.sent_intended));
     st.latency_uncorrected_us.record(to_us(now.mono - p.sent_actual));
@@ -257,6 +263,10 @@ bool Session::offer_to_listen(const IncomingMessage& msg, const SessionClock& no
         if (!rule.match.bind(ctx_, listen_bound_)) ++stats_.template_errors;
         if (!rule.match.matches(msg, listen_bound_, js_)) continue;
         StepStats& st = stats_.steps[stats_.listen_name[r]];
+        if (msg.is_error) {
+            ++st.protocol_errors;
+            return true;
+        }
         ++st.count;
         if (!rule.sent_at_pointer.empty()) {
             std::int64_t ts = 0;

@@ -2,6 +2,7 @@
 // the client side of its handshake (Engine.IO open, then the namespace connect with `auth`),
 // its pings answered, emits framed as event packets with an ack id when asked, and incoming
 // events and acks handed to the rules with the arguments as the payload.
+#include "wsbench/proto/graphql_ws.hpp"
 #include "wsbench/proto/socketio.hpp"
 #include "wsbench/scenario/session.hpp"
 
@@ -47,15 +48,59 @@ bool socketio_view(const IncomingMessage& msg, const socketio::Packet& p, std::s
 }  // namespace
 
 void Session::protocol_start(const SessionClock& now, SessionOutput& out) {
-    (void)out;  // Socket.IO: the server speaks first (the Engine.IO open packet)
     wait_ = Wait::handshake;
     handshake_deadline_ = now.mono + kHandshakeTimeout;
+    if (s_.protocol == Protocol::graphql_ws) {
+        // graphql-ws: the client speaks first; Socket.IO: the server (its open packet).
+        proto_buffer_.clear();
+        std::string params;
+        if (s_.graphql.connection_params && !s_.graphql.connection_params->render(ctx_, params)) {
+            ++stats_.template_errors;
+        }
+        graphql_ws::encode_connection_init(proto_buffer_, params);
+        out.send(MessageType::text, proto_buffer_);
+    }
+}
+
+void Session::protocol_ready(const SessionClock& now, SessionOutput& out) {
+    if (wait_ != Wait::handshake) return;
+    proto_ready_ = true;
+    wait_ = Wait::none;
+    handshake_deadline_ = kNever;
+    run(now, out);
+}
+
+void Session::on_peer_close(std::uint16_t code, std::string_view reason) {
+    if (finished_ || s_.protocol == Protocol::raw) return;
+    std::string what = std::string(to_string(s_.protocol)) +
+                       ": the server closed the connection: " + std::to_string(code);
+    if (s_.protocol == Protocol::graphql_ws) {
+        const std::string_view name = graphql_ws::close_code_name(code);
+        if (!name.empty()) what += " " + std::string(name);
+    }
+    if (!reason.empty()) what += " '" + std::string(reason.substr(0, 60)) + "'";
+    stats_.count_error(what);
+    failed_ = true;
+    finished_ = true;
+    pending_.clear();
 }
 
 void Session::protocol_send(const SendStep& send, SessionOutput& out) {
-    // Socket.IO: 42[nsp,][id]["event",args...]
     std::string& b = buffer_;
     b.clear();
+    if (send.kind == SendKind::operation) {
+        // graphql-ws: {"id":"NAME:SEQ","type":"subscribe","payload":{"query":...}}
+        b += "{\"id\":\"";
+        b += send.operation;
+        b += ':';
+        b += std::to_string(ctx_.seq);
+        b += "\",\"type\":\"subscribe\",\"payload\":";
+        if (!send.body.render(ctx_, b)) ++stats_.template_errors;
+        b += '}';
+        out.send(MessageType::text, b);
+        return;
+    }
+    // Socket.IO: 42[nsp,][id]["event",args...]
     socketio::append_event_start(b, s_.socketio.nsp,
                                  send.ack ? static_cast<std::int64_t>(ctx_.seq) : -1);
     b += send.event;
@@ -76,6 +121,57 @@ void Session::protocol_finish(SessionOutput& out) {
 }
 
 void Session::protocol_message(const IncomingMessage& msg, const SessionClock& now,
+                               SessionOutput& out) {
+    if (s_.protocol == Protocol::graphql_ws) {
+        graphql_message(msg, now, out);
+    } else {
+        socketio_message(msg, now, out);
+    }
+}
+
+void Session::graphql_message(const IncomingMessage& msg, const SessionClock& now,
+                              SessionOutput& out) {
+    using graphql_ws::Type;
+    graphql_ws::Message m;
+    const graphql_ws::Errc e = graphql_ws::decode(msg.payload, m);
+    if (e != graphql_ws::Errc::ok) {
+        fail("graphql-ws: " + std::string(graphql_ws::to_string(e)), out);
+        return;
+    }
+    switch (m.type) {
+        case Type::connection_ack:
+            protocol_ready(now, out);
+            return;
+        case Type::ping:
+            proto_buffer_.clear();
+            graphql_ws::encode_pong(proto_buffer_);
+            out.send(MessageType::text, proto_buffer_);
+            return;
+        case Type::pong:
+        case Type::complete:  // the end of an operation: its results were counted as they came
+            return;
+        case Type::next:
+        case Type::error:
+            break;
+        default:
+            fail("graphql-ws: an unexpected " + std::string(m.type_text) + " message", out);
+            return;
+    }
+    // The rules see the payload; the operation is the id's prefix (ids are "NAME:SEQ").
+    IncomingMessage app;
+    app.type = MessageType::text;
+    app.kind = static_cast<std::uint8_t>(m.type);
+    app.id = m.id;
+    const std::size_t colon = m.id.rfind(':');
+    app.event = colon == std::string_view::npos ? m.id : m.id.substr(0, colon);
+    app.is_error = m.type == Type::error;
+    const auto at = static_cast<std::size_t>(m.payload.data() - msg.payload.data());
+    app.payload = m.payload;
+    app.capacity = m.payload.empty() ? 0 : msg.capacity - at;
+    on_app_message(app, now, out);
+}
+
+void Session::socketio_message(const IncomingMessage& msg, const SessionClock& now,
                                SessionOutput& out) {
     using socketio::EioType;
     using socketio::SioType;
@@ -118,12 +214,7 @@ void Session::protocol_message(const IncomingMessage& msg, const SessionClock& n
     }
     switch (p.sio) {
         case SioType::connect:
-            if (wait_ == Wait::handshake) {
-                proto_ready_ = true;
-                wait_ = Wait::none;
-                handshake_deadline_ = kNever;
-                run(now, out);
-            }
+            protocol_ready(now, out);
             return;
         case SioType::connect_error:
             fail("socketio connect_error: " + std::string(socketio::connect_error_message(p.data)),
@@ -154,6 +245,8 @@ const char* to_string(Protocol p) {
             return "raw";
         case Protocol::socketio:
             return "socketio";
+        case Protocol::graphql_ws:
+            return "graphql-ws";
     }
     return "?";
 }

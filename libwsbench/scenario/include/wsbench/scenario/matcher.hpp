@@ -34,6 +34,9 @@ struct IncomingMessage {
     std::uint8_t kind = 0;
     std::string_view event;
     std::string_view id;
+    /// A protocol's error reply (graphql-ws: an error message): a rule that takes it counts a
+    /// protocol error instead of a latency.
+    bool is_error = false;
     /// The caller lets the session rewrite the payload's bytes in place (the buffer is its
     /// own and the message consumed); else a protocol that must reshape it copies.
     bool writable = false;
@@ -86,7 +89,7 @@ class Matcher {
     std::vector<Template> values;  ///< the scalar templates, by value_index; then `contains`
     bool has_contains = false;
     std::int32_t contains_index = -1;  ///< values[i]: the contains text
-    std::optional<std::uint8_t> kind;  ///< IncomingMessage::kind must be this
+    std::uint32_t kinds = 0;           ///< bit k set: IncomingMessage::kind k matches (0: any kind)
     std::int32_t event_index = -1;     ///< values[i]: IncomingMessage::event must equal it
     std::int32_t id_index = -1;        ///< values[i]: IncomingMessage::id must equal it
     std::string json_base;  ///< the JSON pointer the json fields apply at ("": the payload)

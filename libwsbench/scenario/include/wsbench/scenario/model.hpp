@@ -27,9 +27,9 @@ struct Position {
 /// `protocol:` what rides on the WebSocket. raw: the session's messages are the WebSocket
 /// messages; socketio: Socket.IO v5 over Engine.IO v4 (wsbench/proto/socketio.hpp), its
 /// handshake, pings and acks done by the session, its events as the steps' messages.
-enum class Protocol : std::uint8_t { raw, socketio };
+enum class Protocol : std::uint8_t { raw, socketio, graphql_ws };
 
-/// The protocol's name in the file ("raw", "socketio").
+/// The protocol's name in the file ("raw", "socketio", "graphql-ws").
 const char* to_string(Protocol p);
 
 /// `socketio:` settings (top-level keys namespace, auth and socketio_path).
@@ -40,10 +40,17 @@ struct SocketIoOptions {
     std::string auth_shown;            ///< for the plan: auth as written
 };
 
+/// `graphql-ws:` settings (top-level key connection_params).
+struct GraphqlOptions {
+    std::optional<Template> connection_params;  ///< the connection_init payload, a JSON object
+    std::string params_shown;                   ///< for the plan: as written
+};
+
 /// What a send step writes: the message itself, or a protocol verb around its body.
 enum class SendKind : std::uint8_t {
-    message,  ///< raw: the body is the WebSocket message
-    emit,     ///< socketio: an event; the body is its arguments, comma-separated JSON
+    message,    ///< raw: the body is the WebSocket message
+    emit,       ///< socketio: an event; the body is its arguments, comma-separated JSON
+    operation,  ///< graphql-ws: a subscribe message; the body is its payload (query, variables)
 };
 
 /// `send:` a text message (a string, or json: serialised once per send) or a binary one
@@ -56,6 +63,8 @@ struct SendStep {
     SendKind kind = SendKind::message;
     std::string event;  ///< emit: the event name as a JSON string, quotes included
     bool ack = false;   ///< emit: asks for an ack (its id is the send's {{seq}})
+    /// operation: the id's prefix, the step's name; the id is "NAME:SEQ"
+    std::string operation;
 };
 
 /// No send precedes the expect: its latency counts from when it started waiting.
@@ -146,6 +155,7 @@ struct Scenario {
     std::string url;   ///< empty: the URL argument is required
     Protocol protocol = Protocol::raw;
     SocketIoOptions socketio;
+    GraphqlOptions graphql;
     std::vector<std::pair<std::string, Template>> headers;
     std::vector<std::string> subprotocols;
     std::optional<DataFeed> data;

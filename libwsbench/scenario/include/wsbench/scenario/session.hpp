@@ -22,6 +22,7 @@ struct StepStats {
     std::uint64_t timeouts = 0;          ///< expects that saw no match within their timeout
     std::uint64_t capture_errors = 0;    ///< a capture that found nothing in the match
     std::uint64_t timestamp_errors = 0;  ///< listen: no integer at sent_at
+    std::uint64_t protocol_errors = 0;   ///< a protocol's error reply (graphql-ws: error)
     std::uint64_t unmatched = 0;  ///< taken by nothing while this expect was the oldest waiting
     Histogram latency_us;         ///< from the intended send time (corrected)
     Histogram latency_uncorrected_us;  ///< from the actual send time
@@ -77,6 +78,11 @@ class Session {
     void start(const SessionClock& now, SessionOutput& out);
     void on_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
     void on_time(const SessionClock& now, SessionOutput& out);
+    /// The server closed the WebSocket (`code`, `reason` from its close frame; 1005 without
+    /// one). Under a protocol a session that had not finished fails with a named error
+    /// ("graphql-ws: the server closed the connection: 4403 Forbidden"); raw sessions are
+    /// unaffected (the connection's end is counted by the caller).
+    void on_peer_close(std::uint16_t code, std::string_view reason);
 
     /// When on_time is next due (kNever: only a message can move the session on).
     Nanos next_wakeup() const;
@@ -118,6 +124,9 @@ class Session {
     // session_protocol.cpp: the protocol under the steps.
     void protocol_start(const SessionClock& now, SessionOutput& out);
     void protocol_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void socketio_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void graphql_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void protocol_ready(const SessionClock& now, SessionOutput& out);
     void protocol_send(const SendStep& send, SessionOutput& out);
     void protocol_finish(SessionOutput& out);
     void do_send(const SendStep& send, const SessionClock& now, SessionOutput& out);

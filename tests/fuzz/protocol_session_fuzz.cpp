@@ -1,8 +1,9 @@
-// libFuzzer target for the Socket.IO side of scenario sessions: whatever a server sends.
-// Each input line is one WebSocket message. Every line goes through the packet decoder (its
-// views stay inside the line; an event re-encoded decodes to the same packet) and then into a
-// socketio session, in place (writable, padded) and as a read-only copy, which must not crash
-// and must agree on what it counted.
+// libFuzzer target for the protocol side of scenario sessions (socketio, graphql-ws): whatever
+// a server sends. Each input line is one WebSocket message. Every line goes through the
+// Socket.IO packet decoder (its views stay inside the line; an event re-encoded decodes to the
+// same packet) and then into a socketio session and a graphql-ws session, each in place
+// (writable, padded) and as a read-only copy, which must not crash and must agree on what they
+// counted.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -68,6 +69,19 @@ struct Sink final : scenario::SessionOutput {
     std::uint64_t sent = 0, bytes = 0, closed = 0;
 };
 
+const scenario::Scenario& graphql() {
+    static const scenario::Scenario s = scenario::load_scenario_text(R"(
+protocol: graphql-ws
+connection_params: { token: t }
+session:
+  - query: { name: hello, query: "{ hello }" }
+  - subscribe: { name: ticks, query: "subscription { ticks { n } }", sent_at: "$.data.ticks.sentAt" }
+  - expect: { name: done, operation: ticks, json: { data: { ticks: { n: 2 } } }, capture: { n: "$.data" } }
+)",
+                                                                     "fuzz.yaml", false, {});
+    return s;
+}
+
 const scenario::Scenario& chat() {
     static const scenario::Scenario s = scenario::load_scenario_text(R"(
 protocol: socketio
@@ -96,14 +110,17 @@ struct Counts {
     }
 };
 
-Counts run_session(const std::vector<std::string_view>& lines, bool writable) {
+Counts run_session(const scenario::Scenario& file, const std::vector<std::string_view>& lines,
+                   bool writable) {
     // One of each per worker in the loadgen too, shared by its sessions; built once here (the
     // histograms are large), so the counts are this run's differences.
-    static scenario::ScenarioStats stats(chat());
+    static scenario::ScenarioStats sio_stats(chat());
+    static scenario::ScenarioStats gql_stats(graphql());
+    scenario::ScenarioStats& stats = &file == &chat() ? sio_stats : gql_stats;
     static scenario::JsonScratch js;
     const std::uint64_t received = stats.received;
     const std::uint64_t unmatched = stats.unmatched;
-    scenario::Session session(chat(), stats, js, 1, 1, 42);
+    scenario::Session session(file, stats, js, 1, 1, 42);
     Sink out;
     scenario::SessionClock now;
     session.start(now, out);
@@ -138,6 +155,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         at = nl + 1;
     }
     for (const std::string_view line : lines) check_decoder(line);
-    FUZZ_CHECK(run_session(lines, true) == run_session(lines, false));
+    FUZZ_CHECK(run_session(chat(), lines, true) == run_session(chat(), lines, false));
+    FUZZ_CHECK(run_session(graphql(), lines, true) == run_session(graphql(), lines, false));
     return 0;
 }
