@@ -204,7 +204,8 @@ class Decoder {
         : version_(version), max_packet_size_(max_packet_size) {}
 
     /// Hands the decoder the next bytes of the stream; they must stay unchanged until next()
-    /// returns need_more (or until the next feed()).
+    /// returns need_more, or else until the next feed() has returned (it copies the bytes
+    /// left unread).
     void feed(const std::uint8_t* data, std::size_t size);
     void feed(std::string_view bytes) {
         feed(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
