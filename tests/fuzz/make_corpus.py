@@ -331,7 +331,7 @@ def mqtt_decode_seeds():
                                      "3306000161000a78 40020001 50020002 62020003 70020004"
                                      "b0020005 d000") + h("30c8010001 74") + b"p" * 197)
     write(t, "v311_refused", o() + h("20020005"))
-    write(t, "v311_publish_qos2_dup", o(seed=0x0011) + h("3c0700037473740102") + b"xy")
+    write(t, "v311_publish_qos2_dup", o(seed=0x0011) + h("3c0900037473740102") + b"xy")
     # 5.0: CONNACK with properties, PUBLISH with properties and a Topic Alias, acks with
     # reasons, SUBACK and UNSUBACK with properties, AUTH and DISCONNECT.
     write(t, "v5_session", o(True) + h(

@@ -210,6 +210,8 @@ class Decoder {
     void feed(std::string_view bytes) {
         feed(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
     }
+    /// A temporary string would be gone before next() reads it.
+    void feed(std::string&&) = delete;
 
     /// Decodes the next packet into `p`.
     Status next(Packet& p);

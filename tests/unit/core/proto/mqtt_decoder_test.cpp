@@ -251,7 +251,8 @@ TEST(MqttDecoder, PingrespDisconnectAndAuth) {
     p = one(Version::v5, hex("E0 01 8E"));
     EXPECT_EQ(reason_name(Version::v5, p.type, p.reason_code), "Session taken over");
     Decoder d(Version::v5);
-    d.feed(hex("E0 0A 9C 08 1C 0005 6F74686572"));  // Use another server, Server Reference
+    const std::string moved = hex("E0 0A 9C 08 1C 0005 6F74686572");  // Server Reference
+    d.feed(moved);
     Packet raw;
     ASSERT_EQ(d.next(raw), Decoder::Status::packet);
     EXPECT_EQ(raw.reason_code, 0x9C);
@@ -352,11 +353,13 @@ TEST(MqttDecoder, PacketsAboveTheMaximumSizeAreRefusedFromTheirHeader) {
 
 TEST(MqttDecoder, ResetStartsANewStream) {
     Decoder d;
-    d.feed(hex("00 00"));
+    const std::string bad = hex("00 00");
+    d.feed(bad);
     Packet p;
     EXPECT_EQ(d.next(p), Decoder::Status::error);
     d.reset();
-    d.feed(hex("D0 00 D0"));
+    const std::string good = hex("D0 00 D0");
+    d.feed(good);
     EXPECT_EQ(d.next(p), Decoder::Status::packet);
     EXPECT_EQ(d.next(p), Decoder::Status::need_more);
     EXPECT_FALSE(d.at_packet_boundary());
@@ -464,11 +467,13 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(MqttDecoder, AnErrorIsStickyAcrossFeeds) {
     Decoder d;
-    d.feed(hex("36 05 0001 61 0001"));
+    const std::string qos3 = hex("36 05 0001 61 0001");
+    d.feed(qos3);
     Packet p;
     EXPECT_EQ(d.next(p), Decoder::Status::error);
     EXPECT_EQ(d.error(), Error::invalid_qos);
-    d.feed(hex("D0 00"));
+    const std::string ping = hex("D0 00");
+    d.feed(ping);
     EXPECT_EQ(d.next(p), Decoder::Status::error);
     EXPECT_EQ(d.error(), Error::invalid_qos);
     EXPECT_TRUE(d.failed());
