@@ -138,9 +138,11 @@ class MqttPeer : public ::testing::Test {
         if (std::system("command -v node >/dev/null 2>&1") != 0) {
             GTEST_SKIP() << "SKIPPED: node is not installed (scripts/setup.sh installs it)";
         }
+        // mqtt-packet comes with aedes (its codec); the broker and the interop script use it.
         if (!file_exists(kPeerDir + "/node_modules/aedes/package.json") ||
-            !file_exists(kPeerDir + "/node_modules/ws/package.json")) {
-            GTEST_SKIP() << "SKIPPED: aedes or ws missing in " << kPeerDir
+            !file_exists(kPeerDir + "/node_modules/ws/package.json") ||
+            !file_exists(kPeerDir + "/node_modules/mqtt-packet/package.json")) {
+            GTEST_SKIP() << "SKIPPED: aedes, mqtt-packet or ws missing in " << kPeerDir
                          << "/node_modules (scripts/setup.sh installs them with npm ci)";
         }
     }
