@@ -127,7 +127,8 @@ void Connection::send_handshake() {
     req.host = config.url.host;
     req.port = config.url.port;
     req.secure = config.url.secure;
-    req.resource = config.url.resource();
+    req.resource = config.script ? config.script->handshake_target(config.url.resource())
+                                 : config.url.resource();
     req.key = make_random_client_key(worker.rng_);
     req.subprotocols = config.subprotocols;
     req.origin = config.origin;

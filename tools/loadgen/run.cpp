@@ -100,6 +100,7 @@ void merge_sessions(report::SessionCounts& into, const report::SessionCounts& fr
     into.cut += from.cut;
     into.unmatched += from.unmatched;
     into.template_errors += from.template_errors;
+    for (const auto& [what, n] : from.errors) into.errors[what] += n;
     into.start_lag.add(from.start_lag);
 }
 
@@ -477,6 +478,15 @@ RunResult finish_run(const Config& config, RunResult result, std::vector<WorkerO
         result.messages_received == 0 && !config.script) {
         result.fatal = "no reply came back for any of the " + std::to_string(result.messages_sent) +
                        " messages sent";
+    }
+    if (result.fatal.empty() && result.sessions && result.sessions->started > 0 &&
+        result.sessions->completed == 0 && !result.sessions->errors.empty()) {
+        // A protocol refused every session (auth, a namespace, a disconnect): say why.
+        const auto worst =
+            std::max_element(result.sessions->errors.begin(), result.sessions->errors.end(),
+                             [](const auto& a, const auto& b) { return a.second < b.second; });
+        result.fatal = "no session completed: " + std::to_string(worst->second) + " of " +
+                       std::to_string(result.sessions->started) + " ended by " + worst->first;
     }
     if (result.sessions) result.connections_target = result.sessions->started;
     if (result.connections_established == 0 && result.fatal.empty() && !result.interrupted) {

@@ -64,12 +64,14 @@ void Connection::on_script_frame(const FrameEvent& ev, Ns now, std::size_t capac
         // The whole message in this read: matched in place, no copy.
         msg.payload = std::string_view(reinterpret_cast<const char*>(ev.data), ev.size);
         msg.capacity = capacity;
+        msg.writable = true;  // the worker's read buffer, consumed by this call
     } else {
         if (first) s.message.clear();
         s.message.append(reinterpret_cast<const char*>(ev.data), ev.size);
         if (!ev.message_end) return;
         msg.payload = s.message;
         msg.capacity = s.message.capacity();
+        msg.writable = true;
     }
     Worker& w = worker;
     ++w.result.messages_received;

@@ -170,7 +170,10 @@ void Worker::script_ended(Connection& c) {
     r.live[s.live_at] = last;
     connections_[last]->script->live_at = s.live_at;
     r.live.pop_back();
-    if (s.session.finished()) {
+    if (s.session.failed()) {
+        ++r.sessions.failed;  // a protocol error, counted by name in stats.errors
+        bump(progress.sessions_failed, std::uint64_t{1});
+    } else if (s.session.finished()) {
         ++r.sessions.completed;
     } else if (closing_all_) {
         ++r.sessions.cut;
@@ -197,8 +200,9 @@ void Worker::script_ended(Connection& c) {
         r.user_running[i] = 0;
         // A finished user starts again at once (from the loop, not inside this handler); a
         // failed one after kUserRetryNs.
-        r.user_retry[i] = s.session.finished() ? 0 : shared.now() + kUserRetryNs;
-        if (s.session.finished() && !closing_all_ && !r.over) {
+        const bool completed = s.session.finished() && !s.session.failed();
+        r.user_retry[i] = completed ? 0 : shared.now() + kUserRetryNs;
+        if (completed && !closing_all_ && !r.over) {
             asio::post(io, [this] {
                 if (!closing_all_) script_tick(shared.now());
             });
@@ -274,6 +278,7 @@ void Worker::script_finish() {
     }
     r.sessions.unmatched = r.stats.unmatched;
     r.sessions.template_errors = r.stats.template_errors;
+    for (const auto& [what, n] : r.stats.errors) r.sessions.errors[what] += n;
     result.sessions = r.sessions;
 }
 

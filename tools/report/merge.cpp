@@ -203,6 +203,7 @@ void add_steps(const std::vector<LoadgenFile>& in, LoadgenReport& m,
             into.cut += s->cut;
             into.unmatched += s->unmatched;
             into.template_errors += s->template_errors;
+            for (const auto& [what, n] : s->errors) into.errors[what] += n;
             add_histogram(into.start_lag, s->start_lag, "sessions.start_lag", in.front().path,
                           f.path);
         }

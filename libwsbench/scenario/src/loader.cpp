@@ -267,8 +267,9 @@ void compile_vars(LoadContext& ctx, const YAML::Node& node, Scenario& s) {
 }
 
 ListenRule compile_listen(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
-    ctx.check_keys(node, key,
-                   {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit"});
+    ctx.check_keys(
+        node, key,
+        {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit", "event"});
     ListenRule r;
     r.at = position_of(node);
     if (!node["name"]) ctx.fail(node, key, "a listen rule needs a name");
@@ -304,7 +305,7 @@ void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
         ctx.fail(root, "", "a scenario is a map of keys (url, phases, session, ...)");
     ctx.check_keys(root, "",
                    {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
-                    "heartbeat"});
+                    "heartbeat", "protocol", "namespace", "auth", "socketio_path"});
     if (root["url"]) {
         s.url = ctx.text(root["url"], "url");
         Url u;
@@ -317,6 +318,7 @@ void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
         ctx.names.data_columns = s.data->columns;
     }
     if (root["vars"]) compile_vars(ctx, root["vars"], s);
+    compile_protocol(ctx, root, s);
     if (root["headers"]) compile_headers(ctx, root["headers"], s);
     if (root["subprotocols"]) compile_subprotocols(ctx, root["subprotocols"], s);
     if (root["phases"]) {

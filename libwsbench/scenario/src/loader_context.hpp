@@ -19,6 +19,7 @@ struct LoadContext {
     std::string folder;  ///< for relative paths; empty: the current folder
     LoadOptions options;
     TemplateNames names;
+    Protocol protocol = Protocol::raw;  ///< the file's protocol: which step keys are known
 
     [[noreturn]] void fail(const YAML::Node& at, const std::string& key,
                            const std::string& message) const;
@@ -57,8 +58,24 @@ void compile_steps(const LoadContext& ctx, const YAML::Node& node, const std::st
 void collect_captures(const YAML::Node& session, std::vector<std::string>& names);
 /// A send: a string (text) or a map {name, text|json|binary}.
 SendStep compile_send(const LoadContext& ctx, const YAML::Node& node, const std::string& key);
-/// The match keys (json, contains, regex, type) of an expect or listen rule.
+/// The match keys (json, contains, regex, type; event under socketio) of an expect or listen
+/// rule.
 void compile_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                    Matcher& out);
+/// A YAML value as a JSON template: keys and literals fixed, strings templated.
+void json_template(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                   Template& out);
+/// A YAML value as compact JSON text, strings as written (templates unrendered).
+void display_json(const YAML::Node& node, std::string& out);
+
+// loader_protocol.cpp
+/// protocol: and its settings (namespace, auth, socketio_path); sets ctx.protocol.
+void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s);
+/// socketio's emit: a send, and with ack: true the expect of its ack.
+void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                  Position at, std::vector<Step>& out);
+/// The protocol's match keys (socketio: event), and what every rule of the protocol sees.
+void compile_protocol_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                            Matcher& m);
 
 }  // namespace wsb::scenario::detail

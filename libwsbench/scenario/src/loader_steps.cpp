@@ -49,6 +49,8 @@ std::string plain_token(const YAML::Node& node) {
     return {};
 }
 
+}  // namespace
+
 // A YAML value as compact JSON text, strings as written (templates unrendered): the plan's view.
 void display_json(const YAML::Node& node, std::string& out) {
     if (node.IsMap()) {
@@ -118,6 +120,8 @@ void json_template(const LoadContext& ctx, const YAML::Node& node, const std::st
     out.append(t);
     out.append_literal("\"");
 }
+
+namespace {
 
 void json_field_value(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                       Matcher& m, JsonField& f);
@@ -221,7 +225,7 @@ Capture compile_capture(const LoadContext& ctx, const std::string& var, const YA
 ExpectStep compile_expect(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
     ctx.check_keys(
         node, key,
-        {"name", "json", "contains", "regex", "type", "timeout", "capture", "on_timeout"});
+        {"name", "json", "contains", "regex", "type", "timeout", "capture", "on_timeout", "event"});
     ExpectStep e;
     if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
     compile_match(ctx, node, key, e.match);
@@ -311,7 +315,7 @@ void compile_loop(const LoadContext& ctx, const YAML::Node& node, const std::str
 
 void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   std::vector<Step>& out) {
-    ctx.check_keys(node, key, {"send", "expect", "think", "loop", "close"});
+    ctx.check_keys(node, key, {"send", "expect", "think", "loop", "close", "emit"});
     if (node.size() != 1)
         ctx.fail(node, key, "one step per list item (send, expect, think, loop or close)");
     const auto it = node.begin();
@@ -328,6 +332,8 @@ void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::str
         out.push_back(Step{at, compile_think(ctx, value, here)});
     } else if (kind == "loop") {
         compile_loop(ctx, value, here, at, out);
+    } else if (kind == "emit") {
+        compile_emit(ctx, value, here, at, out);
     } else {
         out.push_back(Step{at, compile_close(ctx, value, here)});
     }
@@ -397,6 +403,7 @@ void compile_match(const LoadContext& ctx, const YAML::Node& node, const std::st
     }
     if (node["contains"]) {
         m.has_contains = true;
+        m.contains_index = static_cast<std::int32_t>(m.values.size());
         m.values.push_back(ctx.templ(node["contains"], key + ".contains", Escape::none));
     }
     if (node["regex"]) {
@@ -415,10 +422,11 @@ void compile_match(const LoadContext& ctx, const YAML::Node& node, const std::st
         display_json(node["json"], j);
         part(j);
     }
-    if (m.has_contains) part("contains '" + m.values.back().source() + "'");
+    if (m.has_contains) part("contains '" + m.values[m.contains_index].source() + "'");
     if (m.regex) part("regex /" + m.regex_text + "/");
     if (m.type) part(*m.type == MessageType::text ? "type text" : "type binary");
     if (m.shown.empty()) m.shown = "any message";
+    compile_protocol_match(ctx, node, key, m);
 }
 
 void compile_steps(const LoadContext& ctx, const YAML::Node& node, const std::string& key,

@@ -239,10 +239,21 @@ bool Matcher::bind(const RenderContext& ctx, BoundValues& out) const {
 
 bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, JsonScratch& js) const {
     if (type && *type != msg.type) return false;
+    if (kind && *kind != msg.kind) return false;
+    auto bound_at = [&bound](std::int32_t i) -> const std::string* {
+        return i >= 0 && static_cast<std::size_t>(i) < bound.size() ? &bound[i] : nullptr;
+    };
+    if (event_index >= 0) {
+        const std::string* e = bound_at(event_index);
+        if (e == nullptr || msg.event != *e) return false;
+    }
+    if (id_index >= 0) {
+        const std::string* id = bound_at(id_index);
+        if (id == nullptr || msg.id != *id) return false;
+    }
     if (has_contains) {
-        if (bound.empty() || msg.payload.find(bound.back()) == std::string_view::npos) {
-            return false;
-        }
+        const std::string* c = bound_at(contains_index);
+        if (c == nullptr || msg.payload.find(*c) == std::string_view::npos) return false;
     }
     if (regex && !std::regex_search(msg.payload.begin(), msg.payload.end(), *regex)) {
         return false;
@@ -251,7 +262,14 @@ bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, Json
     JsonScratch::Impl& s = js.impl();
     if (!s.start(msg)) return false;
     od::object obj;
-    if (bad(s.doc.get_object().get(obj))) return false;
+    if (json_base.empty()) {
+        if (bad(s.doc.get_object().get(obj))) return false;
+    } else {
+        od::value base;
+        if (bad(s.doc.at_pointer(json_base).get(base)) || bad(base.get_object().get(obj))) {
+            return false;
+        }
+    }
     return match_fields(obj, json, bound);
 }
 

@@ -54,7 +54,9 @@ void describe_step(const Step& step, int depth, std::ostream& out) {
     out << "  line " << step.at.line << ": "
         << std::string(static_cast<std::size_t>(depth) * 2, ' ');
     if (const auto* send = std::get_if<SendStep>(&step.what)) {
-        out << "send" << (send->name.empty() ? "" : " " + send->name) << " " << quoted(send->shown);
+        out << (send->kind == SendKind::emit ? "emit" : "send")
+            << (send->name.empty() ? "" : " " + send->name) << " " << quoted(send->shown)
+            << (send->ack ? ", with an ack" : "");
     } else if (const auto* e = std::get_if<ExpectStep>(&step.what)) {
         out << "expect " << e->name << ": " << e->match.shown << ", within "
             << duration_text(e->timeout) << (e->close_on_timeout ? " or close" : "");
@@ -86,6 +88,12 @@ std::string describe_plan(const Scenario& s) {
     for (const auto& h : s.headers)
         out << "header: " << h.first << ": " << h.second.source() << "\n";
     for (const std::string& p : s.subprotocols) out << "subprotocol: " << p << "\n";
+    if (s.protocol == Protocol::socketio) {
+        out << "protocol: socketio (Engine.IO 4 over WebSocket at " << s.socketio.path
+            << "), namespace " << s.socketio.nsp;
+        if (s.socketio.auth) out << ", auth " << quoted(s.socketio.auth_shown);
+        out << "\n";
+    }
     if (s.data) {
         out << "data: " << s.data->path << ", " << s.data->rows.size() << " rows, columns";
         for (const std::string& c : s.data->columns) out << " " << c;

@@ -71,14 +71,22 @@ void Session::start(const SessionClock& now, SessionOutput& out) {
         slots_[v.slot] = std::move(value);
     }
     if (s_.heartbeat) next_heartbeat_ = now.mono + s_.heartbeat->every;
+    if (s_.protocol != Protocol::raw) {
+        protocol_start(now, out);
+        return;
+    }
     run(now, out);
 }
 
 void Session::do_send(const SendStep& send, const SessionClock& now, SessionOutput& out) {
     ctx_.seq = next_seq_++;
-    buffer_.clear();
-    if (!send.body.render(ctx_, buffer_)) ++stats_.template_errors;
-    out.send(send.type, buffer_);
+    if (send.kind != SendKind::message) {
+        protocol_send(send, out);
+    } else {
+        buffer_.clear();
+        if (!send.body.render(ctx_, buffer_)) ++stats_.template_errors;
+        out.send(send.type, buffer_);
+    }
     ++stats_.sent;
     sent_actual_[pc_] = now.mono;
     sent_intended_[pc_] =
@@ -145,7 +153,35 @@ void Session::finish(std::uint16_t code, std::string_view reason, SessionOutput&
     pending_.clear();
     std::fill(pending_per_step_.begin(), pending_per_step_.end(), 0);
     pending_steps_ = 0;
+    if (!failed_) protocol_finish(out);
     out.close(code, reason);
+}
+
+void Session::fail(std::string_view what, SessionOutput& out) {
+    if (finished_) return;
+    stats_.count_error(what);
+    failed_ = true;
+    finish(1000, {}, out);
+}
+
+void ScenarioStats::count_error(std::string_view what) {
+    for (auto& [name, n] : errors) {
+        if (name == what) {
+            ++n;
+            return;
+        }
+    }
+    if (errors.size() + 1 >= kMaxErrorNames) {
+        for (auto& [name, n] : errors) {
+            if (name == "other") {
+                ++n;
+                return;
+            }
+        }
+        errors.emplace_back("other", 1);
+        return;
+    }
+    errors.emplace_back(std::string(what), 1);
 }
 
 void Session::run(const SessionClock& now, SessionOutput& out) {
@@ -242,6 +278,15 @@ bool Session::offer_to_listen(const IncomingMessage& msg, const SessionClock& no
 
 void Session::on_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out) {
     if (finished_) return;
+    if (s_.protocol != Protocol::raw) {
+        protocol_message(msg, now, out);
+        return;
+    }
+    on_app_message(msg, now, out);
+}
+
+void Session::on_app_message(const IncomingMessage& msg, const SessionClock& now,
+                             SessionOutput& out) {
     ++stats_.received;
     sync_context(now);
     js_.new_message();
@@ -262,6 +307,14 @@ void Session::on_message(const IncomingMessage& msg, const SessionClock& now, Se
 void Session::on_time(const SessionClock& now, SessionOutput& out) {
     if (finished_) return;
     sync_context(now);
+    if (wait_ == Wait::handshake) {
+        if (now.mono >= handshake_deadline_) {
+            fail(std::string(to_string(s_.protocol)) + ": no handshake reply within " +
+                     std::to_string(kHandshakeTimeout.count() / 1000000000) + " s",
+                 out);
+        }
+        return;
+    }
     if (s_.heartbeat && now.mono >= next_heartbeat_) {
         // The next one after now, skipping those missed (no burst after a stall).
         const Nanos every = s_.heartbeat->every;
@@ -295,6 +348,7 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
 
 Nanos Session::next_wakeup() const {
     if (finished_) return kNever;
+    if (wait_ == Wait::handshake) return handshake_deadline_;
     Nanos next = next_heartbeat_;
     if (wait_ == Wait::until) next = std::min(next, wake_);
     return std::min(next, earliest_deadline());

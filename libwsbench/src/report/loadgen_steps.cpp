@@ -39,6 +39,7 @@ json sessions_json(const SessionCounts& s) {
         {"cut", s.cut},
         {"unmatched", s.unmatched},
         {"template_errors", s.template_errors},
+        {"errors", s.errors},
         {"start_lag_us", latency_summary(s.start_lag)},
         {"histograms", {{"start_lag", s.start_lag.encode_base64()}}},
     };
@@ -72,6 +73,10 @@ SessionCounts read_sessions(const json& j) {
     s.cut = u64(j, path, "cut");
     s.unmatched = u64(j, path, "unmatched");
     s.template_errors = u64(j, path, "template_errors");
+    if (const auto e = j.find("errors"); e != j.end()) {  // absent before issue 15
+        if (!e->is_object()) fail(path + ".errors", "expected an object");
+        for (const auto& [what, n] : e->items()) s.errors[what] = u64(n, path + ".errors." + what);
+    }
     s.start_lag = histogram(at(j, path, "histograms"), path + ".histograms", "start_lag");
     return s;
 }
@@ -128,7 +133,7 @@ bool operator==(const StepReport& a, const StepReport& b) {
 bool operator==(const SessionCounts& a, const SessionCounts& b) {
     auto t = [](const SessionCounts& s) {
         return std::tie(s.started, s.completed, s.failed, s.cut, s.unmatched, s.template_errors,
-                        s.start_lag);
+                        s.errors, s.start_lag);
     };
     return t(a) == t(b);
 }

@@ -126,6 +126,9 @@ std::string steps_table(const LoadgenReport& r) {
             line += ", " + std::to_string(s->template_errors) + " template errors";
         }
         out += row("Sessions", line);
+        for (const auto& [what, n] : s->errors) {
+            out += row("", std::to_string(n) + " ended by " + what);
+        }
     }
     return out + "\n";
 }

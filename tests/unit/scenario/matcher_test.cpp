@@ -112,6 +112,7 @@ TEST(Matcher, ReadsInPlaceWhenThePayloadHasPadding) {
 TEST(Matcher, ContainsRegexAndTypeAllMustHold) {
     Matcher m;
     m.has_contains = true;
+    m.contains_index = 0;
     m.values.push_back(Template::literal("ok"));
     m.regex = std::regex("^id=[0-9]+");
     m.type = MessageType::text;

@@ -146,7 +146,9 @@ struct SessionCounts {
     std::uint64_t cut = 0;              ///< still running when the run ended (drain, signal)
     std::uint64_t unmatched = 0;        ///< messages no expect and no listen rule took
     std::uint64_t template_errors = 0;  ///< renders that failed (e.g. division by zero)
-    Histogram start_lag;                ///< µs; open model: actual minus intended start
+    /// Sessions a protocol error ended (they are among `failed`), by the error's description.
+    std::map<std::string, std::uint64_t> errors;
+    Histogram start_lag;  ///< µs; open model: actual minus intended start
 };
 
 /// One report a merged report was made from.

@@ -59,7 +59,14 @@ LoadgenReport file_report() {
     price.latency = values({300, 400, 500});
     price.latency_uncorrected = price.latency;
     r.steps["price"] = price;
-    r.sessions = SessionCounts{4, 2, 1, 1, 6, 1, values({10, 20, 30, 40})};
+    r.sessions = SessionCounts{4,
+                               2,
+                               1,
+                               1,
+                               6,
+                               1,
+                               {{"socketio connect_error: Not authorized", 1}},
+                               values({10, 20, 30, 40})};
     return r;
 }
 
@@ -85,6 +92,9 @@ TEST(LoadgenStepsModel, StepsAndSessionsTakePartInEquality) {
     EXPECT_FALSE(other == r) << "histograms compare by their counts";
     other = r;
     other.sessions->cut += 1;
+    EXPECT_FALSE(other == r);
+    other = r;
+    other.sessions->errors["socketio: the server closed the Engine.IO session"] = 1;
     EXPECT_FALSE(other == r);
     other = r;
     other.config.scenario_file = "other.yaml";
@@ -113,6 +123,7 @@ TEST(LoadgenStepsModel, WritesTheSummariesBesideTheHistogramsAsTheRunDoes) {
     const json& sessions = j.at("sessions");
     EXPECT_EQ(sessions.at("started"), 4u);
     EXPECT_EQ(sessions.at("template_errors"), 1u);
+    EXPECT_EQ(sessions.at("errors"), (json{{"socketio connect_error: Not authorized", 1}}));
     EXPECT_EQ(sessions.at("start_lag_us"), latency_summary(r.sessions->start_lag));
     EXPECT_EQ(sessions.at("histograms").at("start_lag"), r.sessions->start_lag.encode_base64());
     EXPECT_EQ(j.at("scenario"), "file");
@@ -186,6 +197,12 @@ TEST(LoadgenStepsModel, NamesTheJsonPathOfADamagedStep) {
     j = file_report();
     j["sessions"]["histograms"].erase("start_lag");
     expect_refused(j, "$.sessions.histograms: missing 'start_lag'");
+    j = file_report();
+    j["sessions"]["errors"] = json::array();
+    expect_refused(j, "$.sessions.errors: expected an object");
+    j = file_report();
+    j["sessions"].erase("errors");  // a report from before protocols still reads
+    EXPECT_TRUE(j.get<LoadgenReport>().sessions->errors.empty());
     j = file_report();
     j["steps"] = json::array();
     expect_refused(j, "$.steps: expected an object");

@@ -21,9 +21,22 @@ enum class MessageType : std::uint8_t { text, binary };
 /// A received message. `capacity` is how many bytes may be read from payload.data() (at
 /// least payload.size()); with 64 spare bytes simdjson reads in place, without it copies.
 struct IncomingMessage {
+    IncomingMessage() = default;
+    IncomingMessage(MessageType t, std::string_view p, std::size_t cap)
+        : type(t), payload(p), capacity(cap) {}
+
     MessageType type = MessageType::text;
     std::string_view payload;
     std::size_t capacity = 0;
+    /// Under a protocol (Scenario::protocol): the packet's kind (socketio: its packet type),
+    /// its name (socketio: the event) and its id (socketio: the ack id, digits); `payload` is
+    /// then the part rules look into (socketio: the arguments, as a JSON array).
+    std::uint8_t kind = 0;
+    std::string_view event;
+    std::string_view id;
+    /// The caller lets the session rewrite the payload's bytes in place (the buffer is its
+    /// own and the message consumed); else a protocol that must reshape it copies.
+    bool writable = false;
 };
 
 /// Compiles a JSON path of the forms $, $.a.b, $.a[0], $['a b'] into a JSON pointer
@@ -72,6 +85,11 @@ class Matcher {
     std::vector<JsonField> json;   ///< the top-level object's expected fields
     std::vector<Template> values;  ///< the scalar templates, by value_index; then `contains`
     bool has_contains = false;
+    std::int32_t contains_index = -1;  ///< values[i]: the contains text
+    std::optional<std::uint8_t> kind;  ///< IncomingMessage::kind must be this
+    std::int32_t event_index = -1;     ///< values[i]: IncomingMessage::event must equal it
+    std::int32_t id_index = -1;        ///< values[i]: IncomingMessage::id must equal it
+    std::string json_base;  ///< the JSON pointer the json fields apply at ("": the payload)
     std::optional<std::regex> regex;
     std::string regex_text;
     std::string shown;  ///< for the plan: the rule as written ("json {...}, contains '...'")

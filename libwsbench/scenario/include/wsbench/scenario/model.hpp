@@ -24,6 +24,28 @@ struct Position {
     std::uint32_t column = 0;
 };
 
+/// `protocol:` what rides on the WebSocket. raw: the session's messages are the WebSocket
+/// messages; socketio: Socket.IO v5 over Engine.IO v4 (wsbench/proto/socketio.hpp), its
+/// handshake, pings and acks done by the session, its events as the steps' messages.
+enum class Protocol : std::uint8_t { raw, socketio };
+
+/// The protocol's name in the file ("raw", "socketio").
+const char* to_string(Protocol p);
+
+/// `socketio:` settings (top-level keys namespace, auth and socketio_path).
+struct SocketIoOptions {
+    std::string path = "/socket.io/";  ///< the Engine.IO endpoint
+    std::string nsp = "/";             ///< the namespace every event goes to
+    std::optional<Template> auth;      ///< a JSON object sent with the namespace connect
+    std::string auth_shown;            ///< for the plan: auth as written
+};
+
+/// What a send step writes: the message itself, or a protocol verb around its body.
+enum class SendKind : std::uint8_t {
+    message,  ///< raw: the body is the WebSocket message
+    emit,     ///< socketio: an event; the body is its arguments, comma-separated JSON
+};
+
 /// `send:` a text message (a string, or json: serialised once per send) or a binary one
 /// (hex:, base64: or file:, bytes fixed at load).
 struct SendStep {
@@ -31,6 +53,9 @@ struct SendStep {
     MessageType type = MessageType::text;
     Template body;      ///< binary: a literal template holding the bytes
     std::string shown;  ///< for the plan: the text or compact JSON as written, or "N bytes"
+    SendKind kind = SendKind::message;
+    std::string event;  ///< emit: the event name as a JSON string, quotes included
+    bool ack = false;   ///< emit: asks for an ack (its id is the send's {{seq}})
 };
 
 /// No send precedes the expect: its latency counts from when it started waiting.
@@ -119,6 +144,8 @@ struct Var {
 struct Scenario {
     std::string file;  ///< the path it was loaded from
     std::string url;   ///< empty: the URL argument is required
+    Protocol protocol = Protocol::raw;
+    SocketIoOptions socketio;
     std::vector<std::pair<std::string, Template>> headers;
     std::vector<std::string> subprotocols;
     std::optional<DataFeed> data;
@@ -132,6 +159,12 @@ struct Scenario {
     /// The names of the expects and listen rules, in program order, each once: the report's
     /// steps.<name> keys.
     std::vector<std::string> step_names() const;
+    /// The request target of the opening handshake for a URL whose target is `url_target`:
+    /// itself for raw; socketio: the Engine.IO path with EIO=4&transport=websocket (and the
+    /// URL's query after them).
+    std::string handshake_target(const std::string& url_target) const;
+    /// The subprotocols to offer: the file's (the protocol's own first, where it has one).
+    const std::vector<std::string>& offered_subprotocols() const { return subprotocols; }
 };
 
 }  // namespace wsb::scenario

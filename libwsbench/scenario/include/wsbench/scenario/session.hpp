@@ -39,6 +39,11 @@ struct ScenarioStats {
     std::uint64_t received = 0;              ///< messages received
     std::uint64_t unmatched = 0;             ///< received, taken by no expect or rule
     std::uint64_t template_errors = 0;       ///< renders that failed (bad arithmetic)
+    /// Sessions ended by a protocol error, by its description ("socketio connect_error: Not
+    /// authorized"); at most kMaxErrorNames names, the rest under "other".
+    std::vector<std::pair<std::string, std::uint64_t>> errors;
+    static constexpr std::size_t kMaxErrorNames = 32;
+    void count_error(std::string_view what);
     /// When set, every latency recorded (corrected) also goes to (*interval)[name index]: the
     /// worker's histograms of the current progress interval, which it swaps.
     std::vector<Histogram>* interval = nullptr;
@@ -75,7 +80,13 @@ class Session {
 
     /// When on_time is next due (kNever: only a message can move the session on).
     Nanos next_wakeup() const;
+    /// The session ended: its program ran out, a close step, or a protocol error (failed()).
     bool finished() const noexcept { return finished_; }
+    /// It ended on a protocol error (counted in ScenarioStats::errors).
+    bool failed() const noexcept { return failed_; }
+    /// How long a protocol's handshake (socketio: Engine.IO open and namespace connect) may
+    /// take before the session fails.
+    static constexpr Nanos kHandshakeTimeout = std::chrono::seconds(10);
     std::size_t outstanding() const noexcept { return pending_.size(); }
     /// Renders `t` with this session's context (conn.id, session.id, data row, vars once
     /// started): the handshake's headers. False when the render failed (counted).
@@ -84,7 +95,7 @@ class Session {
     const std::vector<std::string>& slots() const noexcept { return slots_; }
 
   private:
-    enum class Wait : std::uint8_t { none, until, expect, drain };
+    enum class Wait : std::uint8_t { none, until, expect, drain, handshake };
     struct Pending {
         std::uint32_t step = 0;
         std::uint32_t name = 0;
@@ -102,6 +113,13 @@ class Session {
     };
 
     void run(const SessionClock& now, SessionOutput& out);
+    void on_app_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void fail(std::string_view what, SessionOutput& out);
+    // session_protocol.cpp: the protocol under the steps.
+    void protocol_start(const SessionClock& now, SessionOutput& out);
+    void protocol_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void protocol_send(const SendStep& send, SessionOutput& out);
+    void protocol_finish(SessionOutput& out);
     void do_send(const SendStep& send, const SessionClock& now, SessionOutput& out);
     void do_expect(const ExpectStep& e, const SessionClock& now);
     bool do_loop_end(const SessionClock& now);
@@ -139,7 +157,11 @@ class Session {
     Wait wait_ = Wait::none;
     Nanos wake_{0};
     Nanos next_heartbeat_ = kNever;
+    Nanos handshake_deadline_ = kNever;
+    std::string proto_buffer_;  ///< a protocol's own packets, and reshaped messages
+    bool proto_ready_ = false;  ///< the protocol's handshake is done
     bool finished_ = false;
+    bool failed_ = false;
 };
 
 }  // namespace wsb::scenario

@@ -1,0 +1,169 @@
+// The protocol under a session's steps (issue 15). socketio: Socket.IO v5 over Engine.IO v4,
+// the client side of its handshake (Engine.IO open, then the namespace connect with `auth`),
+// its pings answered, emits framed as event packets with an ack id when asked, and incoming
+// events and acks handed to the rules with the arguments as the payload.
+#include "wsbench/proto/socketio.hpp"
+#include "wsbench/scenario/session.hpp"
+
+namespace wsb::scenario {
+namespace {
+
+constexpr std::size_t kJsonPadding = 64;  // what simdjson may read past a message's end
+
+// The message the rules see for an event or an ack: its arguments as an array. An event's
+// `["name",a,b]` becomes `[a,b]` in place when the caller allows (the byte before the first
+// argument turns into '['), else in `copy` with simdjson's padding; an ack's data is its
+// arguments already. False when an event's data is not ["name", ...].
+bool socketio_view(const IncomingMessage& msg, const socketio::Packet& p, std::string& copy,
+                   IncomingMessage& app) {
+    app.type = MessageType::text;
+    app.kind = static_cast<std::uint8_t>(p.sio);
+    app.id = p.id_text;
+    const auto data_at = static_cast<std::size_t>(p.data.data() - msg.payload.data());
+    if (p.sio != socketio::SioType::event) {
+        app.payload = msg.payload.substr(data_at);
+        app.capacity = msg.capacity - data_at;
+        return true;
+    }
+    std::size_t args_at = 0;
+    if (!socketio::split_event(p.data, app.event, args_at)) return false;
+    const std::size_t from = data_at + args_at - 1;
+    const std::size_t size = msg.payload.size() - from;
+    if (msg.writable) {
+        char* bytes = const_cast<char*>(msg.payload.data());  // NOLINT: the caller allowed it
+        bytes[from] = '[';
+        app.payload = std::string_view(bytes + from, size);
+        app.capacity = msg.capacity - from;
+    } else {
+        copy.reserve(size + kJsonPadding);
+        copy.assign(1, '[');
+        copy.append(msg.payload.data() + from + 1, size - 1);
+        app.payload = copy;
+        app.capacity = copy.capacity();
+    }
+    return true;
+}
+
+}  // namespace
+
+void Session::protocol_start(const SessionClock& now, SessionOutput& out) {
+    (void)out;  // Socket.IO: the server speaks first (the Engine.IO open packet)
+    wait_ = Wait::handshake;
+    handshake_deadline_ = now.mono + kHandshakeTimeout;
+}
+
+void Session::protocol_send(const SendStep& send, SessionOutput& out) {
+    // Socket.IO: 42[nsp,][id]["event",args...]
+    std::string& b = buffer_;
+    b.clear();
+    socketio::append_event_start(b, s_.socketio.nsp,
+                                 send.ack ? static_cast<std::int64_t>(ctx_.seq) : -1);
+    b += send.event;
+    const std::size_t mark = b.size();
+    b += ',';
+    if (!send.body.render(ctx_, b)) ++stats_.template_errors;
+    if (b.size() == mark + 1) b.pop_back();  // no arguments
+    b += ']';
+    out.send(MessageType::text, b);
+}
+
+void Session::protocol_finish(SessionOutput& out) {
+    // Leaving the namespace before the close, as Socket.IO's client does.
+    if (s_.protocol != Protocol::socketio || !proto_ready_) return;
+    proto_buffer_.clear();
+    socketio::append_disconnect(proto_buffer_, s_.socketio.nsp);
+    out.send(MessageType::text, proto_buffer_);
+}
+
+void Session::protocol_message(const IncomingMessage& msg, const SessionClock& now,
+                               SessionOutput& out) {
+    using socketio::EioType;
+    using socketio::SioType;
+    if (msg.type != MessageType::text) {
+        fail("socketio: a binary message (attachments are not supported)", out);
+        return;
+    }
+    socketio::Packet p;
+    std::string_view error;
+    if (!socketio::decode(msg.payload, p, error)) {
+        fail("socketio: " + std::string(error), out);
+        return;
+    }
+    switch (p.eio) {
+        case EioType::open:
+            proto_buffer_.clear();
+            socketio::append_connect(proto_buffer_, s_.socketio.nsp, {});
+            if (s_.socketio.auth) {
+                sync_context(now);
+                if (!s_.socketio.auth->render(ctx_, proto_buffer_)) ++stats_.template_errors;
+            }
+            out.send(MessageType::text, proto_buffer_);
+            return;
+        case EioType::ping:
+            proto_buffer_.clear();
+            socketio::append_pong(proto_buffer_, p.data);
+            out.send(MessageType::text, proto_buffer_);
+            return;
+        case EioType::close:
+            fail("socketio: the server closed the Engine.IO session", out);
+            return;
+        case EioType::message:
+            break;
+        default:
+            return;  // pong, upgrade, noop
+    }
+    if (p.nsp != s_.socketio.nsp) {
+        ++stats_.unmatched;  // another namespace's packet: not this session's
+        return;
+    }
+    switch (p.sio) {
+        case SioType::connect:
+            if (wait_ == Wait::handshake) {
+                proto_ready_ = true;
+                wait_ = Wait::none;
+                handshake_deadline_ = kNever;
+                run(now, out);
+            }
+            return;
+        case SioType::connect_error:
+            fail("socketio connect_error: " + std::string(socketio::connect_error_message(p.data)),
+                 out);
+            return;
+        case SioType::disconnect:
+            fail("socketio: the server disconnected namespace " + std::string(p.nsp), out);
+            return;
+        case SioType::binary_event:
+        case SioType::binary_ack:
+            fail("socketio: a binary event (attachments are not supported)", out);
+            return;
+        case SioType::event:
+        case SioType::ack:
+            break;
+    }
+    IncomingMessage app;
+    if (!socketio_view(msg, p, proto_buffer_, app)) {
+        fail("socketio: an event whose data is not [\"name\", ...]", out);
+        return;
+    }
+    on_app_message(app, now, out);
+}
+
+const char* to_string(Protocol p) {
+    switch (p) {
+        case Protocol::raw:
+            return "raw";
+        case Protocol::socketio:
+            return "socketio";
+    }
+    return "?";
+}
+
+std::string Scenario::handshake_target(const std::string& url_target) const {
+    if (protocol != Protocol::socketio) return url_target;
+    std::string t = socketio.path + "?EIO=4&transport=websocket";
+    const std::size_t q = url_target.find('?');
+    if (q != std::string::npos && q + 1 < url_target.size()) t += "&" + url_target.substr(q + 1);
+    return t;
+}
+
+}  // namespace wsb::scenario
