@@ -318,6 +318,40 @@ def deflate_seeds():
     write("deflate_inflate_fuzz", "empty_stored", bytes([0, 6, 0, 64]) + b"\x00")
 
 
+# --- mqtt_decode_fuzz: [flags: bit 0 MQTT 5][max packet size][seed hi][seed lo][packets...] ---
+def mqtt_decode_seeds():
+    t = "mqtt_decode_fuzz"
+
+    def o(v5=False, max_size=0, seed=0x0203):
+        return bytes([1 if v5 else 0, max_size, seed >> 8, seed & 0xFF])
+
+    h = bytes.fromhex
+    # 3.1.1: every packet a broker sends, then a PUBLISH with a two-byte Remaining Length.
+    write(t, "v311_session", o() + h("20020000 900400010180 30070003612f626869"
+                                     "3306000161000a78 40020001 50020002 62020003 70020004"
+                                     "b0020005 d000") + h("30c8010001 74") + b"p" * 197)
+    write(t, "v311_refused", o() + h("20020005"))
+    write(t, "v311_publish_qos2_dup", o(seed=0x0011) + h("3c0900037473740102") + b"xy")
+    # 5.0: CONNACK with properties, PUBLISH with properties and a Topic Alias, acks with
+    # reasons, SUBACK and UNSUBACK with properties, AUTH and DISCONNECT.
+    write(t, "v5_session", o(True) + h(
+        "200b0000081300 1e12000269 64"
+        "9005000200 8701 320f0001610009050101230003 64617461 30080000032300037879"
+        "40090007970 51f00026e6f 40020008 7003000792 b00500030011 00 d000 f0021800 e0018e"
+        .replace(" ", "")))
+    write(t, "v5_connack_properties", o(True) + h(
+        "2023010020 120003616263 13001e 1f00026f6b 21000a 2700000400 220005 2600016b000176"
+        .replace(" ", "")))
+    write(t, "v5_disconnect_server_reference", o(True) + h("e00a9c081c00056f74686572"))
+    write(t, "v5_refused_as_311", o(True) + h("20020001"))
+    # Limits and errors.
+    write(t, "too_large", o(max_size=13) + h("300d000161") + b"0123456789")
+    write(t, "bad_remaining_length", o() + h("30ffffffff01"))
+    write(t, "qos3", o() + h("3605000161 0001".replace(" ", "")))
+    write(t, "bad_utf8_topic", o() + h("30040002c328"))
+    write(t, "v5_unknown_property", o(True) + h("40060001000205 00".replace(" ", "")))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--report", help="a wsbench-loadgen --json report to use as a seed")
@@ -330,6 +364,7 @@ def main():
     client_command_seeds()
     echo_console_command_seeds()
     deflate_seeds()
+    mqtt_decode_seeds()
 
 
 if __name__ == "__main__":

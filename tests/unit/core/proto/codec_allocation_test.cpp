@@ -7,6 +7,7 @@
 #include <string>
 
 #include "wsbench/proto/graphql_ws.hpp"
+#include "wsbench/proto/mqtt.hpp"
 #include "wsbench/proto/stomp.hpp"
 
 namespace {
@@ -85,6 +86,47 @@ TEST(CodecAllocation, GraphqlWsDecoderAndEncodersAllocateNothingPerMessage) {
         graphql_ws::encode_ping(out);
     }
     EXPECT_EQ(g_allocations - before, 0u);
+}
+
+TEST(CodecAllocation, MqttDecoderAndEncodersAllocateNothingPerPacket) {
+    // What a broker sends: PUBLISH at QoS 1 (the same layout both ways), a PUBACK, a PINGRESP.
+    std::string stream;
+    mqtt::encode_publish(stream, mqtt::Version::v5, {"sensors/1/temp", R"({"ts":1})", 1, 9});
+    mqtt::encode_puback(stream, mqtt::Version::v5, 9, 0x10);
+    stream += "\xD0\x00"s;
+    const std::string whole = stream;
+    const std::string head = stream.substr(0, 7);  // a PUBLISH split over two messages
+    const std::string tail = stream.substr(7);
+    mqtt::Decoder d(mqtt::Version::v5);
+    mqtt::Packet p;
+    std::string out;
+    std::size_t packets = 0;
+    mqtt::ConnectOptions c;
+    c.version = mqtt::Version::v5;
+    c.client_id = "client-17";
+    c.username = "user";
+    c.password = "secret";
+    auto round = [&] {
+        for (const std::string* part : {&whole, &head, &tail}) {
+            d.feed(*part);
+            mqtt::Decoder::Status s;
+            while ((s = d.next(p)) == mqtt::Decoder::Status::packet) ++packets;
+            ASSERT_EQ(s, mqtt::Decoder::Status::need_more) << mqtt::error_name(d.error());
+        }
+        out.clear();
+        mqtt::encode_connect(out, c);
+        mqtt::encode_subscribe(out, mqtt::Version::v5, 1, "sensors/+/temp", {1});
+        mqtt::encode_publish(out, mqtt::Version::v5, {"sensors/2/temp", "21.5", 1, 2});
+        mqtt::encode_puback(out, mqtt::Version::v5, 3);
+        mqtt::encode_pingreq(out);
+    };
+    const std::size_t start = g_allocations;
+    round();  // the buffers grow here
+    EXPECT_GT(g_allocations, start) << "the counter sees the first round's allocations";
+    const std::size_t before = g_allocations;
+    for (int i = 0; i < 1000; ++i) round();
+    EXPECT_EQ(g_allocations - before, 0u);
+    EXPECT_EQ(packets, 6006u);
 }
 
 }  // namespace
