@@ -1,7 +1,7 @@
-// libFuzzer target for the protocol side of scenario sessions (socketio, graphql-ws): whatever
-// a server sends. Each input line is one WebSocket message. Every line goes through the
-// Socket.IO packet decoder (its views stay inside the line; an event re-encoded decodes to the
-// same packet) and then into a socketio session and a graphql-ws session, each in place
+// libFuzzer target for the protocol side of scenario sessions (socketio, graphql-ws, mqtt):
+// whatever a server sends. Each input line is one WebSocket message. Every line goes through
+// the Socket.IO packet decoder (its views stay inside the line; an event re-encoded decodes to
+// the same packet) and then into a socketio, a graphql-ws and an MQTT 5 session, each in place
 // (writable, padded) and as a read-only copy, which must not crash and must agree on what they
 // counted.
 #include <cstddef>
@@ -82,6 +82,21 @@ session:
     return s;
 }
 
+const scenario::Scenario& sensors() {
+    static const scenario::Scenario s = scenario::load_scenario_text(R"(
+protocol: mqtt
+mqtt: { version: 5, keepalive: 2s }
+session:
+  - subscribe: { topic: "s/#", qos: 1, name: sub }
+  - publish: { topic: "s/t", qos: 1, payload: x, name: pub }
+  - expect: { name: back, topic: "s/+", json: { v: 1 }, capture: { v: "$.v" } }
+listen:
+  - { name: all, topic: "#", sent_at: "$.ts" }
+)",
+                                                                     "fuzz.yaml", false, {});
+    return s;
+}
+
 const scenario::Scenario& chat() {
     static const scenario::Scenario s = scenario::load_scenario_text(R"(
 protocol: socketio
@@ -116,7 +131,10 @@ Counts run_session(const scenario::Scenario& file, const std::vector<std::string
     // histograms are large), so the counts are this run's differences.
     static scenario::ScenarioStats sio_stats(chat());
     static scenario::ScenarioStats gql_stats(graphql());
-    scenario::ScenarioStats& stats = &file == &chat() ? sio_stats : gql_stats;
+    static scenario::ScenarioStats mqtt_stats(sensors());
+    scenario::ScenarioStats& stats = &file == &chat()      ? sio_stats
+                                     : &file == &graphql() ? gql_stats
+                                                           : mqtt_stats;
     static scenario::JsonScratch js;
     const std::uint64_t received = stats.received;
     const std::uint64_t unmatched = stats.unmatched;
@@ -157,5 +175,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const std::string_view line : lines) check_decoder(line);
     FUZZ_CHECK(run_session(chat(), lines, true) == run_session(chat(), lines, false));
     FUZZ_CHECK(run_session(graphql(), lines, true) == run_session(graphql(), lines, false));
+    FUZZ_CHECK(run_session(sensors(), lines, true) == run_session(sensors(), lines, false));
     return 0;
 }

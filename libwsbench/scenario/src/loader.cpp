@@ -269,7 +269,7 @@ void compile_vars(LoadContext& ctx, const YAML::Node& node, Scenario& s) {
 ListenRule compile_listen(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
     ctx.check_keys(node, key,
                    {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit", "event",
-                    "operation"});
+                    "operation", "topic"});
     ListenRule r;
     r.at = position_of(node);
     if (!node["name"]) ctx.fail(node, key, "a listen rule needs a name");
@@ -303,10 +303,10 @@ Heartbeat compile_heartbeat(const LoadContext& ctx, const YAML::Node& node) {
 void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     if (!root.IsMap())
         ctx.fail(root, "", "a scenario is a map of keys (url, phases, session, ...)");
-    ctx.check_keys(
-        root, "",
-        {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
-         "heartbeat", "protocol", "namespace", "auth", "socketio_path", "connection_params"});
+    ctx.check_keys(root, "",
+                   {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
+                    "heartbeat", "protocol", "namespace", "auth", "socketio_path",
+                    "connection_params", "mqtt"});
     if (root["url"]) {
         s.url = ctx.text(root["url"], "url");
         Url u;

@@ -77,7 +77,11 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s);
 /// socketio's emit: a send, and with ack: true the expect of its ack.
 void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   Position at, std::vector<Step>& out);
-/// graphql-ws's subscribe, query and mutation steps (`kind` names which).
+/// mqtt's subscribe and publish steps (with their SUBACK / QoS 1 PUBACK expect).
+void compile_mqtt_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                       const std::string& kind, Position at, std::vector<Step>& out);
+/// graphql-ws's subscribe, query and mutation steps (`kind` names which); mqtt's go on to
+/// compile_mqtt_step.
 void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                        const std::string& kind, Position at, std::vector<Step>& out);
 /// The protocol's match keys (socketio: event), and what every rule of the protocol sees.

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "loader_context.hpp"
+#include "wsbench/proto/mqtt.hpp"
 
 namespace wsb::scenario::detail {
 namespace {
@@ -11,6 +12,10 @@ namespace {
 // Socket.IO packet types as IncomingMessage::kind (wsbench/proto/socketio.hpp's SioType).
 constexpr std::uint8_t kSioEvent = 2;
 constexpr std::uint8_t kSioAck = 3;
+// MQTT packet types as IncomingMessage::kind (wsbench/proto/mqtt.hpp's PacketType).
+constexpr std::uint8_t kMqttPublish = 3;
+constexpr std::uint8_t kMqttPuback = 4;
+constexpr std::uint8_t kMqttSuback = 9;
 // graphql-ws message types as IncomingMessage::kind (wsbench/proto/graphql_ws.hpp's Type).
 constexpr std::uint32_t kGqlResults = (1u << 6) | (1u << 7);  // next, error
 
@@ -29,7 +34,109 @@ void compile_namespace(const LoadContext& ctx, const YAML::Node& node, SocketIoO
     }
 }
 
+void compile_mqtt_options(const LoadContext& ctx, const YAML::Node& root, Scenario& s) {
+    MqttOptions& o = s.mqtt;
+    TemplateError err;
+    Template::compile("wsbench-{{conn.id}}", ctx.names, Escape::none, o.client_id, err);
+    if (root["heartbeat"])
+        ctx.fail(root["heartbeat"], "heartbeat", "not with protocol: mqtt (it sends PINGREQ)");
+    const YAML::Node n = root["mqtt"];
+    if (!n) return;
+    ctx.require_map(n, "mqtt");
+    ctx.check_keys(n, "mqtt",
+                   {"version", "client_id", "keepalive", "clean_start", "username", "password"});
+    if (n["version"]) {
+        const std::string v = ctx.text(n["version"], "mqtt.version");
+        if (v == "3.1.1" || v == "4") {
+            o.version = 4;
+        } else if (v == "5" || v == "5.0") {
+            o.version = 5;
+        } else {
+            ctx.fail(n["version"], "mqtt.version", "expected 3.1.1 or 5");
+        }
+    }
+    if (n["client_id"]) o.client_id = ctx.templ(n["client_id"], "mqtt.client_id", Escape::none);
+    if (n["keepalive"]) {
+        o.keepalive = ctx.duration(n["keepalive"], "mqtt.keepalive");
+        if (o.keepalive < std::chrono::seconds(1) || o.keepalive > std::chrono::seconds(65535))
+            ctx.fail(n["keepalive"], "mqtt.keepalive", "between 1s and 65535s");
+    }
+    if (n["clean_start"]) {
+        const std::string v = ctx.text(n["clean_start"], "mqtt.clean_start");
+        if (v != "true" && v != "false")
+            ctx.fail(n["clean_start"], "mqtt.clean_start", "true or false");
+        o.clean_start = v == "true";
+    }
+    if (n["username"]) o.username = ctx.templ(n["username"], "mqtt.username", Escape::none);
+    if (n["password"]) {
+        if (!n["username"] && o.version == 4)
+            ctx.fail(n["password"], "mqtt.password",
+                     "MQTT 3.1.1 sends a password only with a username");
+        o.password = ctx.templ(n["password"], "mqtt.password", Escape::none);
+    }
+}
+
+std::uint8_t mqtt_qos(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
+    if (!node) return 0;
+    const std::uint64_t q = ctx.count(node, key);
+    if (q > 1) ctx.fail(node, key, "expected 0 or 1 (QoS 2 is not supported)");
+    return static_cast<std::uint8_t>(q);
+}
+
 }  // namespace
+
+void compile_mqtt_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                       const std::string& kind, Position at, std::vector<Step>& out) {
+    const bool publish = kind == "publish";
+    if (publish) {
+        ctx.check_keys(node, key, {"topic", "payload", "json", "qos", "retain", "name", "timeout"});
+    } else {
+        ctx.check_keys(node, key, {"topic", "qos", "name", "timeout"});
+    }
+    if (!node["topic"]) ctx.fail(node, key, "a " + kind + " needs a topic");
+    SendStep s;
+    s.kind = publish ? SendKind::mqtt_publish : SendKind::mqtt_subscribe;
+    s.target = ctx.templ(node["topic"], key + ".topic", Escape::none);
+    const std::string topic = node["topic"].Scalar();
+    if (s.target.is_literal()) {
+        std::string text;
+        RenderContext none;
+        s.target.render(none, text);
+        if (publish ? !mqtt::valid_topic_name(text) : !mqtt::valid_filter(text)) {
+            ctx.fail(node["topic"], key + ".topic",
+                     publish ? "not a topic name (no + or #)" : "not a topic filter");
+        }
+    }
+    s.qos = mqtt_qos(ctx, node["qos"], key + ".qos");
+    if (node["name"]) s.name = ctx.text(node["name"], key + ".name");
+    s.shown = kind + " " + topic + (s.qos > 0 ? " qos 1" : "");
+    if (publish) {
+        if (node["payload"] && node["json"]) ctx.fail(node, key, "give payload or json");
+        if (node["payload"]) {
+            s.body = ctx.templ(node["payload"], key + ".payload", Escape::none);
+        } else if (node["json"]) {
+            json_template(ctx, node["json"], key + ".json", s.body);
+        }
+        if (node["retain"]) s.retain = ctx.text(node["retain"], key + ".retain") == "true";
+    }
+    if (node["timeout"] && publish && s.qos == 0)
+        ctx.fail(node["timeout"], key + ".timeout", "goes with qos: 1 (the PUBACK's wait)");
+    const bool acked = !publish || s.qos > 0;
+    out.push_back(Step{at, std::move(s)});
+    if (!acked) return;
+    // The SUBACK or PUBACK: an expect of the step's name, by packet id ({{seq}} % 65535 + 1).
+    ExpectStep e;
+    if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
+    if (node["timeout"]) {
+        e.timeout = ctx.duration(node["timeout"], key + ".timeout");
+        if (e.timeout.count() <= 0) ctx.fail(node["timeout"], key + ".timeout", "must be above 0");
+    }
+    e.match.kinds = 1u << (publish ? kMqttPuback : kMqttSuback);
+    e.match.id_index = 0;
+    e.match.values.push_back(literal_template(ctx, "{{seq % 65535 + 1}}"));
+    e.match.shown = (publish ? "PUBACK of publish " : "SUBACK of subscribe ") + topic;
+    out.push_back(Step{at, std::move(e)});
+}
 
 void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     const YAML::Node p = root["protocol"];
@@ -41,11 +148,16 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
             s.protocol = Protocol::socketio;
         } else if (name == "graphql-ws" || name == "graphql-transport-ws") {
             s.protocol = Protocol::graphql_ws;
+        } else if (name == "mqtt") {
+            s.protocol = Protocol::mqtt;
         } else {
-            ctx.fail(p, "protocol", "'" + name + "' is not one of raw, socketio, graphql-ws");
+            ctx.fail(p, "protocol", "'" + name + "' is not one of raw, socketio, graphql-ws, mqtt");
         }
     }
     ctx.protocol = s.protocol;
+    if (root["mqtt"] && s.protocol != Protocol::mqtt)
+        ctx.fail(root["mqtt"], "mqtt", "goes with protocol: mqtt");
+    if (s.protocol == Protocol::mqtt) compile_mqtt_options(ctx, root, s);
     if (root["connection_params"]) {
         if (s.protocol != Protocol::graphql_ws)
             ctx.fail(root["connection_params"], "connection_params",
@@ -56,10 +168,12 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
         s.graphql.connection_params = std::move(t);
         display_json(root["connection_params"], s.graphql.params_shown);
     }
-    if (s.protocol == Protocol::graphql_ws &&
-        std::find(s.subprotocols.begin(), s.subprotocols.end(), "graphql-transport-ws") ==
-            s.subprotocols.end()) {
-        s.subprotocols.insert(s.subprotocols.begin(), "graphql-transport-ws");
+    const char* own = s.protocol == Protocol::graphql_ws ? "graphql-transport-ws"
+                      : s.protocol == Protocol::mqtt     ? "mqtt"
+                                                         : nullptr;
+    if (own != nullptr &&
+        std::find(s.subprotocols.begin(), s.subprotocols.end(), own) == s.subprotocols.end()) {
+        s.subprotocols.insert(s.subprotocols.begin(), own);
     }
     const bool sio = s.protocol == Protocol::socketio;
     for (const char* key : {"namespace", "auth", "socketio_path"}) {
@@ -140,6 +254,11 @@ void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::str
 
 void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                        const std::string& kind, Position at, std::vector<Step>& out) {
+    if (ctx.protocol == Protocol::mqtt && (kind == "subscribe" || kind == "publish")) {
+        compile_mqtt_step(ctx, node, key, kind, at, out);
+        return;
+    }
+    if (kind == "publish") ctx.fail(node, key, "publish goes with protocol: mqtt");
     if (ctx.protocol != Protocol::graphql_ws)
         ctx.fail(node, key, kind + " goes with protocol: graphql-ws");
     const bool subscription = kind == "subscribe";
@@ -213,6 +332,19 @@ void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std
 
 void compile_protocol_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                             Matcher& m) {
+    if (ctx.protocol == Protocol::mqtt) {
+        // MQTT: rules see PUBLISH packets; topic: a filter with + and #; the payload as is.
+        m.kinds = 1u << kMqttPublish;
+        if (node["topic"]) {
+            m.event_index = static_cast<std::int32_t>(m.values.size());
+            m.event_is_filter = true;
+            m.values.push_back(ctx.templ(node["topic"], key + ".topic", Escape::none));
+            const bool anything = m.shown == "any message";
+            m.shown = "topic " + node["topic"].Scalar() + (anything ? "" : ", " + m.shown);
+        }
+    } else if (node["topic"]) {
+        ctx.fail(node["topic"], key + ".topic", "goes with protocol: mqtt");
+    }
     if (ctx.protocol == Protocol::graphql_ws) {
         // graphql-ws: rules see the results (next, error) with their payload; operation: the
         // name of the subscribe, query or mutation step whose result it is.

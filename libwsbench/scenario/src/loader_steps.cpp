@@ -225,7 +225,7 @@ Capture compile_capture(const LoadContext& ctx, const std::string& var, const YA
 ExpectStep compile_expect(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
     ctx.check_keys(node, key,
                    {"name", "json", "contains", "regex", "type", "timeout", "capture", "on_timeout",
-                    "event", "operation"});
+                    "event", "operation", "topic"});
     ExpectStep e;
     if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
     compile_match(ctx, node, key, e.match);
@@ -315,9 +315,9 @@ void compile_loop(const LoadContext& ctx, const YAML::Node& node, const std::str
 
 void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   std::vector<Step>& out) {
-    ctx.check_keys(
-        node, key,
-        {"send", "expect", "think", "loop", "close", "emit", "subscribe", "query", "mutation"});
+    ctx.check_keys(node, key,
+                   {"send", "expect", "think", "loop", "close", "emit", "subscribe", "query",
+                    "mutation", "publish"});
     if (node.size() != 1)
         ctx.fail(node, key, "one step per list item (send, expect, think, loop or close)");
     const auto it = node.begin();
@@ -336,7 +336,7 @@ void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::str
         compile_loop(ctx, value, here, at, out);
     } else if (kind == "emit") {
         compile_emit(ctx, value, here, at, out);
-    } else if (kind == "subscribe" || kind == "query" || kind == "mutation") {
+    } else if (kind == "subscribe" || kind == "query" || kind == "mutation" || kind == "publish") {
         compile_operation(ctx, value, here, kind, at, out);
     } else {
         out.push_back(Step{at, compile_close(ctx, value, here)});

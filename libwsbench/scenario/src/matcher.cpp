@@ -6,6 +6,8 @@
 
 #include <charconv>
 
+#include "wsbench/proto/mqtt.hpp"
+
 namespace wsb::scenario {
 
 namespace od = simdjson::ondemand;
@@ -245,7 +247,8 @@ bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, Json
     };
     if (event_index >= 0) {
         const std::string* e = bound_at(event_index);
-        if (e == nullptr || msg.event != *e) return false;
+        if (e == nullptr) return false;
+        if (event_is_filter ? !mqtt::topic_matches(*e, msg.event) : msg.event != *e) return false;
     }
     if (id_index >= 0) {
         const std::string* id = bound_at(id_index);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "session_proto_state.hpp"
+
 namespace wsb::scenario {
 namespace {
 
@@ -52,7 +54,10 @@ Session::Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::
     ctx_.slots = &slots_;
     ctx_.rng = &rng_;
     if (s.data) ctx_.data_row = &s.data->row_for(session_id);
+    protocol_init();
 }
+
+Session::~Session() = default;
 
 void Session::sync_context(const SessionClock& now) { ctx_.now_us = now.wall_us; }
 
@@ -71,6 +76,7 @@ void Session::start(const SessionClock& now, SessionOutput& out) {
         slots_[v.slot] = std::move(value);
     }
     if (s_.heartbeat) next_heartbeat_ = now.mono + s_.heartbeat->every;
+    if (s_.protocol == Protocol::mqtt) next_heartbeat_ = now.mono + s_.mqtt.keepalive / 2;
     if (s_.protocol != Protocol::raw) {
         protocol_start(now, out);
         return;
@@ -325,14 +331,11 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
         }
         return;
     }
-    if (s_.heartbeat && now.mono >= next_heartbeat_) {
+    if (now.mono >= next_heartbeat_) {
         // The next one after now, skipping those missed (no burst after a stall).
-        const Nanos every = s_.heartbeat->every;
+        const Nanos every = s_.heartbeat ? s_.heartbeat->every : s_.mqtt.keepalive / 2;
         next_heartbeat_ += every * ((now.mono - next_heartbeat_) / every + 1);
-        buffer_.clear();
-        if (!s_.heartbeat->send.body.render(ctx_, buffer_)) ++stats_.template_errors;
-        out.send(s_.heartbeat->send.type, buffer_);
-        ++stats_.sent;
+        send_keepalive(out);
     }
     // Nothing expires before the earliest deadline: no scan of the outstanding expects.
     const bool expiring = !pending_.empty() && now.mono >= earliest_deadline();

@@ -3,6 +3,7 @@
 // its pings answered, emits framed as event packets with an ack id when asked, and incoming
 // events and acks handed to the rules with the arguments as the payload.
 #include "wsbench/proto/graphql_ws.hpp"
+#include "wsbench/proto/mqtt.hpp"
 #include "wsbench/proto/socketio.hpp"
 #include "wsbench/scenario/session.hpp"
 
@@ -59,6 +60,8 @@ void Session::protocol_start(const SessionClock& now, SessionOutput& out) {
         }
         graphql_ws::encode_connection_init(proto_buffer_, params);
         out.send(MessageType::text, proto_buffer_);
+    } else if (s_.protocol == Protocol::mqtt) {
+        mqtt_connect(out);
     }
 }
 
@@ -86,6 +89,10 @@ void Session::on_peer_close(std::uint16_t code, std::string_view reason) {
 }
 
 void Session::protocol_send(const SendStep& send, SessionOutput& out) {
+    if (send.kind == SendKind::mqtt_subscribe || send.kind == SendKind::mqtt_publish) {
+        mqtt_send(send, out);
+        return;
+    }
     std::string& b = buffer_;
     b.clear();
     if (send.kind == SendKind::operation) {
@@ -113,17 +120,25 @@ void Session::protocol_send(const SendStep& send, SessionOutput& out) {
 }
 
 void Session::protocol_finish(SessionOutput& out) {
-    // Leaving the namespace before the close, as Socket.IO's client does.
-    if (s_.protocol != Protocol::socketio || !proto_ready_) return;
+    if (!proto_ready_) return;
     proto_buffer_.clear();
-    socketio::append_disconnect(proto_buffer_, s_.socketio.nsp);
-    out.send(MessageType::text, proto_buffer_);
+    if (s_.protocol == Protocol::socketio) {
+        // Leaving the namespace before the close, as Socket.IO's client does.
+        socketio::append_disconnect(proto_buffer_, s_.socketio.nsp);
+        out.send(MessageType::text, proto_buffer_);
+    } else if (s_.protocol == Protocol::mqtt) {
+        mqtt::encode_disconnect(proto_buffer_,
+                                s_.mqtt.version == 5 ? mqtt::Version::v5 : mqtt::Version::v311);
+        out.send(MessageType::binary, proto_buffer_);
+    }
 }
 
 void Session::protocol_message(const IncomingMessage& msg, const SessionClock& now,
                                SessionOutput& out) {
     if (s_.protocol == Protocol::graphql_ws) {
         graphql_message(msg, now, out);
+    } else if (s_.protocol == Protocol::mqtt) {
+        mqtt_message(msg, now, out);
     } else {
         socketio_message(msg, now, out);
     }
@@ -247,6 +262,8 @@ const char* to_string(Protocol p) {
             return "socketio";
         case Protocol::graphql_ws:
             return "graphql-ws";
+        case Protocol::mqtt:
+            return "mqtt";
     }
     return "?";
 }

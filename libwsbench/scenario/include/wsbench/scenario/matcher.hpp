@@ -91,6 +91,7 @@ class Matcher {
     std::int32_t contains_index = -1;  ///< values[i]: the contains text
     std::uint32_t kinds = 0;           ///< bit k set: IncomingMessage::kind k matches (0: any kind)
     std::int32_t event_index = -1;     ///< values[i]: IncomingMessage::event must equal it
+    bool event_is_filter = false;      ///< ... or match it as an MQTT topic filter (+ and #)
     std::int32_t id_index = -1;        ///< values[i]: IncomingMessage::id must equal it
     std::string json_base;  ///< the JSON pointer the json fields apply at ("": the payload)
     std::optional<std::regex> regex;

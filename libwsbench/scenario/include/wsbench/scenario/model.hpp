@@ -27,9 +27,9 @@ struct Position {
 /// `protocol:` what rides on the WebSocket. raw: the session's messages are the WebSocket
 /// messages; socketio: Socket.IO v5 over Engine.IO v4 (wsbench/proto/socketio.hpp), its
 /// handshake, pings and acks done by the session, its events as the steps' messages.
-enum class Protocol : std::uint8_t { raw, socketio, graphql_ws };
+enum class Protocol : std::uint8_t { raw, socketio, graphql_ws, mqtt };
 
-/// The protocol's name in the file ("raw", "socketio", "graphql-ws").
+/// The protocol's name in the file ("raw", "socketio", "graphql-ws", "mqtt").
 const char* to_string(Protocol p);
 
 /// `socketio:` settings (top-level keys namespace, auth and socketio_path).
@@ -46,11 +46,23 @@ struct GraphqlOptions {
     std::string params_shown;                   ///< for the plan: as written
 };
 
+/// `mqtt:` settings (MQTT 3.1.1 or 5 over WebSocket, subprotocol mqtt).
+struct MqttOptions {
+    std::uint8_t version = 4;                   ///< protocol level: 4 (3.1.1) or 5
+    Template client_id;                         ///< default "wsbench-{{conn.id}}"
+    Nanos keepalive{std::chrono::seconds(60)};  ///< CONNECT's keep alive; PINGREQ at half of it
+    bool clean_start = true;
+    std::optional<Template> username;
+    std::optional<Template> password;
+};
+
 /// What a send step writes: the message itself, or a protocol verb around its body.
 enum class SendKind : std::uint8_t {
     message,    ///< raw: the body is the WebSocket message
     emit,       ///< socketio: an event; the body is its arguments, comma-separated JSON
     operation,  ///< graphql-ws: a subscribe message; the body is its payload (query, variables)
+    mqtt_subscribe,  ///< mqtt: SUBSCRIBE to `target` (a filter) with `qos`; the body is empty
+    mqtt_publish,    ///< mqtt: PUBLISH the body to `target` (a topic) with `qos` and `retain`
 };
 
 /// `send:` a text message (a string, or json: serialised once per send) or a binary one
@@ -65,6 +77,9 @@ struct SendStep {
     bool ack = false;   ///< emit: asks for an ack (its id is the send's {{seq}})
     /// operation: the id's prefix, the step's name; the id is "NAME:SEQ"
     std::string operation;
+    Template target;       ///< mqtt: the topic (publish) or filter (subscribe)
+    std::uint8_t qos = 0;  ///< mqtt
+    bool retain = false;   ///< mqtt publish
 };
 
 /// No send precedes the expect: its latency counts from when it started waiting.
@@ -156,6 +171,7 @@ struct Scenario {
     Protocol protocol = Protocol::raw;
     SocketIoOptions socketio;
     GraphqlOptions graphql;
+    MqttOptions mqtt;
     std::vector<std::pair<std::string, Template>> headers;
     std::vector<std::string> subprotocols;
     std::optional<DataFeed> data;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,6 +75,9 @@ class Session {
 
     Session(const Scenario& s, ScenarioStats& stats, JsonScratch& js, std::uint64_t conn_id,
             std::uint64_t session_id, std::uint64_t seed);
+    ~Session();
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
 
     void start(const SessionClock& now, SessionOutput& out);
     void on_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
@@ -126,6 +130,11 @@ class Session {
     void protocol_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
     void socketio_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
     void graphql_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void mqtt_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    void mqtt_send(const SendStep& send, SessionOutput& out);
+    void mqtt_connect(SessionOutput& out);
+    void protocol_init();
+    void send_keepalive(SessionOutput& out);
     void protocol_ready(const SessionClock& now, SessionOutput& out);
     void protocol_send(const SendStep& send, SessionOutput& out);
     void protocol_finish(SessionOutput& out);
@@ -169,6 +178,8 @@ class Session {
     Nanos handshake_deadline_ = kNever;
     std::string proto_buffer_;  ///< a protocol's own packets, and reshaped messages
     bool proto_ready_ = false;  ///< the protocol's handshake is done
+    struct ProtoState;          ///< a protocol's decoder and scratch (session_protocol.cpp)
+    std::unique_ptr<ProtoState> proto_;  ///< mqtt only
     bool finished_ = false;
     bool failed_ = false;
 };
