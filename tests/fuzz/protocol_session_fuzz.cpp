@@ -1,7 +1,8 @@
-// libFuzzer target for the protocol side of scenario sessions (socketio, graphql-ws, mqtt):
-// whatever a server sends. Each input line is one WebSocket message. Every line goes through
-// the Socket.IO packet decoder (its views stay inside the line; an event re-encoded decodes to
-// the same packet) and then into a socketio, a graphql-ws and an MQTT 5 session, each in place
+// libFuzzer target for the protocol side of scenario sessions (socketio, graphql-ws, mqtt,
+// stomp): whatever a server sends. Each input line is one WebSocket message. Every line goes
+// through the Socket.IO packet decoder (its views stay inside the line; an event re-encoded
+// decodes to the same packet) and then into a socketio, a graphql-ws, an MQTT 5 and a STOMP
+// session, each in place
 // (writable, padded) and as a read-only copy, which must not crash and must agree on what they
 // counted.
 #include <cstddef>
@@ -97,6 +98,21 @@ listen:
     return s;
 }
 
+const scenario::Scenario& queues() {
+    static const scenario::Scenario s = scenario::load_scenario_text(R"(
+protocol: stomp
+stomp: { login: u, passcode: p, heart_beat: 1s }
+session:
+  - stomp: { command: SUBSCRIBE, headers: { destination: /queue/a, id: "0" }, receipt: true, name: sub }
+  - stomp: { command: SEND, headers: { destination: /queue/a }, body: x, receipt: true, name: send }
+  - expect: { name: back, headers: { destination: /queue/a }, json: { v: 1 }, capture: { v: "$.v" } }
+listen:
+  - { name: all, stomp: MESSAGE, sent_at: "$.ts" }
+)",
+                                                                     "fuzz.yaml", false, {});
+    return s;
+}
+
 const scenario::Scenario& chat() {
     static const scenario::Scenario s = scenario::load_scenario_text(R"(
 protocol: socketio
@@ -132,8 +148,10 @@ Counts run_session(const scenario::Scenario& file, const std::vector<std::string
     static scenario::ScenarioStats sio_stats(chat());
     static scenario::ScenarioStats gql_stats(graphql());
     static scenario::ScenarioStats mqtt_stats(sensors());
+    static scenario::ScenarioStats stomp_stats(queues());
     scenario::ScenarioStats& stats = &file == &chat()      ? sio_stats
                                      : &file == &graphql() ? gql_stats
+                                     : &file == &queues()  ? stomp_stats
                                                            : mqtt_stats;
     static scenario::JsonScratch js;
     const std::uint64_t received = stats.received;
@@ -176,5 +194,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(run_session(chat(), lines, true) == run_session(chat(), lines, false));
     FUZZ_CHECK(run_session(graphql(), lines, true) == run_session(graphql(), lines, false));
     FUZZ_CHECK(run_session(sensors(), lines, true) == run_session(sensors(), lines, false));
+    FUZZ_CHECK(run_session(queues(), lines, true) == run_session(queues(), lines, false));
     return 0;
 }

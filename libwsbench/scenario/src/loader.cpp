@@ -269,7 +269,7 @@ void compile_vars(LoadContext& ctx, const YAML::Node& node, Scenario& s) {
 ListenRule compile_listen(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
     ctx.check_keys(node, key,
                    {"name", "json", "contains", "regex", "type", "sent_at", "sent_at_unit", "event",
-                    "operation", "topic"});
+                    "operation", "topic", "stomp", "headers"});
     ListenRule r;
     r.at = position_of(node);
     if (!node["name"]) ctx.fail(node, key, "a listen rule needs a name");
@@ -306,7 +306,7 @@ void compile_document(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     ctx.check_keys(root, "",
                    {"url", "headers", "subprotocols", "data", "vars", "phases", "session", "listen",
                     "heartbeat", "protocol", "namespace", "auth", "socketio_path",
-                    "connection_params", "mqtt"});
+                    "connection_params", "mqtt", "stomp"});
     if (root["url"]) {
         s.url = ctx.text(root["url"], "url");
         Url u;

@@ -77,6 +77,16 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s);
 /// socketio's emit: a send, and with ack: true the expect of its ack.
 void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   Position at, std::vector<Step>& out);
+// loader_stomp.cpp
+/// stomp: at the top level (login, passcode, host, heart_beat).
+void compile_stomp_options(const LoadContext& ctx, const YAML::Node& root, Scenario& s);
+/// A stomp: frame step (with receipt: true, the expect of its RECEIPT).
+void compile_stomp_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                        Position at, std::vector<Step>& out);
+/// stomp: (MESSAGE or RECEIPT) and headers: in a rule.
+void compile_stomp_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                         Matcher& m);
+
 /// mqtt's subscribe and publish steps (with their SUBACK / QoS 1 PUBACK expect).
 void compile_mqtt_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                        const std::string& kind, Position at, std::vector<Step>& out);

@@ -150,14 +150,20 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
             s.protocol = Protocol::graphql_ws;
         } else if (name == "mqtt") {
             s.protocol = Protocol::mqtt;
+        } else if (name == "stomp") {
+            s.protocol = Protocol::stomp;
         } else {
-            ctx.fail(p, "protocol", "'" + name + "' is not one of raw, socketio, graphql-ws, mqtt");
+            ctx.fail(p, "protocol",
+                     "'" + name + "' is not one of raw, socketio, graphql-ws, mqtt, stomp");
         }
     }
     ctx.protocol = s.protocol;
     if (root["mqtt"] && s.protocol != Protocol::mqtt)
         ctx.fail(root["mqtt"], "mqtt", "goes with protocol: mqtt");
     if (s.protocol == Protocol::mqtt) compile_mqtt_options(ctx, root, s);
+    if (root["stomp"] && s.protocol != Protocol::stomp)
+        ctx.fail(root["stomp"], "stomp", "goes with protocol: stomp");
+    if (s.protocol == Protocol::stomp) compile_stomp_options(ctx, root, s);
     if (root["connection_params"]) {
         if (s.protocol != Protocol::graphql_ws)
             ctx.fail(root["connection_params"], "connection_params",
@@ -170,6 +176,7 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
     }
     const char* own = s.protocol == Protocol::graphql_ws ? "graphql-transport-ws"
                       : s.protocol == Protocol::mqtt     ? "mqtt"
+                      : s.protocol == Protocol::stomp    ? "v12.stomp"
                                                          : nullptr;
     if (own != nullptr &&
         std::find(s.subprotocols.begin(), s.subprotocols.end(), own) == s.subprotocols.end()) {
@@ -332,6 +339,7 @@ void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std
 
 void compile_protocol_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                             Matcher& m) {
+    compile_stomp_match(ctx, node, key, m);
     if (ctx.protocol == Protocol::mqtt) {
         // MQTT: rules see PUBLISH packets; topic: a filter with + and #; the payload as is.
         m.kinds = 1u << kMqttPublish;

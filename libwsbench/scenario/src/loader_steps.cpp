@@ -225,7 +225,7 @@ Capture compile_capture(const LoadContext& ctx, const std::string& var, const YA
 ExpectStep compile_expect(const LoadContext& ctx, const YAML::Node& node, const std::string& key) {
     ctx.check_keys(node, key,
                    {"name", "json", "contains", "regex", "type", "timeout", "capture", "on_timeout",
-                    "event", "operation", "topic"});
+                    "event", "operation", "topic", "stomp", "headers"});
     ExpectStep e;
     if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
     compile_match(ctx, node, key, e.match);
@@ -315,9 +315,37 @@ void compile_loop(const LoadContext& ctx, const YAML::Node& node, const std::str
 
 void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   std::vector<Step>& out) {
-    ctx.check_keys(node, key,
-                   {"send", "expect", "think", "loop", "close", "emit", "subscribe", "query",
-                    "mutation", "publish"});
+    // The steps of the file's protocol, so that an unknown key lists only those; a protocol's
+    // verb under another protocol is named by its compile function ("emit goes with ...").
+    const bool verb = node.IsMap() && node.size() == 1 && node.begin()->first.IsScalar() &&
+                      [](const std::string& k) {
+                          return k == "emit" || k == "subscribe" || k == "query" ||
+                                 k == "mutation" || k == "publish" || k == "stomp";
+                      }(node.begin()->first.Scalar());
+    if (verb) {
+        // compile_emit, compile_operation and compile_stomp_step check the protocol.
+    } else
+        switch (ctx.protocol) {
+            case Protocol::raw:
+                ctx.check_keys(node, key, {"send", "expect", "think", "loop", "close"});
+                break;
+            case Protocol::socketio:
+                ctx.check_keys(node, key, {"send", "expect", "think", "loop", "close", "emit"});
+                break;
+            case Protocol::graphql_ws:
+                ctx.check_keys(
+                    node, key,
+                    {"send", "expect", "think", "loop", "close", "subscribe", "query", "mutation"});
+                break;
+            case Protocol::mqtt:
+                ctx.check_keys(
+                    node, key,
+                    {"send", "expect", "think", "loop", "close", "subscribe", "publish"});
+                break;
+            case Protocol::stomp:
+                ctx.check_keys(node, key, {"send", "expect", "think", "loop", "close", "stomp"});
+                break;
+        }
     if (node.size() != 1)
         ctx.fail(node, key, "one step per list item (send, expect, think, loop or close)");
     const auto it = node.begin();
@@ -334,6 +362,8 @@ void compile_step(const LoadContext& ctx, const YAML::Node& node, const std::str
         out.push_back(Step{at, compile_think(ctx, value, here)});
     } else if (kind == "loop") {
         compile_loop(ctx, value, here, at, out);
+    } else if (kind == "stomp") {
+        compile_stomp_step(ctx, value, here, at, out);
     } else if (kind == "emit") {
         compile_emit(ctx, value, here, at, out);
     } else if (kind == "subscribe" || kind == "query" || kind == "mutation" || kind == "publish") {

@@ -254,6 +254,14 @@ bool Matcher::matches(const IncomingMessage& msg, const BoundValues& bound, Json
         const std::string* id = bound_at(id_index);
         if (id == nullptr || msg.id != *id) return false;
     }
+    for (const auto& [name, index] : headers) {
+        const std::string* want = bound_at(index);
+        const MessageHeader* found = nullptr;
+        for (std::size_t i = 0; i < msg.header_count && found == nullptr; ++i) {
+            if (msg.headers[i].name == name) found = &msg.headers[i];
+        }
+        if (want == nullptr || found == nullptr || found->value != *want) return false;
+    }
     if (has_contains) {
         const std::string* c = bound_at(contains_index);
         if (c == nullptr || msg.payload.find(*c) == std::string_view::npos) return false;

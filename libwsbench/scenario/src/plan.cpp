@@ -54,10 +54,13 @@ void describe_step(const Step& step, int depth, std::ostream& out) {
     out << "  line " << step.at.line << ": "
         << std::string(static_cast<std::size_t>(depth) * 2, ' ');
     if (const auto* send = std::get_if<SendStep>(&step.what)) {
-        out << (send->kind == SendKind::emit        ? "emit"
-                : send->kind == SendKind::operation ? "operation"
-                                                    : "send")
-            << (send->name.empty() ? "" : " " + send->name) << " " << quoted(send->shown)
+        const char* verb = "send";
+        if (send->kind == SendKind::emit) verb = "emit";
+        if (send->kind == SendKind::operation) verb = "operation";
+        if (send->kind == SendKind::mqtt_publish || send->kind == SendKind::mqtt_subscribe)
+            verb = "mqtt";
+        if (send->kind == SendKind::stomp_frame) verb = "stomp";
+        out << verb << (send->name.empty() ? "" : " " + send->name) << " " << quoted(send->shown)
             << (send->ack ? ", with an ack" : "");
     } else if (const auto* e = std::get_if<ExpectStep>(&step.what)) {
         out << "expect " << e->name << ": " << e->match.shown << ", within "
@@ -95,6 +98,17 @@ std::string describe_plan(const Scenario& s) {
             << "), namespace " << s.socketio.nsp;
         if (s.socketio.auth) out << ", auth " << quoted(s.socketio.auth_shown);
         out << "\n";
+    }
+    if (s.protocol == Protocol::mqtt) {
+        out << "protocol: mqtt " << (s.mqtt.version == 5 ? "5" : "3.1.1") << ", client id "
+            << quoted(s.mqtt.client_id.source()) << ", keep alive "
+            << duration_text(s.mqtt.keepalive) << "\n";
+    }
+    if (s.protocol == Protocol::stomp) {
+        out << "protocol: stomp 1.2, heart-beat "
+            << (s.stomp.heart_beat_ms > 0 ? std::to_string(s.stomp.heart_beat_ms) + " ms"
+                                          : std::string("none"))
+            << "\n";
     }
     if (s.protocol == Protocol::graphql_ws) {
         out << "protocol: graphql-ws (graphql-transport-ws)";

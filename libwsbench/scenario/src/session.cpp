@@ -76,7 +76,10 @@ void Session::start(const SessionClock& now, SessionOutput& out) {
         slots_[v.slot] = std::move(value);
     }
     if (s_.heartbeat) next_heartbeat_ = now.mono + s_.heartbeat->every;
-    if (s_.protocol == Protocol::mqtt) next_heartbeat_ = now.mono + s_.mqtt.keepalive / 2;
+    if (s_.protocol == Protocol::mqtt) {
+        keepalive_every_ = s_.mqtt.keepalive / 2;
+        next_heartbeat_ = now.mono + keepalive_every_;
+    }
     if (s_.protocol != Protocol::raw) {
         protocol_start(now, out);
         return;
@@ -333,7 +336,7 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
     }
     if (now.mono >= next_heartbeat_) {
         // The next one after now, skipping those missed (no burst after a stall).
-        const Nanos every = s_.heartbeat ? s_.heartbeat->every : s_.mqtt.keepalive / 2;
+        const Nanos every = s_.heartbeat ? s_.heartbeat->every : keepalive_every_;
         next_heartbeat_ += every * ((now.mono - next_heartbeat_) / every + 1);
         send_keepalive(out);
     }

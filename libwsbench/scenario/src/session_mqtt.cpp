@@ -47,7 +47,13 @@ void ack_view(mqtt::Version v, const mqtt::Packet& p, char (&digits)[8], Incomin
 }  // namespace
 
 void Session::protocol_init() {
-    if (s_.protocol == Protocol::mqtt) proto_ = std::make_unique<ProtoState>(version_of(s_));
+    if (s_.protocol == Protocol::mqtt) {
+        proto_ = std::make_unique<ProtoState>();
+        proto_->mqtt.emplace(version_of(s_));
+    } else if (s_.protocol == Protocol::stomp) {
+        proto_ = std::make_unique<ProtoState>();
+        proto_->stomp.emplace();
+    }
 }
 
 void Session::mqtt_connect(SessionOutput& out) {
@@ -82,6 +88,11 @@ void Session::send_keepalive(SessionOutput& out) {
         return;
     }
     proto_buffer_.clear();
+    if (s_.protocol == Protocol::stomp) {
+        stomp::encode_heartbeat(proto_buffer_);
+        out.send(MessageType::text, proto_buffer_);
+        return;
+    }
     mqtt::encode_pingreq(proto_buffer_);
     out.send(MessageType::binary, proto_buffer_);
 }
@@ -122,14 +133,14 @@ void Session::mqtt_message(const IncomingMessage& msg, const SessionClock& now,
     using mqtt::PacketType;
     ProtoState& st = *proto_;
     const mqtt::Version v = version_of(s_);
-    st.decoder.feed(msg.payload);
+    st.mqtt->feed(msg.payload);
     mqtt::Packet p;
     while (!finished_) {
-        const mqtt::Decoder::Status status = st.decoder.next(p);
+        const mqtt::Decoder::Status status = st.mqtt->next(p);
         if (status == mqtt::Decoder::Status::need_more) return;
         if (status == mqtt::Decoder::Status::error) {
-            const std::string_view field = st.decoder.error_field();
-            fail("mqtt: " + std::string(mqtt::error_name(st.decoder.error())) +
+            const std::string_view field = st.mqtt->error_field();
+            fail("mqtt: " + std::string(mqtt::error_name(st.mqtt->error())) +
                      (field.empty() ? "" : " (" + std::string(field) + ")"),
                  out);
             return;

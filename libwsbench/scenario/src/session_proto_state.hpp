@@ -1,20 +1,26 @@
-// A session's protocol state that the header keeps opaque: MQTT's stream decoder (packets
-// span WebSocket messages) and the scratch its sends render into.
+// A session's protocol state that the header keeps opaque: the stream decoders of MQTT and
+// STOMP (packets and frames span WebSocket messages) and the scratch their sends render into.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "wsbench/proto/mqtt.hpp"
+#include "wsbench/proto/stomp.hpp"
 #include "wsbench/scenario/session.hpp"
 
 namespace wsb::scenario {
 
 struct Session::ProtoState {
-    explicit ProtoState(mqtt::Version v) : decoder(v) {}
-    mqtt::Decoder decoder;
-    std::string topic;    ///< a publish's or subscribe's rendered topic
-    std::string payload;  ///< a publish's rendered payload
-    char id[8] = {};      ///< an incoming ack's packet id as digits
+    std::optional<mqtt::Decoder> mqtt;
+    std::optional<stomp::Decoder> stomp;
+    std::string topic;                       ///< mqtt: a publish's or subscribe's rendered topic
+    std::string payload;                     ///< a publish's or frame's rendered body
+    char id[8] = {};                         ///< mqtt: an incoming ack's packet id as digits
+    std::vector<std::string> values;         ///< stomp: a frame's rendered header values
+    std::vector<stomp::Header> out_headers;  ///< stomp: the frame's headers, views of those
+    std::vector<MessageHeader> in_headers;   ///< stomp: an incoming frame's, for the rules
 };
 
 }  // namespace wsb::scenario

@@ -5,6 +5,7 @@
 #include "wsbench/proto/graphql_ws.hpp"
 #include "wsbench/proto/mqtt.hpp"
 #include "wsbench/proto/socketio.hpp"
+#include "wsbench/proto/stomp.hpp"
 #include "wsbench/scenario/session.hpp"
 
 namespace wsb::scenario {
@@ -62,6 +63,8 @@ void Session::protocol_start(const SessionClock& now, SessionOutput& out) {
         out.send(MessageType::text, proto_buffer_);
     } else if (s_.protocol == Protocol::mqtt) {
         mqtt_connect(out);
+    } else if (s_.protocol == Protocol::stomp) {
+        stomp_connect(out);
     }
 }
 
@@ -89,6 +92,10 @@ void Session::on_peer_close(std::uint16_t code, std::string_view reason) {
 }
 
 void Session::protocol_send(const SendStep& send, SessionOutput& out) {
+    if (send.kind == SendKind::stomp_frame) {
+        stomp_send(send, out);
+        return;
+    }
     if (send.kind == SendKind::mqtt_subscribe || send.kind == SendKind::mqtt_publish) {
         mqtt_send(send, out);
         return;
@@ -130,6 +137,9 @@ void Session::protocol_finish(SessionOutput& out) {
         mqtt::encode_disconnect(proto_buffer_,
                                 s_.mqtt.version == 5 ? mqtt::Version::v5 : mqtt::Version::v311);
         out.send(MessageType::binary, proto_buffer_);
+    } else if (s_.protocol == Protocol::stomp) {
+        stomp::encode_frame(proto_buffer_, "DISCONNECT", {});
+        out.send(MessageType::text, proto_buffer_);
     }
 }
 
@@ -139,6 +149,8 @@ void Session::protocol_message(const IncomingMessage& msg, const SessionClock& n
         graphql_message(msg, now, out);
     } else if (s_.protocol == Protocol::mqtt) {
         mqtt_message(msg, now, out);
+    } else if (s_.protocol == Protocol::stomp) {
+        stomp_message(msg, now, out);
     } else {
         socketio_message(msg, now, out);
     }
@@ -264,6 +276,8 @@ const char* to_string(Protocol p) {
             return "graphql-ws";
         case Protocol::mqtt:
             return "mqtt";
+        case Protocol::stomp:
+            return "stomp";
     }
     return "?";
 }

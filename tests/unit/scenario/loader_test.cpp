@@ -182,7 +182,8 @@ TEST(Loader, ErrorsNameFileLineColumnAndKey) {
               "loop, close)");
     EXPECT_EQ(error_of("url: ws://h/\nsesion: []\n"),
               "bad.yaml:2:1: sesion: unknown key (expected one of: url, headers, subprotocols, "
-              "data, vars, phases, session, listen, heartbeat)");
+              "data, vars, phases, session, listen, heartbeat, protocol, namespace, auth, "
+              "socketio_path, connection_params, mqtt, stomp)");
     EXPECT_THAT(error_of("session:\n  - send: 'a {{nope}}'\n"),
                 HasSubstr("bad.yaml:2:11: session[0].send: template 'a {{nope}}', at character 5: "
                           "unknown name 'nope'"));

@@ -18,6 +18,12 @@ namespace wsb::scenario {
 /// The data frame type of a message (RFC 6455 §5.6).
 enum class MessageType : std::uint8_t { text, binary };
 
+/// A header of a received frame (stomp), name and value unescaped.
+struct MessageHeader {
+    std::string_view name;
+    std::string_view value;
+};
+
 /// A received message. `capacity` is how many bytes may be read from payload.data() (at
 /// least payload.size()); with 64 spare bytes simdjson reads in place, without it copies.
 struct IncomingMessage {
@@ -37,6 +43,9 @@ struct IncomingMessage {
     /// A protocol's error reply (graphql-ws: an error message): a rule that takes it counts a
     /// protocol error instead of a latency.
     bool is_error = false;
+    /// stomp: the frame's headers (the first of a repeated name first).
+    const MessageHeader* headers = nullptr;
+    std::size_t header_count = 0;
     /// The caller lets the session rewrite the payload's bytes in place (the buffer is its
     /// own and the message consumed); else a protocol that must reshape it copies.
     bool writable = false;
@@ -94,6 +103,8 @@ class Matcher {
     bool event_is_filter = false;      ///< ... or match it as an MQTT topic filter (+ and #)
     std::int32_t id_index = -1;        ///< values[i]: IncomingMessage::id must equal it
     std::string json_base;  ///< the JSON pointer the json fields apply at ("": the payload)
+    /// stomp: header name -> values[i], each present and equal (the first of its name)
+    std::vector<std::pair<std::string, std::int32_t>> headers;
     std::optional<std::regex> regex;
     std::string regex_text;
     std::string shown;  ///< for the plan: the rule as written ("json {...}, contains '...'")

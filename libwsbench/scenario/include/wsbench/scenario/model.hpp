@@ -27,9 +27,9 @@ struct Position {
 /// `protocol:` what rides on the WebSocket. raw: the session's messages are the WebSocket
 /// messages; socketio: Socket.IO v5 over Engine.IO v4 (wsbench/proto/socketio.hpp), its
 /// handshake, pings and acks done by the session, its events as the steps' messages.
-enum class Protocol : std::uint8_t { raw, socketio, graphql_ws, mqtt };
+enum class Protocol : std::uint8_t { raw, socketio, graphql_ws, mqtt, stomp };
 
-/// The protocol's name in the file ("raw", "socketio", "graphql-ws", "mqtt").
+/// The protocol's name in the file ("raw", "socketio", "graphql-ws", "mqtt", "stomp").
 const char* to_string(Protocol p);
 
 /// `socketio:` settings (top-level keys namespace, auth and socketio_path).
@@ -56,6 +56,14 @@ struct MqttOptions {
     std::optional<Template> password;
 };
 
+/// `stomp:` settings (STOMP 1.2 over WebSocket, subprotocol v12.stomp).
+struct StompOptions {
+    std::optional<Template> login;
+    std::optional<Template> passcode;
+    Template host;                    ///< default "/"
+    std::uint32_t heart_beat_ms = 0;  ///< what we offer both ways (0: none)
+};
+
 /// What a send step writes: the message itself, or a protocol verb around its body.
 enum class SendKind : std::uint8_t {
     message,    ///< raw: the body is the WebSocket message
@@ -63,6 +71,7 @@ enum class SendKind : std::uint8_t {
     operation,  ///< graphql-ws: a subscribe message; the body is its payload (query, variables)
     mqtt_subscribe,  ///< mqtt: SUBSCRIBE to `target` (a filter) with `qos`; the body is empty
     mqtt_publish,    ///< mqtt: PUBLISH the body to `target` (a topic) with `qos` and `retain`
+    stomp_frame,     ///< stomp: a frame of `operation` (the command) with `headers` and the body
 };
 
 /// `send:` a text message (a string, or json: serialised once per send) or a binary one
@@ -80,6 +89,8 @@ struct SendStep {
     Template target;       ///< mqtt: the topic (publish) or filter (subscribe)
     std::uint8_t qos = 0;  ///< mqtt
     bool retain = false;   ///< mqtt publish
+    std::vector<std::pair<std::string, Template>> headers;  ///< stomp: the frame's headers
+    std::string receipt;  ///< stomp: asks for a RECEIPT with receipt id "RECEIPT:SEQ"
 };
 
 /// No send precedes the expect: its latency counts from when it started waiting.
@@ -172,6 +183,7 @@ struct Scenario {
     SocketIoOptions socketio;
     GraphqlOptions graphql;
     MqttOptions mqtt;
+    StompOptions stomp;
     std::vector<std::pair<std::string, Template>> headers;
     std::vector<std::string> subprotocols;
     std::optional<DataFeed> data;

@@ -133,6 +133,9 @@ class Session {
     void mqtt_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
     void mqtt_send(const SendStep& send, SessionOutput& out);
     void mqtt_connect(SessionOutput& out);
+    void stomp_connect(SessionOutput& out);
+    void stomp_send(const SendStep& send, SessionOutput& out);
+    void stomp_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
     void protocol_init();
     void send_keepalive(SessionOutput& out);
     void protocol_ready(const SessionClock& now, SessionOutput& out);
@@ -176,6 +179,7 @@ class Session {
     Nanos wake_{0};
     Nanos next_heartbeat_ = kNever;
     Nanos handshake_deadline_ = kNever;
+    Nanos keepalive_every_{0};  ///< mqtt PINGREQ, stomp heart-beat interval (0: none)
     std::string proto_buffer_;  ///< a protocol's own packets, and reshaped messages
     bool proto_ready_ = false;  ///< the protocol's handshake is done
     struct ProtoState;          ///< a protocol's decoder and scratch (session_protocol.cpp)

@@ -1,0 +1,148 @@
+// protocol: stomp, loaded and driven by hand: CONNECT from the file's settings, the steps on
+// CONNECTED with the negotiated heart-beat, frames with receipts matched by receipt id, MESSAGE
+// rules by header, frames split over messages, an ERROR named, and the loader's errors.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "wsbench/scenario/loader.hpp"
+#include "wsbench/scenario/plan.hpp"
+#include "wsbench/scenario/session.hpp"
+
+namespace wsb::scenario {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Recorder : SessionOutput {
+    std::vector<std::string> sent;
+    std::vector<std::uint16_t> closes;
+    void send(MessageType, std::string_view payload) override { sent.emplace_back(payload); }
+    void close(std::uint16_t code, std::string_view) override { closes.push_back(code); }
+};
+
+struct Driver {
+    Scenario s;
+    ScenarioStats stats;
+    JsonScratch js;
+    Session session;
+    Recorder out;
+    explicit Driver(std::string_view yaml)
+        : s(load_scenario_text(yaml, "t.yaml", false)), stats(s), session(s, stats, js, 4, 9, 1) {}
+
+    static SessionClock at(Nanos mono) { return {mono, 1'700'000'000'000'000}; }
+    void start() { session.start(at(0ms), out); }
+    void in(std::string text, Nanos t = 1ms) {
+        text.reserve(text.size() + 64);
+        IncomingMessage m(MessageType::text, text, text.capacity());
+        session.on_message(m, at(t), out);
+    }
+    const StepStats& step(const std::string& name) const {
+        for (std::size_t i = 0; i < stats.names.size(); ++i) {
+            if (stats.names[i] == name) return stats.steps[i];
+        }
+        throw std::runtime_error("no step " + name);
+    }
+};
+
+const std::string nul(1, '\0');
+
+constexpr const char* kFile = R"(protocol: stomp
+stomp: { login: "u{{conn.id}}", passcode: p, heart_beat: 2s }
+session:
+  - stomp: { command: SUBSCRIBE, headers: { destination: "/queue/{{conn.id}}", id: "0" }, receipt: true, name: sub }
+  - stomp: { command: SEND, headers: { destination: "/queue/{{conn.id}}" }, json: { ts: "{{now_us}}" } }
+  - expect: { name: back, headers: { destination: "/queue/4" }, json: { ts: 1699999999998000 } }
+listen:
+  - { name: other, stomp: MESSAGE, sent_at: "$.ts" }
+)";
+
+TEST(StompSession, ConnectReceiptsMessagesAndHeartBeats) {
+    Driver d(kFile);
+    EXPECT_EQ(d.s.subprotocols, (std::vector<std::string>{"v12.stomp"}));
+    d.start();
+    ASSERT_EQ(d.out.sent.size(), 1u);
+    EXPECT_EQ(
+        d.out.sent[0],
+        "CONNECT\naccept-version:1.2\nhost:/\nlogin:u4\npasscode:p\nheart-beat:2000,2000\n\n" +
+            nul);
+    d.in("CONNECTED\nversion:1.2\nheart-beat:1000,3000\n\n" + nul);
+    ASSERT_EQ(d.out.sent.size(), 2u);
+    EXPECT_EQ(d.out.sent[1], "SUBSCRIBE\ndestination:/queue/4\nid:0\nreceipt:sub\\c0\n\n" + nul)
+        << "the receipt id sub:0, its ':' escaped (STOMP 1.2 value encoding)";
+    EXPECT_EQ(d.session.next_wakeup(), 1ms + 3s) << "max(2000, the server's 3000)";
+    // A RECEIPT of another id, then ours split over two messages with a heart-beat between.
+    d.in("RECEIPT\nreceipt-id:sub:9\n\n" + nul);
+    EXPECT_EQ(d.step("sub").count, 0u);
+    d.in("\nRECEIPT\nreceipt-id:su", 2ms);
+    d.in("b:0\n\n" + nul, 3ms);
+    EXPECT_EQ(d.step("sub").count, 1u);
+    ASSERT_EQ(d.out.sent.size(), 3u);
+    EXPECT_EQ(d.out.sent[2].substr(0, 26), "SEND\ndestination:/queue/4\n");
+    d.in(
+        "MESSAGE\ndestination:/queue/"
+        "other\nmessage-id:1\nsubscription:0\n\n{\"ts\":1699999999999000}" +
+        nul);
+    EXPECT_EQ(d.step("other").count, 1u) << "not the expect's destination";
+    EXPECT_EQ(d.step("other").latency_us.max(), 1000u);
+    d.session.on_time(Driver::at(1ms + 3s), d.out);
+    EXPECT_EQ(d.out.sent.back(), "\n") << "a heart-beat";
+    d.in(
+        "MESSAGE\ndestination:/queue/4\nmessage-id:2\nsubscription:0\n\n{\"ts\":1699999999998000}" +
+        nul);
+    EXPECT_EQ(d.step("back").count, 1u);
+    EXPECT_TRUE(d.session.finished());
+    EXPECT_EQ(d.out.sent.back(), "DISCONNECT\n\n" + nul);
+}
+
+TEST(StompSession, AnErrorFrameIsNamed) {
+    Driver d(kFile);
+    d.start();
+    d.in("ERROR\nmessage:Bad CONNECT\ncontent-type:text/plain\n\nAccess refused for user 'u4'" +
+         nul);
+    EXPECT_TRUE(d.session.failed());
+    ASSERT_EQ(d.stats.errors.size(), 1u);
+    EXPECT_EQ(d.stats.errors[0].first, "stomp ERROR: Bad CONNECT");
+    Driver bad(kFile);
+    bad.start();
+    bad.in("CONNECTED\nversion:1.2\n\n" + nul);
+    bad.in("MESSAGE\nbad\\tescape:x\n\n" + nul);
+    ASSERT_EQ(bad.stats.errors.size(), 1u);
+    EXPECT_EQ(bad.stats.errors[0].first.substr(0, 18), "stomp: bad_escape:");
+}
+
+std::string load_error(const std::string& yaml) {
+    try {
+        load_scenario_text(yaml, "t.yaml", false);
+    } catch (const ScenarioError& e) {
+        return e.what();
+    }
+    return "(loaded)";
+}
+
+TEST(StompLoader, KeysAndTheirErrors) {
+    EXPECT_EQ(load_error("session: [ { stomp: { command: SEND } } ]\n"),
+              "t.yaml:1:21: session[0].stomp: stomp goes with protocol: stomp");
+    EXPECT_EQ(load_error("protocol: stomp\nsession: [ { stomp: { command: MESSAGE } } ]\n"),
+              "t.yaml:2:32: session[0].stomp.command: expected a client frame: SEND, SUBSCRIBE, "
+              "UNSUBSCRIBE, ACK, NACK, BEGIN, COMMIT, ABORT or DISCONNECT");
+    EXPECT_EQ(load_error("protocol: stomp\nsession: [ { stomp: { command: SEND, headers: { "
+                         "receipt: x } } } ]\n"),
+              "t.yaml:2:49: session[0].stomp.headers: 'receipt' is written by wsbench");
+    EXPECT_EQ(load_error("protocol: stomp\nsession: [ { expect: { stomp: ERROR } } ]\n"),
+              "t.yaml:2:31: session[0].expect.stomp: expected MESSAGE or RECEIPT");
+    EXPECT_EQ(load_error("session: [ { expect: { headers: { a: b } } } ]\n"),
+              "t.yaml:1:33: session[0].expect.headers: goes with protocol: stomp");
+    EXPECT_EQ(
+        load_error("protocol: stomp\nstomp: { heart_beat: 10ms }\nsession: [ { send: x } ]\n"),
+        "t.yaml:2:22: stomp.heart_beat: 0 (none) or between 100ms and 1h");
+    const std::string plan = describe_plan(load_scenario_text(kFile, "t.yaml", false));
+    EXPECT_NE(plan.find("protocol: stomp 1.2, heart-beat 2000 ms"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("stomp sub 'SUBSCRIBE destination:/queue/{{conn.id}} id:0'"),
+              std::string::npos)
+        << plan;
+}
+
+}  // namespace
+}  // namespace wsb::scenario
