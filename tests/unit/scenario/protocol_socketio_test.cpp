@@ -169,8 +169,9 @@ std::string load_error(const std::string& yaml) {
 }
 
 TEST(SocketIoLoader, KeysAndTheirErrors) {
-    EXPECT_EQ(load_error("protocol: mqtt5\nsession: [ { send: x } ]\n"),
-              "t.yaml:1:11: protocol: 'mqtt5' is not one of raw, socketio, graphql-ws, mqtt, stomp");
+    EXPECT_EQ(
+        load_error("protocol: mqtt5\nsession: [ { send: x } ]\n"),
+        "t.yaml:1:11: protocol: 'mqtt5' is not one of raw, socketio, graphql-ws, mqtt, stomp");
     EXPECT_EQ(load_error("session: [ { emit: { event: e } } ]\n"),
               "t.yaml:1:20: session[0].emit: emit goes with protocol: socketio");
     EXPECT_EQ(load_error("namespace: /a\nsession: [ { send: x } ]\n"),
