@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "loadgen_deflate.hpp"
 #include "wsbench/report/loadgen.hpp"
 #include "wsbench/units.hpp"
 
@@ -176,6 +177,7 @@ std::string load_rows(const LoadgenReport& r) {
                                      " lost, " + std::to_string(r.error_count("duplicated")) +
                                      " duplicated");
     }
+    if (r.deflate) out += row("Deflate", detail::deflate_summary(r));
     return out;
 }
 
