@@ -128,7 +128,8 @@ std::pair<std::string, std::string> parse_header(const std::string& text) {
     }
     if (iequals_ascii(name, "Sec-WebSocket-Extensions")) {
         throw UsageError{quoted("--header", text) +
-                         ": use --deflate, so the server's answer is checked against the offer"};
+                         ": offer extensions with --deflate, so the server's answer is checked "
+                         "against the offer"};
     }
     return {std::string(name), std::string(value)};
 }

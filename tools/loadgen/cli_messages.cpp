@@ -94,7 +94,7 @@ void read_deflate(const Values& v, Config& c) {
 void add_message_options(cxxopts::Options& options, const Config& d) {
     // clang-format off
     options.add_options("Messages")
-        ("m,message-size", "payload bytes; at least 24, the size of the timing marker", cxxopts::value<std::string>()->default_value(std::to_string(d.message_size)), "SIZE")
+        ("m,message-size", "payload bytes; at least 24, the timing marker", cxxopts::value<std::string>()->default_value(std::to_string(d.message_size)), "SIZE")
         ("message-type", "binary or text (always valid UTF-8)", cxxopts::value<std::string>()->default_value(to_string(d.message_type)), "TYPE")
         ("payload-file", "echo and broadcast: each message is the timing marker then a line of FILE (empty lines skipped), instead of -m's filler", cxxopts::value<std::string>(), "FILE")
         ("payload-order", "with --payload-file: order (each connection takes the lines in turn) or random", cxxopts::value<std::string>()->default_value("order"), "ORDER");

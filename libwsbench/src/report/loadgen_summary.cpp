@@ -46,6 +46,10 @@ std::string describe_load(const LoadgenSettings& c) {
     } else {
         load = "closed loop, pipeline " + std::to_string(c.pipeline);
     }
+    if (!c.payload_file.empty()) {
+        return load + ", " + c.message_type + " messages of " + c.payload_file + " (" +
+               c.payload_order + ", up to " + format_size(c.message_size) + ")";
+    }
     return load + ", " + format_size(c.message_size) + " " + c.message_type + " messages";
 }
 
