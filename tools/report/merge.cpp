@@ -28,6 +28,8 @@ constexpr const char* kSameMeasurement[] = {
     "ping_interval_s",
     "subprotocols",
     "reply_timeout_s",
+    "deflate",
+    "payload_file",
 };
 // Totals every shard of one run states alike.
 constexpr const char* kShardTotals[] = {"connections", "rate", "connect_rate"};
