@@ -86,8 +86,8 @@ TEST_P(LoadgenDeflate, CompressedEchoOfAPayloadFileCountsEveryMessageAndByte) {
     ToolProcess server({"wsbench-echo-server", "--port", "0", "--threads", "1", "--engine",
                         GetParam(), "--deflate"});
     ASSERT_TRUE(server.wait_listening());
-    const LoadgenRun r = run_loadgen(dir, {server.url(), "--deflate", "--payload-file", file, "-c", "4",
-                                    "-n", "300", "-t", "2"});
+    const LoadgenRun r = run_loadgen(dir, {server.url(), "--deflate", "--payload-file", file, "-c",
+                                           "4", "-n", "300", "-t", "2"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.schema.status, 0) << r.schema.output;
     const json& sum = r.report["summary"];
@@ -185,6 +185,54 @@ TEST(LoadgenDeflateRefused, AnAnswerTheClientMustRefuseFailsTheConnectionByName)
         << fatal;
 }
 
+// Reads the client's frames (its message, then its close) until its close; the code, or 0.
+int read_close_code(FakeConnection& c) {
+    ParserOptions o;
+    o.allow_rsv1 = true;
+    FrameParser parser(o);
+    for (std::string in = c.read_some(); !in.empty(); in = c.read_some()) {
+        auto* p = reinterpret_cast<std::uint8_t*>(in.data());
+        for (std::size_t pos = 0; pos < in.size();) {
+            FrameEvent ev;
+            pos += parser.parse(p + pos, in.size() - pos, ev);
+            if (ev.kind != FrameEvent::Kind::payload) break;
+            if (ev.header.opcode == Opcode::close && ev.size >= 2) {
+                return ev.data[0] << 8 | ev.data[1];
+            }
+        }
+    }
+    return 0;
+}
+
+// One unmasked binary frame, RSV1 as given.
+std::string server_frame(const std::vector<std::uint8_t>& payload, bool rsv1) {
+    FrameHeader h;
+    h.opcode = Opcode::binary;
+    h.rsv1 = rsv1;
+    std::string frame(kMaxFrameHeaderSize + payload.size(), '\0');
+    const std::size_t n = encode_frame(h, payload.data(), payload.size(),
+                                       reinterpret_cast<std::uint8_t*>(frame.data()), frame.size());
+    frame.resize(n);
+    return frame;
+}
+
+TEST(LoadgenDeflateRsv1, RsvOneWithoutNegotiationIsAProtocolError1002) {
+    ScratchDir dir("loadgen-deflate");
+    std::atomic<int> close_code{0};
+    FakeServer server([&close_code](FakeConnection& c) {
+        c.send(accept_handshake(c.read_head()));  // declines: no Sec-WebSocket-Extensions
+        c.send(server_frame(std::vector<std::uint8_t>(30, 'x'), true));
+        close_code = read_close_code(c);
+    });
+    const LoadgenRun r =
+        run_loadgen(dir, {server.url(), "--deflate", "-c", "1", "-n", "1", "-d", "2s"});
+    ASSERT_TRUE(r.exit_code.has_value()) << r.err;
+    EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+    EXPECT_EQ(r.report["errors"]["protocol"], 1) << r.report["errors"];
+    EXPECT_EQ(r.report["deflate"]["connections"], 0);
+    EXPECT_EQ(close_code, 1002);
+}
+
 TEST(LoadgenDeflateBomb, AMessageInflatingPast64MiBFailsWith1009) {
     ScratchDir dir("loadgen-deflate");
     std::atomic<int> close_code{0};
@@ -193,32 +241,11 @@ TEST(LoadgenDeflateBomb, AMessageInflatingPast64MiBFailsWith1009) {
         // 65 MiB of zeros compress to about 64 KiB: one frame with RSV1.
         DeflateCodec codec(DeflateParams{}, DeflateRole::server);
         const std::vector<std::uint8_t> zeros(65u << 20, 0);
-        const std::vector<std::uint8_t>& z = codec.compress(zeros.data(), zeros.size());
-        FrameHeader h;
-        h.opcode = Opcode::binary;
-        h.rsv1 = true;
-        std::string frame(kMaxFrameHeaderSize + z.size(), '\0');
-        const std::size_t n = encode_frame(
-            h, z.data(), z.size(), reinterpret_cast<std::uint8_t*>(frame.data()), frame.size());
-        frame.resize(n);
-        c.send(frame);
-        // The client's frames: its message, then its close.
-        ParserOptions o;
-        o.allow_rsv1 = true;
-        FrameParser parser(o);
-        for (std::string in = c.read_some(); !in.empty() && close_code == 0; in = c.read_some()) {
-            auto* p = reinterpret_cast<std::uint8_t*>(in.data());
-            for (std::size_t pos = 0; pos < in.size();) {
-                FrameEvent ev;
-                pos += parser.parse(p + pos, in.size() - pos, ev);
-                if (ev.kind != FrameEvent::Kind::payload) break;
-                if (ev.header.opcode == Opcode::close && ev.size >= 2) {
-                    close_code = ev.data[0] << 8 | ev.data[1];
-                }
-            }
-        }
+        c.send(server_frame(codec.compress(zeros.data(), zeros.size()), true));
+        close_code = read_close_code(c);
     });
-    const LoadgenRun r = run_loadgen(dir, {server.url(), "--deflate", "-c", "1", "-n", "1", "-d", "2s"});
+    const LoadgenRun r =
+        run_loadgen(dir, {server.url(), "--deflate", "-c", "1", "-n", "1", "-d", "2s"});
     ASSERT_TRUE(r.exit_code.has_value()) << r.err;
     EXPECT_EQ(r.schema.status, 0) << r.schema.output;
     EXPECT_EQ(r.report["errors"]["protocol"], 1) << r.report["errors"];
