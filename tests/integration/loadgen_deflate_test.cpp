@@ -139,6 +139,33 @@ TEST_P(LoadgenDeflate, NoContextTakeoverIsAgreedAndStillExact) {
     EXPECT_LT(d["sent"]["wire_bytes"], bytes) << "each message compressed on its own still shrinks";
 }
 
+TEST_P(LoadgenDeflate, NoContextTakeoverOnBothSidesSharesCodecsAndStaysExact) {
+    ScratchDir dir("loadgen-deflate");
+    const std::vector<std::string> lines = chat_lines();
+    const std::string file = write_lines(dir, lines);
+    ToolProcess server({"wsbench-echo-server", "--port", "0", "--threads", "1", "--engine",
+                        GetParam(), "--deflate"});
+    ASSERT_TRUE(server.wait_listening());
+    // One thread: its 8 connections share one codec, their messages interleaved.
+    const LoadgenRun r =
+        run_loadgen(dir, {server.url(), "--deflate", "--deflate-client-no-context-takeover",
+                          "--deflate-server-no-context-takeover", "--payload-file", file, "-c", "8",
+                          "-n", "100", "--pipeline", "4", "-t", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 800);
+    EXPECT_EQ(r.report["errors"]["unmatched"], 0);
+    EXPECT_EQ(r.report["errors"]["protocol"], 0);
+    const json& d = r.report["deflate"];
+    EXPECT_EQ(d["connections"], 8);
+    EXPECT_EQ(d["parameters"]["client_no_context_takeover"], true);
+    EXPECT_EQ(d["parameters"]["server_no_context_takeover"], true);
+    const std::uint64_t bytes = payload_bytes(lines, 8, 100);
+    EXPECT_EQ(d["sent"]["bytes"], bytes);
+    EXPECT_EQ(d["received"]["bytes"], bytes);
+    EXPECT_LT(d["received"]["wire_bytes"], bytes);
+}
+
 INSTANTIATE_TEST_SUITE_P(Engines, LoadgenDeflate, ::testing::Values("websocketpp", "fast"));
 
 TEST(LoadgenDeflateDeclined, ServerWithoutDeflateRunsUncompressed) {

@@ -290,9 +290,9 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t cap
         if (deflate) {
             // The first frame of a data message says whether it is compressed (RFC 7692 §6).
             if (ev.header.opcode != Opcode::continuation && ev.frame_offset == 0) {
-                deflate->begin_message(ev.header.rsv1);
+                deflate_message = ev.header.rsv1;
             }
-            if (deflate->message_compressed()) {
+            if (deflate_message) {
                 on_compressed(ev, now);
                 if (state == State::closed) return;
                 continue;

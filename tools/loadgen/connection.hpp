@@ -140,8 +140,11 @@ class Connection {
     Ns last_ping = 0;                  ///< connect scenario
     std::unique_ptr<ScriptSession> script;  ///< --scenario FILE: the session it carries
     /// --deflate, when this connection negotiated permessage-deflate (RFC 7692): its client
-    /// compressor and decompressor; null otherwise.
-    std::unique_ptr<DeflateCodec> deflate;
+    /// compressor and decompressor, `own_deflate` or, with no context takeover on both sides
+    /// (nothing kept between messages), one the worker shares; null otherwise.
+    DeflateCodec* deflate = nullptr;
+    std::unique_ptr<DeflateCodec> own_deflate;
+    bool deflate_message = false;          ///< the data message being read had RSV1 (§6)
     std::vector<std::uint8_t> deflate_in;  ///< a compressed message split across reads
 
   private:

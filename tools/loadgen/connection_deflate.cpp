@@ -10,6 +10,20 @@
 
 namespace wsb::loadgen {
 
+DeflateCodec& Worker::shared_deflate(const DeflateParams& params) {
+    for (const auto& codec : shared_deflate_) {
+        const DeflateParams& p = codec->params();
+        if (p.client_max_window_bits == params.client_max_window_bits &&
+            p.server_max_window_bits == params.server_max_window_bits &&
+            p.client_no_context_takeover == params.client_no_context_takeover &&
+            p.server_no_context_takeover == params.server_no_context_takeover) {
+            return *codec;
+        }
+    }
+    shared_deflate_.push_back(std::make_unique<DeflateCodec>(params, DeflateRole::client));
+    return *shared_deflate_.back();
+}
+
 bool Connection::accept_deflate(const HttpResponse& response) {
     const Config& config = worker.config;
     if (!config.deflate) return true;
@@ -19,7 +33,12 @@ bool Connection::accept_deflate(const HttpResponse& response) {
     std::string error;
     if (accept_deflate_response(answer, {config.deflate_offer}, params, error)) {
         try {
-            deflate = std::make_unique<DeflateCodec>(params, DeflateRole::client);
+            if (params.client_no_context_takeover && params.server_no_context_takeover) {
+                deflate = &worker.shared_deflate(params);
+            } else {
+                own_deflate = std::make_unique<DeflateCodec>(params, DeflateRole::client);
+                deflate = own_deflate.get();
+            }
         } catch (const std::exception& e) {
             error = e.what();
         }

@@ -42,7 +42,9 @@ void Connection::reuse(std::uint32_t new_id) {
     head.clear();
     last_ping = 0;
     script.reset();
-    deflate.reset();
+    deflate = nullptr;
+    own_deflate.reset();
+    deflate_message = false;
     deflate_in.clear();
     ParserOptions o;
     o.role = Role::client;
