@@ -1,6 +1,7 @@
 // permessage-deflate (RFC 7692) on a load-generator connection: the server's answer to
-// --deflate's offer checked and the codec created (once per connection), compressed messages
-// assembled and inflated, and data messages compressed for scenario-file sessions.
+// --deflate's offer checked and the codec made (once per connection, or shared by the worker's
+// connections when neither side keeps context), compressed messages assembled and inflated,
+// and data messages compressed for scenario-file sessions.
 #include <string>
 #include <vector>
 
