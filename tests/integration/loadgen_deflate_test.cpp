@@ -231,16 +231,72 @@ int read_close_code(FakeConnection& c) {
     return 0;
 }
 
-// One unmasked binary frame, RSV1 as given.
-std::string server_frame(const std::vector<std::uint8_t>& payload, bool rsv1) {
+// One unmasked frame, binary unless a continuation, RSV1 and FIN as given.
+std::string server_frame(const std::vector<std::uint8_t>& payload, bool rsv1,
+                         Opcode opcode = Opcode::binary, bool fin = true) {
     FrameHeader h;
-    h.opcode = Opcode::binary;
+    h.opcode = opcode;
     h.rsv1 = rsv1;
+    h.fin = fin;
     std::string frame(kMaxFrameHeaderSize + payload.size(), '\0');
     const std::size_t n = encode_frame(h, payload.data(), payload.size(),
                                        reinterpret_cast<std::uint8_t*>(frame.data()), frame.size());
     frame.resize(n);
     return frame;
+}
+
+// The payload of the client's first data message (unmasked, as sent: compressed).
+std::vector<std::uint8_t> read_message(FakeConnection& c) {
+    ParserOptions o;
+    o.allow_rsv1 = true;
+    FrameParser parser(o);
+    std::vector<std::uint8_t> message;
+    for (std::string in = c.read_some(); !in.empty(); in = c.read_some()) {
+        auto* p = reinterpret_cast<std::uint8_t*>(in.data());
+        for (std::size_t pos = 0; pos < in.size();) {
+            FrameEvent ev;
+            pos += parser.parse(p + pos, in.size() - pos, ev);
+            if (ev.kind != FrameEvent::Kind::payload) break;
+            if (ev.is_control()) continue;
+            message.insert(message.end(), ev.data, ev.data + ev.size);
+            if (ev.message_end) return message;
+        }
+    }
+    return message;
+}
+
+TEST(LoadgenDeflateFragments, ACompressedReplyInThreeFragmentsIsAssembledAndMatched) {
+    ScratchDir dir("loadgen-deflate");
+    std::atomic<int> close_code{0};
+    std::atomic<std::size_t> wire{0};
+    FakeServer server([&](FakeConnection& c) {
+        c.send(answer_with(c.read_head(), "permessage-deflate"));
+        DeflateCodec codec(DeflateParams{}, DeflateRole::server);
+        const std::vector<std::uint8_t> z = read_message(c);
+        if (codec.inflate(z.data(), z.size(), 1 << 20) != DeflateCodec::Result::ok) return;
+        const std::vector<std::uint8_t> plain = codec.inflated();
+        // The echo, compressed, in three fragments written apart: RSV1 on the first only.
+        const std::vector<std::uint8_t> echo = codec.compress(plain.data(), plain.size());
+        wire = echo.size();
+        const std::size_t third = echo.size() / 3;
+        const auto piece = [&](std::size_t from, std::size_t to) {
+            return std::vector<std::uint8_t>(echo.begin() + from, echo.begin() + to);
+        };
+        c.send(server_frame(piece(0, third), true, Opcode::binary, false));
+        c.send(server_frame(piece(third, 2 * third), false, Opcode::continuation, false));
+        c.send(server_frame(piece(2 * third, echo.size()), false, Opcode::continuation, true));
+        close_code = read_close_code(c);
+    });
+    const LoadgenRun r = run_loadgen(
+        dir, {server.url(), "--deflate", "-c", "1", "-n", "1", "-m", "1KiB", "-d", "5s"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+    EXPECT_EQ(r.report["summary"]["messages"]["received"], 1);
+    EXPECT_EQ(r.report["summary"]["bytes"]["received"], 1024);
+    EXPECT_EQ(r.report["deflate"]["received"]["bytes"], 1024);
+    EXPECT_EQ(r.report["deflate"]["received"]["wire_bytes"], wire.load());
+    for (const auto& [kind, n] : r.report["errors"].items()) EXPECT_EQ(n, 0) << kind;
+    EXPECT_EQ(close_code, 1000);
 }
 
 TEST(LoadgenDeflateRsv1, RsvOneWithoutNegotiationIsAProtocolError1002) {
