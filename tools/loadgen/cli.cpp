@@ -37,7 +37,6 @@ constexpr unsigned kMaxThreads = 1024;
 constexpr unsigned kMaxPipeline = 65536;
 // The marker holds the connection index and the sequence number in 32 bits each.
 constexpr std::uint64_t kMaxMarkerField = std::numeric_limits<std::uint32_t>::max();
-constexpr std::uint64_t kMaxMessageSize = std::uint64_t{1} << 30;  // 1 GiB
 
 // "10s", "500ms", "0": a duration as --help shows defaults, in the largest whole unit.
 std::string duration_text(Nanos d) {
@@ -129,7 +128,8 @@ std::pair<std::string, std::string> parse_header(const std::string& text) {
     }
     if (iequals_ascii(name, "Sec-WebSocket-Extensions")) {
         throw UsageError{quoted("--header", text) +
-                         ": wsbench-loadgen negotiates no extensions (RFC 6455 §9)"};
+                         ": offer extensions with --deflate, so the server's answer is checked "
+                         "against the offer"};
     }
     return {std::string(name), std::string(value)};
 }
@@ -211,13 +211,6 @@ Scenario parse_scenario(const std::string& s) {
         if (s == to_string(v)) return v;
     }
     throw UsageError{quoted("--scenario", s) + ": expected echo, broadcast or connect"};
-}
-
-MessageType parse_message_type(const std::string& s) {
-    for (MessageType v : {MessageType::binary, MessageType::text}) {
-        if (s == to_string(v)) return v;
-    }
-    throw UsageError{quoted("--message-type", s) + ": expected binary or text"};
 }
 
 void parse_target(const std::string& text, Config& c) {
@@ -380,9 +373,9 @@ cxxopts::Options make_options(const Config& d) {
         ("scenario", "echo, broadcast, connect, or a scenario FILE (YAML or JSON: docs/scenarios.md)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
         ("check-scenario", "check a scenario file (YAML or JSON, docs/scenarios.md) and print its plan, without connecting; exit 2 naming FILE:LINE:COL on an error", cxxopts::value<std::string>(), "FILE")
         ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
-    options.add_options("Messages")
-        ("m,message-size", "payload bytes; at least 24, the size of the timing marker", cxxopts::value<std::string>()->default_value(std::to_string(d.message_size)), "SIZE")
-        ("message-type", "binary or text (always valid UTF-8)", cxxopts::value<std::string>()->default_value(to_string(d.message_type)), "TYPE");
+    // clang-format on
+    add_message_options(options, d);
+    // clang-format off
     options.add_options("Connections")
         ("connect-rate", "new connections per second (5k or 5k/s; 0: unlimited)", cxxopts::value<std::string>()->default_value(number_text(d.connect_rate)), "RATE")
         ("max-connecting", "connections being opened at once (TCP + TLS + handshake) per process; 0: no limit. "
@@ -453,19 +446,6 @@ void read_load(const Values& v, Config& c) {
     }
     c.pipeline = static_cast<unsigned>(pipeline);
     c.stall = static_cast<unsigned>(std::min<std::uint64_t>(v.count("stall", "1"), ~0u));
-}
-
-void read_messages(const Values& v, Config& c) {
-    c.message_size = v.size("message-size");
-    if (c.scenario != Scenario::connect && c.message_size < kMarkerSize) {
-        throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at least " +
-                         std::to_string(kMarkerSize) +
-                         " bytes, the marker that identifies and times each message"};
-    }
-    if (c.message_size > kMaxMessageSize) {
-        throw UsageError{"--message-size " + std::to_string(c.message_size) + ": at most 1GiB"};
-    }
-    c.message_type = parse_message_type(v.text("message-type"));
 }
 
 void read_connections(const Values& v, Config& c) {
@@ -542,7 +522,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     bool run = false;  // false after --help and --version
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         if (r.count("help")) {
-            out << options.help({"Load", "Messages", "Connections", "Handshake and TLS", "Output"})
+            out << options.help({"Load", "Messages", "Compression", "Connections",
+                                 "Handshake and TLS", "Output"})
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
                    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
                    "must reach every connection; connect, open and hold connections only.\n"

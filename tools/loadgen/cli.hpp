@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cxxopts.hpp>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -27,6 +28,13 @@ struct CliResult {
 /// contradictory options, unreadable --ca) is one line on `err` that names the flag, and exit
 /// code 2. Warnings about options that parse but look wrong also go to `err`.
 CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+
+// The Messages and Compression options (cli_messages.cpp).
+
+/// Adds -m, --message-type, --payload-file, --payload-order and the --deflate options.
+void add_message_options(cxxopts::Options& options, const Config& defaults);
+/// Reads them into `c` (after the scenario): loads --payload-file, checks the window sizes.
+void read_messages(const cli::Values& v, Config& c);
 
 // --scenario FILE (cli_scenario.cpp).
 

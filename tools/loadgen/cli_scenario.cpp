@@ -44,7 +44,7 @@ void apply_script(const cli::Values& v, std::shared_ptr<scenario::Scenario> s, C
     static const char* const kNotForFiles[] = {
         "rate",         "per-connection-rate", "messages",     "pipeline",
         "stall",        "message-size",        "message-type", "warmup",
-        "connect-rate", "ping-interval",       "timeout",
+        "connect-rate", "ping-interval",       "timeout",      "payload-file",
     };
     for (const char* flag : kNotForFiles) {
         if (v.given(flag)) {

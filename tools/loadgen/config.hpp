@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "wsbench/deflate.hpp"
 #include "wsbench/url.hpp"
 
 namespace wsb::scenario {
@@ -53,6 +54,14 @@ struct SloTerm {
     std::string step;          ///< the scenario file's step it judges ("STEP." prefix); "": the run
 };
 
+/// --deflate's offer when no --deflate-* flag changes it: client_max_window_bits without a
+/// value (the server may choose), nothing else.
+inline DeflateOffer default_deflate_offer() {
+    DeflateOffer o;
+    o.client_max_window_bits = 0;
+    return o;
+}
+
 /// Every option of a run. Defaults are the documented ones (docs/loadgen.md).
 struct Config {
     Url url;               ///< target, ws:// or wss://
@@ -71,8 +80,16 @@ struct Config {
     double per_connection_rate = 0;             ///< --per-connection-rate; 0: use rate
     unsigned pipeline = 1;                      ///< closed loop: messages in flight per connection
     unsigned stall = 0;  ///< broadcast: the last N connections read nothing until the window ends
-    std::uint64_t message_size = 64;  ///< -m, payload bytes
+    std::uint64_t message_size = 64;  ///< -m, payload bytes (--payload-file: the longest)
     MessageType message_type = MessageType::binary;
+    /// --payload-file: each message is the marker, then one of these lines (none empty); null
+    /// without the option. Loaded once by the CLI, shared read-only by the workers.
+    std::shared_ptr<const std::vector<std::string>> payload_lines;
+    std::string payload_file;     ///< as given
+    bool payload_random = false;  ///< --payload-order random: a line at random per message
+    /// --deflate: offer permessage-deflate (RFC 7692) with `deflate_offer` on every connection.
+    bool deflate = false;
+    DeflateOffer deflate_offer = default_deflate_offer();
     double connect_rate = 0;                          ///< new connections per second; 0: unlimited
     Nanos connect_timeout{std::chrono::seconds(10)};  ///< TCP + TLS + handshake
     /// Connections being opened at once (TCP + TLS + handshake) per process; 0: no limit.

@@ -68,24 +68,43 @@ void Connection::send_message(Ns now, Ns intended) {
     if (config.messages_per_connection > 0 && messages_sent >= config.messages_per_connection) {
         send_done = true;
     }
-    const std::vector<std::uint8_t>& payload = worker.payload_;
-    const std::size_t size = payload.size();
+    // The message: the marker, then -m's filler or a line of --payload-file.
+    const std::uint8_t* body = worker.payload_.data() + kMarkerSize;
+    std::size_t body_size = worker.payload_.size() - kMarkerSize;
+    if (const auto& lines = config.payload_lines) {
+        const std::size_t n = lines->size();
+        const std::string& line =
+            (*lines)[config.payload_random ? worker.rng_() % n : (std::size_t{id} + seq) % n];
+        body = reinterpret_cast<const std::uint8_t*>(line.data());
+        body_size = line.size();
+    }
+    const std::size_t size = kMarkerSize + body_size;
+    std::uint8_t marker[kMarkerSize];
+    write_marker(Marker{id, seq, static_cast<std::uint64_t>(now)}, marker);
     FrameHeader h;
     h.opcode = config.message_type == MessageType::text ? Opcode::text : Opcode::binary;
     h.masked = true;
     const std::uint64_t key = worker.rng_();
     std::memcpy(h.mask_key.data(), &key, 4);
-    h.payload_length = size;
+    const std::vector<std::uint8_t>* z = nullptr;
+    if (deflate) {
+        // permessage-deflate: the whole payload compressed, RSV1 on (RFC 7692 §6).
+        z = &deflate->compress(marker, kMarkerSize, body, body_size);
+        h.rsv1 = true;
+    }
+    const std::size_t wire = z ? z->size() : size;
+    h.payload_length = wire;
     const std::size_t header_size = encoded_header_size(h);
     const std::size_t at = pending.size();
-    pending.resize(at + header_size + size);
+    pending.resize(at + header_size + wire);
     std::uint8_t* out = pending.data() + at;
     encode_header(h, out, header_size);
-    std::uint8_t marker[kMarkerSize];
-    write_marker(Marker{id, seq, static_cast<std::uint64_t>(now)}, marker);
-    apply_mask_copy(out + header_size, marker, kMarkerSize, h.mask_key, 0);
-    apply_mask_copy(out + header_size + kMarkerSize, payload.data() + kMarkerSize,
-                    size - kMarkerSize, h.mask_key, kMarkerSize);
+    if (z) {
+        apply_mask_copy(out + header_size, z->data(), wire, h.mask_key, 0);
+    } else {
+        apply_mask_copy(out + header_size, marker, kMarkerSize, h.mask_key, 0);
+        apply_mask_copy(out + header_size + kMarkerSize, body, body_size, h.mask_key, kMarkerSize);
+    }
     if (config.scenario == Scenario::echo) ++in_flight;
     // In the window by when it was due (open loop), so a send that a late pass made just
     // after the window's end still counts, as its reply does (on_message).
@@ -93,6 +112,8 @@ void Connection::send_message(Ns now, Ns intended) {
         RunResult& result = worker.result;
         ++result.messages_sent;
         result.bytes_sent += size;
+        result.deflate.sent_bytes += size;
+        result.deflate.sent_wire_bytes += wire;
         bump(worker.progress.sent, std::uint64_t{1});
         if (worker.rate_ > 0) result.schedule_lag.record(to_us(now - intended));
     }
@@ -126,9 +147,10 @@ void Connection::send_control(Opcode op, const std::uint8_t* payload, std::size_
     flush();
 }
 
-void Connection::append_frame(Opcode op, const std::uint8_t* payload, std::size_t size) {
+void Connection::append_frame(Opcode op, const std::uint8_t* payload, std::size_t size, bool rsv1) {
     FrameHeader h;
     h.opcode = op;
+    h.rsv1 = rsv1;
     h.masked = true;
     const std::uint64_t key = worker.rng_();
     std::memcpy(h.mask_key.data(), &key, 4);
@@ -265,6 +287,17 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t cap
             if (state == State::closed) return;
             continue;
         }
+        if (deflate) {
+            // The first frame of a data message says whether it is compressed (RFC 7692 §6).
+            if (ev.header.opcode != Opcode::continuation && ev.frame_offset == 0) {
+                deflate_message = ev.header.rsv1;
+            }
+            if (deflate_message) {
+                on_compressed(ev, now);
+                if (state == State::closed) return;
+                continue;
+            }
+        }
         if (script) {
             on_script_frame(ev, now, capacity - static_cast<std::size_t>(ev.data - data));
             if (state == State::closed) return;
@@ -272,7 +305,7 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t cap
         }
         if (ev.message_offset == 0 && ev.message_end) {
             // The whole message in this read: find the marker in place, no copy.
-            on_message(ev.data, ev.size, ev.size, now);
+            on_message(ev.data, ev.size, ev.size, ev.size, now);
         } else {
             if (ev.message_offset == 0 && ev.frame_offset == 0) head.clear();
             if (head.size() < kHeadLimit) {
@@ -280,8 +313,9 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t cap
                             std::min(ev.size, kHeadLimit - head.size()));
             }
             if (ev.message_end) {
+                const std::uint64_t message_size = ev.message_offset + ev.size;
                 on_message(reinterpret_cast<const std::uint8_t*>(head.data()), head.size(),
-                           ev.message_offset + ev.size, now);
+                           message_size, message_size, now);
                 head.clear();
             }
         }
@@ -290,7 +324,7 @@ void Connection::on_frames(std::uint8_t* data, std::size_t size, std::size_t cap
 }
 
 void Connection::on_message(const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
-                            Ns now) {
+                            std::uint64_t wire_size, Ns now) {
     Worker& w = worker;
     const Config& config = w.config;
     Marker m;
@@ -333,6 +367,8 @@ void Connection::on_message(const std::uint8_t* data, std::size_t size, std::uin
     if (w.measuring(intended)) {
         ++w.result.messages_received;
         w.result.bytes_received += message_size;
+        w.result.deflate.received_bytes += message_size;
+        w.result.deflate.received_wire_bytes += wire_size;
         bump(w.progress.received, std::uint64_t{1});
         const Ns uncorrected = now - sent_at;
         const Ns corrected = std::max(uncorrected, now - intended);

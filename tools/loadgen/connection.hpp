@@ -13,6 +13,7 @@
 
 #include "loadgen/result.hpp"
 #include "loadgen/scheduler.hpp"
+#include "wsbench/deflate.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/net/stream.hpp"
@@ -21,6 +22,10 @@ namespace wsb::loadgen {
 
 class Worker;
 struct ScriptSession;
+
+/// The largest message a compressed one may inflate to (a decompression bomb costs at most
+/// this much memory per connection): larger fails the connection with 1009.
+inline constexpr std::uint64_t kMaxInflatedMessage = std::uint64_t{64} << 20;  // 64 MiB
 
 /// Nanoseconds as whole microseconds, rounded, for the histograms (0 for negative times).
 inline std::uint64_t to_us(Ns ns) {
@@ -134,6 +139,13 @@ class Connection {
     std::string head;                  ///< first bytes of a message split across reads
     Ns last_ping = 0;                  ///< connect scenario
     std::unique_ptr<ScriptSession> script;  ///< --scenario FILE: the session it carries
+    /// --deflate, when this connection negotiated permessage-deflate (RFC 7692): its client
+    /// compressor and decompressor, `own_deflate` or, with no context takeover on both sides
+    /// (nothing kept between messages), one the worker shares; null otherwise.
+    DeflateCodec* deflate = nullptr;
+    std::unique_ptr<DeflateCodec> own_deflate;
+    bool deflate_message = false;          ///< the data message being read had RSV1 (§6)
+    std::vector<std::uint8_t> deflate_in;  ///< a compressed message split across reads
 
   private:
     void on_connected();
@@ -146,14 +158,31 @@ class Connection {
     void on_handshake_bytes(std::uint8_t* data, std::size_t size);
     void on_open(Ns now);
     void on_frames(std::uint8_t* data, std::size_t size, std::size_t capacity);
-    void on_message(const std::uint8_t* data, std::size_t size, std::uint64_t message_size, Ns now);
+    // `wire_size`: the message's payload bytes on the wire (compressed, with --deflate).
+    void on_message(const std::uint8_t* data, std::size_t size, std::uint64_t message_size,
+                    std::uint64_t wire_size, Ns now);
     void on_script_frame(const FrameEvent& ev, Ns now, std::size_t capacity);
+    /// A scenario session's whole message (in place, assembled or inflated): counted, handed
+    /// to the session.
+    void on_script_message(Opcode op, const std::uint8_t* data, std::size_t size,
+                           std::size_t capacity, bool writable, std::uint64_t wire_size, Ns now);
+    // permessage-deflate (connection_deflate.cpp).
+    /// Checks the server's Sec-WebSocket-Extensions answer to --deflate's offer (RFC 7692
+    /// §7.1) and creates the codec when it accepted; false (with the reason noted) when the
+    /// answer must be refused.
+    bool accept_deflate(const HttpResponse& response);
+    /// A piece of a data message whose first frame had RSV1: assembled, inflated when whole
+    /// and handed on as the plain message; a bomb past kMaxInflatedMessage fails with 1009,
+    /// invalid data with 1007.
+    void on_compressed(const FrameEvent& ev, Ns now);
+    /// Appends a data message (compressed with RSV1 when negotiated); returns its wire size.
+    std::size_t append_message(Opcode op, const std::uint8_t* payload, std::size_t size);
     void on_control(const FrameEvent& ev, Ns now);
     void on_pong(const FrameEvent& ev, Ns now);
     void on_close_frame(const FrameEvent& ev, Ns now);
     void send_control(Opcode op, const std::uint8_t* payload, std::size_t size);
     /// Appends one masked data frame (no write yet; flush() writes).
-    void append_frame(Opcode op, const std::uint8_t* payload, std::size_t size);
+    void append_frame(Opcode op, const std::uint8_t* payload, std::size_t size, bool rsv1 = false);
     friend struct ScriptSession;
     void leave_open();
 };

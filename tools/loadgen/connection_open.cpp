@@ -42,6 +42,13 @@ void Connection::reuse(std::uint32_t new_id) {
     head.clear();
     last_ping = 0;
     script.reset();
+    deflate = nullptr;
+    own_deflate.reset();
+    deflate_message = false;
+    deflate_in.clear();
+    ParserOptions o;
+    o.role = Role::client;
+    parser = FrameParser(o);
 }
 
 void Connection::start_connect() {
@@ -132,6 +139,7 @@ void Connection::send_handshake() {
     req.key = make_random_client_key(worker.rng_);
     req.subprotocols = config.subprotocols;
     req.origin = config.origin;
+    if (config.deflate) req.extensions.push_back(format_deflate_offer(config.deflate_offer));
     req.headers = config.headers;
     if (script) {
         // The scenario file's headers, rendered for this session, before -H's.
@@ -152,6 +160,10 @@ void Connection::on_handshake_bytes(std::uint8_t* data, std::size_t size) {
     if (e == Errc::http_incomplete) return;
     if (e == Errc::ok) {
         const Errc check = check_server_response(response, hs.request);
+        if (check == Errc::ok && !accept_deflate(response)) {
+            fail(ErrorKind::handshake);
+            return;
+        }
         if (check == Errc::ok) {
             const Ns now = worker.shared.now();
             worker.result.handshake.record(to_us(now - handshake_started));

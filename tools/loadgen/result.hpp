@@ -83,6 +83,9 @@ struct RunResult {
     std::map<std::string, report::StepReport> steps;
     std::optional<report::SessionCounts> sessions;
 
+    /// --deflate: negotiated connections, the first one's parameters, bytes before and after.
+    report::DeflateCounts deflate;
+
     std::uint64_t broadcast_expected = 0;  ///< broadcast: deliveries that should have arrived
     bool interrupted = false;              ///< stopped by SIGINT/SIGTERM
     std::string fatal;                     ///< why the run could not go on, if it stopped early

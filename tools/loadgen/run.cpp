@@ -120,6 +120,12 @@ void merge(RunResult& into, const RunResult& from) {
     for (const auto& [code, n] : from.close_codes) into.close_codes[code] += n;
     into.threads.insert(into.threads.end(), from.threads.begin(), from.threads.end());
     into.interrupted = into.interrupted || from.interrupted;
+    into.deflate.connections += from.deflate.connections;
+    if (!into.deflate.agreed) into.deflate.agreed = from.deflate.agreed;
+    into.deflate.sent_bytes += from.deflate.sent_bytes;
+    into.deflate.sent_wire_bytes += from.deflate.sent_wire_bytes;
+    into.deflate.received_bytes += from.deflate.received_bytes;
+    into.deflate.received_wire_bytes += from.deflate.received_wire_bytes;
     merge_steps(into.steps, from.steps);
     if (from.sessions) {
         if (!into.sessions) into.sessions.emplace();

@@ -1,6 +1,7 @@
 // A RunResult and its Config as the "wsbench.loadgen/1" report model, its JSON and its summary.
 #include "loadgen/run_report.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "loadgen/slo.hpp"
@@ -86,6 +87,22 @@ report::LoadgenSettings settings_of(const Config& c) {
     s.source_ips = c.source_ips;
     for (const SloTerm& term : c.slo) s.slo.push_back(term.text);
     s.shard = report::ShardId{c.shard_index, c.shard_count};
+    if (c.deflate) {
+        const DeflateOffer& o = c.deflate_offer;
+        report::DeflateOffered d;
+        d.offer = format_deflate_offer(o);
+        d.client_no_context_takeover = o.client_no_context_takeover;
+        d.server_no_context_takeover = o.server_no_context_takeover;
+        d.client_max_window_bits =
+            static_cast<std::uint64_t>(std::max(0, o.client_max_window_bits));
+        d.server_max_window_bits =
+            static_cast<std::uint64_t>(std::max(0, o.server_max_window_bits));
+        s.deflate = d;
+    }
+    if (!c.payload_file.empty()) {
+        s.payload_file = c.payload_file;
+        s.payload_order = c.payload_random ? "random" : "order";
+    }
     return s;
 }
 
@@ -127,6 +144,7 @@ report::LoadgenReport to_report(const RunResult& r, std::chrono::system_clock::t
             r.broadcast_expected, r.errors[static_cast<std::size_t>(ErrorKind::lost)],
             r.errors[static_cast<std::size_t>(ErrorKind::duplicated)]};
     }
+    if (c.deflate) out.deflate = r.deflate;
     out.steps = r.steps;
     out.sessions = r.sessions;
     if (!c.slo.empty()) {

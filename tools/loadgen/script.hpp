@@ -69,7 +69,6 @@ struct ScriptSession final : scenario::SessionOutput {
     bool opened = false;                            ///< the handshake completed
     std::size_t live_at = 0;                        ///< index in ScriptRun::live
     std::string message;  ///< a message split over frames or reads, being assembled
-    scenario::MessageType message_type = scenario::MessageType::text;
     std::vector<std::pair<std::string, std::string>> headers;  ///< rendered for the handshake
 };
 

@@ -39,11 +39,14 @@ ScriptSession::ScriptSession(Connection& c, ScriptRun& run, std::uint64_t cid, s
 }
 
 void ScriptSession::send(scenario::MessageType type, std::string_view payload) {
-    conn.append_frame(type == scenario::MessageType::text ? Opcode::text : Opcode::binary,
-                      reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+    const std::size_t wire =
+        conn.append_message(type == scenario::MessageType::text ? Opcode::text : Opcode::binary,
+                            reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
     Worker& w = conn.worker;
     ++w.result.messages_sent;
     w.result.bytes_sent += payload.size();
+    w.result.deflate.sent_bytes += payload.size();
+    w.result.deflate.sent_wire_bytes += wire;
     bump(w.progress.sent, std::uint64_t{1});
 }
 
@@ -53,36 +56,40 @@ void ScriptSession::close(std::uint16_t code, std::string_view reason) {
 
 void Connection::on_script_frame(const FrameEvent& ev, Ns now, std::size_t capacity) {
     ScriptSession& s = *script;
-    const bool first = ev.message_offset == 0 && ev.frame_offset == 0;
-    if (first) {
-        s.message_type = ev.message_opcode == Opcode::binary ? scenario::MessageType::binary
-                                                             : scenario::MessageType::text;
-    }
-    scenario::IncomingMessage msg;
-    msg.type = s.message_type;
     if (ev.message_offset == 0 && ev.message_end) {
-        // The whole message in this read: matched in place, no copy.
-        msg.payload = std::string_view(reinterpret_cast<const char*>(ev.data), ev.size);
-        msg.capacity = capacity;
-        msg.writable = true;  // the worker's read buffer, consumed by this call
-    } else {
-        if (first) s.message.clear();
-        s.message.append(reinterpret_cast<const char*>(ev.data), ev.size);
-        if (!ev.message_end) return;
-        msg.payload = s.message;
-        msg.capacity = s.message.capacity();
-        msg.writable = true;
+        // The whole message in this read: matched in place, no copy; the worker's read
+        // buffer, consumed by this call, so the session may rewrite it.
+        on_script_message(ev.message_opcode, ev.data, ev.size, capacity, true, ev.size, now);
+        return;
     }
+    if (ev.message_offset == 0 && ev.frame_offset == 0) s.message.clear();
+    s.message.append(reinterpret_cast<const char*>(ev.data), ev.size);
+    if (!ev.message_end) return;
+    on_script_message(ev.message_opcode, reinterpret_cast<const std::uint8_t*>(s.message.data()),
+                      s.message.size(), s.message.capacity(), true, s.message.size(), now);
+    s.message.clear();  // assembled: keep the capacity only
+}
+
+void Connection::on_script_message(Opcode op, const std::uint8_t* data, std::size_t size,
+                                   std::size_t capacity, bool writable, std::uint64_t wire_size,
+                                   Ns now) {
+    ScriptSession& s = *script;
+    scenario::IncomingMessage msg;
+    msg.type = op == Opcode::binary ? scenario::MessageType::binary : scenario::MessageType::text;
+    msg.payload = std::string_view(reinterpret_cast<const char*>(data), size);
+    msg.capacity = capacity;
+    msg.writable = writable;
     Worker& w = worker;
     ++w.result.messages_received;
-    w.result.bytes_received += msg.payload.size();
+    w.result.bytes_received += size;
+    w.result.deflate.received_bytes += size;
+    w.result.deflate.received_wire_bytes += wire_size;
     bump(w.progress.received, std::uint64_t{1});
     if (state == State::open && !s.session.finished()) {
         s.session.on_message(msg, session_clock(now), s);
         flush();
         w.script_reschedule(*this);
     }
-    if (ev.message_offset != 0) s.message.clear();  // assembled: keep the capacity only
 }
 
 std::map<std::string, report::StepReport> step_reports(const scenario::Scenario& s,

@@ -199,6 +199,12 @@ class Worker {
     std::vector<std::pair<Ns, std::uint32_t>> heap_;  ///< (due, local index), min-heap
     std::vector<std::uint32_t> dirty_;  ///< connections given frames in this schedule pass
 
+    /// --deflate with no context takeover on both sides: the codecs the worker's connections
+    /// share, one per set of agreed parameters (each compress and inflate is a whole message
+    /// from a reset stream, so nothing of one connection outlives its call).
+    DeflateCodec& shared_deflate(const DeflateParams& params);
+    std::vector<std::unique_ptr<DeflateCodec>> shared_deflate_;
+
     std::vector<std::uint8_t> read_buffer_;
     std::vector<std::uint8_t> payload_;  ///< message template: marker space + filler
     std::mt19937_64 rng_;

@@ -28,6 +28,8 @@ constexpr const char* kSameMeasurement[] = {
     "ping_interval_s",
     "subprotocols",
     "reply_timeout_s",
+    "deflate",
+    "payload_file",
 };
 // Totals every shard of one run states alike.
 constexpr const char* kShardTotals[] = {"connections", "rate", "connect_rate"};
@@ -122,7 +124,7 @@ void add_histograms(const std::vector<LoadgenFile>& in, LoadgenReport& m) {
     }
 }
 
-// Counters, errors, close codes, generator health, broadcast deliveries: sums.
+// Counters, errors, close codes, generator health, broadcast deliveries, deflate bytes: sums.
 void add_counters(const std::vector<LoadgenFile>& in, LoadgenReport& m,
                   std::vector<std::string>& warnings) {
     if (m.config.scenario == "broadcast") m.broadcast = BroadcastCounts{};
@@ -151,6 +153,16 @@ void add_counters(const std::vector<LoadgenFile>& in, LoadgenReport& m,
             m.broadcast->expected += r.broadcast->expected;
             m.broadcast->lost += r.broadcast->lost;
             m.broadcast->duplicated += r.broadcast->duplicated;
+        }
+        if (const auto& d = r.deflate) {
+            // --deflate: counts summed, the first input's agreed parameters.
+            if (!m.deflate) m.deflate.emplace();
+            m.deflate->connections += d->connections;
+            if (!m.deflate->agreed) m.deflate->agreed = d->agreed;
+            m.deflate->sent_bytes += d->sent_bytes;
+            m.deflate->sent_wire_bytes += d->sent_wire_bytes;
+            m.deflate->received_bytes += d->received_bytes;
+            m.deflate->received_wire_bytes += d->received_wire_bytes;
         }
         if (!r.fatal.empty()) m.fatal += (m.fatal.empty() ? "" : "; ") + f.path + ": " + r.fatal;
         m.envelope.interrupted = m.envelope.interrupted || r.envelope.interrupted;

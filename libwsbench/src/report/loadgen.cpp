@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "json_fields.hpp"
+#include "loadgen_deflate.hpp"
 #include "loadgen_steps.hpp"
 
 namespace wsb::report {
@@ -291,6 +292,7 @@ void to_json(json& j, const LoadgenSettings& c) {
     if (c.shard) j["shard"] = shard_id_json(*c.shard);
     if (c.stall) j["stall"] = *c.stall;
     if (!c.scenario_file.empty()) j["scenario_file"] = c.scenario_file;
+    detail::write_deflate_settings(j, c);
 }
 
 void from_json(const json& j, LoadgenSettings& c) {
@@ -335,6 +337,7 @@ void from_json(const json& j, LoadgenSettings& c) {
             fail(p + ".shard", "index must be below count");
         }
     }
+    detail::read_deflate_settings(j, c);
 }
 
 // ---------------------------------------------------------------------------- the report
@@ -383,6 +386,7 @@ void to_json(json& j, const LoadgenReport& r) {
         j["broadcast"] = {
             {"expected", b->expected}, {"lost", b->lost}, {"duplicated", b->duplicated}};
     }
+    detail::write_deflate_section(j, r);
     detail::write_scenario_sections(j, r);
     if (const auto& slo = r.slo) {
         j["slo"] = {{"terms", slo->terms}, {"passed", slo->passed}, {"breaches", slo->breaches}};
@@ -407,6 +411,7 @@ void from_json(const json& d, LoadgenReport& r) {
     read_generator(d, r);
     read_optional_sections(d, r);
     detail::read_scenario_sections(d, r);
+    detail::read_deflate_section(d, r);
 }
 
 // ---------------------------------------------------------------------------- figures
@@ -458,6 +463,18 @@ auto tie(const TimelinePoint& p) {
 }
 auto tie(const ThreadHealth& t) { return std::tie(t.index, t.cpu_s, t.connections); }
 auto tie(const BroadcastCounts& b) { return std::tie(b.expected, b.lost, b.duplicated); }
+auto tie(const DeflateOffered& d) {
+    return std::tie(d.offer, d.client_no_context_takeover, d.server_no_context_takeover,
+                    d.client_max_window_bits, d.server_max_window_bits);
+}
+auto tie(const DeflateAgreed& d) {
+    return std::tie(d.client_no_context_takeover, d.server_no_context_takeover,
+                    d.client_max_window_bits, d.server_max_window_bits);
+}
+auto tie(const DeflateCounts& d) {
+    return std::tie(d.connections, d.agreed, d.sent_bytes, d.sent_wire_bytes, d.received_bytes,
+                    d.received_wire_bytes);
+}
 auto tie(const SloVerdict& s) { return std::tie(s.terms, s.passed, s.breaches); }
 auto tie(const MergeSource& s) {
     return std::tie(s.file, s.hostname, s.created, s.started, s.shard);
@@ -476,6 +493,9 @@ bool operator==(const ShardPart& a, const ShardPart& b) { return tie(a) == tie(b
 bool operator==(const TimelinePoint& a, const TimelinePoint& b) { return tie(a) == tie(b); }
 bool operator==(const ThreadHealth& a, const ThreadHealth& b) { return tie(a) == tie(b); }
 bool operator==(const BroadcastCounts& a, const BroadcastCounts& b) { return tie(a) == tie(b); }
+bool operator==(const DeflateOffered& a, const DeflateOffered& b) { return tie(a) == tie(b); }
+bool operator==(const DeflateAgreed& a, const DeflateAgreed& b) { return tie(a) == tie(b); }
+bool operator==(const DeflateCounts& a, const DeflateCounts& b) { return tie(a) == tie(b); }
 bool operator==(const SloVerdict& a, const SloVerdict& b) { return tie(a) == tie(b); }
 bool operator==(const MergeSource& a, const MergeSource& b) { return tie(a) == tie(b); }
 bool operator==(const MergeInfo::Shards& a, const MergeInfo::Shards& b) { return tie(a) == tie(b); }
@@ -491,7 +511,8 @@ bool operator==(const LoadgenSettings& a, const LoadgenSettings& b) {
                         c.pipeline, c.message_size, c.message_type, c.connect_rate,
                         c.connect_timeout_s, c.max_connecting, c.drain_timeout_s, c.reply_timeout_s,
                         c.ping_interval_s, c.headers, c.subprotocols, c.origin, c.insecure,
-                        c.ca_file, c.source_ips, c.slo, c.shard, c.stall);
+                        c.ca_file, c.source_ips, c.slo, c.shard, c.stall, c.deflate, c.payload_file,
+                        c.payload_order);
     };
     return t(a) == t(b);
 }
@@ -502,7 +523,8 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b) {
                         r.messages_received, r.bytes_sent, r.bytes_received, r.duration_s,
                         r.sent_per_s, r.received_per_s, r.latency, r.latency_uncorrected, r.connect,
                         r.handshake, r.schedule_lag, r.timeline, r.errors, r.close_codes, r.threads,
-                        r.warnings, r.broadcast, r.steps, r.sessions, r.slo, r.fatal, r.merged);
+                        r.warnings, r.broadcast, r.deflate, r.steps, r.sessions, r.slo, r.fatal,
+                        r.merged);
     };
     return t(a) == t(b);
 }

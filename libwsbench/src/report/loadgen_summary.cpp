@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "loadgen_deflate.hpp"
 #include "wsbench/report/loadgen.hpp"
 #include "wsbench/units.hpp"
 
@@ -44,6 +45,10 @@ std::string describe_load(const LoadgenSettings& c) {
         load = "open loop, " + format_rate(c.rate) + " total";
     } else {
         load = "closed loop, pipeline " + std::to_string(c.pipeline);
+    }
+    if (!c.payload_file.empty()) {
+        return load + ", " + c.message_type + " messages of " + c.payload_file + " (" +
+               c.payload_order + ", up to " + format_size(c.message_size) + ")";
     }
     return load + ", " + format_size(c.message_size) + " " + c.message_type + " messages";
 }
@@ -176,6 +181,7 @@ std::string load_rows(const LoadgenReport& r) {
                                      " lost, " + std::to_string(r.error_count("duplicated")) +
                                      " duplicated");
     }
+    if (r.deflate) out += row("Deflate", detail::deflate_summary(r));
     return out;
 }
 

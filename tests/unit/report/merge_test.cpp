@@ -113,6 +113,28 @@ TEST(Merge, CountersAreSummed) {
     EXPECT_EQ(m.at("config").at("threads"), 4u);
 }
 
+TEST(Merge, DeflateCountsAreSummedWithTheFirstParameters) {
+    LoadgenReport a = echo_run({100, 200});
+    LoadgenReport b = echo_run({300});
+    a.config.deflate = b.config.deflate =
+        DeflateOffered{"permessage-deflate; client_max_window_bits", false, false, 0, 0};
+    a.deflate = DeflateCounts{10, DeflateAgreed{false, false, 15, 15}, 1000, 100, 900, 90};
+    b.deflate = DeflateCounts{0, std::nullopt, 500, 500, 400, 400};
+    const json m = merge_ok({loadgen_report(b, "b.json"), loadgen_report(a, "a.json")});
+    const json& d = m.at("deflate");
+    EXPECT_EQ(d.at("connections"), 10u);
+    EXPECT_EQ(d.at("parameters").at("client_max_window_bits"), 15u) << "a's: b negotiated none";
+    EXPECT_EQ(d.at("sent").at("bytes"), 1500u);
+    EXPECT_EQ(d.at("sent").at("wire_bytes"), 600u);
+    EXPECT_DOUBLE_EQ(d.at("sent").at("ratio").get<double>(), 0.4);
+    EXPECT_EQ(d.at("received").at("bytes"), 1300u);
+    EXPECT_EQ(d.at("received").at("wire_bytes"), 490u);
+    // With and without --deflate: not the same measurement.
+    const std::string error =
+        merge_error({loadgen_report(a, "a.json"), loadgen_report(echo_run({1}), "c.json")});
+    EXPECT_NE(error.find("config.deflate"), std::string::npos) << error;
+}
+
 TEST(Merge, MarksTheReportAsAMergeOfItsSources) {
     const json m =
         merge_ok({loadgen_report(echo_run({1}), "a.json"), loadgen_report(echo_run({2}), "b.json"),

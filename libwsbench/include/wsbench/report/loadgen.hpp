@@ -43,6 +43,36 @@ struct ShardId {
     std::uint64_t count = 1;
 };
 
+/// --deflate: the permessage-deflate offer every connection made (RFC 7692 §7.1), config.deflate.
+struct DeflateOffered {
+    std::string offer;  ///< the Sec-WebSocket-Extensions element sent
+    bool client_no_context_takeover = false;
+    bool server_no_context_takeover = false;
+    std::uint64_t client_max_window_bits = 0;  ///< 8-15; 0: offered without a value
+    std::uint64_t server_max_window_bits = 0;  ///< 8-15; 0: not offered
+};
+
+/// The permessage-deflate parameters a server agreed to (RFC 7692 §7.1).
+struct DeflateAgreed {
+    bool client_no_context_takeover = false;
+    bool server_no_context_takeover = false;
+    std::uint64_t client_max_window_bits = 15;  ///< our compressor's window
+    std::uint64_t server_max_window_bits = 15;  ///< the server's compressor's window
+};
+
+/// What compression did in a --deflate run (the report's `deflate`). Bytes count the messages
+/// that the report's messages.sent and messages.received count: `bytes` is the payload before
+/// compression (after inflating, received), `wire_bytes` the frame payload bytes on the wire.
+/// The ratios (wire / payload) and the generator's CPU per message are derived by to_json.
+struct DeflateCounts {
+    std::uint64_t connections = 0;        ///< connections that negotiated permessage-deflate
+    std::optional<DeflateAgreed> agreed;  ///< the first such connection's parameters
+    std::uint64_t sent_bytes = 0;
+    std::uint64_t sent_wire_bytes = 0;
+    std::uint64_t received_bytes = 0;
+    std::uint64_t received_wire_bytes = 0;
+};
+
 /// A snapshot of the run's settings: the report's `config` section, every effective option
 /// as the report prints it (durations in seconds). Not the load generator's CLI Config.
 struct LoadgenSettings {
@@ -72,8 +102,11 @@ struct LoadgenSettings {
     bool insecure = false;
     std::string ca_file;
     std::vector<std::string> source_ips;
-    std::vector<std::string> slo;  ///< --slo terms as written
-    std::optional<ShardId> shard;  ///< absent in merged reports
+    std::vector<std::string> slo;           ///< --slo terms as written
+    std::optional<ShardId> shard;           ///< absent in merged reports
+    std::optional<DeflateOffered> deflate;  ///< --deflate
+    std::string payload_file;               ///< --payload-file; "" when none
+    std::string payload_order;              ///< --payload-order with a file: "order" or "random"
 };
 
 /// This process's part of a --shard run (the report's top-level `shard` section).
@@ -210,6 +243,7 @@ struct LoadgenReport {
     std::vector<std::string> warnings;
 
     std::optional<BroadcastCounts> broadcast;  ///< the broadcast scenario
+    std::optional<DeflateCounts> deflate;      ///< --deflate
     std::map<std::string, StepReport> steps;   ///< scenario files: by step name
     std::optional<SessionCounts> sessions;     ///< scenario files
     std::optional<SloVerdict> slo;             ///< when --slo was given
@@ -252,6 +286,9 @@ bool operator==(const ShardPart& a, const ShardPart& b);
 bool operator==(const TimelinePoint& a, const TimelinePoint& b);
 bool operator==(const ThreadHealth& a, const ThreadHealth& b);
 bool operator==(const BroadcastCounts& a, const BroadcastCounts& b);
+bool operator==(const DeflateOffered& a, const DeflateOffered& b);
+bool operator==(const DeflateAgreed& a, const DeflateAgreed& b);
+bool operator==(const DeflateCounts& a, const DeflateCounts& b);
 bool operator==(const StepReport& a, const StepReport& b);
 bool operator==(const SessionCounts& a, const SessionCounts& b);
 bool operator==(const SloVerdict& a, const SloVerdict& b);

@@ -182,5 +182,66 @@ TEST(LoadgenReportModel, JsonIsValidAgainstTheSchema) {
     EXPECT_EQ(r.status, 0) << r.output;
 }
 
+// full_report() of a --deflate run with --payload-file.
+LoadgenReport deflate_report() {
+    LoadgenReport r = full_report();
+    r.config.deflate =
+        DeflateOffered{"permessage-deflate; client_no_context_takeover; client_max_window_bits",
+                       true, false, 0, 0};
+    r.config.payload_file = "lines.txt";
+    r.config.payload_order = "random";
+    r.deflate = DeflateCounts{5, DeflateAgreed{true, false, 12, 15}, 2000, 200, 1000, 500};
+    return r;
+}
+
+TEST(LoadgenReportModel, RoundTripsTheDeflateSections) {
+    const LoadgenReport r = deflate_report();
+    EXPECT_EQ(round_trip(r), r);
+    const json j = r;
+    EXPECT_EQ(j["deflate"]["sent"]["ratio"], 0.1);
+    EXPECT_EQ(j["deflate"]["received"]["ratio"], 0.5);
+    // 0.75 s of CPU over 6 messages.
+    EXPECT_DOUBLE_EQ(j["deflate"]["cpu_us_per_message"].get<double>(), 125000.0);
+    EXPECT_EQ(j["config"]["deflate"]["client_max_window_bits"], 0);
+    LoadgenReport none = deflate_report();
+    none.deflate->agreed.reset();  // no connection negotiated
+    none.deflate->connections = 0;
+    EXPECT_EQ(round_trip(none), none);
+    EXPECT_FALSE(json(none)["deflate"].contains("parameters"));
+    EXPECT_FALSE(json(full_report()).contains("deflate"));
+    EXPECT_FALSE(json(full_report())["config"].contains("deflate"));
+}
+
+TEST(LoadgenReportModel, RefusesAWindowSizeOutsideEightToFifteen) {
+    json j = deflate_report();
+    j["deflate"]["parameters"]["server_max_window_bits"] = 16;
+    try {
+        j.get<LoadgenReport>();
+        FAIL() << "accepted a 16-bit window";
+    } catch (const FormatError& e) {
+        EXPECT_NE(std::string(e.what()).find("$.deflate.parameters.server_max_window_bits"),
+                  std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(LoadgenReportModel, SummaryTableHasTheDeflateRow) {
+    const std::string t = summary_table(deflate_report());
+    EXPECT_NE(t.find("  Deflate      5 of 5 connections (client_no_context_takeover "
+                     "client_max_window_bits=12), sent 2.0 KiB -> 200 B (10.0%), received "
+                     "1000 B -> 500 B (50.0%), 125000.00 us CPU/message\n"),
+              std::string::npos)
+        << t;
+    EXPECT_EQ(summary_table(full_report()).find("Deflate"), std::string::npos);
+}
+
+TEST(LoadgenReportModel, DeflateJsonIsValidAgainstTheSchema) {
+    if (!test::schema_checker_available()) GTEST_SKIP() << "python3 with jsonschema is missing";
+    LoadgenReport none = deflate_report();
+    none.deflate->agreed.reset();
+    const test::SchemaCheck r = test::check_schema("loadgen.schema.json", {deflate_report(), none});
+    EXPECT_EQ(r.status, 0) << r.output;
+}
+
 }  // namespace
 }  // namespace wsb::report
