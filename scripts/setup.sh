@@ -12,6 +12,7 @@ packages=(
     clang libclang-rt-14-dev clang-format-14
     libedit-dev tmux python3-websockets node-ws libqt5websockets5-dev
     rabbitmq-server  # the STOMP broker (web-stomp) of the STOMP tests, run as a private node
+    prometheus  # promtool and a Prometheus server, for the /metrics tests
 )
 
 # The JavaScript test peers (Socket.IO, graphql-ws, aedes) come from the npm registry, pinned

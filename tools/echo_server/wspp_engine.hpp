@@ -19,11 +19,13 @@
 #include <websocketpp/server.hpp>
 
 #include "echo_server/console.hpp"
+#include "echo_server/metrics.hpp"
 #include "echo_server/server.hpp"
 #include "echo_server/stats.hpp"
 #include "echo_server/wspp_conn.hpp"
 #include "wsbench/base64.hpp"
 #include "wsbench/net/tls.hpp"
+#include "wsbench/prometheus.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::echo::detail {
@@ -275,9 +277,20 @@ void WsppEngine<Tls, Deflate>::on_http(Hdl hdl) {
         c->set_body(doc.dump() + "\n");
         return;
     }
+    if (c->get_resource() == "/metrics") {
+        nlohmann::json doc = stats_.snapshot();
+        doc["engine"] = to_string(config_.engine);
+        doc["mode"] = to_string(config_.mode);
+        c->set_status(websocketpp::http::status_code::ok);
+        c->append_header("Content-Type", std::string(kPrometheusContentType));
+        c->set_body(metrics_text(doc));
+        return;
+    }
     c->set_status(websocketpp::http::status_code::upgrade_required);
     c->append_header("Sec-WebSocket-Version", "13");
-    c->set_body("wsbench-echo-server: connect with WebSocket; GET /stats for statistics\n");
+    c->set_body(
+        "wsbench-echo-server: connect with WebSocket; GET /stats or /metrics (Prometheus) for "
+        "statistics\n");
 }
 
 template <bool Tls, bool Deflate>

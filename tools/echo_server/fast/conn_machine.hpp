@@ -31,6 +31,8 @@ const char* server_agent() noexcept;
 
 /// The HTTP response to GET /stats carrying `doc`.
 std::string stats_response(const nlohmann::json& doc);
+/// The whole HTTP response of GET /metrics: the document as Prometheus text.
+std::string metrics_response(const nlohmann::json& doc);
 
 /// The state machine shared by one worker's connections: the handshake (RFC 6455 §4.2),
 /// /stats and plain HTTP, frames, echo, permessage-deflate and broadcast, the closing

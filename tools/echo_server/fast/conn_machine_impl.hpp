@@ -61,9 +61,13 @@ void ConnMachine<Host>::answer_plain_http(Conn& c, const HttpRequest& req) {
         answer_http(c, stats_response(host_.stats_doc()));
         return;
     }
-    answer_http(c, build_reject_response(
-                       426, {}, {},
-                       "wsbench-echo-server: connect with WebSocket; GET /stats for statistics\n"));
+    if (req.method == "GET" && req.target == "/metrics") {
+        answer_http(c, metrics_response(host_.stats_doc()));
+        return;
+    }
+    answer_http(c, build_reject_response(426, {}, {},
+                                         "wsbench-echo-server: connect with WebSocket; GET /stats "
+                                         "or /metrics (Prometheus) for statistics\n"));
 }
 
 template <class Host>
