@@ -268,22 +268,15 @@ void WsppEngine<Tls, Deflate>::on_http(Hdl hdl) {
     // A plain HTTP exchange ends with neither the close nor the fail handler; release its
     // count when websocketpp drops it, or shutdown would wait for it until its deadline.
     c->set_termination_handler([this](ConPtr ended) { release(*ended); });
-    if (c->get_resource() == "/stats") {
+    const bool stats = c->get_resource() == "/stats";
+    if (stats || c->get_resource() == "/metrics") {
         nlohmann::json doc = stats_.snapshot();
         doc["engine"] = to_string(config_.engine);
         doc["mode"] = to_string(config_.mode);
         c->set_status(websocketpp::http::status_code::ok);
-        c->append_header("Content-Type", "application/json");
-        c->set_body(doc.dump() + "\n");
-        return;
-    }
-    if (c->get_resource() == "/metrics") {
-        nlohmann::json doc = stats_.snapshot();
-        doc["engine"] = to_string(config_.engine);
-        doc["mode"] = to_string(config_.mode);
-        c->set_status(websocketpp::http::status_code::ok);
-        c->append_header("Content-Type", std::string(kPrometheusContentType));
-        c->set_body(metrics_text(doc));
+        c->append_header("Content-Type", stats ? std::string("application/json")
+                                               : std::string(kPrometheusContentType));
+        c->set_body(stats ? doc.dump() + "\n" : metrics_text(doc));
         return;
     }
     c->set_status(websocketpp::http::status_code::upgrade_required);
