@@ -1,7 +1,12 @@
-// The protocol under a session's steps (issue 15). socketio: Socket.IO v5 over Engine.IO v4,
-// the client side of its handshake (Engine.IO open, then the namespace connect with `auth`),
-// its pings answered, emits framed as event packets with an ack id when asked, and incoming
-// events and acks handed to the rules with the arguments as the payload.
+// The protocol under a session's steps (issue 15): the dispatch for every protocol, the
+// handshake's start and end, a server's close named, and two protocols in full (MQTT and STOMP
+// are in session_mqtt.cpp and session_stomp.cpp).
+// - socketio: Socket.IO v5 over Engine.IO v4, the client side of its handshake (Engine.IO open,
+//   then the namespace connect with `auth`), its pings answered, emits framed as event packets
+//   with an ack id when asked, incoming events and acks handed to the rules with the arguments
+//   as the payload.
+// - graphql-ws: connection_init, the steps on connection_ack, pings answered, operations sent
+//   as subscribe messages with ids "NAME:SEQ", their results handed to the rules by operation.
 #include "wsbench/proto/graphql_ws.hpp"
 #include "wsbench/proto/mqtt.hpp"
 #include "wsbench/proto/socketio.hpp"
