@@ -77,6 +77,15 @@ void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s);
 /// socketio's emit: a send, and with ack: true the expect of its ack.
 void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
                   Position at, std::vector<Step>& out);
+/// A template of fixed text the loader writes itself (such as "{{seq}}"): it compiles.
+Template fixed_template(const LoadContext& ctx, const std::string& text);
+/// The expect a protocol step adds for its acknowledgement (Socket.IO ack, graphql-ws result,
+/// MQTT SUBACK/PUBACK, STOMP RECEIPT): named `name`, the step's `timeout`, taking messages of
+/// `kinds` whose id renders from `id` when the expect starts.
+ExpectStep ack_expect(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                      std::string name, std::uint32_t kinds, const std::string& id,
+                      std::string shown);
+
 // loader_stomp.cpp
 /// stomp: at the top level (login, passcode, host, heart_beat).
 void compile_stomp_options(const LoadContext& ctx, const YAML::Node& root, Scenario& s);

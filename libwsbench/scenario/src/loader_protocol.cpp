@@ -19,13 +19,6 @@ constexpr std::uint8_t kMqttSuback = 9;
 // graphql-ws message types as IncomingMessage::kind (wsbench/proto/graphql_ws.hpp's Type).
 constexpr std::uint32_t kGqlResults = (1u << 6) | (1u << 7);  // next, error
 
-Template literal_template(const LoadContext& ctx, const std::string& text) {
-    Template t;
-    TemplateError err;
-    Template::compile(text, ctx.names, Escape::none, t, err);
-    return t;
-}
-
 void compile_namespace(const LoadContext& ctx, const YAML::Node& node, SocketIoOptions& o) {
     o.nsp = ctx.text(node, "namespace");
     if (o.nsp.empty() || o.nsp[0] != '/' || o.nsp.find(',') != std::string::npos ||
@@ -125,17 +118,33 @@ void compile_mqtt_step(const LoadContext& ctx, const YAML::Node& node, const std
     out.push_back(Step{at, std::move(s)});
     if (!acked) return;
     // The SUBACK or PUBACK: an expect of the step's name, by packet id ({{seq}} % 65535 + 1).
+    out.push_back(Step{
+        at, ack_expect(ctx, node, key, node["name"] ? ctx.text(node["name"], key + ".name") : "",
+                       1u << (publish ? kMqttPuback : kMqttSuback), "{{seq % 65535 + 1}}",
+                       (publish ? "PUBACK of publish " : "SUBACK of subscribe ") + topic)});
+}
+
+Template fixed_template(const LoadContext& ctx, const std::string& text) {
+    Template t;
+    TemplateError err;
+    Template::compile(text, ctx.names, Escape::none, t, err);
+    return t;
+}
+
+ExpectStep ack_expect(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
+                      std::string name, std::uint32_t kinds, const std::string& id,
+                      std::string shown) {
     ExpectStep e;
-    if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
+    e.name = std::move(name);
     if (node["timeout"]) {
         e.timeout = ctx.duration(node["timeout"], key + ".timeout");
         if (e.timeout.count() <= 0) ctx.fail(node["timeout"], key + ".timeout", "must be above 0");
     }
-    e.match.kinds = 1u << (publish ? kMqttPuback : kMqttSuback);
-    e.match.id_index = 0;
-    e.match.values.push_back(literal_template(ctx, "{{seq % 65535 + 1}}"));
-    e.match.shown = (publish ? "PUBACK of publish " : "SUBACK of subscribe ") + topic;
-    out.push_back(Step{at, std::move(e)});
+    e.match.kinds = kinds;
+    e.match.id_index = static_cast<std::int32_t>(e.match.values.size());
+    e.match.values.push_back(fixed_template(ctx, id));
+    e.match.shown = std::move(shown);
+    return e;
 }
 
 void compile_protocol(LoadContext& ctx, const YAML::Node& root, Scenario& s) {
@@ -246,17 +255,9 @@ void compile_emit(const LoadContext& ctx, const YAML::Node& node, const std::str
     out.push_back(Step{at, std::move(s)});
     if (!ack) return;
     // The ack: an expect of the emit's name, matching the ack packet with the emit's id.
-    ExpectStep e;
-    if (node["name"]) e.name = ctx.text(node["name"], key + ".name");
-    if (node["timeout"]) {
-        e.timeout = ctx.duration(node["timeout"], key + ".timeout");
-        if (e.timeout.count() <= 0) ctx.fail(node["timeout"], key + ".timeout", "must be above 0");
-    }
-    e.match.kinds = 1u << kSioAck;
-    e.match.id_index = static_cast<std::int32_t>(e.match.values.size());
-    e.match.values.push_back(literal_template(ctx, "{{seq}}"));
-    e.match.shown = "ack of emit " + event;
-    out.push_back(Step{at, std::move(e)});
+    out.push_back(Step{
+        at, ack_expect(ctx, node, key, node["name"] ? ctx.text(node["name"], key + ".name") : "",
+                       1u << kSioAck, "{{seq}}", "ack of emit " + event)});
 }
 
 void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std::string& key,
@@ -299,17 +300,15 @@ void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std
     s.shown = kind + " " + ctx.text(node["query"], key + ".query");
     const std::string name = s.name;
     out.push_back(Step{at, std::move(s)});
-    Matcher m;
-    m.kinds = kGqlResults;
-    m.event_index = 0;
-    m.values.push_back(Template::literal(name));
     if (subscription) {
         // Every `next` of the subscription counts under its name: a listen rule of its own.
         ListenRule r;
         r.at = at;
         r.name = name;
-        m.shown = "next of " + name;
-        r.match = std::move(m);
+        r.match.kinds = kGqlResults;
+        r.match.event_index = 0;
+        r.match.values.push_back(Template::literal(name));
+        r.match.shown = "next of " + name;
         if (node["sent_at"]) {
             r.sent_at_path = ctx.text(node["sent_at"], key + ".sent_at");
             r.sent_at_pointer = ctx.json_pointer(node["sent_at"], key + ".sent_at");
@@ -324,16 +323,10 @@ void compile_operation(const LoadContext& ctx, const YAML::Node& node, const std
         return;
     }
     // A query or mutation: the first `next` (or `error`) of this very operation, by its id.
-    ExpectStep e;
-    e.name = name;
-    if (node["timeout"]) {
-        e.timeout = ctx.duration(node["timeout"], key + ".timeout");
-        if (e.timeout.count() <= 0) ctx.fail(node["timeout"], key + ".timeout", "must be above 0");
-    }
-    m.id_index = 1;
-    m.values.push_back(literal_template(ctx, name + ":{{seq}}"));
-    m.shown = "the result of " + name;
-    e.match = std::move(m);
+    ExpectStep e =
+        ack_expect(ctx, node, key, name, kGqlResults, name + ":{{seq}}", "the result of " + name);
+    e.match.event_index = static_cast<std::int32_t>(e.match.values.size());
+    e.match.values.push_back(Template::literal(name));
     out.push_back(Step{at, std::move(e)});
 }
 

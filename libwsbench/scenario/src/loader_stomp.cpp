@@ -9,13 +9,6 @@ namespace {
 
 constexpr std::uint8_t kStompReceipt = static_cast<std::uint8_t>(stomp::Command::receipt);
 
-Template plain(const LoadContext& ctx, const std::string& text) {
-    Template t;
-    TemplateError err;
-    Template::compile(text, ctx.names, Escape::none, t, err);
-    return t;
-}
-
 }  // namespace
 
 void compile_stomp_options(const LoadContext& ctx, const YAML::Node& root, Scenario& s) {
@@ -82,17 +75,8 @@ void compile_stomp_step(const LoadContext& ctx, const YAML::Node& node, const st
     out.push_back(Step{at, std::move(s)});
     if (!receipt) return;
     // The RECEIPT: an expect of the step's name, by receipt id "NAME:SEQ".
-    ExpectStep e;
-    e.name = name;
-    if (node["timeout"]) {
-        e.timeout = ctx.duration(node["timeout"], key + ".timeout");
-        if (e.timeout.count() <= 0) ctx.fail(node["timeout"], key + ".timeout", "must be above 0");
-    }
-    e.match.kinds = 1u << kStompReceipt;
-    e.match.id_index = 0;
-    e.match.values.push_back(plain(ctx, name + ":{{seq}}"));
-    e.match.shown = "RECEIPT of " + name;
-    out.push_back(Step{at, std::move(e)});
+    out.push_back(Step{at, ack_expect(ctx, node, key, name, 1u << kStompReceipt, name + ":{{seq}}",
+                                      "RECEIPT of " + name)});
 }
 
 void compile_stomp_match(const LoadContext& ctx, const YAML::Node& node, const std::string& key,

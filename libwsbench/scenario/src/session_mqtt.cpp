@@ -23,11 +23,7 @@ std::uint16_t packet_id(std::uint64_t seq) { return static_cast<std::uint16_t>(s
 void publish_view(const mqtt::Packet& p, const IncomingMessage& msg, IncomingMessage& app) {
     app.event = p.topic;
     app.payload = p.payload;
-    const char* const begin = msg.payload.data();
-    const bool in_place = p.payload.data() >= begin &&
-                          p.payload.data() + p.payload.size() <= begin + msg.payload.size();
-    app.capacity = in_place ? msg.capacity - static_cast<std::size_t>(p.payload.data() - begin)
-                            : p.payload.size();
+    app.capacity = capacity_in(msg, p.payload);
 }
 
 // A SUBACK's or PUBACK's packet id as digits (in `digits`), and whether it refuses.

@@ -23,4 +23,13 @@ struct Session::ProtoState {
     std::vector<MessageHeader> in_headers;   ///< stomp: an incoming frame's, for the rules
 };
 
+/// How many bytes may be read from `part`, a view the decoder gave: to the end of the message's
+/// room when it lies in the message (simdjson reads in place), else only its own (copied).
+inline std::size_t capacity_in(const IncomingMessage& msg, std::string_view part) {
+    const char* const begin = msg.payload.data();
+    const bool inside =
+        part.data() >= begin && part.data() + part.size() <= begin + msg.payload.size();
+    return inside ? msg.capacity - static_cast<std::size_t>(part.data() - begin) : part.size();
+}
+
 }  // namespace wsb::scenario

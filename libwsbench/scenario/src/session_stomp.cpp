@@ -103,11 +103,7 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
         app.headers = st.in_headers.data();
         app.header_count = st.in_headers.size();
         app.payload = f.body;
-        const char* const begin = msg.payload.data();
-        const bool in_place =
-            f.body.data() >= begin && f.body.data() + f.body.size() <= begin + msg.payload.size();
-        app.capacity = in_place ? msg.capacity - static_cast<std::size_t>(f.body.data() - begin)
-                                : f.body.size();
+        app.capacity = capacity_in(msg, f.body);
         on_app_message(app, now, out);
     }
 }
