@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol_driver.hpp"
 #include "wsbench/scenario/loader.hpp"
 #include "wsbench/scenario/plan.hpp"
 #include "wsbench/scenario/session.hpp"
@@ -14,37 +15,10 @@ namespace wsb::scenario {
 namespace {
 
 using namespace std::chrono_literals;
+using test::load_error;
 
-struct Recorder : SessionOutput {
-    std::vector<std::string> sent;
-    std::vector<std::uint16_t> closes;
-    void send(MessageType, std::string_view payload) override { sent.emplace_back(payload); }
-    void close(std::uint16_t code, std::string_view) override { closes.push_back(code); }
-};
-
-struct Driver {
-    Scenario s;
-    ScenarioStats stats;
-    JsonScratch js;
-    Session session;
-    Recorder out;
-    explicit Driver(std::string_view yaml)
-        : s(load_scenario_text(yaml, "t.yaml", false)), stats(s), session(s, stats, js, 4, 9, 1) {}
-
-    static SessionClock at(Nanos mono) { return {mono, 1'700'000'000'000'000}; }
-    void start() { session.start(at(0ms), out); }
-    void in(std::string text, Nanos t = 1ms) {
-        text.reserve(text.size() + 64);
-        IncomingMessage m(MessageType::text, text, text.capacity());
-        m.writable = true;
-        session.on_message(m, at(t), out);
-    }
-    const StepStats& step(const std::string& name) const {
-        for (std::size_t i = 0; i < stats.names.size(); ++i) {
-            if (stats.names[i] == name) return stats.steps[i];
-        }
-        throw std::runtime_error("no step " + name);
-    }
+struct Driver : test::Driver {
+    explicit Driver(std::string_view yaml) : test::Driver(yaml) { writable = true; }
 };
 
 constexpr const char* kFile = R"(protocol: graphql-ws
@@ -117,15 +91,6 @@ TEST(GraphqlSession, TheServersCloseAndBadMessagesAreNamed) {
     odd.start();
     odd.in(R"({"type":"subscribe","id":"x"})");
     EXPECT_EQ(odd.stats.errors.at(0).first, "graphql-ws: an unexpected subscribe message");
-}
-
-std::string load_error(const std::string& yaml) {
-    try {
-        load_scenario_text(yaml, "t.yaml", false);
-    } catch (const ScenarioError& e) {
-        return e.what();
-    }
-    return "(loaded)";
 }
 
 TEST(GraphqlLoader, KeysAndTheirErrors) {

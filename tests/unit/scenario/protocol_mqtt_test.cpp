@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol_driver.hpp"
 #include "wsbench/proto/mqtt.hpp"
 #include "wsbench/scenario/loader.hpp"
 #include "wsbench/scenario/plan.hpp"
@@ -16,41 +17,14 @@ namespace wsb::scenario {
 namespace {
 
 using namespace std::chrono_literals;
+using test::load_error;
 
-struct Recorder : SessionOutput {
-    std::vector<std::string> sent;
-    std::vector<std::uint16_t> closes;
-    void send(MessageType, std::string_view payload) override { sent.emplace_back(payload); }
-    void close(std::uint16_t code, std::string_view) override { closes.push_back(code); }
-};
-
-struct Driver {
-    Scenario s;
-    ScenarioStats stats;
-    JsonScratch js;
-    Session session;
-    Recorder out;
-    explicit Driver(std::string_view yaml)
-        : s(load_scenario_text(yaml, "t.yaml", false)), stats(s), session(s, stats, js, 4, 9, 1) {}
-
-    static SessionClock at(Nanos mono) { return {mono, 1'700'000'000'000'000}; }
-    void start() { session.start(at(0ms), out); }
-    void in(std::string bytes, Nanos t = 1ms) {
-        bytes.reserve(bytes.size() + 64);
-        IncomingMessage m(MessageType::binary, bytes, bytes.capacity());
-        session.on_message(m, at(t), out);
-    }
-    const StepStats& step(const std::string& name) const {
-        for (std::size_t i = 0; i < stats.names.size(); ++i) {
-            if (stats.names[i] == name) return stats.steps[i];
-        }
-        throw std::runtime_error("no step " + name);
-    }
-    // The packet types of what was sent, decoded with the codec.
+struct Driver : test::Driver {
+    explicit Driver(std::string_view yaml) : test::Driver(yaml) { type = MessageType::binary; }
+    // The packet types of what was sent (the fixed header's high nibble).
     std::vector<mqtt::PacketType> sent_types() const {
         std::vector<mqtt::PacketType> types;
         for (const std::string& m : out.sent) {
-            mqtt::Packet p;
             types.push_back(static_cast<mqtt::PacketType>(static_cast<std::uint8_t>(m[0]) >> 4));
         }
         return types;
@@ -174,15 +148,6 @@ TEST(MqttSession, ErrorsAreNamed) {
     refused.in(suback(1, 0x80));
     EXPECT_EQ(refused.step("sub").protocol_errors, 1u) << "a refused SUBSCRIBE";
     EXPECT_EQ(refused.step("sub").count, 0u);
-}
-
-std::string load_error(const std::string& yaml) {
-    try {
-        load_scenario_text(yaml, "t.yaml", false);
-    } catch (const ScenarioError& e) {
-        return e.what();
-    }
-    return "(loaded)";
 }
 
 TEST(MqttLoader, KeysAndTheirErrors) {
