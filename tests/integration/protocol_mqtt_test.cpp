@@ -6,14 +6,10 @@
 // are named errors with exit 1.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "node_peer.hpp"
-#include "schema_check.hpp"
-#include "scratch_dir.hpp"
-#include "tool_process.hpp"
+#include "scenario_file_run.hpp"
 
 namespace wsb::test {
 namespace {
@@ -27,29 +23,15 @@ class Mqtt : public ::testing::Test {
         if (const std::string why = missing_js_peer("aedes"); !why.empty()) GTEST_SKIP() << why;
     }
 
-    // Runs the loadgen with `scenario` against a socket.io server started with `server_args`;
-    // returns its exit code, and the report and the server's counts through the arguments.
+    // Runs the loadgen with `scenario` against the peer started with `server_args`: its exit
+    // code, and the report and the peer's counts through the arguments.
     int run(const std::string& scenario, const std::vector<std::string>& server_args, json& report,
             json& counts, std::string* err = nullptr) {
-        NodePeer server("mqtt_broker.js", server_args);
-        EXPECT_TRUE(server.address);
-        if (!server.address) return -1;
-        const std::string file = (dir_ / "mqtt.yaml").string();
-        std::ofstream(file) << scenario;
-        const std::string out = (dir_ / "report.json").string();
-        const ToolRun r = run_tool(
-            {"wsbench-loadgen", server.url(), "--scenario", file, "--json", out, "-t", "2"}, 60s);
-        counts = server.stop_and_counts();
-        std::ifstream in(out);
-        report = json::parse(in, nullptr, false);
-        EXPECT_TRUE(report.is_object()) << r.err;
-        if (report.is_object()) {
-            const SchemaCheck schema = check_schema_files("loadgen.schema.json", {out});
-            EXPECT_EQ(schema.status, 0) << schema.output;
-        }
+        ScenarioFileRun r =
+            run_scenario_against_js_peer(dir_, "mqtt_broker.js", server_args, scenario, counts);
+        report = std::move(r.report);
         if (err != nullptr) *err = r.err;
-        EXPECT_TRUE(r.exit_code) << "no exit within the deadline: " << r.err;
-        return r.exit_code.value_or(-1);
+        return r.exit_code;
     }
 
     ScratchDir dir_{"mqtt"};

@@ -8,46 +8,17 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "process.hpp"
-#include "schema_check.hpp"
-#include "scratch_dir.hpp"
-#include "tool_process.hpp"
+#include "scenario_file_run.hpp"
 
 namespace wsb::test {
 namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-struct LoadRun {
-    int exit_code = -1;
-    json report;
-    std::string err;
-};
-
-LoadRun run_file(const ScratchDir& dir, const std::string& url, const std::string& scenario) {
-    const std::string file = (dir / "stomp.yaml").string();
-    std::ofstream(file) << scenario;
-    const std::string out = (dir / "report.json").string();
-    std::remove(out.c_str());
-    const ToolRun r =
-        run_tool({"wsbench-loadgen", url, "--scenario", file, "--json", out, "-t", "2"}, 60s);
-    LoadRun result;
-    result.exit_code = r.exit_code.value_or(-1);
-    result.err = r.err;
-    std::ifstream in(out);
-    result.report = json::parse(in, nullptr, false);
-    EXPECT_TRUE(result.report.is_object()) << r.err;
-    if (result.report.is_object()) {
-        const SchemaCheck schema = check_schema_files("loadgen.schema.json", {out});
-        EXPECT_EQ(schema.status, 0) << schema.output;
-    }
-    return result;
-}
 
 constexpr const char* kQueues = R"(
 protocol: stomp
@@ -95,7 +66,7 @@ TEST(StompRabbitMq, ReceiptsMessagesHeartBeatsAndARefusedLogin) {
     const std::string url = address->url("/ws");
     ScratchDir dir("stomp");
 
-    const LoadRun q = run_file(dir, url, kQueues);
+    const ScenarioFileRun q = run_scenario_file(dir, url, kQueues);
     EXPECT_EQ(q.exit_code, 0) << q.err;
     const json& s = q.report["sessions"];
     EXPECT_EQ(s["started"], 20);
@@ -109,13 +80,13 @@ TEST(StompRabbitMq, ReceiptsMessagesHeartBeatsAndARefusedLogin) {
     EXPECT_EQ(steps["msgs"]["errors"]["timestamp"], 0);
     EXPECT_EQ(steps["done"]["count"], 20);
 
-    const LoadRun idle = run_file(dir, url, kIdle);
+    const ScenarioFileRun idle = run_scenario_file(dir, url, kIdle);
     EXPECT_EQ(idle.exit_code, 0) << idle.err;
     EXPECT_EQ(idle.report["sessions"]["completed"], 3) << idle.report["sessions"].dump();
     EXPECT_EQ(idle.report["steps"]["back"]["count"], 3);
     EXPECT_EQ(idle.report["steps"]["sub"]["count"], 3);
 
-    const LoadRun wrong = run_file(dir, url, kWrong);
+    const ScenarioFileRun wrong = run_scenario_file(dir, url, kWrong);
     EXPECT_EQ(wrong.exit_code, 1) << wrong.err;
     EXPECT_EQ(wrong.report["sessions"]["failed"], 3) << wrong.report["sessions"].dump();
     ASSERT_EQ(wrong.report["sessions"]["errors"].size(), 1u);
