@@ -370,7 +370,7 @@ cxxopts::Options make_options(const Config& d) {
         ("per-connection-rate", "messages/s of each connection, instead of -R", cxxopts::value<std::string>(), "RATE")
         ("pipeline", "closed loop: messages in flight per connection", cxxopts::value<std::string>()->default_value(std::to_string(d.pipeline)), "N")
         ("stall", "broadcast: the last N connections stop reading once open and read again when the window ends (a slow consumer, to test the target's policy for one)", cxxopts::value<std::string>()->default_value("0"), "N")
-        ("scenario", "echo, broadcast, connect, or a scenario FILE (YAML or JSON: docs/scenarios.md)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
+        ("scenario", "echo, broadcast, connect, or a scenario FILE (YAML or JSON: docs/scenarios.md; raw WebSocket, or Socket.IO, GraphQL over WebSocket, MQTT or STOMP with protocol:, docs/protocols.md)", cxxopts::value<std::string>()->default_value(to_string(d.scenario)), "NAME")
         ("check-scenario", "check a scenario file (YAML or JSON, docs/scenarios.md) and print its plan, without connecting; exit 2 naming FILE:LINE:COL on an error", cxxopts::value<std::string>(), "FILE")
         ("shard", "run shard I of N (I from 0) of a run spread over N processes or hosts: -c, -R and --connect-rate stay the totals; merge the reports with wsbench-report merge", cxxopts::value<std::string>(), "I/N");
     // clang-format on
