@@ -222,8 +222,11 @@ TEST_P(MisbehavingServer, FailsTheCasesMadeForTheFaultAndNothingUnrelated) {
     if (!line) GTEST_SKIP() << "this echo server has no " << f << ": " << server.stderr_text();
     const std::string url = line->substr(std::string("listening on ").size()) + "/";
     ScratchDir dir("misbehave-" + f.mode);
-    const ToolRun r = run_conformance({url, "--exclude-cases", "9.*,H.*", "--timeout-scale", "0.5",
-                                       "--report-dir", dir.path(), "-q"});
+    // Sections 12-13 are UNIMPLEMENTED against a server without --deflate, and under
+    // no-close-reply each of their 216 cases waits out the closing handshake: 108 s of the
+    // runner's time that says nothing about these faults.
+    const ToolRun r = run_conformance({url, "--exclude-cases", "9.*,12.*,13.*,H.*",
+                                       "--timeout-scale", "0.5", "--report-dir", dir.path(), "-q"});
     ASSERT_TRUE(r.exit_code);
     EXPECT_EQ(*r.exit_code, 1) << r.out;
     const json report = read_json(dir / "report.json");
