@@ -9,6 +9,7 @@
 #   scripts/fuzz.sh 30                   every target, 30 s each
 #   scripts/fuzz.sh 300 frame_parser_fuzz utf8_fuzz    only these
 #   JOBS=1 scripts/fuzz.sh               build with one job (default: one per core)
+#   FUZZ_JOBS=1 scripts/fuzz.sh          run one target at a time (default: one per core)
 #
 # New inputs that reach new code go to build-fuzz/fuzz/corpus/<target>/ (kept between runs,
 # never to the seed corpus in tests/fuzz/corpus/); logs to build-fuzz/fuzz/logs/<target>.log.
@@ -19,7 +20,7 @@ seconds=60
 targets=()
 for arg in "$@"; do
     case "$arg" in
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *_fuzz) targets+=("$arg") ;;
         *[!0-9]*|"")
             echo "fuzz.sh: '$arg' is neither seconds nor a *_fuzz target (see --help)" >&2
@@ -49,35 +50,59 @@ mkdir -p "$out/logs"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
-crashed=()
-printf '%-26s %6s %11s %9s %7s %7s %7s  %s\n' target seconds execs exec/s cov features corpus result
 for t in "${targets[@]}"; do
-    bin="$build_dir/bin/$t"
-    if [[ ! -x "$bin" ]]; then
-        echo "fuzz.sh: no target $t ($bin)" >&2
+    if [[ ! -x "$build_dir/bin/$t" ]]; then
+        echo "fuzz.sh: no target $t ($build_dir/bin/$t)" >&2
         exit 2
     fi
+done
+
+# Runs target $1 for $seconds; its exit status goes to $out/logs/$1.rc.
+fuzz_one() {
+    local t="$1" rc=0
     mkdir -p "$out/corpus/$t" "$out/artifacts/$t"
-    args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64
-          -print_funcs=0 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/")
+    local args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=64
+                -print_funcs=0 -print_final_stats=1 -artifact_prefix="$out/artifacts/$t/")
     # A target's own dictionary, else the one of its family (handshake_request_fuzz ->
     # handshake.dict).
+    local dict
     for dict in "tests/fuzz/$t.dict" "tests/fuzz/${t%%_*}.dict"; do
         if [[ -f "$dict" ]]; then args+=(-dict="$dict"); break; fi
     done
-    seeds=()
+    local seeds=()
     [[ -d "tests/fuzz/corpus/$t" ]] && seeds=("tests/fuzz/corpus/$t")
-    log="$out/logs/$t.log"
-    rc=0
-    "$bin" "${args[@]}" "$out/corpus/$t" "${seeds[@]}" >"$log" 2>&1 || rc=$?
+    "$build_dir/bin/$t" "${args[@]}" "$out/corpus/$t" "${seeds[@]}" >"$out/logs/$t.log" 2>&1 ||
+        rc=$?
+    echo "$rc" >"$out/logs/$t.rc"
+}
 
+# The targets run FUZZ_JOBS at a time (default: one per core); each still gets its SECONDS.
+fuzz_jobs="${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}"
+echo "fuzz.sh: ${#targets[@]} targets, $seconds s each, $fuzz_jobs at a time" >&2
+running=0
+for t in "${targets[@]}"; do
+    rm -f "$out/logs/$t.rc"
+    if [[ $running -ge $fuzz_jobs ]]; then
+        wait -n || true
+        running=$((running - 1))
+    fi
+    fuzz_one "$t" &
+    running=$((running + 1))
+done
+wait
+
+crashed=()
+printf '%-26s %6s %11s %9s %7s %7s %7s  %s\n' target seconds execs exec/s cov features corpus result
+for t in "${targets[@]}"; do
+    log="$out/logs/$t.log"
+    rc=$(cat "$out/logs/$t.rc" 2>/dev/null || echo "?")
     last=$(grep -E '^#[0-9]+' "$log" | tail -n 1 || true)
     cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
     ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
     corp=$(sed -n 's/.* corp: \([0-9]*\)\/.*/\1/p' <<<"$last")
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-    if [[ $rc -eq 0 ]]; then
+    if [[ $rc == 0 ]]; then
         result=ok
     else
         result="CRASH (exit $rc)"
