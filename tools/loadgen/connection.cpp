@@ -3,6 +3,8 @@
 // too, beside send_message, so the per-message path stays in one translation unit.
 #include "loadgen/connection.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <cstring>
 #include <functional>
@@ -163,6 +165,10 @@ void Connection::append_frame(Opcode op, const std::uint8_t* payload, std::size_
 
 void Connection::flush() {
     if (writing || pending.empty() || state == State::closed) return;
+    if (fd >= 0) {
+        flush_direct();
+        return;
+    }
     writing = true;
     std::swap(pending, inflight);
     auto done = [this](const asio::error_code& e, std::size_t) {
@@ -190,11 +196,22 @@ void Connection::unblock() {
 // ---- Reading ----------------------------------------------------------------------------------
 
 void Connection::arm_read() {
-    if (waiting_read || state == State::closed) return;
+    if (state == State::closed || (fd < 0 && waiting_read)) return;
     // --stall: a slow consumer reads nothing between its handshake and the window's end.
     const Config& config = worker.config;
     if (state == State::open && !worker.window_over_ && config.stall > 0 &&
         id >= config.connections - std::min<std::uint64_t>(config.stall, config.connections)) {
+        waiting_read = false;  // fd: its input events are noted, not read
+        return;
+    }
+    if (fd >= 0) {
+        // Registered once, edge-triggered: input is read as its events come (on_events()).
+        if (!waiting_read && input_missed && !read_queued) {
+            read_queued = true;
+            worker.read_again_.push_back(local);
+        }
+        waiting_read = true;
+        input_missed = false;
         return;
     }
     waiting_read = true;
@@ -235,14 +252,22 @@ void Connection::arm_read() {
 }
 
 void Connection::on_readable() {
-    if (!stream.socket().non_blocking()) {
+    if (fd < 0 && !stream.socket().non_blocking()) {
         asio::error_code ignored;
         stream.socket().non_blocking(true, ignored);
     }
     std::vector<std::uint8_t>& buffer = worker.read_buffer_;
-    for (int i = 0; i < kReadsPerWakeup; ++i) {
+    for (int i = 0;; ++i) {
+        if (i == kReadsPerWakeup) {
+            // Fair to the other connections; fd (edge-triggered): the worker's loop reads on.
+            if (fd >= 0 && !read_queued) {
+                read_queued = true;
+                worker.read_again_.push_back(local);
+            }
+            break;
+        }
         asio::error_code e;
-        const std::size_t n = stream.socket().read_some(asio::buffer(buffer), e);
+        const std::size_t n = read_plain(buffer.data(), buffer.size(), e);
         if (e == asio::error::would_block || e == asio::error::try_again) break;
         if (e) {
             if (state == State::closing) {
@@ -486,8 +511,11 @@ void Connection::fail(ErrorKind kind, std::uint16_t close_code) {
         std::uint8_t frame[kMaxFrameHeaderSize + 2];
         const std::size_t n = encode_frame(h, payload, 2, frame, sizeof frame);
         asio::error_code ignored;
-        if (!stream.secure() && !writing)
+        if (fd >= 0 && !writing) {
+            [[maybe_unused]] const ssize_t sent = ::send(fd, frame, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+        } else if (!stream.secure() && !writing) {
             asio::write(stream.socket(), asio::buffer(frame, n), ignored);
+        }
     }
     finish();
 }
@@ -499,7 +527,11 @@ void Connection::finish() {
         worker.settle(false);
     }
     state = State::closed;
-    stream.close();
+    if (fd >= 0) {
+        close_direct();
+    } else {
+        stream.close();
+    }
     handshake.reset();
     leave_open();
     worker.connection_closed(*this);
@@ -517,6 +549,10 @@ void Worker::arm_send_timer() {
     send_timer_due_ = due;
     const std::uint64_t generation = ++send_timer_generation_;
     const Ns fire = std::max(due, last_pass_ + kSchedulePassNs);
+    if (reactor_) {
+        send_timer_fire_ = fire;  // the worker's own loop waits for it (run_direct())
+        return;
+    }
     send_timer_.expires_at(shared.t0 + std::chrono::nanoseconds(fire));
     send_timer_.async_wait([this, generation](const asio::error_code& ec) {
         if (generation != send_timer_generation_) return;

@@ -99,6 +99,11 @@ class Connection {
                handshake_started > 0;
     }
     void reuse(std::uint32_t new_id);
+    /// fd: the worker's loop saw `events` (EPOLLIN, EPOLLOUT, EPOLLERR, ...) on it.
+    void on_events(std::uint32_t events);
+    /// fd: reads on where kReadsPerWakeup stopped a read with input left (edge-triggered, no
+    /// new event would come for it).
+    void read_more();
 
     Worker& worker;
     std::uint32_t id;           ///< global index, carried in markers (scenario files: session.id)
@@ -110,7 +115,13 @@ class Connection {
     bool send_done = false;  ///< no more messages will be sent on it
     bool dirty = false;      ///< listed in the worker's dirty_ (frames due, not yet flushed)
     bool blocked = false;    ///< open loop: schedule held while the target does not read
-    net::Stream stream;      ///< TCP, with TLS layered on it for wss://
+    net::Stream stream;      ///< TCP, with TLS layered on it for wss:// (Asio's loop)
+    /// Plain TCP under the worker's own loop (reactor.hpp): the socket, -1 when closed or
+    /// when the worker runs on Asio (wss://). connection_direct.cpp does its I/O.
+    int fd = -1;
+    std::size_t inflight_sent = 0;  ///< fd: bytes of `inflight` the kernel took so far
+    bool input_missed = false;      ///< fd: input came while --stall held reading back
+    bool read_queued = false;       ///< fd: in the worker's list of reads to go on with
     std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
 
     Ns started = 0;   ///< connect start
@@ -149,6 +160,15 @@ class Connection {
 
   private:
     void on_connected();
+    void connect_failed(const std::string& why);
+    // The worker's own loop (connection_direct.cpp).
+    void connect_direct();
+    void flush_direct();
+    void write_more();
+    void close_direct() noexcept;
+    /// One read of plain TCP into `buffer` (Asio's socket, or fd); e: would_block when
+    /// nothing is there, eof when the peer closed.
+    std::size_t read_plain(std::uint8_t* buffer, std::size_t size, asio::error_code& e);
     void start_tls();
     void send_handshake();
     void on_readable();

@@ -17,7 +17,9 @@ Connection::Connection(Worker& w, std::uint32_t global_id, std::uint32_t local_i
     parser = FrameParser(o);
 }
 
-Connection::~Connection() = default;
+Connection::~Connection() {
+    if (fd >= 0) close_direct();
+}
 
 void Connection::reuse(std::uint32_t new_id) {
     id = new_id;
@@ -61,6 +63,10 @@ void Connection::start_connect() {
         worker.shared.first_connect.compare_exchange_strong(unset, started);
     }
     deadline = started + worker.config.connect_timeout.count();
+    if (worker.reactor_) {
+        connect_direct();
+        return;
+    }
     asio::error_code ec;
     const auto& target = shared.target;
     stream.socket().open(target.protocol(), ec);
@@ -82,20 +88,24 @@ void Connection::start_connect() {
     stream.socket().async_connect(target, [this](const asio::error_code& e) {
         if (state != State::connecting) return;
         if (e) {
-            if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "connect: " + e.message());
-            worker.note_first_error("connect: " + e.message());
-            fail(ErrorKind::connect);
+            connect_failed(e.message());
             return;
         }
         on_connected();
     });
 }
 
+void Connection::connect_failed(const std::string& why) {
+    if (log_enabled(LogLevel::debug)) log_line(LogLevel::debug, "connect: " + why);
+    worker.note_first_error("connect: " + why);
+    fail(ErrorKind::connect);
+}
+
 void Connection::on_connected() {
     const Ns now = worker.shared.now();
     worker.result.connect.record(to_us(now - started));
     asio::error_code ec;
-    stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
+    if (fd < 0) stream.socket().set_option(asio::ip::tcp::no_delay(true), ec);
     if (worker.shared.tls) {
         start_tls();
     } else {

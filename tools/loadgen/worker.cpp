@@ -6,6 +6,9 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
 
 #include "loadgen/marker.hpp"
 
@@ -50,6 +53,13 @@ Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
             std::max<std::uint64_t>(1, config.max_connecting / std::max(1u, config.threads));
     }
     rate_ = config.scenario == Scenario::broadcast ? config.rate : config.connection_rate();
+    // wss:// needs Asio's TLS streams; WSBENCH_LOADGEN_IO=asio keeps Asio for plain TCP too
+    // (to compare the two, docs/loadgen.md).
+    const char* io_choice = std::getenv("WSBENCH_LOADGEN_IO");
+    const bool asio_asked = io_choice != nullptr && std::strcmp(io_choice, "asio") == 0;
+    if (!config.url.secure && !asio_asked && Reactor::available()) {
+        reactor_ = std::make_unique<Reactor>();
+    }
     read_buffer_.resize(kReadBuffer);
     payload_.resize(std::max<std::uint64_t>(config.message_size, kMarkerSize));
     fill_payload(payload_.data(), payload_.size());
@@ -60,14 +70,65 @@ Worker::~Worker() = default;
 void Worker::run() {
     schedule_tick();
     tick();
-    io.run();
+    if (reactor_) {
+        run_direct();
+    } else {
+        io.run();
+    }
     if (script_) script_finish();
     result.threads.push_back(
         ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
     shared.workers_done.fetch_add(1);
 }
 
+void Worker::run_direct() {
+    constexpr Ns kNoTick = std::numeric_limits<Ns>::max();
+    while (!loop_done_) {
+        const Ns now = shared.now();
+        if (now >= next_tick_) {
+            next_tick_ = kNoTick;  // tick() sets the next one, or ends the loop
+            tick();
+            continue;
+        }
+        if (send_timer_armed_ && now >= send_timer_fire_) {
+            send_timer_armed_ = false;
+            if (script_) {
+                run_script_schedule(now);
+            } else {
+                run_schedule(now);
+            }
+            continue;
+        }
+        // What was posted to Asio (no system call when nothing was).
+        if (io.stopped()) io.restart();
+        io.poll();
+        if (!read_again_.empty()) {
+            reading_.swap(read_again_);  // read_more() may list a connection again
+            for (const std::uint32_t local : reading_) connections_[local]->read_more();
+            reading_.clear();
+            continue;
+        }
+        const Ns wake = send_timer_armed_ ? std::min(next_tick_, send_timer_fire_) : next_tick_;
+        const int n = reactor_->wait(wake - shared.now());
+        for (int i = 0; i < n; ++i) {
+            const epoll_event& ev = reactor_->event(i);
+            static_cast<Connection*>(ev.data.ptr)->on_events(ev.events);
+        }
+    }
+}
+
+void Worker::end_loop() {
+    tick_timer_.cancel();
+    send_timer_.cancel();
+    send_timer_armed_ = false;
+    loop_done_ = true;
+}
+
 void Worker::schedule_tick() {
+    if (reactor_) {
+        next_tick_ = shared.now() + kTickNs;
+        return;
+    }
     tick_timer_.expires_after(std::chrono::nanoseconds(kTickNs));
     tick_timer_.async_wait([this](const asio::error_code& ec) {
         if (!ec) tick();
@@ -82,8 +143,7 @@ void Worker::tick() {
         check_script_deadlines(now);
         script_tick(now);
         if (closing_all_ && alive_ == 0) {
-            tick_timer_.cancel();
-            send_timer_.cancel();
+            end_loop();
             return;
         }
         schedule_tick();
@@ -112,8 +172,7 @@ void Worker::tick() {
     if (alive_ == 0) {
         // Every connection was started and is done (one not yet started still counts as
         // alive): let io.run() return, the timers being the last work.
-        tick_timer_.cancel();
-        send_timer_.cancel();
+        end_loop();
         return;
     }
     schedule_tick();

@@ -19,6 +19,7 @@
 
 #include "loadgen/config.hpp"
 #include "loadgen/connection.hpp"
+#include "loadgen/reactor.hpp"
 #include "loadgen/result.hpp"
 #include "loadgen/scheduler.hpp"
 #include "loadgen/script.hpp"
@@ -110,6 +111,11 @@ class Worker {
     friend class Connection;
     friend struct ScriptSession;
 
+    // The worker's own loop for plain TCP (reactor.hpp): ticks, schedule passes, Asio's
+    // posted handlers and the sockets' events, until end_loop().
+    void run_direct();
+    void end_loop();
+
     // tick(), every 10 ms: its phases, in order.
     void tick();
     void schedule_tick();
@@ -178,6 +184,14 @@ class Worker {
     std::uint64_t started_ = 0;
     std::uint64_t open_ = 0;
     std::uint64_t alive_ = 0;  ///< connections not closed
+    /// Plain TCP: the worker's own loop (null with wss://, WSBENCH_LOADGEN_IO=asio or a kernel
+    /// without epoll_pwait2: then Asio runs everything and the two timers below are Asio's).
+    std::unique_ptr<Reactor> reactor_;
+    Ns next_tick_ = 0;                       ///< reactor_: when tick() runs next
+    Ns send_timer_fire_ = 0;                 ///< reactor_: when the armed schedule pass runs
+    bool loop_done_ = false;                 ///< reactor_: run_direct() returns
+    std::vector<std::uint32_t> read_again_;  ///< reactor_: reads to go on with (read_more())
+    std::vector<std::uint32_t> reading_;     ///< reactor_: read_again_ while it is served
     asio::steady_timer tick_timer_;
     asio::steady_timer send_timer_;
     bool send_timer_armed_ = false;
