@@ -82,12 +82,29 @@ LoadgenRun run_loadgen(const std::vector<std::string>& args,
     return r;
 }
 
-/// Tests of the load generator's scenarios, run against both engines of the echo server.
-class LoadgenAgainstEngine : public ::testing::TestWithParam<const char*> {};
+/// Tests of the load generator's scenarios, run against both engines of the echo server, and
+/// once more (fast_on_asio) with the loadgen on Asio's reactor instead of its own epoll loop
+/// (WSBENCH_LOADGEN_IO=asio; wss:// always runs on Asio).
+class LoadgenAgainstEngine : public ::testing::TestWithParam<const char*> {
+  protected:
+    void SetUp() override {
+        if (on_asio()) {
+            ::setenv("WSBENCH_LOADGEN_IO", "asio", 1);
+        } else {
+            ::unsetenv("WSBENCH_LOADGEN_IO");
+        }
+    }
+    void TearDown() override { ::unsetenv("WSBENCH_LOADGEN_IO"); }
+    bool on_asio() const { return std::string(GetParam()) == "fast_on_asio"; }
+    /// The echo server's engine.
+    std::string engine() const { return on_asio() ? "fast" : GetParam(); }
+    /// The loop every thread of a plain ws:// run must report.
+    std::string plain_loop() const { return on_asio() ? "asio" : "epoll"; }
+};
 
 TEST_P(LoadgenAgainstEngine, ClosedLoopEchoGetsEveryMessageBack) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server, GetParam());
+    auto s = start_server({}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "10", "-n", "200", "-t", "2"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -101,11 +118,17 @@ TEST_P(LoadgenAgainstEngine, ClosedLoopEchoGetsEveryMessageBack) {
     EXPECT_EQ(r.report["close_codes"]["1000"], 10) << "each connection ends with a clean close";
     EXPECT_NE(r.stdout_text.find("2000 received"), std::string::npos) << r.stdout_text;
     EXPECT_EQ(r.schema.status, 0) << r.schema.output;
+    ASSERT_EQ(r.report["generator"]["threads"].size(), 2u);
+    for (const json& t : r.report["generator"]["threads"]) {
+        EXPECT_EQ(t["event_loop"], plain_loop()) << t;
+    }
+    EXPECT_GT(r.report["generator"]["cpu_us_per_message"].get<double>(), 0);
+    EXPECT_NE(r.stdout_text.find(plain_loop() + " loop"), std::string::npos) << r.stdout_text;
 }
 
 TEST_P(LoadgenAgainstEngine, CountsMessagesPerConnectionAfterTheWarmup) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server, GetParam());
+    auto s = start_server({}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "4", "-n", "100", "--warmup", "200ms"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -115,7 +138,7 @@ TEST_P(LoadgenAgainstEngine, CountsMessagesPerConnectionAfterTheWarmup) {
 
 TEST_P(LoadgenAgainstEngine, OpenLoopSendsAtTheRequestedRate) {
     std::optional<ServerAddress> server;
-    auto s = start_server({}, server, GetParam());
+    auto s = start_server({}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "-c", "20", "-R", "2000", "-d", "2s"});
     ASSERT_EQ(r.exit_code, 0) << r.stderr_text;
@@ -132,7 +155,7 @@ TEST_P(LoadgenAgainstEngine, OpenLoopSendsAtTheRequestedRate) {
 
 TEST_P(LoadgenAgainstEngine, BroadcastCountsEveryDeliveryAtEveryConnection) {
     std::optional<ServerAddress> server;
-    auto s = start_server({"--mode", "broadcast"}, server, GetParam());
+    auto s = start_server({"--mode", "broadcast"}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r =
         run_loadgen({server->url(), "--scenario", "broadcast", "-c", "5", "-R", "200", "-d", "1s"});
@@ -160,7 +183,7 @@ TEST_P(LoadgenAgainstEngine, BroadcastReportsExactlyTheDeliveriesAStalledConnect
     std::optional<ServerAddress> server;
     auto s =
         start_server({"--mode", "broadcast", "--max-send-queue", "1MiB", "--close-timeout", "20s"},
-                     server, GetParam());
+                     server, engine());
     ASSERT_TRUE(server);
     // Connection 2 reads nothing during the window: two seconds of 4 KiB messages at 4,000/s
     // (32 MB) are far more than 1 MiB and the kernel's buffers, so the server closes it with
@@ -192,7 +215,7 @@ TEST_P(LoadgenAgainstEngine, BroadcastReportsExactlyTheDeliveriesAStalledConnect
 
 TEST_P(LoadgenAgainstEngine, MatchesRepliesThatTheServerPrefixes) {
     std::optional<ServerAddress> server;
-    auto s = start_server({"--reply-prefix", "回答"}, server, GetParam());
+    auto s = start_server({"--reply-prefix", "回答"}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r =
         run_loadgen({server->url(), "-c", "3", "-n", "100", "--message-type", "text"});
@@ -207,7 +230,7 @@ TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
     if (lim.rlim_max != RLIM_INFINITY && lim.rlim_max < 12000)
         GTEST_SKIP() << "open-file hard limit too low";
     std::optional<ServerAddress> server;
-    auto s = start_server({"--threads", "2"}, server, GetParam());
+    auto s = start_server({"--threads", "2"}, server, engine());
     ASSERT_TRUE(server);
     const LoadgenRun r = run_loadgen({server->url(), "--scenario", "connect", "-c", "5000", "-d",
                                       "1s", "--ping-interval", "500ms", "-t", "2"},
@@ -229,7 +252,7 @@ TEST_P(LoadgenAgainstEngine, ConnectScenarioHoldsThousandsOfConnections) {
 // after the first is started by the one before it settling. 0 lifts the bound.
 TEST_P(LoadgenAgainstEngine, MaxConnectingOpensEveryConnectionThroughTheBound) {
     std::optional<ServerAddress> server;
-    auto s = start_server({"--threads", "1"}, server, GetParam());
+    auto s = start_server({"--threads", "1"}, server, engine());
     ASSERT_TRUE(server);
     for (const char* bound : {"1", "0"}) {
         SCOPED_TRACE(std::string("--max-connecting ") + bound);
@@ -352,7 +375,7 @@ TEST_P(LoadgenAgainstEngine, DrivesATlsServerInClosedLoop) {
     std::string error;
     ASSERT_TRUE(write_self_signed_cert(cert, key, error)) << error;
     std::optional<ServerAddress> server;
-    auto s = start_server({"--tls-cert", cert, "--tls-key", key}, server, GetParam());
+    auto s = start_server({"--tls-cert", cert, "--tls-key", key}, server, engine());
     ASSERT_TRUE(server);
     ASSERT_EQ(server->scheme, "wss");
     const LoadgenRun r = run_loadgen({server->url(), "--insecure", "-c", "2", "-n", "500"});
@@ -360,6 +383,9 @@ TEST_P(LoadgenAgainstEngine, DrivesATlsServerInClosedLoop) {
     EXPECT_EQ(r.report["summary"]["messages"]["received"], 1000)
         << "every reply leads to the next message";
     EXPECT_EQ(r.report["handshake_latency_us"]["count"], 2);
+    for (const json& t : r.report["generator"]["threads"]) {
+        EXPECT_EQ(t["event_loop"], "asio") << "TLS runs on Asio's streams";
+    }
 }
 
 TEST(Loadgen, BadOptionsExit2NamingTheOption) {
@@ -369,7 +395,8 @@ TEST(Loadgen, BadOptionsExit2NamingTheOption) {
     EXPECT_NE(lg.stderr_text().find("-c"), std::string::npos) << lg.stderr_text();
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, LoadgenAgainstEngine, ::testing::Values("websocketpp", "fast"),
+INSTANTIATE_TEST_SUITE_P(Engines, LoadgenAgainstEngine,
+                         ::testing::Values("websocketpp", "fast", "fast_on_asio"),
                          [](const ::testing::TestParamInfo<const char*>& p) {
                              return std::string(p.param);
                          });

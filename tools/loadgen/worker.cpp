@@ -76,8 +76,8 @@ void Worker::run() {
         io.run();
     }
     if (script_) script_finish();
-    result.threads.push_back(
-        ThreadHealth{index_, thread_cpu_seconds(), result.connections_established});
+    result.threads.push_back(ThreadHealth{
+        index_, thread_cpu_seconds(), result.connections_established, reactor_ ? "epoll" : "asio"});
     shared.workers_done.fetch_add(1);
 }
 

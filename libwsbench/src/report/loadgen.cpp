@@ -82,6 +82,7 @@ json generator_json(const LoadgenReport& r) {
     return {
         {"threads", r.threads},
         {"cpu_s", cpu_s},
+        {"cpu_us_per_message", detail::cpu_us_per_message(r)},
         {"schedule_lag_us", latency_summary(r.schedule_lag.value_or(Histogram()))},
         {"warnings", r.warnings},
     };
@@ -187,6 +188,9 @@ void read_generator(const json& d, LoadgenReport& r) {
         t.index = u64(threads[i], at_i, "index");
         t.cpu_s = number(threads[i], at_i, "cpu_s");
         t.connections = u64(threads[i], at_i, "connections");
+        if (threads[i].contains("event_loop")) {
+            t.event_loop = text(threads[i], at_i, "event_loop");
+        }
         r.threads.push_back(t);
     }
     r.warnings = strings(g, "$.generator", "warnings");
@@ -352,6 +356,7 @@ void to_json(json& j, const TimelinePoint& p) {
 
 void to_json(json& j, const ThreadHealth& t) {
     j = json{{"index", t.index}, {"cpu_s", t.cpu_s}, {"connections", t.connections}};
+    if (!t.event_loop.empty()) j["event_loop"] = t.event_loop;
 }
 
 void to_json(json& j, const LoadgenReport& r) {
@@ -461,7 +466,7 @@ auto tie(const TimelinePoint& p) {
     return std::tie(p.t_s, p.sent, p.received, p.connections, p.errors, p.p50_us, p.p99_us,
                     p.histogram);
 }
-auto tie(const ThreadHealth& t) { return std::tie(t.index, t.cpu_s, t.connections); }
+auto tie(const ThreadHealth& t) { return std::tie(t.index, t.cpu_s, t.connections, t.event_loop); }
 auto tie(const BroadcastCounts& b) { return std::tie(b.expected, b.lost, b.duplicated); }
 auto tie(const DeflateOffered& d) {
     return std::tie(d.offer, d.client_no_context_takeover, d.server_no_context_takeover,

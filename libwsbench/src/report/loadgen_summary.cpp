@@ -211,7 +211,20 @@ std::string health_rows(const LoadgenReport& r) {
     if (!r.threads.empty()) {
         double cpu_s = 0;
         for (const ThreadHealth& t : r.threads) cpu_s += t.cpu_s;
+        const std::uint64_t messages = r.messages_sent + r.messages_received;
         std::string health = printf_string("%.2f s CPU", cpu_s);
+        if (messages > 0) {
+            health += printf_string(" (%.2f us per message)",
+                                    cpu_s * 1e6 / static_cast<double>(messages));
+        }
+        // Which loop ran the connections, when the threads say so (one name, or both).
+        std::string loops;
+        for (const ThreadHealth& t : r.threads) {
+            if (!t.event_loop.empty() && loops.find(t.event_loop) == std::string::npos) {
+                loops += (loops.empty() ? "" : "+") + t.event_loop;
+            }
+        }
+        if (!loops.empty()) health += ", " + loops + " loop";
         if (r.schedule_lag && r.schedule_lag->total_count() > 0) {
             health +=
                 ", schedule lag p99 " +

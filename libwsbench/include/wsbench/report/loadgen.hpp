@@ -138,6 +138,9 @@ struct ThreadHealth {
     std::uint64_t index = 0;
     double cpu_s = 0;  ///< CPU time the thread used
     std::uint64_t connections = 0;
+    /// The loop that ran its connections: "epoll" (the loadgen's own, plain TCP) or "asio"
+    /// (wss://, WSBENCH_LOADGEN_IO=asio); empty in older reports.
+    std::string event_loop;
 };
 
 /// Broadcast deliveries that should have arrived, and those lost or duplicated.

@@ -58,7 +58,7 @@ LoadgenReport full_report() {
     for (const char* kind : kLoadgenErrorKinds) r.errors[kind] = 0;
     r.errors["read"] = 1;
     r.close_codes = {{1000, 4}, {1011, 1}};
-    r.threads = {{0, 0.5, 3}, {1, 0.25, 2}};
+    r.threads = {{0, 0.5, 3, "epoll"}, {1, 0.25, 2, "asio"}};
     r.warnings = {"thread 1 used 98% of a core"};
     r.slo = SloVerdict{{"p99<10ms"}, true, {}};
     r.fatal = "the server closed every connection";
@@ -159,6 +159,17 @@ TEST(LoadgenReportModel, SummaryTableListsErrorsInReportOrder) {
     const std::string t = summary_table(r);
     EXPECT_NE(t.find("connect 2, read 1 ("), std::string::npos) << t;
     EXPECT_NE(t.find("Shard        1/2: connections 5-9 of 10"), std::string::npos) << t;
+}
+
+TEST(LoadgenReportModel, SummaryTableGivesTheGeneratorsCpuPerMessageAndItsLoops) {
+    LoadgenReport r = full_report();
+    r.messages_sent = 300;
+    r.messages_received = 200;
+    const std::string t = summary_table(r);
+    // 0.75 CPU-s over 500 messages; one thread on the epoll loop, one on Asio's.
+    EXPECT_NE(t.find("0.75 s CPU (1500.00 us per message), epoll+asio loop"), std::string::npos)
+        << t;
+    EXPECT_DOUBLE_EQ(json(r)["generator"]["cpu_us_per_message"].get<double>(), 1500.0);
 }
 
 TEST(LoadgenReportModel, JsonIsValidAgainstTheSchema) {
