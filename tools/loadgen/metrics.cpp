@@ -91,7 +91,7 @@ void connection_metrics(PromWriter& w, const LiveCounters& c, const LiveLabels& 
         w.sample("wsbench_loadgen_errors_total",
                  {sc, sh, {"kind", to_string(static_cast<ErrorKind>(i))}}, c.errors[i]);
     }
-    if (!c.close_codes.empty()) family(w, "wsbench_loadgen_closes_total");
+    family(w, "wsbench_loadgen_closes_total");
     for (const auto& [code, n] : c.close_codes) {
         w.sample("wsbench_loadgen_closes_total", {sc, sh, {"code", std::to_string(code)}}, n);
     }

@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 
 #include <asio.hpp>
+#include <functional>
 #include <stdexcept>
 
 #include "wsbench/http.hpp"
@@ -281,6 +282,7 @@ void MetricsService::publish(const LiveCounters& totals, bool running) {
         live_metrics_text(totals, labels_, process_cpu_seconds(), running));
     std::lock_guard<std::mutex> lock(mutex_);
     text_ = std::move(text);
+    over_ = !running;
 }
 
 std::shared_ptr<const std::string> MetricsService::snapshot() const {
@@ -312,6 +314,17 @@ void MetricsService::push_loop() {
 }
 
 void MetricsService::finish(const std::atomic<bool>& interrupt) {
+    bool over = false;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        over = over_;
+    }
+    // A run that stopped before its workers started (preflight) published no end: say so.
+    if (!over) {
+        LiveCounters zero;
+        zero.steps.resize(labels_.step_names.size());
+        publish(zero, false);
+    }
     if (pusher_.joinable()) {
         {
             std::lock_guard<std::mutex> lock(mutex_);

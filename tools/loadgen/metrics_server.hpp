@@ -79,6 +79,7 @@ class MetricsService {
     std::string push_path_;
     std::thread pusher_;
     std::condition_variable wake_;
+    bool over_ = false;          ///< the final snapshot was published; guarded by mutex_
     bool stopping_ = false;      ///< guarded by mutex_
     bool push_failing_ = false;  ///< the last push failed (warn once per failing streak)
 };
