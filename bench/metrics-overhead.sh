@@ -2,8 +2,9 @@
 # What --metrics-listen costs the load generator, side by side in one run: wsbench-loadgen at
 # a fixed open-loop rate against wsbench-echo-server (fast engine, one thread), alternately
 # without and with --metrics-listen (scraped once a second by curl, as Prometheus would),
-# ROUNDS times each. Prints a Markdown table: the loadgen's CPU seconds (user + system, from
-# /usr/bin/time), its report's messages and p99 (docs/benchmarks.md, "Live metrics").
+# ROUNDS times each, the order flipped every round. Prints a Markdown table: the loadgen
+# process's CPU seconds (user + system, from /usr/bin/time), its worker thread's (the
+# report's generator.cpu_s: the hot path), the messages and the p99 (docs/benchmarks.md).
 #
 #   bench/metrics-overhead.sh [--rate 100k] [--duration 10s] [--connections 100] [--rounds 3]
 set -euo pipefail
@@ -40,7 +41,7 @@ server_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$tmp/server.out" && break; sleep 0.1; done
 url=$(grep -o 'ws://[0-9.]*:[0-9]*' "$tmp/server.out")/
 
-# One run: "CPU-seconds sent received p99_us".
+# One run: "process-CPU-s worker-CPU-s sent received p99_us".
 run() {
     local extra=() report=$tmp/report.json
     [[ $1 == with ]] && extra=(--metrics-listen 127.0.0.1:0)
@@ -61,15 +62,18 @@ import json, sys
 user, system = map(float, open(sys.argv[1]).read().split()[-2:])
 r = json.load(open(sys.argv[2]))
 m = r["summary"]["messages"]
-print(f'{user + system:.2f} {m["sent"]} {m["received"]} {r["latency_us"]["p99"]}')
+print(f'{user + system:.2f} {r["generator"]["cpu_s"]:.2f} {m["sent"]} {m["received"]} '
+      f'{r["latency_us"]["p99"]}')
 PY
 }
 
-echo "| round | --metrics-listen | loadgen CPU-s | sent | received | p99 |"
-echo "|---|---|---:|---:|---:|---:|"
+echo "| round | --metrics-listen | process CPU-s | worker thread CPU-s | sent | received | p99 |"
+echo "|---|---|---:|---:|---:|---:|---:|"
 for round in $(seq "$rounds"); do
-    for mode in without with; do
-        read -r cpu sent received p99 < <(run "$mode")
-        echo "| $round | $mode | $cpu | $sent | $received | ${p99} us |"
+    order=(without with)
+    ((round % 2 == 0)) && order=(with without)
+    for mode in "${order[@]}"; do
+        read -r cpu worker sent received p99 < <(run "$mode")
+        echo "| $round | $mode | $cpu | $worker | $sent | $received | ${p99} us |"
     done
 done

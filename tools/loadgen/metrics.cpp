@@ -150,8 +150,9 @@ LiveBuckets live_buckets(const Histogram& h) {
         while (at < kLiveBucketsUs.size() && bucket.lowest > kLiveBucketsUs[at]) ++at;
         if (at < kLiveBucketsUs.size()) in[at] += bucket.count;
         b.count += bucket.count;
-        b.sum_us += static_cast<double>(bucket.count) *
-                    static_cast<double>(h.median_equivalent_value(bucket.lowest));
+        // The median equivalent value (HdrHistogram's): lowest + half the bucket's range.
+        const std::uint64_t median = bucket.lowest + (bucket.value - bucket.lowest + 1) / 2;
+        b.sum_us += static_cast<double>(bucket.count) * static_cast<double>(median);
     }
     std::uint64_t running = 0;
     for (std::size_t i = 0; i < in.size(); ++i) {
