@@ -1,5 +1,6 @@
 // wsbench-loadgen's live metrics (issue 18) against wsbench-echo-server: GET /metrics while
-// and after a run (404, 405, promtool accepts it, the final counts equal the JSON report's),
+// and after a run (404, 405, promtool accepts it, the final counts equal the JSON report's,
+// a scenario file's sessions and steps too),
 // a real Prometheus server that scrapes the loadgen over loopback and answers queries with the
 // report's counts, a real Pushgateway that receives the pushed metrics of a shard, and the
 // Grafana dashboard, whose every metric name must exist.
@@ -266,6 +267,47 @@ TEST_F(LoadgenMetrics, APushgatewayReceivesTheShardsMetrics) {
     EXPECT_EQ(sample(r->body, "wsbench_loadgen_running", group), 0.0);
     gateway.signal(SIGTERM);
     gateway.wait(10s);
+}
+
+TEST_F(LoadgenMetrics, AScenarioFileHasSessionsAndStepsEqualToItsReport) {
+    const std::string file = (dir_ / "ping.yaml").string();
+    std::ofstream(file) << "phases:\n"
+                           "  - { duration: 1s, users: 3 }\n"
+                           "session:\n"
+                           "  - loop:\n"
+                           "      count: 20\n"
+                           "      rate: 50/s\n"
+                           "      steps:\n"
+                           "        - send: { name: ping, json: { op: ping, id: \"{{seq}}\" } }\n"
+                           "        - expect: { name: ping, json: { op: ping, id: \"{{seq}}\" } }\n"
+                           "  - close: 1000\n";
+    std::vector<std::string> argv{
+        "wsbench-loadgen",  server_->url(), "--scenario",       file, "--json", report_,
+        "--metrics-listen", "127.0.0.1:0",  "--metrics-linger", "60s"};
+    loadgen_ = std::make_unique<ToolProcess>(argv);
+    const std::string line = "metrics on http://127.0.0.1:";
+    ASSERT_TRUE(loadgen_->process->wait_for_stderr(line, 10s)) << loadgen_->process->stderr_text();
+    const std::string err = loadgen_->process->stderr_text();
+    const auto port =
+        static_cast<unsigned short>(std::stoi(err.substr(err.find(line) + line.size())));
+    std::string text;
+    const nlohmann::json report = wait_for_report(port, text);
+    ASSERT_FALSE(report.is_discarded());
+    const std::vector<std::string> step{R"(scenario="ping")", R"(step="ping")"};
+    const auto count = report["steps"]["ping"]["count"].get<double>();
+    EXPECT_GT(count, 0);
+    EXPECT_EQ(sample(text, "wsbench_loadgen_step_replies_total", step), count) << text;
+    EXPECT_EQ(sample(text, "wsbench_loadgen_step_latency_seconds_count", step), count);
+    EXPECT_EQ(sample(text, "wsbench_loadgen_step_timeouts_total", step),
+              report["steps"]["ping"]["timeouts"].get<double>());
+    EXPECT_EQ(sample(text, "wsbench_loadgen_sessions_started_total", {R"(scenario="ping")"}),
+              report["sessions"]["started"].get<double>());
+    EXPECT_EQ(sample(text, "wsbench_loadgen_sessions_completed_total", {R"(scenario="ping")"}),
+              report["sessions"]["completed"].get<double>());
+    EXPECT_EQ(sample(text, "wsbench_loadgen_messages_total", {R"(direction="received")"}),
+              report["summary"]["messages"]["received"].get<double>());
+    loadgen_->process->signal(SIGINT);
+    EXPECT_EQ(loadgen_->process->wait(10s), 0);
 }
 
 TEST_F(LoadgenMetrics, AFailedPushIsAWarningNotAFailure) {
