@@ -14,7 +14,7 @@
 namespace wsb::loadgen {
 
 /// The latency buckets' upper bounds in µs: fixed and log-spaced (1-2.5-5 per decade) from
-/// 50 µs to 10 s, the same for every histogram so that shards and steps sum.
+/// 50 µs to 25 s, the same for every histogram so that shards and steps sum.
 inline constexpr std::array<std::uint64_t, 18> kLiveBucketsUs = {
     50,     100,     250,     500,     1'000,     2'500,     5'000,     10'000,     25'000,
     50'000, 100'000, 250'000, 500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000, 25'000'000};
