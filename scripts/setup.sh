@@ -13,6 +13,7 @@ packages=(
     libedit-dev tmux python3-websockets node-ws libqt5websockets5-dev
     rabbitmq-server  # the STOMP broker (web-stomp) of the STOMP tests, run as a private node
     prometheus  # promtool and a Prometheus server, for the /metrics tests
+    prometheus-pushgateway  # the Pushgateway of wsbench-loadgen --metrics-push's test
 )
 
 # The JavaScript test peers (Socket.IO, graphql-ws, aedes) come from the npm registry, pinned

@@ -44,14 +44,28 @@ void PromWriter::family(std::string_view name, Type type, std::string_view help)
     }
     out_ += "\n# TYPE ";
     out_ += name;
-    out_ += type == Type::counter ? " counter\n" : type == Type::gauge ? " gauge\n" : " untyped\n";
+    switch (type) {
+        case Type::counter:
+            out_ += " counter\n";
+            break;
+        case Type::gauge:
+            out_ += " gauge\n";
+            break;
+        case Type::histogram:
+            out_ += " histogram\n";
+            break;
+        case Type::untyped:
+            out_ += " untyped\n";
+            break;
+    }
 }
 
-void PromWriter::labels(std::initializer_list<PromLabel> labels) {
-    if (labels.size() == 0) return;
+void PromWriter::labels(std::initializer_list<PromLabel> labels, const PromLabel* extra) {
+    if (labels.size() == 0 && extra == nullptr) return;
     out_ += '{';
     bool first = true;
-    for (const auto& [name, value] : labels) {
+    const auto one = [&](const PromLabel& label) {
+        const auto& [name, value] = label;
         if (!first) out_ += ',';
         first = false;
         out_ += name;
@@ -68,7 +82,9 @@ void PromWriter::labels(std::initializer_list<PromLabel> labels) {
             }
         }
         out_ += '"';
-    }
+    };
+    for (const PromLabel& label : labels) one(label);
+    if (extra != nullptr) one(*extra);
     out_ += '}';
 }
 
@@ -95,6 +111,29 @@ void PromWriter::sample(std::string_view name, std::initializer_list<PromLabel> 
     out_ += ' ';
     out_ += std::to_string(value);
     out_ += '\n';
+}
+
+void PromWriter::histogram(std::string_view name, std::initializer_list<PromLabel> l,
+                           const PromHistogram& h) {
+    const std::string bucket = std::string(name) + "_bucket";
+    char bound[32];
+    for (std::size_t i = 0; i < h.bounds.size() && i < h.cumulative.size(); ++i) {
+        std::snprintf(bound, sizeof bound, "%.6g", h.bounds[i]);
+        const PromLabel le{"le", bound};
+        out_ += bucket;
+        labels(l, &le);
+        out_ += ' ';
+        out_ += std::to_string(h.cumulative[i]);
+        out_ += '\n';
+    }
+    const PromLabel inf{"le", "+Inf"};
+    out_ += bucket;
+    labels(l, &inf);
+    out_ += ' ';
+    out_ += std::to_string(h.count);
+    out_ += '\n';
+    sample(std::string(name) + "_sum", l, h.sum);
+    sample(std::string(name) + "_count", l, h.count);
 }
 
 }  // namespace wsb

@@ -400,6 +400,7 @@ cxxopts::Options make_options(const Config& d) {
         ("v,verbose", "more diagnostics on stderr (-v, -vv)")
         ("h,help", "this help")
         ("version", "print the version");
+    add_metrics_options(options);
     options.add_options("Target")
         ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
@@ -523,7 +524,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         if (r.count("help")) {
             out << options.help({"Load", "Messages", "Compression", "Connections",
-                                 "Handshake and TLS", "Output"})
+                                 "Handshake and TLS", "Output", "Metrics"})
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
                    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
                    "must reach every connection; connect, open and hold connections only.\n"
@@ -577,6 +578,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         read_connections(v, c);
         read_handshake(v, c);
         read_output(v, c);
+        read_metrics(v, c);
         c.verbosity = static_cast<int>(r.count("verbose"));
         if (script) {
             c.script_path = scenario_name;

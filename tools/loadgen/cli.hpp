@@ -36,6 +36,13 @@ void add_message_options(cxxopts::Options& options, const Config& defaults);
 /// Reads them into `c` (after the scenario): loads --payload-file, checks the window sizes.
 void read_messages(const cli::Values& v, Config& c);
 
+// The live metrics options (cli_metrics.cpp).
+
+/// Adds --metrics-listen, --metrics-linger, --metrics-push and --metrics-push-interval.
+void add_metrics_options(cxxopts::Options& options);
+/// Reads them into `c`: HOST:PORT and the http:// URL checked.
+void read_metrics(const cli::Values& v, Config& c);
+
 // --scenario FILE (cli_scenario.cpp).
 
 /// Sessions still running when a scenario file's last phase ends get this long to finish

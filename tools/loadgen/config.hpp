@@ -113,6 +113,12 @@ struct Config {
     std::uint64_t shard_count = 1;        ///< ... of N; 1: not sharded
     bool quiet = false;
     int verbosity = 0;
+    // Live metrics (cli_metrics.cpp, docs/loadgen.md "Live metrics").
+    std::string metrics_listen;  ///< --metrics-listen HOST:PORT; empty: no /metrics endpoint
+    std::string metrics_push;    ///< --metrics-push URL of a Pushgateway; empty: no pushes
+    Nanos metrics_push_interval{std::chrono::seconds(10)};  ///< between pushes
+    Nanos metrics_linger{0};  ///< keep serving /metrics this long after the run
+    bool metrics() const { return !metrics_listen.empty() || !metrics_push.empty(); }
 
     /// Messages per second each connection sends in open-loop mode; 0 in closed loop.
     double connection_rate() const {

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "loadgen/cli.hpp"
+#include "loadgen/metrics_server.hpp"
 #include "loadgen/run.hpp"
 #include "loadgen/run_report.hpp"
 #include "loadgen/slo.hpp"
@@ -29,8 +30,10 @@ int main(int argc, char** argv) {
     std::signal(SIGTERM, on_signal);
 
     RunResult result;
+    std::unique_ptr<MetricsService> metrics;
     try {
-        result = run_load(config, g_interrupt, std::cerr);
+        if (config.metrics()) metrics = std::make_unique<MetricsService>(config, std::cerr);
+        result = run_load(config, g_interrupt, std::cerr, metrics.get());
     } catch (const std::exception& e) {
         wsb::log_line(wsb::LogLevel::error, e.what());
         return wsb::exit_status(wsb::ExitCode::cannot_run);
@@ -55,5 +58,6 @@ int main(int argc, char** argv) {
             wsb::log_line(wsb::LogLevel::info, "report written to " + config.json_path);
         }
     }
+    if (metrics) metrics->finish(g_interrupt);  // the last push; --metrics-linger
     return wsb::exit_status(code);
 }

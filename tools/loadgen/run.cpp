@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "loadgen/metrics_server.hpp"
 #include "loadgen/worker.hpp"
 #include "wsbench/net/tls.hpp"
 #include "wsbench/scenario/model.hpp"
@@ -226,12 +227,14 @@ bool preflight(const Config& config, Shared& shared, RunResult& result) {
 class Monitor {
   public:
     Monitor(Shared& shared, const std::vector<std::unique_ptr<Worker>>& workers,
-            std::ostream& progress)
+            std::ostream& progress, MetricsService* metrics)
         : shared_(shared),
           config_(shared.config),
           workers_(workers),
           progress_(progress),
-          outstanding_(workers.size(), false) {}
+          outstanding_(workers.size(), false),
+          metrics_(metrics),
+          live_(metrics ? workers.size() : 0) {}
 
     /// Returns when every worker is done.
     void run(const std::atomic<bool>& interrupt, std::vector<TimelinePoint>& timeline) {
@@ -294,6 +297,7 @@ class Monitor {
             for (std::size_t i = 0; i < workers_.size(); ++i) {
                 if (outstanding_[i] && workers_[i]->take_interval(second, &steps_)) {
                     outstanding_[i] = false;
+                    if (metrics_) live_[i] = workers_[i]->live_metrics;  // its copy, as of its tick
                 }
                 all = all && !outstanding_[i];
             }
@@ -353,6 +357,11 @@ class Monitor {
         last_received_ = received;
         last_errors_ = errors;
         last_t_ = now;
+        if (metrics_) {
+            LiveCounters totals;
+            for (const LiveCounters& w : live_) totals.add(w);
+            metrics_->publish(totals, true);
+        }
     }
 
     Shared& shared_;
@@ -368,6 +377,8 @@ class Monitor {
     std::uint64_t last_sent_ = 0;
     std::uint64_t last_received_ = 0;
     std::uint64_t last_errors_ = 0;
+    MetricsService* metrics_;
+    std::vector<LiveCounters> live_;  ///< --metrics: each worker's counters as last handed over
 };
 
 /// Broadcast: the deliveries expected, and every one that should have arrived and did not
@@ -509,7 +520,7 @@ RunResult finish_run(const Config& config, RunResult result, std::vector<WorkerO
 }
 
 RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
-                   std::ostream& progress) {
+                   std::ostream& progress, MetricsService* metrics) {
     // With --shard the run config holds this shard's part; the report keeps the totals.
     const ShardShare share = shard_share(requested);
     const Config config = run_config(requested, share);
@@ -521,6 +532,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
     result.connections_target = config.connections;
 
     Shared shared(config);
+    if (metrics) metrics->begin(config);
     if (!preflight(config, shared, result)) return result;
 
     // Connections are dealt round robin, so every worker gets its share of each ramp step.
@@ -536,7 +548,7 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
     }
     std::vector<std::thread> threads;
     for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
-    Monitor monitor(shared, workers, progress);
+    Monitor monitor(shared, workers, progress, metrics);
     monitor.run(interrupt, result.timeline);
     for (auto& t : threads) t.join();
     if (!config.quiet && monitor.tty) progress << "\n";
@@ -553,7 +565,13 @@ RunResult run_load(const Config& requested, const std::atomic<bool>& interrupt,
     times.stopped_at = monitor.stopped_at;
     times.ended = shared.now();
     times.wall_at_end = std::chrono::system_clock::now();
-    return finish_run(config, std::move(result), std::move(outcomes), times);
+    RunResult done = finish_run(config, std::move(result), std::move(outcomes), times);
+    if (metrics) {
+        metrics->publish(live_counters(done, config.script ? config.script->step_names()
+                                                           : std::vector<std::string>{}),
+                         false);
+    }
+    return done;
 }
 
 ExitCode exit_code_for(const RunResult& result, bool slo_breached) {

@@ -25,12 +25,16 @@ struct PortSpace {
 PortSpace check_port_space(std::uint64_t connections, std::size_t source_addresses,
                            std::uint64_t ports_per_source);
 
+class MetricsService;
+
 /// Runs the load described by `config`. Progress lines go to `progress` once a second
 /// unless config.quiet. Setting `interrupt` (from a signal handler) stops the run within a
-/// second: connections close with 1001 and the result is marked interrupted.
+/// second: connections close with 1001 and the result is marked interrupted. With `metrics`
+/// (--metrics-listen, --metrics-push) the run's totals are published to it once a second and
+/// once at the end (the report's numbers).
 /// Never throws; what stopped a run early is in RunResult::fatal.
-RunResult run_load(const Config& config, const std::atomic<bool>& interrupt,
-                   std::ostream& progress);
+RunResult run_load(const Config& config, const std::atomic<bool>& interrupt, std::ostream& progress,
+                   MetricsService* metrics = nullptr);
 
 /// What one worker hands the coordinator once its thread is done.
 struct WorkerOutcome {

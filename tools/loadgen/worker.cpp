@@ -185,6 +185,7 @@ void Worker::hand_over_interval() {
     ready_index_.store(interval_active_, std::memory_order_relaxed);
     interval_active_ ^= 1;
     if (script_) script_->stats.interval = &script_->interval[interval_active_];
+    if (config.metrics()) capture_live();
     interval_ready_.store(true, std::memory_order_release);
 }
 

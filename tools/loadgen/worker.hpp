@@ -19,6 +19,7 @@
 
 #include "loadgen/config.hpp"
 #include "loadgen/connection.hpp"
+#include "loadgen/metrics.hpp"
 #include "loadgen/reactor.hpp"
 #include "loadgen/result.hpp"
 #include "loadgen/scheduler.hpp"
@@ -92,6 +93,9 @@ class Worker {
 
     Progress progress;
     RunResult result;  ///< this worker's share; valid once run() returned
+    /// --metrics-listen/--metrics-push: the cumulative counters as of the last interval handed
+    /// over; the coordinator reads them after take_interval() returned true.
+    LiveCounters live_metrics;
     /// Every connection this worker had open was closed or reset by the target before the
     /// window ended (the server died or shut down mid-run).
     bool lost_all() const { return lost_all_; }
@@ -120,6 +124,7 @@ class Worker {
     void tick();
     void schedule_tick();
     void hand_over_interval();
+    void capture_live();  // metrics_worker.cpp
     void stop_on_signal(Ns now);
     void start_connections(Ns now);
     void check_deadlines(Ns now);

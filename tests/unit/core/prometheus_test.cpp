@@ -40,6 +40,31 @@ TEST(PromWriter, LabelValuesAreEscapedAndSpecialValuesSpelled) {
               "m NaN\n");
 }
 
+TEST(PromWriter, AHistogramHasCumulativeBucketsInfSumAndCount) {
+    PromWriter w;
+    w.family("wsbench_rtt_seconds", PromWriter::Type::histogram, "Round trips.");
+    PromHistogram h;
+    h.bounds = {5e-05, 0.00025, 1, 10};
+    h.cumulative = {1, 3, 3, 4};
+    h.count = 5;
+    h.sum = 42.5;
+    w.histogram("wsbench_rtt_seconds", {{"step", "rpc"}}, h);
+    w.histogram("wsbench_rtt_seconds", {}, PromHistogram{});
+    EXPECT_EQ(w.text(),
+              "# HELP wsbench_rtt_seconds Round trips.\n"
+              "# TYPE wsbench_rtt_seconds histogram\n"
+              "wsbench_rtt_seconds_bucket{step=\"rpc\",le=\"5e-05\"} 1\n"
+              "wsbench_rtt_seconds_bucket{step=\"rpc\",le=\"0.00025\"} 3\n"
+              "wsbench_rtt_seconds_bucket{step=\"rpc\",le=\"1\"} 3\n"
+              "wsbench_rtt_seconds_bucket{step=\"rpc\",le=\"10\"} 4\n"
+              "wsbench_rtt_seconds_bucket{step=\"rpc\",le=\"+Inf\"} 5\n"
+              "wsbench_rtt_seconds_sum{step=\"rpc\"} 42.5\n"
+              "wsbench_rtt_seconds_count{step=\"rpc\"} 5\n"
+              "wsbench_rtt_seconds_bucket{le=\"+Inf\"} 0\n"
+              "wsbench_rtt_seconds_sum 0\n"
+              "wsbench_rtt_seconds_count 0\n");
+}
+
 TEST(PromNames, MetricAndLabelNameRules) {
     EXPECT_TRUE(valid_metric_name("wsbench_server_messages_total"));
     EXPECT_TRUE(valid_metric_name("job:rate5m"));
