@@ -400,6 +400,7 @@ cxxopts::Options make_options(const Config& d) {
         ("v,verbose", "more diagnostics on stderr (-v, -vv)")
         ("h,help", "this help")
         ("version", "print the version");
+    add_capacity_options(options);
     options.add_options("Target")
         ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
@@ -523,7 +524,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         if (r.count("help")) {
             out << options.help({"Load", "Messages", "Compression", "Connections",
-                                 "Handshake and TLS", "Output"})
+                                 "Handshake and TLS", "Output", "Capacity search"})
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
                    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
                    "must reach every connection; connect, open and hold connections only.\n"
@@ -583,6 +584,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             apply_script(v, std::move(script), c);
         }
 
+        read_capacity(v, c);
         check_contradictions(v, c);
         // After the contradictions, so "--ca with ws://" is named before the file is read.
         if (!c.ca_file.empty()) check_ca_file(c.ca_file);
