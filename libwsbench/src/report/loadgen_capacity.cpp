@@ -2,9 +2,11 @@
 // their own counters and histograms, and its result, as JSON and back, and their equality.
 #include "loadgen_capacity.hpp"
 
+#include <cstdio>
 #include <tuple>
 
 #include "json_fields.hpp"
+#include "wsbench/units.hpp"
 
 namespace wsb::report {
 
@@ -73,9 +75,59 @@ CapacityStep read_step(const json& j, const std::string& path) {
     return s;
 }
 
+std::string percentile(const Histogram& h, double p) {
+    if (h.total_count() == 0) return "-";
+    return format_duration_us(static_cast<double>(h.value_at_percentile(p)));
+}
+
 }  // namespace
 
 namespace detail {
+
+std::string capacity_value_text(double v, const std::string& mode) {
+    char buf[48];
+    if (mode == "connections") {
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    } else {
+        std::snprintf(buf, sizeof buf, v >= 100 ? "%.0f/s" : "%.3g/s", v);
+    }
+    return buf;
+}
+
+std::string capacity_summary(const CapacityReport& c) {
+    auto value = [&](const std::optional<double>& v) {
+        return v ? capacity_value_text(*v, c.mode) : std::string("none");
+    };
+    std::string slo;
+    for (const std::string& t : c.slo) slo += (slo.empty() ? "" : ",") + t;
+    char buf[320];
+    std::snprintf(buf, sizeof buf, "Capacity search (%s), SLO %s: %zu steps of %.3g s\n",
+                  c.mode.c_str(), slo.c_str(), c.steps.size(), c.step_duration_s);
+    std::string out = buf;
+    std::snprintf(buf, sizeof buf, "  %-4s %12s %12s %10s %10s %10s %8s  %-4s  %s\n", "step",
+                  c.mode.c_str(), "throughput", "p50", "p99", "p99.9", "errors", "SLO",
+                  "generator");
+    out += buf;
+    for (std::size_t i = 0; i < c.steps.size(); ++i) {
+        const CapacityStep& s = c.steps[i];
+        std::snprintf(buf, sizeof buf, "  %-4zu %12s %12s %10s %10s %10s %8llu  %-4s  %s", i + 1,
+                      capacity_value_text(s.value, c.mode).c_str(),
+                      format_rate(s.received_per_s()).c_str(), percentile(s.latency, 50).c_str(),
+                      percentile(s.latency, 99).c_str(), percentile(s.latency, 99.9).c_str(),
+                      static_cast<unsigned long long>(s.total_errors()),
+                      s.breaches.empty() ? "pass" : "FAIL", s.generator_bound ? "BOUND" : "ok");
+        out += buf;
+        if (!s.breaches.empty()) out += "  " + s.breaches.front();
+        out += "\n";
+    }
+    out += "  Capacity: " +
+           (c.found ? value(c.highest_passing) + " (the highest passing value)"
+                    : std::string("not found")) +
+           "; highest passing " + value(c.highest_passing) + ", first failing " +
+           value(c.first_failing) + "\n";
+    out += "  Stopped (" + c.stop + "): " + c.detail + "\n";
+    return out;
+}
 
 json capacity_json(const CapacityReport& c) {
     json steps = json::array();

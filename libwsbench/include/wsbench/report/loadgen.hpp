@@ -353,8 +353,9 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b);
 /// scenario file a row per step (name, kind, count, timeouts, errors, corrected p50/p99/p99.9
 /// and uncorrected p99) and a sessions row (started, completed, failed, cut, start lag p99);
 /// non-zero errors by kind, close codes, warnings, and why the run stopped when it was interrupted
-/// or failed. Printed by wsbench-loadgen after a run and by `wsbench-report summary`. Ends with a
-/// newline.
+/// or failed. A capacity search's report starts with its table of steps and result, then the
+/// rest for the highest passing step. Printed by wsbench-loadgen after a run and by
+/// `wsbench-report summary`. Ends with a newline.
 std::string summary_table(const LoadgenReport& report);
 
 }  // namespace wsb::report
