@@ -116,7 +116,7 @@ void add_capacity_options(cxxopts::Options& options) {
         ("max-rate", "rate search: stop once this rate passes (default: no cap)", cxxopts::value<std::string>(), "RATE")
         ("max-connections", "connections search (it starts at -c): stop once this many pass", cxxopts::value<std::string>(), "N")
         ("step", "connections search: add N connections each step instead of doubling", cxxopts::value<std::string>(), "N")
-        ("step-duration", "each step's measured window, after --warmup (default 1s in a search)", cxxopts::value<std::string>()->default_value("10s"), "TIME")
+        ("step-duration", "each step's measured window, after --warmup (which a search makes 1s unless given)", cxxopts::value<std::string>()->default_value("10s"), "TIME")
         ("precision", "stop when the highest pass and the lowest failure are this close", cxxopts::value<std::string>()->default_value("10%"), "PCT");
     // clang-format on
 }
