@@ -125,6 +125,51 @@ TEST_F(LoadgenCapacity, ConnectionsSearchFindsTheServersConnectionLimit) {
     EXPECT_EQ(first_fail.at("connections").at("failed").get<std::uint64_t>(), 12u);
 }
 
+// A scenario file without phases: each step runs that many sessions (send, expect, think);
+// --step 4 from 12: 12, 16 (fails), 14 (fails, within 20 % of 12).
+TEST_F(LoadgenCapacity, ConnectionsSearchRunsAScenarioFilesSessions) {
+    start_server({"--max-connections", "12"});
+    const std::string file = (dir_ / "rpc.yaml").string();
+    std::ofstream(file) << "session:\n"
+                           "  - send: { name: rpc, json: { id: '{{seq}}' } }\n"
+                           "  - expect: { json: { id: '{{seq}}' }, timeout: 1s }\n"
+                           "  - think: 100ms\n";
+    const std::string report = (dir_ / "file.json").string();
+    const ToolRun t = run_tool({"wsbench-loadgen",
+                                url(),
+                                "--scenario",
+                                file,
+                                "--json",
+                                report,
+                                "-q",
+                                "--find-max",
+                                "connections",
+                                "-c",
+                                "12",
+                                "--step",
+                                "4",
+                                "--precision",
+                                "20%",
+                                "--slo",
+                                "rpc.p99<2s,errors<1",
+                                "--step-duration",
+                                "1s",
+                                "--drain-timeout",
+                                "2s",
+                                "-t",
+                                "1"},
+                               60s);
+    ASSERT_EQ(t.exit_code, 0) << t.err << t.out;
+    SchemaCheck schema;
+    const json j = read_report(report, schema);
+    EXPECT_EQ(schema.status, 0) << schema.output;
+    const json& result = j.at("capacity").at("result");
+    EXPECT_EQ(result.at("highest_passing").get<double>(), 12) << t.out;
+    EXPECT_EQ(result.at("first_failing").get<double>(), 14) << t.out;
+    EXPECT_TRUE(j.contains("steps"));  // the passing step's own steps.rpc
+    EXPECT_GT(j.at("steps").at("rpc").at("count").get<std::uint64_t>(), 0u);
+}
+
 TEST_F(LoadgenCapacity, EvenTheFirstStepFailingExitsOne) {
     start_server();
     const Search s = find_max(

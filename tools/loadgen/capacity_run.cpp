@@ -2,11 +2,13 @@
 // against --slo, a table line each as it finishes.
 #include <cmath>
 #include <iostream>
+#include <memory>
 
 #include "loadgen/capacity.hpp"
 #include "loadgen/run.hpp"
 #include "loadgen/run_report.hpp"
 #include "wsbench/report/write.hpp"
+#include "wsbench/scenario/model.hpp"
 #include "wsbench/system.hpp"
 #include "wsbench/units.hpp"
 
@@ -24,6 +26,13 @@ Config step_config(const Config& search, double value) {
     }
     c.duration = search.capacity.step_duration;
     c.warmup = search.capacity.step_warmup;
+    if (search.script) {
+        // A scenario file's one closed phase runs `value` sessions for the step.
+        auto script = std::make_shared<scenario::Scenario>(*search.script);
+        script->phases.front().users = c.connections;
+        script->phases.front().duration = c.duration;
+        c.script = std::move(script);
+    }
     c.quiet = true;
     return c;
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "loadgen/cli.hpp"
+#include "wsbench/scenario/model.hpp"
 
 namespace wsb::loadgen {
 namespace {
@@ -43,10 +44,15 @@ void refuse_single_run_options(const Values& v, const Config& c) {
             "--shard does not apply to --find-max: a search decides each step from the last, "
             "which shards running apart cannot"};
     }
-    if (c.script) {
+    if (c.script && c.capacity.mode == CapacityOptions::Mode::rate) {
         throw UsageError{
-            "--find-max does not take a scenario file yet: its phases set the load; use the "
-            "built-in echo, broadcast or connect scenario"};
+            "--find-max rate does not take a scenario file yet: its phases set the rate; "
+            "search its sessions with --find-max connections"};
+    }
+    if (c.script && (c.script->phases.size() != 1 || c.script->phases.front().open)) {
+        throw UsageError{
+            "--find-max connections with a scenario file needs a file with one closed phase "
+            "(users:) or none: each step sets that phase's sessions"};
     }
     if (c.slo.empty()) {
         throw UsageError{
@@ -96,7 +102,8 @@ void read_connections_search(const Values& v, Config& c) {
             "so every step saturates the generator; or hold idle connections with --scenario "
             "connect"};
     }
-    o.start = static_cast<double>(c.connections);
+    // A scenario file's one closed phase: its users (-c for a file without phases).
+    o.start = static_cast<double>(c.script ? c.script->phases.front().users : c.connections);
     o.max = v.given("max-connections")
                 ? static_cast<double>(v.count("max-connections", "10k (0: no cap)"))
                 : 0;
@@ -149,7 +156,10 @@ void read_capacity(const Values& v, Config& c) {
     }
     o.step_duration = v.duration("step-duration");
     if (o.step_duration.count() <= 0) throw UsageError{"--step-duration must be above 0"};
-    o.step_warmup = v.given("warmup") ? c.warmup : Nanos(std::chrono::seconds(1));
+    // A scenario file has no warmup: its sessions are measured from their start.
+    o.step_warmup = c.script            ? Nanos(0)
+                    : v.given("warmup") ? c.warmup
+                                        : Nanos(std::chrono::seconds(1));
     o.precision = parse_precision(v.text("precision"));
     c.duration = o.step_duration;
     c.warmup = o.step_warmup;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -277,6 +278,30 @@ TEST(CapacityCli, RefusesWhatASearchCannotTake) {
         EXPECT_EQ(p.result.exit_code, ExitCode::usage);
         EXPECT_TRUE(has(p.err, message)) << "wanted '" << message << "' in: " << p.err;
     }
+}
+
+TEST(CapacityCli, AScenarioFileIsSearchedByItsSessions) {
+    const std::string dir = ::testing::TempDir();
+    const std::string plain = dir + "capacity-plain.yaml";
+    const std::string open = dir + "capacity-open.yaml";
+    const char* session =
+        "session:\n"
+        "  - send: { name: rpc, json: { id: '{{seq}}' } }\n"
+        "  - expect: { json: { id: '{{seq}}' }, timeout: 1s }\n";
+    std::ofstream(plain) << session;
+    std::ofstream(open) << "phases: [ { duration: 5s, arrival_rate: 10 } ]\n" << session;
+    const auto p = parse(
+        {"--scenario", plain, "--find-max", "connections", "-c", "5", "--slo", "rpc.p99<20ms"});
+    ASSERT_TRUE(p.result.run) << p.err;
+    EXPECT_EQ(p.result.config.capacity.start, 5);
+    EXPECT_EQ(p.result.config.capacity.step_warmup.count(), 0);
+    const auto rate = parse({"--scenario", plain, "--find-max", "rate", "--slo", "rpc.p99<20ms"});
+    EXPECT_EQ(rate.result.exit_code, ExitCode::usage);
+    EXPECT_TRUE(has(rate.err, "--find-max rate does not take a scenario file")) << rate.err;
+    const auto phases =
+        parse({"--scenario", open, "--find-max", "connections", "--slo", "rpc.p99<20ms"});
+    EXPECT_EQ(phases.result.exit_code, ExitCode::usage);
+    EXPECT_TRUE(has(phases.err, "one closed phase")) << phases.err;
 }
 
 CapacityRun a_search() {
