@@ -108,6 +108,17 @@ SearchParams search_params(const CapacityOptions& o) {
     return p;
 }
 
+double busiest_worker(const RunResult& result) {
+    // The loaded time: the ramp, the warmup and the window. The run's own check divides by
+    // its whole wall time, drain included, which in a short step hides a saturated thread.
+    const double loaded =
+        result.ramp_s + static_cast<double>(result.config.warmup.count()) / 1e9 + result.duration_s;
+    if (loaded < 0.5) return 0;
+    double busiest = 0;
+    for (const ThreadHealth& t : result.threads) busiest = std::max(busiest, t.cpu_s / loaded);
+    return busiest;
+}
+
 bool is_generator_warning(const std::string& warning) {
     return warning.rfind("worker thread ", 0) == 0;
 }
@@ -130,7 +141,9 @@ StepJudgement judge_step(const RunResult& result, const std::vector<SloTerm>& sl
                              " connections could not open");
     }
     if (!result.fatal.empty()) j.breaches.push_back(result.fatal);
-    j.generator_bound = std::any_of(result.warnings.begin(), result.warnings.end(),
+    j.generator_cpu = busiest_worker(result);
+    j.generator_bound = j.generator_cpu > kGeneratorBound ||
+                        std::any_of(result.warnings.begin(), result.warnings.end(),
                                     [](const std::string& w) { return is_generator_warning(w); });
     if (j.generator_bound) {
         j.outcome = StepOutcome::generator_bound;
@@ -175,12 +188,12 @@ std::string capacity_table_line(const CapacityStepRun& step, CapacityOptions::Mo
     const char* verdict = step.judgement.outcome == StepOutcome::interrupted ? "-"
                           : step.judgement.breaches.empty()                  ? "pass"
                                                                              : "FAIL";
-    std::string health = "ok";
-    if (step.judgement.generator_bound) {
-        health = "BOUND (a worker thread used a whole core)";
-    } else if (r.config.open_loop() && r.schedule_lag.total_count() > 0 &&
-               r.schedule_lag.value_at_percentile(99) > 1000) {
-        health = "ok, p99 lag " + percentile_text(r.schedule_lag, 99);
+    char cpu[24];
+    std::snprintf(cpu, sizeof cpu, "cpu %.0f%%", 100 * step.judgement.generator_cpu);
+    std::string health = std::string(step.judgement.generator_bound ? "BOUND, " : "ok, ") + cpu;
+    if (r.config.open_loop() && r.schedule_lag.total_count() > 0 &&
+        r.schedule_lag.value_at_percentile(99) > 1000) {
+        health += ", p99 lag " + percentile_text(r.schedule_lag, 99);
     }
     char buf[320];
     std::snprintf(buf, sizeof buf, "%12s %12s %10s %10s %10s %8llu  %-4s  %s",
@@ -264,6 +277,7 @@ report::CapacityReport capacity_report(const CapacityRun& run) {
         st.value = s.value;
         st.passed = s.judgement.outcome == StepOutcome::pass;
         st.generator_bound = s.judgement.generator_bound;
+        st.generator_cpu = s.judgement.generator_cpu;
         st.breaches = s.judgement.breaches;
         st.warnings = r.warnings;
         st.fatal = r.fatal;

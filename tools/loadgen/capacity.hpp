@@ -89,8 +89,17 @@ SearchParams search_params(const CapacityOptions& options);
 struct StepJudgement {
     StepOutcome outcome = StepOutcome::pass;
     std::vector<std::string> breaches;
-    bool generator_bound = false;  ///< the generator warned that it was the bottleneck
+    bool generator_bound = false;  ///< the generator was the bottleneck (busiest_worker, warnings)
+    double generator_cpu = 0;      ///< busiest_worker() of the step
 };
+
+/// A worker thread above this share of a core over a step's loaded time saturates the
+/// generator: the step measured the generator, not the target.
+inline constexpr double kGeneratorBound = 0.9;
+
+/// The busiest worker thread's CPU time over the step's loaded time (ramp, warmup, window;
+/// not the drain after it), as a share of a core; 0 for a step under half a second.
+double busiest_worker(const RunResult& result);
 
 /// True for the warning of the generator's health check that the generator itself was the
 /// bottleneck (run.cpp): a worker thread used more than 90 % of a core. The schedule-lag
@@ -99,8 +108,10 @@ struct StepJudgement {
 bool is_generator_warning(const std::string& warning);
 
 /// Judges one step's run against the --slo terms. Interrupted beats everything; a run that
-/// opened no connection is unreachable; a saturated generator makes the step generator_bound
-/// (whatever its SLO said); any breach, failed connection or early stop makes it fail.
+/// opened no connection is unreachable; a saturated generator (a worker thread above
+/// kGeneratorBound of a core over the loaded time, or the run's own warning) makes the step
+/// generator_bound whatever its SLO said; any breach, failed connection or early stop makes it
+/// fail.
 StepJudgement judge_step(const RunResult& result, const std::vector<SloTerm>& slo);
 
 /// One finished step: the value, its run and its verdict.

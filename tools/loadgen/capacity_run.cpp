@@ -1,5 +1,6 @@
 // The capacity search's runs: one run_load() per step at the value CapacitySearch chose, judged
 // against --slo, a table line each as it finishes.
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -67,10 +68,9 @@ CapacityRun run_capacity(const Config& config, const std::atomic<bool>& interrup
         step.result = run_load(step_config(config, *value), interrupt, progress);
         step.judgement = judge_step(step.result, config.slo);
         run.search.record(*value, step.judgement.outcome);
-        table << std::to_string(run.steps.size() + 1);
-        const std::string number = std::to_string(run.steps.size() + 1);
-        table << std::string(number.size() < 4 ? 4 - number.size() : 0, ' ') << " "
-              << capacity_table_line(step, mode) << std::flush;
+        std::string number = std::to_string(run.steps.size() + 1);
+        number.resize(std::max<std::size_t>(number.size(), 4), ' ');  // the "step" column
+        table << number << " " << capacity_table_line(step, mode) << std::flush;
         run.steps.push_back(std::move(step));
     }
     return run;

@@ -117,7 +117,8 @@ std::string steps_table(const LoadgenFile& f) {
                "</td><td>" + percentile_cell(s.latency, 99.9) + "</td><td>" +
                std::to_string(s.total_errors()) + "</td><td>" +
                (s.breaches.empty() ? "pass" : "<b>FAIL</b>") + "</td><td>" +
-               (s.generator_bound ? "<b>saturated</b>" : "ok") + "</td><td>" +
+               (s.generator_bound ? "<b>saturated</b>" : "ok") +
+               printf_string(", cpu %.0f%%", s.generator_cpu * 100) + "</td><td>" +
                escape_markup(s.breaches.empty() ? std::string() : s.breaches.front()) +
                "</td></tr>\n";
     }

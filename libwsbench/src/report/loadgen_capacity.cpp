@@ -28,6 +28,7 @@ json step_json(const CapacityStep& s) {
         {"value", s.value},
         {"passed", s.passed},
         {"generator_bound", s.generator_bound},
+        {"generator_cpu", s.generator_cpu},
         {"breaches", s.breaches},
         {"warnings", s.warnings},
         {"duration_s", s.duration_s},
@@ -54,6 +55,7 @@ CapacityStep read_step(const json& j, const std::string& path) {
     s.value = number(j, path, "value");
     s.passed = boolean(j, path, "passed");
     s.generator_bound = boolean(j, path, "generator_bound");
+    s.generator_cpu = number(j, path, "generator_cpu");
     s.breaches = strings(j, path, "breaches");
     s.warnings = strings(j, path, "warnings");
     if (const json* f = find(j, "fatal")) s.fatal = text(*f, path + ".fatal");
@@ -73,6 +75,13 @@ CapacityStep read_step(const json& j, const std::string& path) {
     s.latency = histogram(h, path + ".histograms", "latency");
     s.latency_uncorrected = histogram(h, path + ".histograms", "latency_uncorrected");
     return s;
+}
+
+// The generator column: the busiest worker's share of a core, and BOUND when saturated.
+std::string printf_cpu(double cpu, bool bound) {
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%s, cpu %.0f%%", bound ? "BOUND" : "ok", cpu * 100);
+    return buf;
 }
 
 std::string percentile(const Histogram& h, double p) {
@@ -115,7 +124,8 @@ std::string capacity_summary(const CapacityReport& c) {
                       format_rate(s.received_per_s()).c_str(), percentile(s.latency, 50).c_str(),
                       percentile(s.latency, 99).c_str(), percentile(s.latency, 99.9).c_str(),
                       static_cast<unsigned long long>(s.total_errors()),
-                      s.breaches.empty() ? "pass" : "FAIL", s.generator_bound ? "BOUND" : "ok");
+                      s.breaches.empty() ? "pass" : "FAIL",
+                      printf_cpu(s.generator_cpu, s.generator_bound).c_str());
         out += buf;
         if (!s.breaches.empty()) out += "  " + s.breaches.front();
         out += "\n";
@@ -197,10 +207,11 @@ std::uint64_t CapacityStep::total_errors() const {
 
 bool operator==(const CapacityStep& a, const CapacityStep& b) {
     auto t = [](const CapacityStep& s) {
-        return std::tie(s.value, s.passed, s.generator_bound, s.breaches, s.warnings, s.fatal,
-                        s.duration_s, s.connections_target, s.connections_established,
-                        s.connections_failed, s.messages_sent, s.messages_received, s.errors,
-                        s.error_rate, s.latency, s.latency_uncorrected);
+        return std::tie(s.value, s.passed, s.generator_bound, s.generator_cpu, s.breaches,
+                        s.warnings, s.fatal, s.duration_s, s.connections_target,
+                        s.connections_established, s.connections_failed, s.messages_sent,
+                        s.messages_received, s.errors, s.error_rate, s.latency,
+                        s.latency_uncorrected);
     };
     return t(a) == t(b);
 }

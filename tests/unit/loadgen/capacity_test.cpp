@@ -215,6 +215,17 @@ TEST(CapacityJudge, UnreachableInterruptedAndGeneratorBound) {
     const StepJudgement b = judge_step(busy, slo("p99<1ms"));
     EXPECT_EQ(b.outcome, StepOutcome::generator_bound);
     EXPECT_TRUE(b.generator_bound);
+    // A thread busy for 95 % of the loaded time (ramp, warmup, window) though the run's own
+    // check, over its whole wall time with the drain, did not warn.
+    RunResult hot = step_run(10, 10, 1000);
+    hot.config.warmup = std::chrono::milliseconds(200);
+    hot.threads.push_back(ThreadHealth{0, 0.95 * 1.2, 10});
+    const StepJudgement h = judge_step(hot, slo("p99<1ms"));
+    EXPECT_EQ(h.outcome, StepOutcome::generator_bound);
+    EXPECT_NEAR(h.generator_cpu, 0.95, 1e-9);
+    RunResult cool = hot;
+    cool.threads[0].cpu_s = 0.5;
+    EXPECT_EQ(judge_step(cool, slo("p99<1ms")).outcome, StepOutcome::pass);
     // Schedule lag alone is not the generator's: the target pushing back makes it too.
     RunResult lag = step_run(10, 10, 1000);
     lag.warnings.push_back("p99 schedule lag 3.00 ms: sends left later than intended");

@@ -212,6 +212,7 @@ struct CapacityStep {
     double value = 0;              ///< messages/s (rate) or connections
     bool passed = false;           ///< every --slo term held and every connection opened
     bool generator_bound = false;  ///< the generator's health check warned: not the target's limit
+    double generator_cpu = 0;      ///< the busiest worker thread's share of a core, loaded time
     std::vector<std::string> breaches;  ///< what failed (--slo terms, connections, early stop)
     std::vector<std::string> warnings;  ///< the run's warnings (the generator's health)
     std::string fatal;                  ///< why the step's run stopped early; ""
