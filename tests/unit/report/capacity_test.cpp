@@ -7,6 +7,7 @@
 #include "fixtures.hpp"
 #include "report/compare.hpp"
 #include "report/html.hpp"
+#include "report/merge.hpp"
 
 namespace wsb::report {
 namespace {
@@ -102,6 +103,19 @@ TEST(CapacityReport, HtmlDrawsTheKneeAndTheSteps) {
     EXPECT_FALSE(has(page, "http://")) << "nothing loads from elsewhere";
     EXPECT_FALSE(
         has(render_html({loadgen_report(echo_run({100}), "plain.json")}), "Capacity search"));
+}
+
+TEST(CapacityReport, MergeRefusesASearch) {
+    std::vector<std::string> warnings;
+    try {
+        merge_loadgen(
+            {loadgen_report(search(4000), "a.json"), loadgen_report(search(4000), "b.json")},
+            warnings, std::chrono::system_clock::now());
+        ADD_FAILURE() << "merged";
+    } catch (const InputError& e) {
+        EXPECT_TRUE(has(e.what(), "a.json: a capacity search (--find-max) cannot be merged"))
+            << e.what();
+    }
 }
 
 }  // namespace
