@@ -38,7 +38,7 @@ std::string knee_chart(const std::vector<LoadgenFile>& in, const std::string& mo
     double hi = 1;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const auto& c = in[i].report.capacity;
-        if (!c) continue;
+        if (!c || c->mode != mode) continue;
         for (const auto& [name, p, dashed] :
              {std::tuple<const char*, double, bool>{" p99", 99, false}, {" p50", 50, true}}) {
             Series s{short_name(in[i]) + name, colour(i), dashed, {}};
@@ -56,7 +56,7 @@ std::string knee_chart(const std::vector<LoadgenFile>& in, const std::string& mo
     const Axis y = log_axis(lo > hi ? 1 : lo, hi, "latency", us_text);
     for (std::size_t i = 0; i < in.size(); ++i) {
         const auto& c = in[i].report.capacity;
-        if (!c || !c->found) continue;
+        if (!c || !c->found || c->mode != mode) continue;
         series.push_back(
             Series{short_name(in[i]) + " capacity " + value_text(*c->highest_passing, mode),
                    colour(i),
@@ -75,7 +75,7 @@ std::string throughput_chart(const std::vector<LoadgenFile>& in, const std::stri
     double y_max = 1;
     for (std::size_t i = 0; i < in.size(); ++i) {
         const auto& c = in[i].report.capacity;
-        if (!c) continue;
+        if (!c || c->mode != mode) continue;
         Series s{short_name(in[i]), colour(i), false, {}};
         for (const CapacityStep* step : by_value(*c)) {
             s.points.emplace_back(step->value, step->received_per_s());
@@ -137,6 +137,13 @@ std::string capacity_section(const std::vector<LoadgenFile>& in) {
     out +=
         "<p class=\"note\">Each step is one run at the offered load; the knee is where latency "
         "turns up. The rest of the page shows each input's highest passing step.</p>\n";
+    for (const LoadgenFile& f : in) {
+        if (f.report.capacity && f.report.capacity->mode != mode) {
+            out += "<p class=\"note\">" + escape_markup(short_name(f)) + " searched " +
+                   escape_markup(f.report.capacity->mode) + ", not " + escape_markup(mode) +
+                   ": left out of the charts (its table is below).</p>\n";
+        }
+    }
     out += knee_chart(in, mode) + throughput_chart(in, mode);
     for (const LoadgenFile& f : in) {
         if (f.report.capacity) out += steps_table(f);

@@ -101,6 +101,16 @@ TEST(CapacityReport, HtmlDrawsTheKneeAndTheSteps) {
     EXPECT_TRUE(has(page, "Throughput (messages received per second) against offered load"));
     EXPECT_TRUE(has(page, "<h3>a.json: capacity 4000/s</h3>"));
     EXPECT_FALSE(has(page, "http://")) << "nothing loads from elsewhere";
+    LoadgenReport connections = search(40);
+    connections.capacity->mode = "connections";
+    const std::string mixed = render_html(
+        {loadgen_report(search(4000), "a.json"), loadgen_report(connections, "c.json")});
+    EXPECT_TRUE(has(mixed, "c.json searched connections, not rate: left out of the charts"));
+    const std::string knee = mixed.substr(0, mixed.find("</svg>"));  // the first chart
+    EXPECT_TRUE(has(knee, "Latency against offered load"));
+    EXPECT_TRUE(has(knee, "a.json p99"));
+    EXPECT_FALSE(has(knee, "c.json p99"));
+    EXPECT_TRUE(has(mixed, "<h3>c.json: capacity 40</h3>"));
     EXPECT_FALSE(
         has(render_html({loadgen_report(echo_run({100}), "plain.json")}), "Capacity search"));
 }
