@@ -401,6 +401,7 @@ cxxopts::Options make_options(const Config& d) {
         ("h,help", "this help")
         ("version", "print the version");
     add_metrics_options(options);
+    add_capacity_options(options);
     options.add_options("Target")
         ("url", "ws://host[:port][/path] or wss://...", cxxopts::value<std::string>());
     // clang-format on
@@ -524,7 +525,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
     result.exit_code = cli::parse(options, argc, argv, err, [&](const cxxopts::ParseResult& r) {
         if (r.count("help")) {
             out << options.help({"Load", "Messages", "Compression", "Connections",
-                                 "Handshake and TLS", "Output", "Metrics"})
+                                 "Handshake and TLS", "Output", "Metrics", "Capacity search"})
                 << "\nScenarios: echo, each connection sends and expects its own messages back\n"
                    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
                    "must reach every connection; connect, open and hold connections only.\n"
@@ -533,7 +534,9 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
                    "steps.<NAME> in the report, --slo 'NAME.p99<20ms' per step.\n"
                    "Exit codes: 0 ran (and every --slo term held), 1 an --slo term failed or\n"
                    "the target dropped every connection mid-run, 2 usage error,\n"
-                   "3 could not run (target unreachable, I/O error).\n"
+                   "3 could not run (target unreachable, I/O error). --find-max: 0 a capacity\n"
+                   "was found, 1 none (first step failed, generator-bound, Ctrl-C), 3 "
+                   "unreachable.\n"
                    "Counts take k/M (10k); sizes k/M/G (1000) or KiB/MiB/GiB (1024); durations\n"
                    "ns, us, ms, s, m, h (1m30s); rates a count per second or per unit (5k/s, "
                    "300/m).\n"
@@ -585,6 +588,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
             apply_script(v, std::move(script), c);
         }
 
+        read_capacity(v, c);
         check_contradictions(v, c);
         // After the contradictions, so "--ca with ws://" is named before the file is read.
         if (!c.ca_file.empty()) check_ca_file(c.ca_file);

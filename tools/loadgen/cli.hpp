@@ -58,4 +58,13 @@ std::shared_ptr<scenario::Scenario> load_script(const std::string& path);
 /// phases one from -c and -d, offers its subprotocols, sets the scenario drain time.
 void apply_script(const cli::Values& v, std::shared_ptr<scenario::Scenario> s, Config& c);
 
+// --find-max, the capacity search (cli_capacity.cpp).
+
+/// Adds --find-max, --start-rate, --max-rate, --max-connections, --step, --step-duration and
+/// --precision (the "Capacity search" group).
+void add_capacity_options(cxxopts::Options& options);
+/// Reads them into `c` (after every other option): refuses the options a search sets itself
+/// (-d, -n, -R in a rate search, ...) and a search without --slo.
+void read_capacity(const cli::Values& v, Config& c);
+
 }  // namespace wsb::loadgen

@@ -62,6 +62,19 @@ inline DeflateOffer default_deflate_offer() {
     return o;
 }
 
+/// --find-max: a capacity search (capacity.hpp, docs/loadgen.md "Capacity search"); mode none
+/// for a single run. Each step is one run of step_duration after step_warmup.
+struct CapacityOptions {
+    enum class Mode : std::uint8_t { none, rate, connections };
+    Mode mode = Mode::none;
+    double start = 0;        ///< the first step: --start-rate (rate) or -c (connections)
+    double max = 0;          ///< --max-rate or --max-connections; 0: no cap
+    double step = 0;         ///< connections: --step, added each step; 0: doubling
+    double precision = 0.1;  ///< --precision, a fraction: stop when (fail - pass) <= this * pass
+    Nanos step_duration{std::chrono::seconds(10)};  ///< --step-duration, each step's window
+    Nanos step_warmup{std::chrono::seconds(1)};     ///< --warmup, before each step's window
+};
+
 /// Every option of a run. Defaults are the documented ones (docs/loadgen.md).
 struct Config {
     Url url;               ///< target, ws:// or wss://
@@ -119,6 +132,7 @@ struct Config {
     Nanos metrics_push_interval{std::chrono::seconds(10)};  ///< between pushes
     Nanos metrics_linger{0};  ///< keep serving /metrics this long after the run
     bool metrics() const { return !metrics_listen.empty() || !metrics_push.empty(); }
+    CapacityOptions capacity;  ///< --find-max
 
     /// Messages per second each connection sends in open-loop mode; 0 in closed loop.
     double connection_rate() const {

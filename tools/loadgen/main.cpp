@@ -1,8 +1,10 @@
 // wsbench-loadgen: parses options, runs the load, writes the report and the summary, and
-// returns the exit code (0 ok, 1 SLO breached or run failed, 2 usage, 3 could not run).
+// returns the exit code (0 ok, 1 SLO breached or run failed, 2 usage, 3 could not run);
+// with --find-max, runs the capacity search instead (capacity.hpp).
 #include <csignal>
 #include <iostream>
 
+#include "loadgen/capacity.hpp"
 #include "loadgen/cli.hpp"
 #include "loadgen/metrics_server.hpp"
 #include "loadgen/run.hpp"
@@ -28,6 +30,15 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+
+    if (config.capacity.mode != CapacityOptions::Mode::none) {
+        try {
+            return wsb::exit_status(capacity_main(config, g_interrupt));
+        } catch (const std::exception& e) {
+            wsb::log_line(wsb::LogLevel::error, e.what());
+            return wsb::exit_status(wsb::ExitCode::cannot_run);
+        }
+    }
 
     RunResult result;
     std::unique_ptr<MetricsService> metrics;

@@ -210,6 +210,36 @@ void add_step_metrics(const LoadgenFile& base, const LoadgenFile& current, const
     }
 }
 
+// Capacity searches (--find-max): the capacities found, higher is better; a search that found
+// none compares as 0 and says why in a note.
+void add_capacity_metrics(const LoadgenFile& base, const LoadgenFile& current, const AddMetric& add,
+                          std::vector<std::string>& notes) {
+    const auto& bc = base.report.capacity;
+    const auto& nc = current.report.capacity;
+    if (!bc && !nc) return;
+    if (!bc || !nc) {
+        notes.push_back("only " + (bc ? base.path : current.path) +
+                        " is a capacity search: capacities not compared");
+        return;
+    }
+    if (bc->mode != nc->mode) {
+        notes.push_back("the searches differ: " + bc->mode + " in " + base.path + ", " + nc->mode +
+                        " in " + current.path + ": capacities not compared");
+        return;
+    }
+    auto found = [](const CapacityReport& c) { return c.found ? *c.highest_passing : 0.0; };
+    add("capacity", bc->mode == "rate" ? "/s" : "", true, found(*bc), found(*nc));
+    for (const auto* side : {&base, &current}) {
+        const CapacityReport& c = *side->report.capacity;
+        if (!c.found) notes.push_back(side->path + ": no capacity found (" + c.stop + ")");
+    }
+    if (bc->slo != nc->slo) notes.push_back("the searches' --slo terms differ");
+    notes.push_back(
+        printf_string("each capacity is known within its search's precision (%g%%, "
+                      "%g%%): a smaller change is not a difference",
+                      bc->precision * 100, nc->precision * 100));
+}
+
 }  // namespace
 
 double Thresholds::for_metric(const std::string& name) const {
@@ -230,7 +260,7 @@ double Thresholds::for_metric(const std::string& name) const {
 
 const std::vector<std::string>& loadgen_metric_names() {
     static const std::vector<std::string> names = [] {
-        std::vector<std::string> n{"throughput", "errors", "error_rate"};
+        std::vector<std::string> n{"throughput", "errors", "error_rate", "capacity"};
         for (const Percentile& p : kPercentiles) n.emplace_back(p.name);
         for (const Percentile& p : kPercentiles) n.push_back(std::string("uncorrected.") + p.name);
         for (const char* family : {"connect.", "handshake."}) {
@@ -357,6 +387,7 @@ Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
         add_connection("handshake.", b.handshake, n.handshake);
     }
     add_step_metrics(base, current, add, c.notes);
+    add_capacity_metrics(base, current, add, c.notes);
 
     // Runs of different shape compare poorly; say so, but compare anyway.
     const json bc = b.config;

@@ -15,7 +15,12 @@ namespace wsb::report {
 /// percentile chart per step (every step any input has), a table of each step's counts and
 /// percentiles per input, and a table of each input's sessions. Charts are SVG generated here; the
 /// page loads nothing from elsewhere (no scripts, fonts or stylesheets).
+/// Capacity searches (--find-max) add a section first: p50 and p99 against offered load (the
+/// knee) with the capacity marked, throughput against offered load, and each search's steps.
 std::string render_html(const std::vector<LoadgenFile>& inputs);
+
+/// That section (html_capacity.cpp); "" when no input is a capacity search.
+std::string capacity_section(const std::vector<LoadgenFile>& inputs);
 
 /// The page for Autobahn index.json files (as Autobahn's wstest or wsbench-conformance write
 /// them): pass/fail totals per file and agent, overall and by section, then one table per

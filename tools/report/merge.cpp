@@ -417,6 +417,14 @@ MergeInfo merge_info(const std::vector<LoadgenFile>& in, std::vector<std::string
 LoadgenReport merge_loadgen(const std::vector<LoadgenFile>& in, std::vector<std::string>& warnings,
                             std::chrono::system_clock::time_point created) {
     if (in.size() < 2) throw InputError("merge needs at least two reports");
+    for (const LoadgenFile& f : in) {
+        // Each step of a search is its own run: there is no one run to merge them into.
+        if (f.report.capacity) {
+            throw InputError(f.path +
+                             ": a capacity search (--find-max) cannot be merged; compare two "
+                             "searches with wsbench-report compare");
+        }
+    }
     check_compatible(in);
     LoadgenReport m;
     m.envelope = make_envelope(kLoadgenSchema, "wsbench-report",

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "json_fields.hpp"
+#include "loadgen_capacity.hpp"
 #include "loadgen_deflate.hpp"
 #include "loadgen_steps.hpp"
 
@@ -398,6 +399,7 @@ void to_json(json& j, const LoadgenReport& r) {
     }
     if (!r.fatal.empty()) j["fatal"] = r.fatal;
     if (r.merged) j["merged"] = merged_json(*r.merged);
+    if (r.capacity) j["capacity"] = detail::capacity_json(*r.capacity);
 }
 
 void from_json(const json& d, LoadgenReport& r) {
@@ -417,6 +419,7 @@ void from_json(const json& d, LoadgenReport& r) {
     read_optional_sections(d, r);
     detail::read_scenario_sections(d, r);
     detail::read_deflate_section(d, r);
+    if (const json* c = find(d, "capacity")) r.capacity = detail::read_capacity(*c);
 }
 
 // ---------------------------------------------------------------------------- figures
@@ -529,7 +532,7 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b) {
                         r.sent_per_s, r.received_per_s, r.latency, r.latency_uncorrected, r.connect,
                         r.handshake, r.schedule_lag, r.timeline, r.errors, r.close_codes, r.threads,
                         r.warnings, r.broadcast, r.deflate, r.steps, r.sessions, r.slo, r.fatal,
-                        r.merged);
+                        r.merged, r.capacity);
     };
     return t(a) == t(b);
 }

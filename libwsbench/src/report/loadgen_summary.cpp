@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 
+#include "loadgen_capacity.hpp"
 #include "loadgen_deflate.hpp"
 #include "wsbench/report/loadgen.hpp"
 #include "wsbench/units.hpp"
@@ -245,6 +246,10 @@ std::string health_rows(const LoadgenReport& r) {
 std::string summary_table(const LoadgenReport& r) {
     std::string out = std::string(kLoadgenTool) + " " + std::string(version()) + " @ " +
                       r.envelope.target_url + "\n";
+    if (r.capacity) {
+        out +=
+            detail::capacity_summary(*r.capacity) + "\nThe highest passing step (else the last):\n";
+    }
     out += load_rows(r);
     out += "\n";
     out += latency_table(r);

@@ -209,6 +209,51 @@ struct MergeInfo {
     std::optional<Shards> shards;
 };
 
+/// One step of a capacity search (--find-max): a run at `value` with its own counters and
+/// histograms, and its verdict.
+struct CapacityStep {
+    double value = 0;              ///< messages/s (rate) or connections
+    bool passed = false;           ///< every --slo term held and every connection opened
+    bool generator_bound = false;  ///< the generator's health check warned: not the target's limit
+    double generator_cpu = 0;      ///< the busiest worker thread's share of a core, loaded time
+    std::vector<std::string> breaches;  ///< what failed (--slo terms, connections, early stop)
+    std::vector<std::string> warnings;  ///< the run's warnings (the generator's health)
+    std::string fatal;                  ///< why the step's run stopped early; ""
+    double duration_s = 0;              ///< the measured window
+    std::uint64_t connections_target = 0;
+    std::uint64_t connections_established = 0;
+    std::uint64_t connections_failed = 0;
+    std::uint64_t messages_sent = 0;
+    std::uint64_t messages_received = 0;
+    std::map<std::string, std::uint64_t> errors;  ///< by kind, the non-zero ones
+    double error_rate = 0;                        ///< as summary.error_rate
+    Histogram latency;                            ///< µs, corrected
+    Histogram latency_uncorrected;                ///< µs
+    /// Received messages per second of the window (0 when empty).
+    double received_per_s() const;
+    double sent_per_s() const;
+    std::uint64_t total_errors() const;
+};
+
+/// The `capacity` section of a search's report: its parameters, every step, the result.
+struct CapacityReport {
+    std::string mode = "rate";  ///< "rate" or "connections"
+    double start = 0;
+    double max = 0;        ///< 0: no cap
+    double step = 0;       ///< connections: added each step; 0: doubling
+    double precision = 0;  ///< a fraction
+    double step_duration_s = 0;
+    double warmup_s = 0;
+    std::vector<std::string> slo;  ///< the terms as written
+    std::vector<CapacityStep> steps;
+    bool found = false;                     ///< a capacity was found (within precision, or the cap)
+    std::optional<double> highest_passing;  ///< the capacity when found
+    std::optional<double> first_failing;
+    /// precision, max_reached, first_step_failed, generator_bound, unreachable, interrupted
+    std::string stop;
+    std::string detail;  ///< why it stopped, a sentence
+};
+
 /// Everything a "wsbench.loadgen/1" report holds. The latency summaries (`latency_us`, ...),
 /// summary.errors, summary.error_rate, summary.connections.opened_per_s and generator.cpu_s are
 /// not stored: to_json derives them from the histograms and counters, as the writers always did.
@@ -252,6 +297,8 @@ struct LoadgenReport {
     std::optional<SloVerdict> slo;             ///< when --slo was given
     std::string fatal;                         ///< why the run stopped early; "" when it did not
     std::optional<MergeInfo> merged;           ///< in the output of wsbench-report merge
+    /// --find-max: the search; the rest of the report is its highest passing step (else its last)
+    std::optional<CapacityReport> capacity;
 
     /// The sum of `errors`.
     std::uint64_t total_errors() const;
@@ -298,6 +345,8 @@ bool operator==(const SloVerdict& a, const SloVerdict& b);
 bool operator==(const MergeSource& a, const MergeSource& b);
 bool operator==(const MergeInfo::Shards& a, const MergeInfo::Shards& b);
 bool operator==(const MergeInfo& a, const MergeInfo& b);
+bool operator==(const CapacityStep& a, const CapacityStep& b);
+bool operator==(const CapacityReport& a, const CapacityReport& b);
 bool operator==(const LoadgenReport::Connections& a, const LoadgenReport::Connections& b);
 bool operator==(const LoadgenSettings& a, const LoadgenSettings& b);
 bool operator==(const LoadgenReport& a, const LoadgenReport& b);
@@ -308,8 +357,9 @@ bool operator==(const LoadgenReport& a, const LoadgenReport& b);
 /// scenario file a row per step (name, kind, count, timeouts, errors, corrected p50/p99/p99.9
 /// and uncorrected p99) and a sessions row (started, completed, failed, cut, start lag p99);
 /// non-zero errors by kind, close codes, warnings, and why the run stopped when it was interrupted
-/// or failed. Printed by wsbench-loadgen after a run and by `wsbench-report summary`. Ends with a
-/// newline.
+/// or failed. A capacity search's report starts with its table of steps and result, then the
+/// rest for the highest passing step. Printed by wsbench-loadgen after a run and by
+/// `wsbench-report summary`. Ends with a newline.
 std::string summary_table(const LoadgenReport& report);
 
 }  // namespace wsb::report
