@@ -611,10 +611,27 @@ void Worker::run_schedule(Ns now) {
     }
     dirty_.clear();
     if (!heap_.empty() && heap_.front().first <= now) {
-        asio::post(io, [this] { run_schedule(shared.now()); });
+        pass_again(now);
         return;
     }
     arm_send_timer();
+}
+
+void Worker::pass_again(Ns now) {
+    if (reactor_) {
+        // After the input that came meanwhile: the loop waits with a zero timeout first.
+        send_timer_armed_ = true;
+        send_timer_due_ = heap_.front().first;
+        send_timer_fire_ = now;
+        return;
+    }
+    asio::post(io, [this] {
+        if (script_) {
+            run_script_schedule(shared.now());
+        } else {
+            run_schedule(shared.now());
+        }
+    });
 }
 
 }  // namespace wsb::loadgen

@@ -231,7 +231,7 @@ void Worker::run_script_schedule(Ns now) {
         script_reschedule(c);
     }
     if (!heap_.empty() && heap_.front().first <= now) {
-        asio::post(io, [this] { run_script_schedule(shared.now()); });
+        pass_again(now);
         return;
     }
     arm_send_timer();

@@ -83,12 +83,15 @@ void Worker::run() {
 
 void Worker::run_direct() {
     constexpr Ns kNoTick = std::numeric_limits<Ns>::max();
+    // Each round does what is due (tick, schedule pass, posted handlers, reads left over),
+    // then waits for input until the next due time: with a zero timeout when something is
+    // due already, so sends never starve reads nor reads sends.
     while (!loop_done_) {
-        const Ns now = shared.now();
+        Ns now = shared.now();
         if (now >= next_tick_) {
             next_tick_ = kNoTick;  // tick() sets the next one, or ends the loop
             tick();
-            continue;
+            if (loop_done_) break;
         }
         if (send_timer_armed_ && now >= send_timer_fire_) {
             send_timer_armed_ = false;
@@ -97,7 +100,6 @@ void Worker::run_direct() {
             } else {
                 run_schedule(now);
             }
-            continue;
         }
         // What was posted to Asio (no system call when nothing was).
         if (io.stopped()) io.restart();
@@ -106,10 +108,10 @@ void Worker::run_direct() {
             reading_.swap(read_again_);  // read_more() may list a connection again
             for (const std::uint32_t local : reading_) connections_[local]->read_more();
             reading_.clear();
-            continue;
         }
+        now = shared.now();
         const Ns wake = send_timer_armed_ ? std::min(next_tick_, send_timer_fire_) : next_tick_;
-        const int n = reactor_->wait(wake - shared.now());
+        const int n = reactor_->wait(read_again_.empty() ? wake - now : 0);
         for (int i = 0; i < n; ++i) {
             const epoll_event& ev = reactor_->event(i);
             static_cast<Connection*>(ev.data.ptr)->on_events(ev.events);

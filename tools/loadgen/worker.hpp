@@ -175,6 +175,9 @@ class Worker {
         std::push_heap(heap_.begin(), heap_.end(), std::greater<>());
     }
     void arm_send_timer();
+    /// A pass left sends that are due (it stops at 4096 to stay responsive): another pass
+    /// runs once the input that came meanwhile was read.
+    void pass_again(Ns now);
     void run_schedule(Ns now);
     void end_of_window(Ns now);
     bool all_sent() const;
