@@ -21,11 +21,6 @@ constexpr std::size_t kHeadLimit = 256;  // bytes of a split message kept to fin
 constexpr int kReadsPerWakeup = 8;
 constexpr std::size_t kMaxPending = 4 << 20;   // open loop: unsent bytes per connection
 constexpr Ns kCloseTimeoutNs = 1'000'000'000;  // our close waits this long for the answer
-// Open loop: schedule passes are at least this far apart. The kernel already lets a timer
-// fire up to 50 us late (the default timer slack), so waking sooner buys no precision but
-// costs a timerfd_settime per message at high rates; this way each pass sends everything
-// due since the last one. Lateness is charged to the corrected latency either way.
-constexpr Ns kSchedulePassNs = 50'000;
 
 }  // namespace
 
@@ -539,33 +534,6 @@ void Connection::finish() {
 
 // ---- The worker's open-loop schedule pass (here so send_message inlines into it) ------------
 
-void Worker::arm_send_timer() {
-    if (heap_.empty() || window_over_) return;
-    const Ns due = heap_.front().first;
-    if (send_timer_armed_ && send_timer_due_ <= due) return;
-    // Re-arming cancels the wait in progress; its handler still runs (operation_aborted)
-    // and must not clear the flag of the new wait: each wait carries its generation.
-    send_timer_armed_ = true;
-    send_timer_due_ = due;
-    const std::uint64_t generation = ++send_timer_generation_;
-    const Ns fire = std::max(due, last_pass_ + kSchedulePassNs);
-    if (reactor_) {
-        send_timer_fire_ = fire;  // the worker's own loop waits for it (run_direct())
-        return;
-    }
-    send_timer_.expires_at(shared.t0 + std::chrono::nanoseconds(fire));
-    send_timer_.async_wait([this, generation](const asio::error_code& ec) {
-        if (generation != send_timer_generation_) return;
-        send_timer_armed_ = false;
-        if (ec) return;
-        if (script_) {
-            run_script_schedule(shared.now());
-        } else {
-            run_schedule(shared.now());
-        }
-    });
-}
-
 void Worker::run_schedule(Ns now) {
     if (window_over_) return;
     last_pass_ = now;
@@ -615,23 +583,6 @@ void Worker::run_schedule(Ns now) {
         return;
     }
     arm_send_timer();
-}
-
-void Worker::pass_again(Ns now) {
-    if (reactor_) {
-        // After the input that came meanwhile: the loop waits with a zero timeout first.
-        send_timer_armed_ = true;
-        send_timer_due_ = heap_.front().first;
-        send_timer_fire_ = now;
-        return;
-    }
-    asio::post(io, [this] {
-        if (script_) {
-            run_script_schedule(shared.now());
-        } else {
-            run_schedule(shared.now());
-        }
-    });
 }
 
 }  // namespace wsb::loadgen

@@ -126,6 +126,50 @@ void Worker::end_loop() {
     loop_done_ = true;
 }
 
+void Worker::arm_send_timer() {
+    if (heap_.empty() || window_over_) return;
+    const Ns due = heap_.front().first;
+    if (send_timer_armed_ && send_timer_due_ <= due) return;
+    // Re-arming cancels the wait in progress; its handler still runs (operation_aborted)
+    // and must not clear the flag of the new wait: each wait carries its generation.
+    send_timer_armed_ = true;
+    send_timer_due_ = due;
+    const std::uint64_t generation = ++send_timer_generation_;
+    const Ns fire = std::max(due, last_pass_ + kSchedulePassNs);
+    if (reactor_) {
+        send_timer_fire_ = fire;  // the worker's own loop waits for it (run_direct())
+        return;
+    }
+    send_timer_.expires_at(shared.t0 + std::chrono::nanoseconds(fire));
+    send_timer_.async_wait([this, generation](const asio::error_code& ec) {
+        if (generation != send_timer_generation_) return;
+        send_timer_armed_ = false;
+        if (ec) return;
+        if (script_) {
+            run_script_schedule(shared.now());
+        } else {
+            run_schedule(shared.now());
+        }
+    });
+}
+
+void Worker::pass_again(Ns now) {
+    if (reactor_) {
+        // After the input that came meanwhile: the loop waits with a zero timeout first.
+        send_timer_armed_ = true;
+        send_timer_due_ = heap_.front().first;
+        send_timer_fire_ = now;
+        return;
+    }
+    asio::post(io, [this] {
+        if (script_) {
+            run_script_schedule(shared.now());
+        } else {
+            run_schedule(shared.now());
+        }
+    });
+}
+
 void Worker::schedule_tick() {
     if (reactor_) {
         next_tick_ = shared.now() + kTickNs;

@@ -57,6 +57,12 @@ struct Shared {
     Ns window_end() const { return measure_start() + config.duration.count(); }
 };
 
+// Open loop: schedule passes are at least this far apart. The kernel already lets a timer
+// fire up to 50 us late (the default timer slack), so waking sooner buys no precision but
+// costs a timerfd_settime per message at high rates; this way each pass sends everything
+// due since the last one. Lateness is charged to the corrected latency either way.
+inline constexpr Ns kSchedulePassNs = 50'000;
+
 /// Adds to a counter that only one thread writes: a plain load and store, no locked
 /// read-modify-write.
 template <class T>
