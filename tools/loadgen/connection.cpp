@@ -191,7 +191,7 @@ void Connection::unblock() {
 // ---- Reading ----------------------------------------------------------------------------------
 
 void Connection::arm_read() {
-    if (state == State::closed || (fd < 0 && waiting_read)) return;
+    if (state == State::closed || (fd < 0 && (waiting_read || worker.reactor_))) return;
     // --stall: a slow consumer reads nothing between its handshake and the window's end.
     const Config& config = worker.config;
     if (state == State::open && !worker.window_over_ && config.stall > 0 &&
@@ -263,7 +263,10 @@ void Connection::on_readable() {
         }
         asio::error_code e;
         const std::size_t n = read_plain(buffer.data(), buffer.size(), e);
-        if (e == asio::error::would_block || e == asio::error::try_again) break;
+        if (e == asio::error::would_block || e == asio::error::try_again) {
+            drain_input = false;
+            break;
+        }
         if (e) {
             if (state == State::closing) {
                 finish();
@@ -274,7 +277,7 @@ void Connection::on_readable() {
         }
         on_bytes(buffer.data(), n, buffer.size());
         if (state == State::closed) return;
-        if (n < buffer.size()) break;
+        if (n < buffer.size() && !drain_input) break;
     }
     flush();
     arm_read();
@@ -464,6 +467,7 @@ void Connection::on_close_frame(const FrameEvent& ev, Ns now) {
     std::uint8_t payload[2] = {static_cast<std::uint8_t>(code >> 8),
                                static_cast<std::uint8_t>(code)};
     send_control(Opcode::close, payload, code == 1005 ? 0 : 2);
+    if (state == State::closed) return;
     leave_open();
     worker.count_errors(ErrorKind::timeout,
                         worker.window_seen_ ? in_flight : 0);  // replies lost with it
@@ -477,6 +481,7 @@ void Connection::close(std::uint16_t code, std::string_view reason) {
     const std::size_t n = format_close_payload(
         code, reason.empty() && code == 1001 ? "going away" : reason, payload, sizeof payload);
     send_control(Opcode::close, payload, n);
+    if (state == State::closed) return;
     leave_open();
     state = State::closing;
     deadline = worker.shared.now() + kCloseTimeoutNs;

@@ -122,6 +122,8 @@ class Connection {
     std::size_t inflight_sent = 0;  ///< fd: bytes of `inflight` the kernel took so far
     bool input_missed = false;      ///< fd: input came while --stall held reading back
     bool read_queued = false;       ///< fd: in the worker's list of reads to go on with
+    bool drain_input = false;  ///< fd: the peer shut or reset: read to the end, not to a short read
+    bool write_failed = false;  ///< fd: a send failed; fail() runs from the loop, as Asio's would
     std::unique_ptr<std::array<std::uint8_t, 16384>> tls_buffer;  ///< TLS reads land here
 
     Ns started = 0;   ///< connect start

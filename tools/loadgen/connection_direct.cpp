@@ -66,16 +66,19 @@ void Connection::on_events(std::uint32_t events) {
         if (err == 0 && (events & (EPOLLERR | EPOLLHUP)) != 0) err = ECONNRESET;
         if (err != 0) {
             connect_failed(errno_text(err));
-        } else {
-            on_connected();
+            return;
         }
-        return;
+        on_connected();  // and on, to what else came with the event
+        if (fd < 0) return;
     }
     if ((events & EPOLLOUT) != 0 && writing) {
         write_more();
         if (fd < 0) return;
     }
     if ((events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) {
+        // Edge-triggered: the end of input comes as one edge, maybe with the last data, so
+        // after it a short read is no sign that nothing is left.
+        if ((events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) drain_input = true;
         if (waiting_read) {
             on_readable();
         } else {
@@ -86,7 +89,17 @@ void Connection::on_events(std::uint32_t events) {
 
 void Connection::read_more() {
     read_queued = false;
-    if (fd >= 0 && waiting_read && state != State::closed) on_readable();
+    if (fd < 0 || state == State::closed) return;
+    if (write_failed) {
+        write_failed = false;
+        fail(ErrorKind::write);
+        return;
+    }
+    if (waiting_read) {
+        on_readable();
+    } else {
+        input_missed = true;  // --stall held it back meanwhile
+    }
 }
 
 std::size_t Connection::read_plain(std::uint8_t* buffer, std::size_t size, asio::error_code& e) {
@@ -120,7 +133,14 @@ void Connection::flush_direct() {
     }
     if (n < 0) {
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            fail(ErrorKind::write);
+            // Failed from the loop, not inside this call, as an Asio write's error would be:
+            // the callers of flush() go on with the connection as it was.
+            writing = true;
+            write_failed = true;
+            if (!read_queued) {
+                read_queued = true;
+                worker.read_again_.push_back(local);
+            }
             return;
         }
         n = 0;
@@ -158,6 +178,8 @@ void Connection::close_direct() noexcept {
     writing = false;
     waiting_read = false;
     input_missed = false;
+    drain_input = false;
+    write_failed = false;
     inflight.clear();
     inflight_sent = 0;
 }

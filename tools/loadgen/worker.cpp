@@ -101,14 +101,15 @@ void Worker::run_direct() {
                 run_schedule(now);
             }
         }
-        // What was posted to Asio (no system call when nothing was).
-        if (io.stopped()) io.restart();
-        io.poll();
         if (!read_again_.empty()) {
             reading_.swap(read_again_);  // read_more() may list a connection again
             for (const std::uint32_t local : reading_) connections_[local]->read_more();
             reading_.clear();
         }
+        // What was posted to Asio, here and since the last round (no system call when
+        // nothing was).
+        if (io.stopped()) io.restart();
+        io.poll();
         now = shared.now();
         const Ns wake = send_timer_armed_ ? std::min(next_tick_, send_timer_fire_) : next_tick_;
         const int n = reactor_->wait(read_again_.empty() ? wake - now : 0);

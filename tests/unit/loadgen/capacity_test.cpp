@@ -219,7 +219,7 @@ TEST(CapacityJudge, UnreachableInterruptedAndGeneratorBound) {
     // check, over its whole wall time with the drain, did not warn.
     RunResult hot = step_run(10, 10, 1000);
     hot.config.warmup = std::chrono::milliseconds(200);
-    hot.threads.push_back(ThreadHealth{0, 0.95 * 1.2, 10});
+    hot.threads.push_back(ThreadHealth{0, 0.95 * 1.2, 10, "epoll"});
     const StepJudgement h = judge_step(hot, slo("p99<1ms"));
     EXPECT_EQ(h.outcome, StepOutcome::generator_bound);
     EXPECT_NEAR(h.generator_cpu, 0.95, 1e-9);

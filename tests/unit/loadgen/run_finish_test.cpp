@@ -66,8 +66,8 @@ TEST(LoadgenRunFinish, MergesEveryWorkersCountersHistogramsAndCloseCodes) {
     a.result.close_codes[1000] = 2;
     b.result.close_codes[1000] = 1;
     b.result.close_codes[1001] = 1;
-    a.result.threads.push_back(ThreadHealth{0, 0.5, 2});
-    b.result.threads.push_back(ThreadHealth{1, 0.25, 1});
+    a.result.threads.push_back(ThreadHealth{0, 0.5, 2, "epoll"});
+    b.result.threads.push_back(ThreadHealth{1, 0.25, 1, "epoll"});
     b.result.connections_failed = 1;
 
     const RunResult r = finish_run(ten_seconds(), RunResult{}, two(a, b), normal_times());
@@ -216,9 +216,9 @@ TEST(LoadgenRunFinish, BroadcastWithASilentPublisherIsFatal) {
 
 TEST(LoadgenRunFinish, WarnsAboutASaturatedWorkerThread) {
     WorkerOutcome a = worker(2, 10);
-    a.result.threads.push_back(ThreadHealth{0, 13.3, 2});  // of a 14 s run
+    a.result.threads.push_back(ThreadHealth{0, 13.3, 2, "epoll"});  // of a 14 s run
     WorkerOutcome b = worker(2, 10);
-    b.result.threads.push_back(ThreadHealth{1, 2.0, 2});
+    b.result.threads.push_back(ThreadHealth{1, 2.0, 2, "epoll"});
     const RunResult r = finish_run(ten_seconds(), RunResult{}, two(a, b), normal_times());
     ASSERT_EQ(r.warnings.size(), 1u);
     EXPECT_TRUE(has(r.warnings[0], "worker thread 0 used 95% of a core")) << r.warnings[0];

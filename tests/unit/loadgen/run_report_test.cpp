@@ -69,7 +69,7 @@ RunResult echo_run() {
     r.errors[kind(ErrorKind::connect)] = 2;
     r.errors[kind(ErrorKind::timeout)] = 10;
     r.close_codes = {{1000, 97}, {1011, 1}};
-    r.threads = {{0, 1.25, 49}, {1, 1.5, 49}};
+    r.threads = {{0, 1.25, 49, "epoll"}, {1, 1.5, 49, "epoll"}};
     r.warnings = {"thread 1 used 98% of a core: the generator may be the bottleneck"};
     return r;
 }
@@ -262,8 +262,9 @@ TEST(BuildReport, CloseCodesAreKeyedByTheCodeAsAString) {
 TEST(BuildReport, GeneratorReportsThreadsCpuLagAndWarnings) {
     const RunResult r = echo_run();
     const json g = build_report(r).at("generator");
-    EXPECT_EQ(g.at("threads"), json::parse(R"([{"index": 0, "cpu_s": 1.25, "connections": 49},
-                                                {"index": 1, "cpu_s": 1.5, "connections": 49}])"));
+    EXPECT_EQ(g.at("threads"),
+              json::parse(R"([{"index": 0, "cpu_s": 1.25, "connections": 49, "event_loop": "epoll"},
+                                                {"index": 1, "cpu_s": 1.5, "connections": 49, "event_loop": "epoll"}])"));
     EXPECT_DOUBLE_EQ(g.at("cpu_s").get<double>(), 2.75);
     EXPECT_EQ(g.at("schedule_lag_us"), latency_summary(r.schedule_lag));
     EXPECT_EQ(g.at("warnings"), json(r.warnings));
