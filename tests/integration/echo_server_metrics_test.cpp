@@ -14,6 +14,7 @@
 #include <string>
 
 #include "eventually.hpp"
+#include "http_get.hpp"
 #include "process.hpp"
 #include "scratch_dir.hpp"
 #include "tool_process.hpp"
@@ -24,36 +25,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Reply {
-    HttpResponse head;
-    std::string body;
-};
-
 std::optional<Reply> http_get(unsigned short port, const std::string& path) {
-    WsClient c;
-    if (!c.connect_raw(
-            "ws://127.0.0.1:" + std::to_string(port) + "/",
-            "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")) {
-        return std::nullopt;
-    }
-    auto head = c.read_http_response();
-    if (!head) return std::nullopt;
-    auto body = c.read_http_body(*head);
-    if (!body) return std::nullopt;
-    return Reply{*head, *body};
-}
-
-// A port free now (bound to 0 and released): for Prometheus, which cannot announce its own.
-unsigned short free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
+    return http_exchange(
+        port, "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
 }
 
 // The value of the first sample line `name{labels} value` of the exposition.

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "eventually.hpp"
+#include "http_get.hpp"
 #include "process.hpp"
 #include "scratch_dir.hpp"
 #include "tool_process.hpp"
@@ -29,37 +30,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-struct Reply {
-    HttpResponse head;
-    std::string body;
-};
-
 // HTTP/1.0, so that Go's servers (Prometheus, the Pushgateway) never answer chunked.
 std::optional<Reply> http(unsigned short port, const std::string& path,
                           const std::string& method = "GET") {
-    WsClient c;
-    if (!c.connect_raw("ws://127.0.0.1:" + std::to_string(port) + "/",
-                       method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")) {
-        return std::nullopt;
-    }
-    auto head = c.read_http_response();
-    if (!head) return std::nullopt;
-    auto body = c.read_http_body(*head);
-    if (!body) return std::nullopt;
-    return Reply{*head, *body};
-}
-
-// A port free now (bound to 0 and released): for servers that cannot announce their own.
-unsigned short free_port() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-    ::close(fd);
-    return ntohs(a.sin_port);
+    return http_exchange(port, method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
 }
 
 // The value of the first sample of `name` whose labels include every one of `labels`
