@@ -193,17 +193,22 @@ class Scheduler {
             asio::post(io_, [keep] {});
         }
         schedule();
-        if (running_ == 0 && (stopping_ || (next_together_ == together_.size() &&
-                                            next_compressed_ == compressed_.size() &&
-                                            next_apart_ == apart_.size()))) {
-            tick_.cancel();
-        }
+        if (finished()) tick_.cancel();
+    }
+
+    bool finished() const {
+        return running_ == 0 && (stopping_ || (next_together_ == together_.size() &&
+                                               next_compressed_ == compressed_.size() &&
+                                               next_apart_ == apart_.size()));
     }
 
     void arm_tick() {
         tick_.expires_after(std::chrono::milliseconds(50));
         tick_.async_wait([this](const std::error_code& ec) {
-            if (ec) return;
+            // A tick that had already expired when the last case ended is not cancelled by
+            // on_done's cancel() (its handler was queued): it must not arm the next one, or
+            // io_.run() never returns.
+            if (ec || finished()) return;
             if (interrupt_.load() && !stopping_) {
                 stopping_ = true;
                 result_.interrupted = true;
