@@ -177,6 +177,55 @@ TEST_F(LoadgenCapacity, ConnectionsSearchRunsAScenarioFilesSessions) {
     EXPECT_GT(j.at("steps").at("rpc").at("count").get<std::uint64_t>(), 0u);
 }
 
+// A scenario file with one open phase: each step starts `value` sessions a second (one rpc
+// each, so the received rate is the arrival rate), bounded below 260/s: from the file's own
+// 50/s doubling 50, 100, 200, 400 (fails), then 300 (fails), 250, 275 (fails).
+TEST_F(LoadgenCapacity, RateSearchSetsAScenarioFilesArrivalRate) {
+    start_server();
+    const std::string file = (dir_ / "arrivals.yaml").string();
+    std::ofstream(file) << "phases:\n"
+                           "  - { duration: 30s, arrival_rate: 50, ramp_to: 80 }\n"
+                           "session:\n"
+                           "  - send: { name: rpc, json: { id: '{{seq}}' } }\n"
+                           "  - expect: { json: { id: '{{seq}}' }, timeout: 1s }\n";
+    const std::string report = (dir_ / "arrivals.json").string();
+    const ToolRun t = run_tool({"wsbench-loadgen", url(), "--scenario", file, "--json", report,
+                                "-q", "--find-max", "rate", "--slo", "throughput<260,errors<1",
+                                "--step-duration", "1s", "--drain-timeout", "2s", "-t", "1"},
+                               60s);
+    ASSERT_EQ(t.exit_code, 0) << t.err << t.out;
+    SchemaCheck schema;
+    const json j = read_report(report, schema);
+    EXPECT_EQ(schema.status, 0) << schema.output;
+    const json& c = j.at("capacity");
+    EXPECT_EQ(c.at("mode"), "rate");
+    const auto values = values_of(c);
+    ASSERT_GE(values.size(), 5u) << t.out;
+    EXPECT_EQ(std::vector<double>(values.begin(), values.begin() + 4),
+              (std::vector<double>{50, 100, 200, 400}));
+    const json& result = c.at("result");
+    EXPECT_EQ(result.at("stop"), "precision") << t.out;
+    const double pass = result.at("highest_passing").get<double>();
+    const double fail = result.at("first_failing").get<double>();
+    EXPECT_LE(pass, 260);
+    EXPECT_GT(fail, 260);
+    // Each step started its rate's sessions over its second (the ramp in the file is ignored).
+    for (const json& step : c.at("steps")) {
+        const double v = step.at("value").get<double>();
+        const auto sent = step.at("messages").at("sent").get<double>();
+        EXPECT_NEAR(sent, v, 0.1 * v + 2) << step.dump();
+    }
+    // Without an open phase the search is refused, naming what it needs.
+    const std::string closed = (dir_ / "closed.yaml").string();
+    std::ofstream(closed) << "session:\n  - send: x\n";
+    const ToolRun refused = run_tool(
+        {"wsbench-loadgen", url(), "--scenario", closed, "--find-max", "rate", "--slo", "errors<1"},
+        10s);
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_NE(refused.err.find("needs a file with one open phase"), std::string::npos)
+        << refused.err;
+}
+
 TEST_F(LoadgenCapacity, EvenTheFirstStepFailingExitsOne) {
     start_server();
     const Search s = find_max(dir_, url(),

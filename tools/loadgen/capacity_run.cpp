@@ -28,10 +28,18 @@ Config step_config(const Config& search, double value) {
     c.duration = search.capacity.step_duration;
     c.warmup = search.capacity.step_warmup;
     if (search.script) {
-        // A scenario file's one closed phase runs `value` sessions for the step.
+        // A scenario file's one phase: `value` sessions (closed), or `value` new sessions per
+        // second, steady (open: a ramp in the file is the search's to make).
         auto script = std::make_shared<scenario::Scenario>(*search.script);
-        script->phases.front().users = c.connections;
-        script->phases.front().duration = c.duration;
+        scenario::Phase& phase = script->phases.front();
+        if (search.capacity.mode == CapacityOptions::Mode::rate) {
+            phase.arrival_rate = value;
+            phase.ramp_to = value;
+            c.rate = search.rate;
+        } else {
+            phase.users = c.connections;
+        }
+        phase.duration = c.duration;
         c.script = std::move(script);
     }
     c.quiet = true;

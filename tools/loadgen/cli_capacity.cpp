@@ -44,12 +44,14 @@ void refuse_single_run_options(const Values& v, const Config& c) {
             "--shard does not apply to --find-max: a search decides each step from the last, "
             "which shards running apart cannot"};
     }
-    if (c.script && c.capacity.mode == CapacityOptions::Mode::rate) {
+    if (c.script && c.capacity.mode == CapacityOptions::Mode::rate &&
+        (c.script->phases.size() != 1 || !c.script->phases.front().open)) {
         throw UsageError{
-            "--find-max rate does not take a scenario file yet: its phases set the rate; "
-            "search its sessions with --find-max connections"};
+            "--find-max rate with a scenario file needs a file with one open phase "
+            "(arrival_rate:): each step sets that phase's new sessions per second"};
     }
-    if (c.script && (c.script->phases.size() != 1 || c.script->phases.front().open)) {
+    if (c.script && c.capacity.mode == CapacityOptions::Mode::connections &&
+        (c.script->phases.size() != 1 || c.script->phases.front().open)) {
         throw UsageError{
             "--find-max connections with a scenario file needs a file with one closed phase "
             "(users:) or none: each step sets that phase's sessions"};
@@ -78,13 +80,17 @@ void read_rate_search(const Values& v, Config& c) {
             throw UsageError{"--" + std::string(flag) + " applies to --find-max connections"};
         }
     }
-    o.start = v.given("start-rate") ? v.rate("start-rate") : kDefaultStartRate;
+    // A scenario file's open phase: its sessions per second (the file's arrival_rate first).
+    const double file_rate = c.script ? c.script->phases.front().arrival_rate : 0;
+    o.start = v.given("start-rate") ? v.rate("start-rate")
+              : file_rate > 0       ? file_rate
+                                    : kDefaultStartRate;
     if (o.start <= 0) throw UsageError{"--start-rate must be above 0"};
     o.max = v.given("max-rate") ? v.rate("max-rate") : 0;
     if (o.max > 0 && o.max < o.start) {
         throw UsageError{"--max-rate is below --start-rate: the search would have nowhere to go"};
     }
-    c.rate = o.start;
+    if (!c.script) c.rate = o.start;
 }
 
 void read_connections_search(const Values& v, Config& c) {
@@ -118,8 +124,8 @@ void read_connections_search(const Values& v, Config& c) {
 void add_capacity_options(cxxopts::Options& options) {
     // clang-format off
     options.add_options("Capacity search")
-        ("find-max", "search the highest value at which every --slo term holds: 'rate' (total messages/s) or 'connections'; steps double, then bisect", cxxopts::value<std::string>(), "WHAT")
-        ("start-rate", "rate search: the first step's total rate (default 100/s)", cxxopts::value<std::string>(), "RATE")
+        ("find-max", "search the highest value at which every --slo term holds: 'rate' (total messages/s; a scenario file's new sessions/s) or 'connections' (a file's sessions); steps double, then bisect", cxxopts::value<std::string>(), "WHAT")
+        ("start-rate", "rate search: the first step's total rate (default 100/s; a file's arrival_rate)", cxxopts::value<std::string>(), "RATE")
         ("max-rate", "rate search: stop once this rate passes (default: no cap)", cxxopts::value<std::string>(), "RATE")
         ("max-connections", "connections search (it starts at -c): stop once this many pass", cxxopts::value<std::string>(), "N")
         ("step", "connections search: add N connections each step instead of doubling", cxxopts::value<std::string>(), "N")

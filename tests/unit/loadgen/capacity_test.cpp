@@ -219,7 +219,7 @@ TEST(CapacityJudge, UnreachableInterruptedAndGeneratorBound) {
     // check, over its whole wall time with the drain, did not warn.
     RunResult hot = step_run(10, 10, 1000);
     hot.config.warmup = std::chrono::milliseconds(200);
-    hot.threads.push_back(ThreadHealth{0, 0.95 * 1.2, 10, "epoll"});
+    hot.threads.push_back(ThreadHealth{0, 0.95 * 1.2, 10, "epoll", std::nullopt});
     const StepJudgement h = judge_step(hot, slo("p99<1ms"));
     EXPECT_EQ(h.outcome, StepOutcome::generator_bound);
     EXPECT_NEAR(h.generator_cpu, 0.95, 1e-9);
@@ -308,7 +308,16 @@ TEST(CapacityCli, AScenarioFileIsSearchedByItsSessions) {
     EXPECT_EQ(p.result.config.capacity.step_warmup.count(), 0);
     const auto rate = parse({"--scenario", plain, "--find-max", "rate", "--slo", "rpc.p99<20ms"});
     EXPECT_EQ(rate.result.exit_code, ExitCode::usage);
-    EXPECT_TRUE(has(rate.err, "--find-max rate does not take a scenario file")) << rate.err;
+    EXPECT_TRUE(has(rate.err, "needs a file with one open phase")) << rate.err;
+    // One open phase: a rate search from the file's arrival_rate, no message rate of its own.
+    const auto open_rate = parse({"--scenario", open, "--find-max", "rate", "--slo", "errors<1"});
+    ASSERT_TRUE(open_rate.result.run) << open_rate.err;
+    EXPECT_EQ(open_rate.result.config.capacity.start, 10);
+    EXPECT_EQ(open_rate.result.config.rate, 0);
+    const auto given = parse(
+        {"--scenario", open, "--find-max", "rate", "--start-rate", "40", "--slo", "errors<1"});
+    ASSERT_TRUE(given.result.run) << given.err;
+    EXPECT_EQ(given.result.config.capacity.start, 40);
     const auto phases =
         parse({"--scenario", open, "--find-max", "connections", "--slo", "rpc.p99<20ms"});
     EXPECT_EQ(phases.result.exit_code, ExitCode::usage);
