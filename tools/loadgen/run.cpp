@@ -400,11 +400,18 @@ void count_broadcast_losses(RunResult& result) {
 /// run's length in seconds.
 void warn_about_generator(const Config& config, double wall, RunResult& result) {
     for (const auto& t : result.threads) {
-        if (wall > 1.0 && t.cpu_s > 0.9 * wall) {
-            result.warnings.push_back(
-                "worker thread " + std::to_string(t.index) + " used " +
-                std::to_string(static_cast<int>(100 * t.cpu_s / wall)) +
-                "% of a core: the generator may be the bottleneck (add -t threads)");
+        // Judged on the window (warmup and measured part) where there was one: the ramp and
+        // the drain (a wait for late replies, mostly idle) would water a saturated window down.
+        const double window =
+            result.duration_s + std::chrono::duration<double>(config.warmup).count();
+        const bool in_window = t.window_cpu_s && window > 1.0;
+        const double cpu = in_window ? *t.window_cpu_s : t.cpu_s;
+        const double span = in_window ? window : wall;
+        if (span > 1.0 && cpu > 0.9 * span) {
+            result.warnings.push_back("worker thread " + std::to_string(t.index) + " used " +
+                                      std::to_string(static_cast<int>(100 * cpu / span)) +
+                                      "% of a core" + (in_window ? " in the measured window" : "") +
+                                      ": the generator may be the bottleneck (add -t threads)");
         }
     }
     if (config.open_loop() && result.schedule_lag.total_count() > 0 &&

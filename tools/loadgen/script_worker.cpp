@@ -25,6 +25,7 @@ void Worker::script_tick(Ns now) {
         if (start < 0) return;
         r.t0 = start;
         window_seen_ = true;
+        window_cpu_start_ = thread_cpu_seconds();
         // The first arrival goes on the timer now, so it is not a tick late.
         r.arrival = r.plan.next_arrival();
         if (r.arrival >= 0) {
@@ -256,6 +257,7 @@ void Worker::script_cut(Ns now) {
     // until now: the last session ended, or the drain time is over.
     if (script_->t0 >= 0) result.duration_s = static_cast<double>(now - script_->t0) / 1e9;
     closing_all_ = true;
+    if (!window_over_) window_cpu_end_ = thread_cpu_seconds();
     window_over_ = true;
     heap_.clear();
     for (auto& c : connections_) {

@@ -21,13 +21,13 @@ constexpr std::size_t kConnectBatch = 256;       // connects started per handler
 constexpr Ns kStopCloseTimeoutNs = 500'000'000;  // our close's wait when stopping on a signal
 constexpr Ns kReplyScanNs = 100'000'000;         // closed loop: reply timeouts checked this often
 
+}  // namespace
+
 double thread_cpu_seconds() {
     timespec ts{};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
 }
-
-}  // namespace
 
 Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
     : shared(s),
@@ -76,8 +76,13 @@ void Worker::run() {
         io.run();
     }
     if (script_) script_finish();
-    result.threads.push_back(ThreadHealth{
-        index_, thread_cpu_seconds(), result.connections_established, reactor_ ? "epoll" : "asio"});
+    const double cpu = thread_cpu_seconds();
+    std::optional<double> window_cpu;
+    if (window_cpu_start_ >= 0) {
+        window_cpu = (window_cpu_end_ >= 0 ? window_cpu_end_ : cpu) - window_cpu_start_;
+    }
+    result.threads.push_back(ThreadHealth{index_, cpu, result.connections_established,
+                                          reactor_ ? "epoll" : "asio", window_cpu});
     shared.workers_done.fetch_add(1);
 }
 
@@ -239,6 +244,7 @@ void Worker::hand_over_interval() {
 void Worker::stop_on_signal(Ns now) {
     // SIGINT: stop sending, close what is open with 1001, give up on what is not.
     closing_all_ = true;
+    if (window_seen_ && !window_over_) window_cpu_end_ = thread_cpu_seconds();
     window_over_ = true;
     result.interrupted = true;
     for (auto& c : connections_) {
@@ -300,6 +306,7 @@ void Worker::open_window(Ns now) {
     const Ns window = shared.window_start.load(std::memory_order_relaxed);
     if (window < 0 || window_seen_ || closing_all_ || (rate_ <= 0 && now < window)) return;
     window_seen_ = true;
+    window_cpu_start_ = thread_cpu_seconds();
     for (auto& c : connections_) {
         if (c->state == Connection::State::open) c->begin_sending(now);
     }
@@ -401,6 +408,7 @@ bool Worker::all_sent() const {
 
 void Worker::end_of_window(Ns now) {
     window_over_ = true;
+    window_cpu_end_ = thread_cpu_seconds();
     if (config.scenario == Scenario::broadcast) {
         for (const auto& c : connections_) {
             if (c->id == 0)

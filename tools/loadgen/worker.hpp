@@ -61,6 +61,9 @@ struct Shared {
 // fire up to 50 us late (the default timer slack), so waking sooner buys no precision but
 // costs a timerfd_settime per message at high rates; this way each pass sends everything
 // due since the last one. Lateness is charged to the corrected latency either way.
+/// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
+double thread_cpu_seconds();
+
 inline constexpr Ns kSchedulePassNs = 50'000;
 
 /// Adds to a counter that only one thread writes: a plain load and store, no locked
@@ -213,6 +216,8 @@ class Worker {
     Ns last_pass_ = 0;  ///< when run_schedule() last ran
     std::uint64_t send_timer_generation_ = 0;
     bool window_seen_ = false;
+    double window_cpu_start_ = -1;  ///< the thread's CPU seconds when the window opened
+    double window_cpu_end_ = -1;    ///< ... and when it ended (stop, -d, -n, a file's end)
     bool window_over_ = false;
     Ns drain_deadline_ = 0;
     Ns next_timeout_scan_ = 0;

@@ -146,7 +146,8 @@ void add_counters(const std::vector<LoadgenFile>& in, LoadgenReport& m,
         for (const auto& [kind, n] : r.errors) m.errors[kind] += n;
         for (const auto& [code, n] : r.close_codes) m.close_codes[code] += n;
         for (const ThreadHealth& t : r.threads) {
-            m.threads.push_back({m.threads.size(), t.cpu_s, t.connections, t.event_loop});
+            m.threads.push_back(
+                {m.threads.size(), t.cpu_s, t.connections, t.event_loop, t.window_cpu_s});
         }
         for (const std::string& w : r.warnings) m.warnings.push_back(f.path + ": " + w);
         if (m.broadcast && r.broadcast) {

@@ -192,6 +192,9 @@ void read_generator(const json& d, LoadgenReport& r) {
         if (threads[i].contains("event_loop")) {
             t.event_loop = text(threads[i], at_i, "event_loop");
         }
+        if (threads[i].contains("window_cpu_s")) {
+            t.window_cpu_s = number(threads[i], at_i, "window_cpu_s");
+        }
         r.threads.push_back(t);
     }
     r.warnings = strings(g, "$.generator", "warnings");
@@ -358,6 +361,7 @@ void to_json(json& j, const TimelinePoint& p) {
 void to_json(json& j, const ThreadHealth& t) {
     j = json{{"index", t.index}, {"cpu_s", t.cpu_s}, {"connections", t.connections}};
     if (!t.event_loop.empty()) j["event_loop"] = t.event_loop;
+    if (t.window_cpu_s) j["window_cpu_s"] = *t.window_cpu_s;
 }
 
 void to_json(json& j, const LoadgenReport& r) {
@@ -469,7 +473,9 @@ auto tie(const TimelinePoint& p) {
     return std::tie(p.t_s, p.sent, p.received, p.connections, p.errors, p.p50_us, p.p99_us,
                     p.histogram);
 }
-auto tie(const ThreadHealth& t) { return std::tie(t.index, t.cpu_s, t.connections, t.event_loop); }
+auto tie(const ThreadHealth& t) {
+    return std::tie(t.index, t.cpu_s, t.connections, t.event_loop, t.window_cpu_s);
+}
 auto tie(const BroadcastCounts& b) { return std::tie(b.expected, b.lost, b.duplicated); }
 auto tie(const DeflateOffered& d) {
     return std::tie(d.offer, d.client_no_context_takeover, d.server_no_context_takeover,

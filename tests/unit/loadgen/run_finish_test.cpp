@@ -66,8 +66,8 @@ TEST(LoadgenRunFinish, MergesEveryWorkersCountersHistogramsAndCloseCodes) {
     a.result.close_codes[1000] = 2;
     b.result.close_codes[1000] = 1;
     b.result.close_codes[1001] = 1;
-    a.result.threads.push_back(ThreadHealth{0, 0.5, 2, "epoll"});
-    b.result.threads.push_back(ThreadHealth{1, 0.25, 1, "epoll"});
+    a.result.threads.push_back(ThreadHealth{0, 0.5, 2, "epoll", std::nullopt});
+    b.result.threads.push_back(ThreadHealth{1, 0.25, 1, "epoll", std::nullopt});
     b.result.connections_failed = 1;
 
     const RunResult r = finish_run(ten_seconds(), RunResult{}, two(a, b), normal_times());
@@ -216,12 +216,27 @@ TEST(LoadgenRunFinish, BroadcastWithASilentPublisherIsFatal) {
 
 TEST(LoadgenRunFinish, WarnsAboutASaturatedWorkerThread) {
     WorkerOutcome a = worker(2, 10);
-    a.result.threads.push_back(ThreadHealth{0, 13.3, 2, "epoll"});  // of a 14 s run
+    a.result.threads.push_back(ThreadHealth{0, 13.3, 2, "epoll", std::nullopt});  // of a 14 s run
     WorkerOutcome b = worker(2, 10);
-    b.result.threads.push_back(ThreadHealth{1, 2.0, 2, "epoll"});
+    b.result.threads.push_back(ThreadHealth{1, 2.0, 2, "epoll", std::nullopt});
     const RunResult r = finish_run(ten_seconds(), RunResult{}, two(a, b), normal_times());
     ASSERT_EQ(r.warnings.size(), 1u);
     EXPECT_TRUE(has(r.warnings[0], "worker thread 0 used 95% of a core")) << r.warnings[0];
+}
+
+// Judged on the window (1 s warmup + 10 s), not the whole run: a thread saturated in the window
+// warns however long the idle drain after it; one busy outside the window (38 of 40 s) does not.
+TEST(LoadgenRunFinish, JudgesWorkerThreadsOnTheirCpuInTheWindow) {
+    RunTimes long_drain = normal_times();
+    long_drain.ended = 40 * kSecond;
+    WorkerOutcome a = worker(2, 10);
+    a.result.threads.push_back(ThreadHealth{0, 11.0, 2, "epoll", 10.6});
+    WorkerOutcome b = worker(2, 10);
+    b.result.threads.push_back(ThreadHealth{1, 38.0, 2, "epoll", 2.2});
+    const RunResult r = finish_run(ten_seconds(), RunResult{}, two(a, b), long_drain);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_TRUE(has(r.warnings[0], "worker thread 0 used 96% of a core in the measured window"))
+        << r.warnings[0];
 }
 
 TEST(LoadgenRunFinish, WarnsAboutScheduleLagInOpenLoopOnly) {

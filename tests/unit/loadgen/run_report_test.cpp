@@ -69,7 +69,7 @@ RunResult echo_run() {
     r.errors[kind(ErrorKind::connect)] = 2;
     r.errors[kind(ErrorKind::timeout)] = 10;
     r.close_codes = {{1000, 97}, {1011, 1}};
-    r.threads = {{0, 1.25, 49, "epoll"}, {1, 1.5, 49, "epoll"}};
+    r.threads = {{0, 1.25, 49, "epoll", std::nullopt}, {1, 1.5, 49, "epoll", std::nullopt}};
     r.warnings = {"thread 1 used 98% of a core: the generator may be the bottleneck"};
     return r;
 }

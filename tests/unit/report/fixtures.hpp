@@ -58,7 +58,7 @@ inline LoadgenReport echo_run(std::initializer_list<std::uint64_t> latencies_us,
     r.schedule_lag->record(5);
     for (const char* kind : kLoadgenErrorKinds) r.errors[kind] = 0;
     r.close_codes[1000] = 10;
-    r.threads = {{0, 0.5, 5, "epoll"}, {1, 0.25, 5, "epoll"}};
+    r.threads = {{0, 0.5, 5, "epoll", 0.4}, {1, 0.25, 5, "epoll", std::nullopt}};
     r.started_ms = started_ms;
     return r;
 }

@@ -58,7 +58,7 @@ LoadgenReport full_report() {
     for (const char* kind : kLoadgenErrorKinds) r.errors[kind] = 0;
     r.errors["read"] = 1;
     r.close_codes = {{1000, 4}, {1011, 1}};
-    r.threads = {{0, 0.5, 3, "epoll"}, {1, 0.25, 2, "asio"}};
+    r.threads = {{0, 0.5, 3, "epoll", 0.375}, {1, 0.25, 2, "asio", std::nullopt}};
     r.warnings = {"thread 1 used 98% of a core"};
     r.slo = SloVerdict{{"p99<10ms"}, true, {}};
     r.fatal = "the server closed every connection";
