@@ -54,7 +54,8 @@ cxxopts::Options make_options(const Config& d) {
     options.add_options("TLS and extensions")
         ("tls-cert", "PEM certificate (chain) file; with --tls-key serves wss://", cxxopts::value<std::string>()->default_value(""))
         ("tls-key", "PEM private key file", cxxopts::value<std::string>()->default_value(""))
-        ("deflate", "offer permessage-deflate (RFC 7692)");
+        ("deflate", "offer permessage-deflate (RFC 7692)")
+        ("deflate-level", "with --deflate, --engine fast: zlib's compression level, 1 (fastest) to 9 (smallest); default zlib's own, 6", cxxopts::value<std::string>(), "N");
     options.add_options("Observability")
         ("log-connections", "log each connect and disconnect with peer IP:port and close code")
         ("stats-interval", "print the /stats JSON to stderr this often; 0 disables", cxxopts::value<std::string>()->default_value("0"))
@@ -133,6 +134,19 @@ void read_the_rest(const cxxopts::ParseResult& r, const cli::Values& v, Config& 
         throw UsageError{"--tls-cert and --tls-key go together"};
     }
     c.deflate = r.count("deflate") > 0;
+    if (r.count("deflate-level")) {
+        const std::string text = r["deflate-level"].as<std::string>();
+        if (!c.deflate) throw UsageError{"--deflate-level needs --deflate"};
+        if (c.engine == Engine::websocketpp) {
+            throw UsageError{
+                "--deflate-level needs --engine fast: websocketpp compresses at zlib's default "
+                "level"};
+        }
+        if (text.size() != 1 || text[0] < '1' || text[0] > '9') {
+            throw UsageError{"--deflate-level '" + text + "': expected a zlib level, 1 to 9"};
+        }
+        c.deflate_level = text[0] - '0';
+    }
     c.log_connections = r.count("log-connections") > 0;
     c.stats_interval = millis(v.duration("stats-interval"));
     c.verbosity = static_cast<int>(r.count("verbose"));

@@ -51,9 +51,10 @@ struct Config {
     std::uint64_t max_send_queue = 32u << 20;    ///< broadcast: larger queue closes with 1008
     std::uint64_t high_water_mark = 1u << 20;    ///< echo: stop reading above this
 
-    std::string tls_cert;  ///< PEM certificate chain; with tls_key serves wss://
-    std::string tls_key;   ///< PEM private key
-    bool deflate = false;  ///< offer permessage-deflate (RFC 7692)
+    std::string tls_cert;    ///< PEM certificate chain; with tls_key serves wss://
+    std::string tls_key;     ///< PEM private key
+    bool deflate = false;    ///< offer permessage-deflate (RFC 7692)
+    int deflate_level = -1;  ///< --deflate-level: zlib's level, 1-9; -1 zlib's default (6)
 
     bool log_connections = false;  ///< a stderr line per connect and disconnect
     Millis stats_interval{0};      ///< 0: off; else print /stats JSON to stderr this often

@@ -4,10 +4,10 @@
 namespace wsb::echo {
 
 std::unique_ptr<Deflate> Deflate::negotiate(const std::vector<std::string>& offers,
-                                            std::string& response) {
+                                            std::string& response, int level) {
     for (const std::string& offer : offers) {
         DeflateParams p;
-        if (negotiate_deflate(offer, p, response)) return std::make_unique<Deflate>(p);
+        if (negotiate_deflate(offer, p, response)) return std::make_unique<Deflate>(p, level);
     }
     return nullptr;
 }

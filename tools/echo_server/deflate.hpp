@@ -1,6 +1,6 @@
 // permessage-deflate (RFC 7692) in the fast engine: the server's policy over libwsbench's
-// codec (wsbench/deflate.hpp): accept the first acceptable offer, compress at zlib's default
-// level.
+// codec (wsbench/deflate.hpp): accept the first acceptable offer, compress at --deflate-level
+// (zlib's default unless given).
 #pragma once
 
 #include <memory>
@@ -14,12 +14,14 @@ namespace wsb::echo {
 /// One connection's compression state, on the server's side.
 class Deflate : public DeflateCodec {
   public:
-    explicit Deflate(const DeflateParams& params) : DeflateCodec(params, DeflateRole::server) {}
+    /// `level`: zlib's compression level (-1: its default).
+    explicit Deflate(const DeflateParams& params, int level = -1)
+        : DeflateCodec(params, DeflateRole::server, level) {}
 
     /// The first acceptable offer among `offers` (in the client's order), or nullptr;
     /// `response` gets the Sec-WebSocket-Extensions value to answer with.
     static std::unique_ptr<Deflate> negotiate(const std::vector<std::string>& offers,
-                                              std::string& response);
+                                              std::string& response, int level = -1);
 };
 
 }  // namespace wsb::echo

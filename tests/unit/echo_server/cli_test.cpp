@@ -40,6 +40,7 @@ TEST(EchoCli, NoOptionsRunWithTheDocumentedDefaults) {
     EXPECT_EQ(c.high_water_mark, 1u << 20);
     EXPECT_FALSE(c.tls());
     EXPECT_FALSE(c.deflate);
+    EXPECT_EQ(c.deflate_level, -1);  // zlib's own default
     EXPECT_FALSE(c.reuse_port);
     EXPECT_EQ(c.misbehave, Misbehave::none);
     EXPECT_EQ(c.verbosity, 0);
@@ -67,6 +68,8 @@ TEST(EchoCli, ReadsValuesWithUnits) {
                             "--reply-prefix",
                             "re: ",
                             "--deflate",
+                            "--deflate-level",
+                            "1",
                             "--misbehave",
                             "no-close-reply",
                             "-q"});
@@ -83,6 +86,7 @@ TEST(EchoCli, ReadsValuesWithUnits) {
     EXPECT_EQ(c.high_water_mark, 2u << 20);
     EXPECT_EQ(c.reply_prefix, "re: ");
     EXPECT_TRUE(c.deflate);
+    EXPECT_EQ(c.deflate_level, 1);
     EXPECT_EQ(c.misbehave, Misbehave::no_close_reply);
     EXPECT_EQ(c.verbosity, -1);
 }
@@ -139,6 +143,11 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{{"--high-water-mark", "-5"}, "--high-water-mark"},
         BadCase{{"--tls-cert", "cert.pem"}, "--tls-key"},
         BadCase{{"--misbehave", "everything"}, "--misbehave"},
+        BadCase{{"--deflate-level", "1"}, "--deflate-level needs --deflate"},
+        BadCase{{"--deflate", "--deflate-level", "0"}, "--deflate-level"},
+        BadCase{{"--deflate", "--deflate-level", "10"}, "--deflate-level"},
+        BadCase{{"--deflate", "--deflate-level", "fast"}, "--deflate-level"},
+        BadCase{{"--engine", "websocketpp", "--deflate", "--deflate-level", "1"}, "--engine fast"},
         BadCase{{"--engine", "websocketpp", "--reuse-port"}, "--reuse-port"},
         BadCase{{"--engine", "fast", "--reuse-port", "--port", "0"}, "--reuse-port"},
         BadCase{{"--engine", "websocketpp", "--misbehave", "ignore-rsv"}, "--misbehave"},

@@ -83,6 +83,31 @@ TEST(Deflate, CompressedMessagesInflateBackWithContextTakeover) {
     }
 }
 
+// --deflate-level reaches zlib: level 9 makes a smaller message than level 1 of the same text,
+// and both inflate back.
+TEST(Deflate, TheLevelIsZlibs) {
+    std::string msg;
+    std::uint32_t x = 12345;
+    const char* words[] = {"alpha ", "beta ", "gamma ", "delta ", "epsilon ", "zeta ", "eta "};
+    while (msg.size() < 64 * 1024) {
+        x = x * 1103515245u + 12345u;
+        msg += words[(x >> 16) % 7];
+    }
+    std::string response;
+    auto fast = Deflate::negotiate({"permessage-deflate"}, response, 1);
+    auto small = Deflate::negotiate({"permessage-deflate"}, response, 9);
+    ASSERT_NE(fast, nullptr);
+    ASSERT_NE(small, nullptr);
+    const std::vector<std::uint8_t> z1(fast->compress(nullptr, 0, bytes(msg), msg.size()));
+    const std::vector<std::uint8_t> z9(small->compress(nullptr, 0, bytes(msg), msg.size()));
+    EXPECT_LT(z9.size(), z1.size());
+    for (const auto* z : {&z1, &z9}) {
+        Deflate client{DeflateParams{}};
+        ASSERT_EQ(client.inflate(z->data(), z->size(), 1 << 20), Deflate::Result::ok);
+        EXPECT_EQ(text(client.inflated()), msg);
+    }
+}
+
 TEST(Deflate, DropsTheSyncFlushTail) {
     Deflate d{DeflateParams{}};
     const std::string msg(1000, 'a');

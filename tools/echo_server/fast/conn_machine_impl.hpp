@@ -98,7 +98,7 @@ void ConnMachine<Host>::open(Conn& c, const HttpRequest& req, const ServerHandsh
     extra.emplace_back("Server", server_agent());
     if (config_.deflate) {
         std::string accepted;
-        if (auto d = Deflate::negotiate(info.extensions, accepted)) {
+        if (auto d = Deflate::negotiate(info.extensions, accepted, config_.deflate_level)) {
             c.deflate = std::move(d);
             extra.emplace_back("Sec-WebSocket-Extensions", accepted);
         }
