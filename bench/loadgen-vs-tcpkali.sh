@@ -15,8 +15,10 @@
 #   TCPKALI=/path/to/tcpkali bench/loadgen-vs-tcpkali.sh [RATE...]   (default: 10k 100k 1M max)
 #   DURATION=10 CONNECTIONS=100 TCPKALI=... bench/loadgen-vs-tcpkali.sh
 #
-# wsbench runs twice per rate: on its own event loop (the default for ws://) and on Asio's
-# reactor (WSBENCH_LOADGEN_IO=asio, the loadgen before issue 19), so the table shows both.
+# wsbench runs three times per rate: on its own event loop (the default for ws://), on Asio's
+# reactor (WSBENCH_LOADGEN_IO=asio, the loadgen before issue 19), and on its own loop with
+# --coalesce (COALESCE=, default 1ms: each send pass also sends what is due within it, early),
+# which wakes about as seldom as tcpkali does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -82,11 +84,18 @@ print(round((ms+mr)/d), round((ms+mr)/cpu) if cpu else 0, max(0,round(ms-mr)), r
 
     ws_rate="$tk_sent_rate"
     # wsbench on its own loop, then on Asio's reactor (the loadgen before issue 19).
-    for io in direct asio; do
+    for io in direct asio coalesce; do
         report="$out/wsbench-$io-$rate.json"
-        WSBENCH_LOADGEN_IO=$io /usr/bin/time -f '%U %S' -o "$out/wsbench-$io-$rate.time" \
+        extra=()
+        loop=$io
+        if [[ $io == coalesce ]]; then
+            extra=(--coalesce "${COALESCE:-1ms}")
+            loop=direct
+        fi
+        WSBENCH_LOADGEN_IO=$loop /usr/bin/time -f '%U %S' -o "$out/wsbench-$io-$rate.time" \
             taskset -c 1 "$bin/wsbench-loadgen" "$url/" -c "$conns" -t 1 -R "$ws_rate" -m 32 \
-            -d "${duration}s" -q --json "$report" >/dev/null 2>"$out/wsbench-$io-$rate.err" || true
+            -d "${duration}s" -q --json "$report" "${extra[@]}" >/dev/null \
+            2>"$out/wsbench-$io-$rate.err" || true
         ws_cpu=$(cpu_of "$out/wsbench-$io-$rate.time")
         read -r ws_msgs ws_per ws_lost ws_p99 < <(python3 -c "
 import json
@@ -96,6 +105,7 @@ print(round(n/d), round(n/cpu) if cpu else 0, m['sent']-m['received'], r['latenc
         ratio=$(python3 -c "print(f'{$ws_per/$tk_per:.2f}' if $tk_per else '-')")
         name="wsbench-loadgen"
         [[ $io == asio ]] && name="wsbench-loadgen on Asio's reactor"
+        [[ $io == coalesce ]] && name="wsbench-loadgen --coalesce ${COALESCE:-1ms}"
         printf '| %s | %s (**%sx** tcpkali) | %s | %s | %s | %s | %s | %s us |\n' "$rate" "$name" \
             "$ratio" "$ws_rate" "$ws_msgs" "$ws_cpu" "$ws_per" "$ws_lost" "$ws_p99"
     done

@@ -98,6 +98,8 @@ void add_message_options(cxxopts::Options& options, const Config& d) {
         ("message-type", "binary or text (always valid UTF-8)", cxxopts::value<std::string>()->default_value(to_string(d.message_type)), "TYPE")
         ("payload-file", "echo and broadcast: each message is the timing marker then a line of FILE (empty lines skipped), instead of -m's filler", cxxopts::value<std::string>(), "FILE")
         ("payload-order", "with --payload-file: order (each connection takes the lines in turn) or random", cxxopts::value<std::string>()->default_value("order"), "ORDER");
+    options.add_options("Load")
+        ("coalesce", "open loop: a send pass also sends what is due within TIME, early, so the generator wakes about once per TIME: less CPU at low rates, the target sees bursts; latency counts from when each message left (docs/loadgen.md)", cxxopts::value<std::string>()->default_value("0"), "TIME");
     options.add_options("Compression")
         ("deflate", "offer permessage-deflate (RFC 7692) on every connection; a server may decline (the connection runs uncompressed)")
         ("deflate-client-max-window-bits", "offer client_max_window_bits=N, 8-15 (default: offered without a value, the server chooses)", cxxopts::value<std::string>(), "N")
@@ -137,6 +139,14 @@ void read_messages(const Values& v, Config& c) {
         throw UsageError{"--payload-order needs --payload-file"};
     }
     read_deflate(v, c);
+    c.coalesce = v.duration("coalesce");
+    const bool rate_search = v.given("find-max") && v.text("find-max") == "rate";
+    if (c.coalesce.count() > 0 && !c.open_loop() && !rate_search) {
+        throw UsageError{
+            "--coalesce needs an open-loop rate (-R or --per-connection-rate): a closed loop "
+            "sends each message when the last reply comes"};
+    }
+    if (c.coalesce > std::chrono::seconds(1)) throw UsageError{"--coalesce: at most 1s"};
 }
 
 }  // namespace wsb::loadgen

@@ -42,9 +42,9 @@ std::shared_ptr<scenario::Scenario> load_script(const std::string& path) {
 void apply_script(const cli::Values& v, std::shared_ptr<scenario::Scenario> s, Config& c) {
     // Options of the built-in scenarios that a scenario file replaces.
     static const char* const kNotForFiles[] = {
-        "rate",         "per-connection-rate", "messages",     "pipeline",
-        "stall",        "message-size",        "message-type", "warmup",
-        "connect-rate", "ping-interval",       "timeout",      "payload-file",
+        "rate",         "per-connection-rate", "messages", "pipeline",     "stall",
+        "message-size", "message-type",        "warmup",   "connect-rate", "ping-interval",
+        "timeout",      "payload-file",        "coalesce",
     };
     for (const char* flag : kNotForFiles) {
         if (v.given(flag)) {

@@ -91,7 +91,10 @@ struct Config {
     Nanos warmup{0};                            ///< excluded from statistics
     double rate = 0;                            ///< -R total messages/s; 0: closed loop
     double per_connection_rate = 0;             ///< --per-connection-rate; 0: use rate
-    unsigned pipeline = 1;                      ///< closed loop: messages in flight per connection
+    /// --coalesce: a schedule pass also sends what is due this much later (open loop), so the
+    /// generator wakes at most about once per this; 0: each message at its own time.
+    Nanos coalesce{0};
+    unsigned pipeline = 1;  ///< closed loop: messages in flight per connection
     unsigned stall = 0;  ///< broadcast: the last N connections read nothing until the window ends
     std::uint64_t message_size = 64;  ///< -m, payload bytes (--payload-file: the longest)
     MessageType message_type = MessageType::binary;

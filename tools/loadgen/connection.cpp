@@ -112,7 +112,9 @@ void Connection::send_message(Ns now, Ns intended) {
         result.deflate.sent_bytes += size;
         result.deflate.sent_wire_bytes += wire;
         bump(worker.progress.sent, std::uint64_t{1});
-        if (worker.rate_ > 0) result.schedule_lag.record(to_us(now - intended));
+        // Early (--coalesce) is no lag.
+        if (worker.rate_ > 0)
+            result.schedule_lag.record(to_us(now > intended ? now - intended : 0));
     }
 }
 
@@ -542,9 +544,11 @@ void Connection::finish() {
 void Worker::run_schedule(Ns now) {
     if (window_over_) return;
     last_pass_ = now;
-    // Every send that is due, however late: the corrected latency charges the lateness.
+    // Every send that is due, however late: the corrected latency charges the lateness. With
+    // --coalesce, also those due within send_early_, early: their latency counts from when
+    // they left, and the next pass is no sooner than the next send due after them.
     std::size_t sent_now = 0;
-    while (!heap_.empty() && heap_.front().first <= now) {
+    while (!heap_.empty() && heap_.front().first <= now + send_early_) {
         std::pop_heap(heap_.begin(), heap_.end(), std::greater<>());
         const auto [due, local] = heap_.back();
         heap_.pop_back();

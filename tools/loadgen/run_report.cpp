@@ -69,6 +69,7 @@ report::LoadgenSettings settings_of(const Config& c) {
     s.per_connection_rate = c.per_connection_rate;
     s.pipeline = c.pipeline;
     if (c.stall > 0) s.stall = c.stall;
+    if (c.coalesce.count() > 0) s.coalesce_s = seconds(c.coalesce);
     s.message_size = c.message_size;
     s.message_type = to_string(c.message_type);
     s.connect_rate = c.connect_rate;

@@ -60,6 +60,7 @@ Worker::Worker(Shared& s, unsigned index, std::vector<std::uint32_t> ids)
     if (!config.url.secure && !asio_asked && Reactor::available()) {
         reactor_ = std::make_unique<Reactor>();
     }
+    send_early_ = config.coalesce.count();
     read_buffer_.resize(kReadBuffer);
     payload_.resize(std::max<std::uint64_t>(config.message_size, kMarkerSize));
     fill_payload(payload_.data(), payload_.size());

@@ -213,7 +213,8 @@ class Worker {
     asio::steady_timer send_timer_;
     bool send_timer_armed_ = false;
     Ns send_timer_due_ = 0;
-    Ns last_pass_ = 0;  ///< when run_schedule() last ran
+    Ns last_pass_ = 0;   ///< when run_schedule() last ran
+    Ns send_early_ = 0;  ///< --coalesce: a pass also sends what is due this much later
     std::uint64_t send_timer_generation_ = 0;
     bool window_seen_ = false;
     double window_cpu_start_ = -1;  ///< the thread's CPU seconds when the window opened

@@ -299,6 +299,7 @@ void to_json(json& j, const LoadgenSettings& c) {
     if (c.reply_timeout_s) j["reply_timeout_s"] = *c.reply_timeout_s;
     if (c.shard) j["shard"] = shard_id_json(*c.shard);
     if (c.stall) j["stall"] = *c.stall;
+    if (c.coalesce_s) j["coalesce_s"] = *c.coalesce_s;
     if (!c.scenario_file.empty()) j["scenario_file"] = c.scenario_file;
     detail::write_deflate_settings(j, c);
 }
@@ -323,6 +324,7 @@ void from_json(const json& j, LoadgenSettings& c) {
     if (find(j, "connect_timeout_s")) c.connect_timeout_s = number(j, p, "connect_timeout_s");
     if (find(j, "max_connecting")) c.max_connecting = u64(j, p, "max_connecting");
     if (find(j, "stall")) c.stall = u64(j, p, "stall");
+    if (find(j, "coalesce_s")) c.coalesce_s = number(j, p, "coalesce_s");
     if (find(j, "scenario_file")) c.scenario_file = text(j, p, "scenario_file");
     c.drain_timeout_s = optional_number(j, p, "drain_timeout_s");
     c.reply_timeout_s = optional_number(j, p, "reply_timeout_s");
@@ -526,7 +528,7 @@ bool operator==(const LoadgenSettings& a, const LoadgenSettings& b) {
                         c.connect_timeout_s, c.max_connecting, c.drain_timeout_s, c.reply_timeout_s,
                         c.ping_interval_s, c.headers, c.subprotocols, c.origin, c.insecure,
                         c.ca_file, c.source_ips, c.slo, c.shard, c.stall, c.deflate, c.payload_file,
-                        c.payload_order);
+                        c.payload_order, c.coalesce_s);
     };
     return t(a) == t(b);
 }

@@ -47,6 +47,9 @@ std::string describe_load(const LoadgenSettings& c) {
     } else {
         load = "closed loop, pipeline " + std::to_string(c.pipeline);
     }
+    if (c.coalesce_s) {
+        load += " (sends coalesced within " + format_duration_us(*c.coalesce_s * 1e6) + ")";
+    }
     if (!c.payload_file.empty()) {
         return load + ", " + c.message_type + " messages of " + c.payload_file + " (" +
                c.payload_order + ", up to " + format_size(c.message_size) + ")";

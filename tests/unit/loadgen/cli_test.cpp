@@ -237,6 +237,8 @@ INSTANTIATE_TEST_SUITE_P(
         FlagCase{"Warmup", {"--warmup", "500ms"}, [](const Config& c) { EXPECT_EQ(c.warmup, 500ms); }},
         FlagCase{"RatePlain", {"-R", "5000"}, [](const Config& c) { EXPECT_EQ(c.rate, 5000); EXPECT_TRUE(c.open_loop()); }},
         FlagCase{"RateWithSuffix", {"--rate", "5k"}, [](const Config& c) { EXPECT_EQ(c.rate, 5000); }},
+        FlagCase{"Coalesce", {"-R", "5k", "--coalesce", "1ms"}, [](const Config& c) { EXPECT_EQ(c.coalesce, 1ms); }},
+        FlagCase{"CoalesceOffByDefault", {"-R", "5k"}, [](const Config& c) { EXPECT_EQ(c.coalesce.count(), 0); }},
         FlagCase{"RatePerSecond", {"-R", "5k/s"}, [](const Config& c) { EXPECT_EQ(c.rate, 5000); }},
         FlagCase{"RatePerMinute", {"-R", "300/m"}, [](const Config& c) { EXPECT_EQ(c.rate, 5); }},
         FlagCase{"RateZeroIsClosedLoop", {"-R", "0"}, [](const Config& c) { EXPECT_FALSE(c.open_loop()); }},
@@ -334,6 +336,9 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadCase{"ConnectionsNotACount", {"-c", "many"}, {"--connections", "many"}},
         BadCase{"ConnectionsZero", {"-c", "0"}, {"--connections"}},
+        BadCase{"CoalesceInClosedLoop", {"--coalesce", "1ms"}, {"--coalesce needs an open-loop rate"}},
+        BadCase{"CoalesceAboveASecond", {"-R", "10", "--coalesce", "2s"}, {"--coalesce", "at most 1s"}},
+        BadCase{"CoalesceNotADuration", {"-R", "10", "--coalesce", "soon"}, {"--coalesce", "soon"}},
         BadCase{"ConnectionsAboveTheMarkerField", {"-c", "5G"}, {"--connections", "marker"}},
         BadCase{"ThreadsNegative", {"-t", "-1"}, {"--threads", "-1"}},
         BadCase{"ThreadsTooMany", {"-t", "5000"}, {"--threads", "1024"}},

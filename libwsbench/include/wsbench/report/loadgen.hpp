@@ -88,6 +88,7 @@ struct LoadgenSettings {
     double per_connection_rate = 0;
     std::uint64_t pipeline = 1;
     std::optional<std::uint64_t> stall;  ///< --stall (broadcast slow consumers), when given
+    std::optional<double> coalesce_s;    ///< --coalesce, when above 0
     std::uint64_t message_size = 0;
     std::string message_type = "binary";  ///< binary or text
     double connect_rate = 0;              ///< 0: unlimited
