@@ -57,6 +57,17 @@ TEST_F(ClientPeers, PythonWebsocketsEchoesUtf8AndTheSubprotocolIsChosen) {
     EXPECT_NE(io.second.find("< Server: Python/"), std::string::npos) << io.second;
 }
 
+// python3-websockets accepts permessage-deflate by default: compressed both ways.
+TEST_F(ClientPeers, PythonWebsocketsNegotiatesDeflateAndEchoesThroughIt) {
+    std::string text;
+    while (text.size() < 5000) text += "deflate me ";
+    const auto [code, io] = client("--deflate -v -x '" + text + "' -x 'été' -n 2");
+    EXPECT_EQ(code, 0) << io.second;
+    EXPECT_EQ(io.first, text + "\nété\n");
+    EXPECT_NE(io.second.find("< Sec-WebSocket-Extensions: permessage-deflate"), std::string::npos)
+        << io.second;
+}
+
 TEST_F(ClientPeers, PythonWebsocketsPingIsAnsweredAndItsCloseCodeReported) {
     const auto [code, io] = client("--show-ping -x 'ping abc' -x 'close 4002 done' -w -1");
     EXPECT_EQ(code, 1) << io.second;    // a close code other than 1000

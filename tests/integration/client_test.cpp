@@ -417,6 +417,67 @@ TEST(ClientConnection, ReconnectBacksOffAndCarriesOn) {
     EXPECT_NE(r.err.find(" ms (attempt 1)"), std::string::npos) << r.err;
 }
 
+// --deflate against both engines of the echo server: a long text compresses on the way out
+// (the server inflates it, or the echo would fail) and its reply inflates on the way in.
+TEST(ClientConnection, DeflateCompressesBothWaysAgainstEitherEngine) {
+    std::string text;
+    while (text.size() < 20000) text += "permessage-deflate 压缩 ";
+    for (const char* engine : {"fast", "websocketpp"}) {
+        ToolProcess server({"wsbench-echo-server", "--port", "0", "--threads", "1", "--engine",
+                            engine, "--deflate", "--reply-prefix", "z:"});
+        ASSERT_TRUE(server.wait_listening());
+        const Shell r = sh("\"$CLIENT\" " + server.url("/") + " --deflate -v -x '" + text +
+                           "' -x short -n 2 </dev/null");
+        EXPECT_EQ(r.exit_code, 0) << engine << ": " << r.err;
+        EXPECT_EQ(r.out, "z:" + text + "\nz:short\n") << engine;
+        EXPECT_NE(r.err.find("> Sec-WebSocket-Extensions: permessage-deflate; "
+                             "client_max_window_bits"),
+                  std::string::npos)
+            << r.err;
+        EXPECT_NE(r.err.find("< Sec-WebSocket-Extensions: permessage-deflate"), std::string::npos)
+            << engine << ": " << r.err;
+    }
+    // A server without compression declines: the same messages go uncompressed.
+    ToolProcess plain({"wsbench-echo-server", "--port", "0", "--threads", "1"});
+    ASSERT_TRUE(plain.wait_listening());
+    const Shell r = sh("\"$CLIENT\" " + plain.url("/") + " --deflate -v -x hello -n 1 </dev/null");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "hello\n");
+    EXPECT_EQ(r.err.find("< Sec-WebSocket-Extensions"), std::string::npos) << r.err;
+}
+
+// An answer a client must refuse (RFC 7692 §7.1: a window of 16 bits) fails the handshake
+// (exit 3); a compressed message that does not inflate closes with 1007 (exit 1).
+TEST(ClientConnection, DeflateRefusesABadAnswerAndDataThatDoesNotInflate) {
+    FakeServer bad_answer([](FakeConnection& c) {
+        std::string head = accept_handshake(c.read_head());
+        head.insert(head.size() - 2,
+                    "Sec-WebSocket-Extensions: permessage-deflate; "
+                    "server_max_window_bits=16\r\n");
+        c.send(head);
+    });
+    Shell r = sh("\"$CLIENT\" " + bad_answer.url() + " --deflate -x hi </dev/null");
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_NE(r.err.find("is one a client must refuse"), std::string::npos) << r.err;
+
+    std::atomic<int> got{-1};
+    FakeServer garbage([&](FakeConnection& c) {
+        std::string head = accept_handshake(c.read_head());
+        head.insert(head.size() - 2, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+        c.send(head);
+        std::string frame = server_frame(Opcode::text, "\xff\xff\xff\xff not deflate");
+        frame[0] = static_cast<char>(frame[0] | 0x40);  // RSV1: compressed
+        c.send(frame);
+        const auto reply = read_client_frame(c);
+        got = reply.first == Opcode::close ? close_code_of(reply.second) : 0;
+    });
+    r = sh("\"$CLIENT\" " + garbage.url() + " --deflate -w -1 </dev/null");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_NE(r.err.find("does not inflate; closed with 1007"), std::string::npos) << r.err;
+    ASSERT_TRUE(eventually([&] { return got >= 0; }));
+    EXPECT_EQ(got, 1007);
+}
+
 TEST(ClientConnection, WssVerifiesTheServerAgainstCa) {
     ScratchDir dir("client-tls");
     const std::string cert = (dir / "cert.pem").string();

@@ -25,8 +25,9 @@ async def echo(ws, *_):
 
 
 async def main():
+    # permessage-deflate as websockets does by default: accepted when a client offers it.
     async with websockets.serve(echo, "127.0.0.1", 0, subprotocols=["chat"],
-                                compression=None) as server:
+                                compression="deflate") as server:
         port = server.sockets[0].getsockname()[1]
         print(f"listening on ws://127.0.0.1:{port}", flush=True)
         await asyncio.Future()

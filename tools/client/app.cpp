@@ -179,6 +179,7 @@ void App::on_open(const OpenInfo& info) {
     if (console_.interactive()) {
         std::string s = "connected to " + config_.url.str();
         if (!info.subprotocol.empty()) s += " (subprotocol " + info.subprotocol + ")";
+        if (!info.extensions.empty()) s += " (" + info.extensions + ")";
         console_.note(s + "; /help lists the commands");
     }
     on_writable();  // stdin paused behind a lost connection reads again

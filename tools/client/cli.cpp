@@ -38,6 +38,7 @@ cxxopts::Options make_options() {
         ("H,header", "extra handshake header 'Name: value' (repeatable)", cxxopts::value<std::string>(), "HEADER")
         ("subprotocol", "offer this subprotocol (repeatable)", cxxopts::value<std::string>(), "NAME")
         ("origin", "send this Origin header", cxxopts::value<std::string>(), "URL")
+        ("deflate", "offer permessage-deflate (RFC 7692) as browsers do; when the server accepts, messages go both ways compressed")
         ("insecure", "wss: do not verify the server's certificate")
         ("ca", "wss: trust the PEM certificates in FILE instead of the system's", cxxopts::value<std::string>(), "FILE")
         ("connect-timeout", "give up (exit 3) when TCP, TLS and the handshake take longer", cxxopts::value<std::string>()->default_value("10s"), "TIME")
@@ -126,6 +127,7 @@ void read_connection(const cxxopts::ParseResult& r, const cli::Values& v, Config
             throw UsageError{cli::quoted("--subprotocol", p) + ": expected a token"};
     }
     if (r.count("origin")) c.origin = v.text("origin");
+    c.deflate = r.count("deflate") > 0;
     c.insecure = r.count("insecure") > 0;
     if (r.count("ca")) {
         c.ca_file = v.text("ca");

@@ -37,6 +37,7 @@ struct Config {
     bool insecure = false;                  ///< --insecure: do not verify the server (wss)
     std::string ca_file;                    ///< --ca: trust these certificates (wss)
     bool verbose = false;                   ///< -v: print the opening handshake's heads
+    bool deflate = false;                   ///< --deflate: offer permessage-deflate (RFC 7692)
     bool reconnect = false;                 ///< --reconnect: on loss, again with backoff
     std::uint64_t max_message_size = 16ull << 20;  ///< --max-message-size: larger closes 1009
     Millis connect_timeout{10000};                 ///< --connect-timeout: TCP, TLS, handshake

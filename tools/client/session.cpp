@@ -121,6 +121,7 @@ void Session::send_handshake() {
     request_.subprotocols = config_.subprotocols;
     request_.origin = config_.origin;
     request_.headers = config_.headers;
+    if (config_.deflate) request_.extensions = {format_deflate_offer(client_deflate_offer())};
     open_info_.request = build_client_request(request_);
     handler_.on_request(open_info_.request);
     out_pending_ += open_info_.request;
@@ -154,6 +155,7 @@ void Session::on_handshake_bytes(const std::uint8_t* data, std::size_t size) {
         finish({Ending::Kind::handshake_failed, false, 0, {}, std::move(why)});
         return;
     }
+    if (!accept_deflate(response)) return;
     timer_.cancel();
     state_ = State::open;
     std::string rest = response_.substr(head_size);
@@ -226,16 +228,23 @@ void Session::on_data(const FrameEvent& ev) {
     if (!in_message_) {
         in_message_ = true;
         message_binary_ = ev.message_opcode == Opcode::binary;
+        message_compressed_ = deflate_ && ev.header.rsv1;
         message_.clear();
         utf8_.reset();
     }
     message_.append(reinterpret_cast<const char*>(ev.data), ev.size);
-    if (!message_binary_ && utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
+    // A compressed text message is checked once inflated.
+    if (!message_binary_ && !message_compressed_ &&
+        utf8_.feed(ev.data, ev.size) == Utf8Status::invalid) {
         fail(Errc::invalid_utf8);
         return;
     }
     if (!ev.message_end) return;
     in_message_ = false;
+    if (message_compressed_) {
+        if (deliver_compressed()) handler_.on_message(message_binary_, message_);
+        return;
+    }
     if (!message_binary_ && !utf8_.complete()) {
         fail(Errc::invalid_utf8);
         return;
@@ -305,7 +314,11 @@ void Session::fail(Errc e) {
     } else {
         why = "protocol error from the server: " + std::string(to_string(e));
     }
-    queue_close(code, e == Errc::message_too_large ? "message too big" : "");
+    fail_with(code, std::move(why), e == Errc::message_too_large ? "message too big" : "");
+}
+
+void Session::fail_with(std::uint16_t code, std::string why, std::string_view reason) {
+    queue_close(code, reason);
     pending_end_ = {Ending::Kind::protocol_error,
                     true,
                     code,
@@ -318,7 +331,13 @@ void Session::fail(Errc e) {
 
 void Session::send(Opcode opcode, std::string_view payload) {
     if (state_ != State::open) return;
-    queue_frame(opcode, payload.data(), payload.size());
+    if (deflate_ && (opcode == Opcode::text || opcode == Opcode::binary)) {
+        const std::vector<std::uint8_t>& z = deflate_->compress(
+            reinterpret_cast<const std::uint8_t*>(payload.data()), payload.size());
+        queue_frame(opcode, z.data(), z.size(), true);
+    } else {
+        queue_frame(opcode, payload.data(), payload.size());
+    }
     flush();
 }
 
@@ -343,9 +362,10 @@ void Session::abort() {
     stream_.close();
 }
 
-void Session::queue_frame(Opcode opcode, const void* payload, std::size_t size) {
+void Session::queue_frame(Opcode opcode, const void* payload, std::size_t size, bool rsv1) {
     FrameHeader h;
     h.opcode = opcode;
+    h.rsv1 = rsv1;
     h.masked = true;
     const std::uint32_t key = rng_();
     for (int i = 0; i < 4; ++i) h.mask_key[i] = static_cast<std::uint8_t>(key >> (8 * i));

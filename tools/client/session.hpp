@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "client/config.hpp"
+#include "wsbench/deflate.hpp"
 #include "wsbench/frame_parser.hpp"
 #include "wsbench/handshake.hpp"
 #include "wsbench/net/stream.hpp"
@@ -46,6 +47,7 @@ struct OpenInfo {
     std::string request;   ///< our request head as sent
     std::string response;  ///< the server's response head as received
     std::string subprotocol;
+    std::string extensions;  ///< the Sec-WebSocket-Extensions agreed (empty: none)
 };
 
 /// Receives a session's events on the loop's thread.
@@ -67,6 +69,9 @@ class SessionHandler {
     /// Called once, last; the session does nothing after it.
     virtual void on_end(const Ending& ending) = 0;
 };
+
+/// What --deflate offers: what browsers offer, `permessage-deflate; client_max_window_bits`.
+DeflateOffer client_deflate_offer();
 
 /// One connection. Held by shared_ptr: its pending operations keep it alive.
 class Session : public std::enable_shared_from_this<Session> {
@@ -113,7 +118,11 @@ class Session : public std::enable_shared_from_this<Session> {
     void on_control(const FrameEvent& ev);
     void on_close_frame(const std::uint8_t* data, std::size_t size);
     void fail(Errc e);
-    void queue_frame(Opcode opcode, const void* payload, std::size_t size);
+    void fail_with(std::uint16_t code, std::string why, std::string_view reason);
+    // permessage-deflate (session_deflate.cpp).
+    bool accept_deflate(const HttpResponse& response);
+    bool deliver_compressed();
+    void queue_frame(Opcode opcode, const void* payload, std::size_t size, bool rsv1 = false);
     void queue_close(std::uint16_t code, std::string_view reason);
     void flush();
     void on_drained();
@@ -141,6 +150,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string message_;  // the data message being reassembled; reused
     bool in_message_ = false;
     bool message_binary_ = false;
+    std::unique_ptr<DeflateCodec> deflate_;  // --deflate, when the server accepted
+    bool message_compressed_ = false;        // the message in progress had RSV1 (§6)
 
     std::string out_pending_;  // frames queued while a write is in flight
     std::string out_flight_;   // the bytes of the write in flight
