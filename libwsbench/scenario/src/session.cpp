@@ -334,6 +334,7 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
         }
         return;
     }
+    if (s_.protocol == Protocol::stomp && stomp_server_silent(now, out)) return;
     if (now.mono >= next_heartbeat_) {
         // The next one after now, skipping those missed (no burst after a stall).
         const Nanos every = s_.heartbeat ? s_.heartbeat->every : keepalive_every_;
@@ -366,6 +367,9 @@ Nanos Session::next_wakeup() const {
     if (finished_) return kNever;
     if (wait_ == Wait::handshake) return handshake_deadline_;
     Nanos next = next_heartbeat_;
+    if (proto_ && proto_->peer_silence_limit.count() > 0) {
+        next = std::min(next, proto_->last_input + proto_->peer_silence_limit);
+    }
     if (wait_ == Wait::until) next = std::min(next, wake_);
     return std::min(next, earliest_deadline());
 }

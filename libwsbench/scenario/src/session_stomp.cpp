@@ -58,6 +58,7 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
                             SessionOutput& out) {
     using stomp::Command;
     ProtoState& st = *proto_;
+    st.last_input = now.mono;
     st.stomp->feed(msg.payload);
     stomp::Frame f;
     while (!finished_) {
@@ -75,10 +76,14 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
             case Command::connected: {
                 stomp::HeartBeat hb;
                 const std::uint32_t ms = s_.stomp.heart_beat_ms;
-                if (stomp::negotiate_heart_beat(ms, ms, f.header("heart-beat"), hb) &&
-                    hb.send_ms > 0) {
-                    keepalive_every_ = std::chrono::milliseconds(hb.send_ms);
-                    next_heartbeat_ = now.mono + keepalive_every_;
+                if (stomp::negotiate_heart_beat(ms, ms, f.header("heart-beat"), hb)) {
+                    if (hb.send_ms > 0) {
+                        keepalive_every_ = std::chrono::milliseconds(hb.send_ms);
+                        next_heartbeat_ = now.mono + keepalive_every_;
+                    }
+                    // STOMP 1.2 "Heart-beating": a server silent well past the interval it
+                    // agreed to is gone; twice it is the tolerance.
+                    st.peer_silence_limit = std::chrono::milliseconds(2 * hb.receive_ms);
                 }
                 protocol_ready(now, out);
                 continue;
@@ -106,6 +111,18 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
         app.capacity = capacity_in(msg, f.body);
         on_app_message(app, now, out);
     }
+}
+
+bool Session::stomp_server_silent(const SessionClock& now, SessionOutput& out) {
+    const ProtoState& st = *proto_;
+    if (st.peer_silence_limit.count() == 0 || now.mono - st.last_input < st.peer_silence_limit) {
+        return false;
+    }
+    const auto ms = [](Nanos d) { return std::to_string(d.count() / 1'000'000) + " ms"; };
+    fail("stomp: nothing from the server for " + ms(now.mono - st.last_input) +
+             ", twice the heart-beat interval it agreed to (" + ms(st.peer_silence_limit / 2) + ")",
+         out);
+    return true;
 }
 
 }  // namespace wsb::scenario

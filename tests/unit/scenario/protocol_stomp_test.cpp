@@ -68,6 +68,37 @@ TEST(StompSession, ConnectReceiptsMessagesAndHeartBeats) {
     EXPECT_EQ(d.out.sent.back(), "DISCONNECT\n\n" + nul);
 }
 
+// The server agreed to send every 2000 ms (max of its 1000 and our 2000): silent for twice that,
+// it is gone and the session fails naming it; anything it sends (a heart-beat too) resets the
+// count. Without heart-beats agreed (0 on its side) silence is no failure.
+TEST(StompSession, AServerSilentPastTwiceItsHeartBeatFailsTheSession) {
+    Driver d(kFile);
+    d.start();
+    d.in("CONNECTED\nversion:1.2\nheart-beat:1000,3000\n\n" + nul);
+    EXPECT_EQ(d.session.next_wakeup(), 1ms + 3s) << "our own heart-beat comes first";
+    d.session.on_time(Driver::at(1ms + 3s), d.out);
+    EXPECT_EQ(d.session.next_wakeup(), 1ms + 4s) << "then the server's deadline";
+    d.in("\n", 3500ms);  // its heart-beat
+    d.session.on_time(Driver::at(1ms + 4s), d.out);
+    EXPECT_FALSE(d.session.failed());
+    d.session.on_time(Driver::at(7499ms), d.out);
+    EXPECT_FALSE(d.session.failed());
+    d.session.on_time(Driver::at(7500ms), d.out);
+    EXPECT_TRUE(d.session.failed());
+    ASSERT_EQ(d.stats.errors.size(), 1u);
+    EXPECT_EQ(d.stats.errors[0].first,
+              "stomp: nothing from the server for 4000 ms, twice the heart-beat interval it "
+              "agreed to (2000 ms)");
+
+    Driver quiet(
+        "protocol: stomp\nstomp: { heart_beat: 0 }\nsession:\n"
+        "  - expect: { stomp: MESSAGE, timeout: 1h }\n");
+    quiet.start();
+    quiet.in("CONNECTED\nversion:1.2\nheart-beat:1000,3000\n\n" + nul);
+    quiet.session.on_time(Driver::at(30min), quiet.out);
+    EXPECT_FALSE(quiet.session.failed());
+}
+
 TEST(StompSession, AnErrorFrameIsNamed) {
     Driver d(kFile);
     d.start();

@@ -136,6 +136,8 @@ class Session {
     void stomp_connect(SessionOutput& out);
     void stomp_send(const SendStep& send, SessionOutput& out);
     void stomp_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
+    /// True (the session failed) when the server has been silent past its heart-beat.
+    bool stomp_server_silent(const SessionClock& now, SessionOutput& out);
     void protocol_init();
     void send_keepalive(SessionOutput& out);
     void protocol_ready(const SessionClock& now, SessionOutput& out);
