@@ -334,7 +334,7 @@ void Session::on_time(const SessionClock& now, SessionOutput& out) {
         }
         return;
     }
-    if (s_.protocol == Protocol::stomp && stomp_server_silent(now, out)) return;
+    if (proto_ && server_silent(now, out)) return;
     if (now.mono >= next_heartbeat_) {
         // The next one after now, skipping those missed (no burst after a stall).
         const Nanos every = s_.heartbeat ? s_.heartbeat->every : keepalive_every_;

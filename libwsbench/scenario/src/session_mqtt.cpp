@@ -49,6 +49,8 @@ void Session::protocol_init() {
     } else if (s_.protocol == Protocol::stomp) {
         proto_ = std::make_unique<ProtoState>();
         proto_->stomp.emplace();
+    } else if (s_.protocol == Protocol::socketio) {
+        proto_ = std::make_unique<ProtoState>();  // the watchdog on the server's pings
     }
 }
 

@@ -21,10 +21,12 @@ struct Session::ProtoState {
     std::vector<std::string> values;         ///< stomp: a frame's rendered header values
     std::vector<stomp::Header> out_headers;  ///< stomp: the frame's headers, views of those
     std::vector<MessageHeader> in_headers;   ///< stomp: an incoming frame's, for the rules
-    /// stomp: how long the server may stay silent (twice the heart-beat it agreed to send; 0:
-    /// none agreed), and when it last sent anything (a heart-beat counts).
+    /// stomp, socketio: how long the server may stay silent (stomp: twice the heart-beat it
+    /// agreed to send; socketio: its pingInterval + pingTimeout; 0: no limit), when it last sent
+    /// anything (a heart-beat counts), and the rule in words for the error.
     Nanos peer_silence_limit{0};
     Nanos last_input{0};
+    std::string silence_rule;
 };
 
 /// How many bytes may be read from `part`, a view the decoder gave: to the end of the message's

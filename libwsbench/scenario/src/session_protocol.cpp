@@ -7,6 +7,7 @@
 //   as the payload.
 // - graphql-ws: connection_init, the steps on connection_ack, pings answered, operations sent
 //   as subscribe messages with ids "NAME:SEQ", their results handed to the rules by operation.
+#include "session_proto_state.hpp"
 #include "wsbench/proto/graphql_ws.hpp"
 #include "wsbench/proto/mqtt.hpp"
 #include "wsbench/proto/socketio.hpp"
@@ -150,6 +151,7 @@ void Session::protocol_finish(SessionOutput& out) {
 
 void Session::protocol_message(const IncomingMessage& msg, const SessionClock& now,
                                SessionOutput& out) {
+    if (proto_) proto_->last_input = now.mono;
     if (s_.protocol == Protocol::graphql_ws) {
         graphql_message(msg, now, out);
     } else if (s_.protocol == Protocol::mqtt) {
@@ -218,7 +220,18 @@ void Session::socketio_message(const IncomingMessage& msg, const SessionClock& n
         return;
     }
     switch (p.eio) {
-        case EioType::open:
+        case EioType::open: {
+            // The Engine.IO protocol's rule: a server that sends nothing (its pings included)
+            // for pingInterval + pingTimeout is gone.
+            socketio::OpenInfo info;
+            if (socketio::parse_open(p.data, info) && info.ping_interval_ms > 0 &&
+                info.ping_timeout_ms > 0) {
+                proto_->peer_silence_limit =
+                    std::chrono::milliseconds(info.ping_interval_ms + info.ping_timeout_ms);
+                proto_->silence_rule = "its pingInterval + pingTimeout (" +
+                                       std::to_string(info.ping_interval_ms) + " + " +
+                                       std::to_string(info.ping_timeout_ms) + " ms)";
+            }
             proto_buffer_.clear();
             socketio::append_connect(proto_buffer_, s_.socketio.nsp, {});
             if (s_.socketio.auth) {
@@ -227,6 +240,7 @@ void Session::socketio_message(const IncomingMessage& msg, const SessionClock& n
             }
             out.send(MessageType::text, proto_buffer_);
             return;
+        }
         case EioType::ping:
             proto_buffer_.clear();
             socketio::append_pong(proto_buffer_, p.data);
@@ -269,6 +283,18 @@ void Session::socketio_message(const IncomingMessage& msg, const SessionClock& n
         return;
     }
     on_app_message(app, now, out);
+}
+
+bool Session::server_silent(const SessionClock& now, SessionOutput& out) {
+    const ProtoState& st = *proto_;
+    if (st.peer_silence_limit.count() == 0 || now.mono - st.last_input < st.peer_silence_limit) {
+        return false;
+    }
+    fail(std::string(to_string(s_.protocol)) + ": nothing from the server for " +
+             std::to_string((now.mono - st.last_input).count() / 1'000'000) + " ms, " +
+             st.silence_rule,
+         out);
+    return true;
 }
 
 const char* to_string(Protocol p) {

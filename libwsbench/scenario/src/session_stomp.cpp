@@ -58,7 +58,6 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
                             SessionOutput& out) {
     using stomp::Command;
     ProtoState& st = *proto_;
-    st.last_input = now.mono;
     st.stomp->feed(msg.payload);
     stomp::Frame f;
     while (!finished_) {
@@ -84,6 +83,8 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
                     // STOMP 1.2 "Heart-beating": a server silent well past the interval it
                     // agreed to is gone; twice it is the tolerance.
                     st.peer_silence_limit = std::chrono::milliseconds(2 * hb.receive_ms);
+                    st.silence_rule = "twice the heart-beat interval it agreed to (" +
+                                      std::to_string(hb.receive_ms) + " ms)";
                 }
                 protocol_ready(now, out);
                 continue;
@@ -111,18 +112,6 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
         app.capacity = capacity_in(msg, f.body);
         on_app_message(app, now, out);
     }
-}
-
-bool Session::stomp_server_silent(const SessionClock& now, SessionOutput& out) {
-    const ProtoState& st = *proto_;
-    if (st.peer_silence_limit.count() == 0 || now.mono - st.last_input < st.peer_silence_limit) {
-        return false;
-    }
-    const auto ms = [](Nanos d) { return std::to_string(d.count() / 1'000'000) + " ms"; };
-    fail("stomp: nothing from the server for " + ms(now.mono - st.last_input) +
-             ", twice the heart-beat interval it agreed to (" + ms(st.peer_silence_limit / 2) + ")",
-         out);
-    return true;
 }
 
 }  // namespace wsb::scenario

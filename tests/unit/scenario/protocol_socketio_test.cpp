@@ -132,6 +132,26 @@ TEST(SocketIoSession, NoHandshakeReplyFailsAfterTheTimeout) {
     EXPECT_EQ(d.stats.errors[0].first, "socketio: no handshake reply within 10 s");
 }
 
+// The open packet's pingInterval + pingTimeout (25 + 20 s): a server that sends nothing, its
+// pings included, for that long is gone; each ping starts the count again.
+TEST(SocketIoSession, AServerSilentPastPingIntervalAndTimeoutFailsTheSession) {
+    Driver d("protocol: socketio\nsession:\n  - expect: { event: never, timeout: 1h }\n");
+    d.start();
+    d.in(kOpen);
+    d.in(R"(40{"sid":"n1"})");
+    EXPECT_EQ(d.session.next_wakeup(), 1ms + 45s);
+    d.in("2", 20s);
+    EXPECT_EQ(d.session.next_wakeup(), 65s);
+    d.session.on_time(Driver::at(65s - 1ms), d.out);
+    EXPECT_FALSE(d.session.finished());
+    d.session.on_time(Driver::at(65s), d.out);
+    EXPECT_TRUE(d.session.failed());
+    ASSERT_EQ(d.stats.errors.size(), 1u);
+    EXPECT_EQ(d.stats.errors[0].first,
+              "socketio: nothing from the server for 45000 ms, its pingInterval + pingTimeout "
+              "(25000 + 20000 ms)");
+}
+
 TEST(SocketIoLoader, KeysAndTheirErrors) {
     EXPECT_EQ(
         load_error("protocol: mqtt5\nsession: [ { send: x } ]\n"),

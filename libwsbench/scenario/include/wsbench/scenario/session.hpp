@@ -136,8 +136,9 @@ class Session {
     void stomp_connect(SessionOutput& out);
     void stomp_send(const SendStep& send, SessionOutput& out);
     void stomp_message(const IncomingMessage& msg, const SessionClock& now, SessionOutput& out);
-    /// True (the session failed) when the server has been silent past its heart-beat.
-    bool stomp_server_silent(const SessionClock& now, SessionOutput& out);
+    /// True (the session failed) when the server has been silent past what its protocol allows
+    /// (stomp: twice its heart-beat; socketio: pingInterval + pingTimeout).
+    bool server_silent(const SessionClock& now, SessionOutput& out);
     void protocol_init();
     void send_keepalive(SessionOutput& out);
     void protocol_ready(const SessionClock& now, SessionOutput& out);
@@ -185,7 +186,7 @@ class Session {
     std::string proto_buffer_;  ///< a protocol's own packets, and reshaped messages
     bool proto_ready_ = false;  ///< the protocol's handshake is done
     struct ProtoState;          ///< a protocol's decoder and scratch (session_protocol.cpp)
-    std::unique_ptr<ProtoState> proto_;  ///< mqtt only
+    std::unique_ptr<ProtoState> proto_;  ///< mqtt, stomp, socketio
     bool finished_ = false;
     bool failed_ = false;
 };
