@@ -179,7 +179,9 @@ TEST_F(LoadgenCapacity, ConnectionsSearchRunsAScenarioFilesSessions) {
 
 // A scenario file with one open phase: each step starts `value` sessions a second (one rpc
 // each, so the received rate is the arrival rate), bounded below 260/s: from the file's own
-// 50/s doubling 50, 100, 200, 400 (fails), then 300 (fails), 250, 275 (fails).
+// 50/s doubling 50, 100, 200, 400 (fails), then 300 (fails), 250, within 25 %. (A file's run
+// lasts until its last session ends, so a step just above the bound, 275/s, could pass on a
+// slow machine: the precision keeps the search away from it.)
 TEST_F(LoadgenCapacity, RateSearchSetsAScenarioFilesArrivalRate) {
     start_server();
     const std::string file = (dir_ / "arrivals.yaml").string();
@@ -189,10 +191,11 @@ TEST_F(LoadgenCapacity, RateSearchSetsAScenarioFilesArrivalRate) {
                            "  - send: { name: rpc, json: { id: '{{seq}}' } }\n"
                            "  - expect: { json: { id: '{{seq}}' }, timeout: 1s }\n";
     const std::string report = (dir_ / "arrivals.json").string();
-    const ToolRun t = run_tool({"wsbench-loadgen", url(), "--scenario", file, "--json", report,
-                                "-q", "--find-max", "rate", "--slo", "throughput<260,errors<1",
-                                "--step-duration", "1s", "--drain-timeout", "2s", "-t", "1"},
-                               60s);
+    const ToolRun t =
+        run_tool({"wsbench-loadgen", url(), "--scenario", file, "--json", report, "-q",
+                  "--find-max", "rate", "--slo", "throughput<260,errors<1", "--step-duration", "1s",
+                  "--precision", "25%", "--drain-timeout", "2s", "-t", "1"},
+                 60s);
     ASSERT_EQ(t.exit_code, 0) << t.err << t.out;
     SchemaCheck schema;
     const json j = read_report(report, schema);
@@ -205,10 +208,8 @@ TEST_F(LoadgenCapacity, RateSearchSetsAScenarioFilesArrivalRate) {
               (std::vector<double>{50, 100, 200, 400}));
     const json& result = c.at("result");
     EXPECT_EQ(result.at("stop"), "precision") << t.out;
-    const double pass = result.at("highest_passing").get<double>();
-    const double fail = result.at("first_failing").get<double>();
-    EXPECT_LE(pass, 260);
-    EXPECT_GT(fail, 260);
+    EXPECT_EQ(result.at("highest_passing").get<double>(), 250) << t.out;
+    EXPECT_EQ(result.at("first_failing").get<double>(), 300) << t.out;
     // Each step started its rate's sessions over its second (the ramp in the file is ignored).
     for (const json& step : c.at("steps")) {
         const double v = step.at("value").get<double>();

@@ -109,13 +109,20 @@ SearchParams search_params(const CapacityOptions& o) {
 }
 
 double busiest_worker(const RunResult& result) {
-    // The loaded time: the ramp, the warmup and the window. The run's own check divides by
-    // its whole wall time, drain included, which in a short step hides a saturated thread.
-    const double loaded =
-        result.ramp_s + static_cast<double>(result.config.warmup.count()) / 1e9 + result.duration_s;
+    // Each thread's CPU in the window (warmup and measured part) over the window, as the run's
+    // own warning judges it; a thread without one (the window never opened) over the loaded
+    // time, ramp included. The drain stays out of both: in a short step it would hide a
+    // saturated thread.
+    const double warmup = static_cast<double>(result.config.warmup.count()) / 1e9;
+    const double window = warmup + result.duration_s;
+    const double loaded = result.ramp_s + window;
     if (loaded < 0.5) return 0;
     double busiest = 0;
-    for (const ThreadHealth& t : result.threads) busiest = std::max(busiest, t.cpu_s / loaded);
+    for (const ThreadHealth& t : result.threads) {
+        const double share =
+            t.window_cpu_s && window >= 0.5 ? *t.window_cpu_s / window : t.cpu_s / loaded;
+        busiest = std::max(busiest, share);
+    }
     return busiest;
 }
 

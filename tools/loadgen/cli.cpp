@@ -285,6 +285,7 @@ void parse_shard(const std::string& text, Config& c) {
 
 // Options that cannot hold together; each message names both flags.
 void check_contradictions(const Values& v, const Config& c) {
+    check_coalesce(c);
     if (v.given("rate") && v.given("per-connection-rate")) {
         throw UsageError{
             "-R/--rate and --per-connection-rate contradict: give the total rate "

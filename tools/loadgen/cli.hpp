@@ -35,6 +35,8 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
 void add_message_options(cxxopts::Options& options, const Config& defaults);
 /// Reads them into `c` (after the scenario): loads --payload-file, checks the window sizes.
 void read_messages(const cli::Values& v, Config& c);
+/// --coalesce against the rest of the config (after a scenario file and a rate search set it).
+void check_coalesce(const Config& c);
 
 // The live metrics options (cli_metrics.cpp).
 

@@ -140,8 +140,15 @@ void read_messages(const Values& v, Config& c) {
     }
     read_deflate(v, c);
     c.coalesce = v.duration("coalesce");
-    const bool rate_search = v.given("find-max") && v.text("find-max") == "rate";
-    if (c.coalesce.count() > 0 && !c.open_loop() && !rate_search) {
+}
+
+void check_coalesce(const Config& c) {
+    if (c.coalesce.count() == 0) return;
+    if (c.scenario == Scenario::connect) {
+        throw UsageError{
+            "--coalesce does not apply to --scenario connect, which sends no messages"};
+    }
+    if (!c.open_loop()) {
         throw UsageError{
             "--coalesce needs an open-loop rate (-R or --per-connection-rate): a closed loop "
             "sends each message when the last reply comes"};

@@ -61,10 +61,10 @@ struct Shared {
 // fire up to 50 us late (the default timer slack), so waking sooner buys no precision but
 // costs a timerfd_settime per message at high rates; this way each pass sends everything
 // due since the last one. Lateness is charged to the corrected latency either way.
+inline constexpr Ns kSchedulePassNs = 50'000;
+
 /// CPU seconds the calling thread has used (CLOCK_THREAD_CPUTIME_ID).
 double thread_cpu_seconds();
-
-inline constexpr Ns kSchedulePassNs = 50'000;
 
 /// Adds to a counter that only one thread writes: a plain load and store, no locked
 /// read-modify-write.

@@ -394,7 +394,7 @@ Comparison compare_loadgen(const LoadgenFile& base, const LoadgenFile& current,
     const json nc = n.config;
     for (const char* key : {"url", "scenario", "scenario_file", "connections", "rate",
                             "per_connection_rate", "pipeline", "message_size", "message_type",
-                            "duration_s", "warmup_s", "messages_per_connection"}) {
+                            "duration_s", "warmup_s", "messages_per_connection", "coalesce_s"}) {
         const json bv = bc.value(key, json());
         const json nv = nc.value(key, json());
         if (bv != nv) {

@@ -23,6 +23,7 @@ constexpr const char* kSameMeasurement[] = {
     "messages_per_connection",
     "pipeline",
     "per_connection_rate",
+    "coalesce_s",
     "message_size",
     "message_type",
     "ping_interval_s",

@@ -205,6 +205,29 @@ void Session::graphql_message(const IncomingMessage& msg, const SessionClock& no
     on_app_message(app, now, out);
 }
 
+// The Engine.IO open packet: the watchdog's limit from its pingInterval + pingTimeout (a
+// server that sends nothing, its pings included, for that long is gone; values past a day are
+// no watchdog, and would overflow in nanoseconds), then the namespace connect with `auth`.
+void Session::socketio_open(std::string_view json, const SessionClock& now, SessionOutput& out) {
+    constexpr std::int64_t kDayMs = 24LL * 3600 * 1000;
+    socketio::OpenInfo info;
+    if (socketio::parse_open(json, info) && info.ping_interval_ms > 0 && info.ping_timeout_ms > 0 &&
+        info.ping_interval_ms <= kDayMs && info.ping_timeout_ms <= kDayMs) {
+        proto_->peer_silence_limit =
+            std::chrono::milliseconds(info.ping_interval_ms + info.ping_timeout_ms);
+        proto_->silence_rule = "its pingInterval + pingTimeout (" +
+                               std::to_string(info.ping_interval_ms) + " + " +
+                               std::to_string(info.ping_timeout_ms) + " ms)";
+    }
+    proto_buffer_.clear();
+    socketio::append_connect(proto_buffer_, s_.socketio.nsp, {});
+    if (s_.socketio.auth) {
+        sync_context(now);
+        if (!s_.socketio.auth->render(ctx_, proto_buffer_)) ++stats_.template_errors;
+    }
+    out.send(MessageType::text, proto_buffer_);
+}
+
 void Session::socketio_message(const IncomingMessage& msg, const SessionClock& now,
                                SessionOutput& out) {
     using socketio::EioType;
@@ -220,27 +243,9 @@ void Session::socketio_message(const IncomingMessage& msg, const SessionClock& n
         return;
     }
     switch (p.eio) {
-        case EioType::open: {
-            // The Engine.IO protocol's rule: a server that sends nothing (its pings included)
-            // for pingInterval + pingTimeout is gone.
-            socketio::OpenInfo info;
-            if (socketio::parse_open(p.data, info) && info.ping_interval_ms > 0 &&
-                info.ping_timeout_ms > 0) {
-                proto_->peer_silence_limit =
-                    std::chrono::milliseconds(info.ping_interval_ms + info.ping_timeout_ms);
-                proto_->silence_rule = "its pingInterval + pingTimeout (" +
-                                       std::to_string(info.ping_interval_ms) + " + " +
-                                       std::to_string(info.ping_timeout_ms) + " ms)";
-            }
-            proto_buffer_.clear();
-            socketio::append_connect(proto_buffer_, s_.socketio.nsp, {});
-            if (s_.socketio.auth) {
-                sync_context(now);
-                if (!s_.socketio.auth->render(ctx_, proto_buffer_)) ++stats_.template_errors;
-            }
-            out.send(MessageType::text, proto_buffer_);
+        case EioType::open:
+            socketio_open(p.data, now, out);
             return;
-        }
         case EioType::ping:
             proto_buffer_.clear();
             socketio::append_pong(proto_buffer_, p.data);

@@ -82,7 +82,8 @@ void Session::stomp_message(const IncomingMessage& msg, const SessionClock& now,
                     }
                     // STOMP 1.2 "Heart-beating": a server silent well past the interval it
                     // agreed to is gone; twice it is the tolerance.
-                    st.peer_silence_limit = std::chrono::milliseconds(2 * hb.receive_ms);
+                    st.peer_silence_limit =
+                        std::chrono::milliseconds(2 * std::int64_t{hb.receive_ms});
                     st.silence_rule = "twice the heart-beat interval it agreed to (" +
                                       std::to_string(hb.receive_ms) + " ms)";
                 }

@@ -226,6 +226,16 @@ TEST(CapacityJudge, UnreachableInterruptedAndGeneratorBound) {
     RunResult cool = hot;
     cool.threads[0].cpu_s = 0.5;
     EXPECT_EQ(judge_step(cool, slo("p99<1ms")).outcome, StepOutcome::pass);
+    // With its CPU in the window recorded, that is what counts: busy through the ramp but 40 %
+    // in the 1.2 s of warmup and window is no generator bound; 96 % is.
+    RunResult ramped = hot;
+    ramped.threads[0].window_cpu_s = 0.48;
+    EXPECT_EQ(judge_step(ramped, slo("p99<1ms")).outcome, StepOutcome::pass);
+    ramped.threads[0].cpu_s = 0.0;
+    ramped.threads[0].window_cpu_s = 1.152;
+    const StepJudgement w = judge_step(ramped, slo("p99<1ms"));
+    EXPECT_EQ(w.outcome, StepOutcome::generator_bound);
+    EXPECT_NEAR(w.generator_cpu, 0.96, 1e-9);
     // Schedule lag alone is not the generator's: the target pushing back makes it too.
     RunResult lag = step_run(10, 10, 1000);
     lag.warnings.push_back("p99 schedule lag 3.00 ms: sends left later than intended");

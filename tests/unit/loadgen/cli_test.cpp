@@ -338,6 +338,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ConnectionsZero", {"-c", "0"}, {"--connections"}},
         BadCase{"CoalesceInClosedLoop", {"--coalesce", "1ms"}, {"--coalesce needs an open-loop rate"}},
         BadCase{"CoalesceAboveASecond", {"-R", "10", "--coalesce", "2s"}, {"--coalesce", "at most 1s"}},
+        BadCase{"CoalesceWithConnect", {"--scenario", "connect", "--coalesce", "1ms"}, {"--coalesce does not apply to --scenario connect"}},
         BadCase{"CoalesceNotADuration", {"-R", "10", "--coalesce", "soon"}, {"--coalesce", "soon"}},
         BadCase{"ConnectionsAboveTheMarkerField", {"-c", "5G"}, {"--connections", "marker"}},
         BadCase{"ThreadsNegative", {"-t", "-1"}, {"--threads", "-1"}},

@@ -150,6 +150,14 @@ TEST(SocketIoSession, AServerSilentPastPingIntervalAndTimeoutFailsTheSession) {
     EXPECT_EQ(d.stats.errors[0].first,
               "socketio: nothing from the server for 45000 ms, its pingInterval + pingTimeout "
               "(25000 + 20000 ms)");
+    // Values past a day are no watchdog (nor an overflow): the expect's hour decides.
+    Driver huge("protocol: socketio\nsession:\n  - expect: { event: never, timeout: 1h }\n");
+    huge.start();
+    huge.in(R"(0{"sid":"s","pingInterval":9223372036854775807,"pingTimeout":1})");
+    huge.in(R"(40{"sid":"n1"})");
+    EXPECT_EQ(huge.session.next_wakeup(), 1ms + 1h);
+    huge.session.on_time(Driver::at(1ms + 1h - 1ms), huge.out);
+    EXPECT_FALSE(huge.session.failed());
 }
 
 TEST(SocketIoLoader, KeysAndTheirErrors) {

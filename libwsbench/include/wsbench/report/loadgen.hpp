@@ -142,8 +142,8 @@ struct ThreadHealth {
     /// The loop that ran its connections: "epoll" (the loadgen's own, plain TCP) or "asio"
     /// (wss://, WSBENCH_LOADGEN_IO=asio); empty in older reports.
     std::string event_loop;
-    /// CPU time the thread used in the measured window (summary.duration_s); absent when the
-    /// window never opened, and in older reports.
+    /// CPU time the thread used in the window: warmup and summary.duration_s (a scenario file:
+    /// until its last session ended); absent when the window never opened, and in older reports.
     std::optional<double> window_cpu_s;
 };
 

@@ -139,6 +139,7 @@ class Session {
     /// True (the session failed) when the server has been silent past what its protocol allows
     /// (stomp: twice its heart-beat; socketio: pingInterval + pingTimeout).
     bool server_silent(const SessionClock& now, SessionOutput& out);
+    void socketio_open(std::string_view json, const SessionClock& now, SessionOutput& out);
     void protocol_init();
     void send_keepalive(SessionOutput& out);
     void protocol_ready(const SessionClock& now, SessionOutput& out);
