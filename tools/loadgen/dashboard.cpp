@@ -4,6 +4,7 @@
 #include "loadgen/dashboard.hpp"
 
 #include <asio.hpp>
+#include <future>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -214,6 +215,12 @@ Dashboard::Dashboard(const Config& config, std::ostream& err)
 }
 
 Dashboard::~Dashboard() {
+    // The events posted so far (the end above all) reach the clients' sockets before the stop:
+    // a barrier after them, waited for a moment.
+    auto done = std::make_shared<std::promise<void>>();
+    std::future<void> passed = done->get_future();
+    asio::post(server_->io, [done] { done->set_value(); });
+    passed.wait_for(std::chrono::seconds(1));
     server_->io.stop();
     if (server_->thread.joinable()) server_->thread.join();
     server_->streams.clear();
