@@ -309,6 +309,8 @@ TEST_F(LoadgenDashboard, ServesThePageTheStreamAndTheReportAndReplaysTheHistoryT
     ASSERT_TRUE(early_report);
     EXPECT_EQ(early_report->head.status, 503) << early_report->body;
     EventStream early(port);
+    EventStream beside(port);   // a second browser at the same time
+    EventStream stalled(port);  // one that never reads: the others must not wait for it
 
     const auto page = http(port, "/");
     ASSERT_TRUE(page);
@@ -343,6 +345,10 @@ TEST_F(LoadgenDashboard, ServesThePageTheStreamAndTheReportAndReplaysTheHistoryT
     EXPECT_EQ(end["sent"], report["summary"]["messages"]["sent"]);
     EXPECT_EQ(end["received"], report["summary"]["messages"]["received"]);
     EXPECT_EQ(end["report"], "/report.html");
+
+    ASSERT_TRUE(beside.read_until("event: end\n", 5s));
+    ASSERT_TRUE(beside.read_until("}\n\n", 2s));
+    EXPECT_EQ(beside.body(), early.body());
 
     // A client that comes after the end gets the whole run, byte for byte.
     EventStream late(port);

@@ -1,10 +1,19 @@
 // The dashboard's events and page (loadgen/dashboard.hpp): SSE framing, what each event holds,
-// the page's stable ids and that it references nothing outside itself.
+// the page's stable ids and that it references nothing outside itself; and its listener's bound
+// on a client that stops reading, the one test here on loopback sockets (milliseconds): no run
+// is long enough to fill the bound at one event a second.
 #include "loadgen/dashboard.hpp"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "loadgen/capacity.hpp"
@@ -111,6 +120,84 @@ TEST(DashboardPage, IsSelfContainedWithTheReportsStyleAndStableIds) {
     for (const char* outside : {"http://", "https://", " src=", "@import", "url("}) {
         EXPECT_EQ(page.find(outside), std::string::npos) << outside;
     }
+}
+
+// A client of /events on loopback (with a small receive buffer: one that fills soon); -1 when
+// it cannot connect.
+int events_client(std::uint16_t port, bool small_buffer) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int small = 4096;
+    if (small_buffer) ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const std::string req = "GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::send(fd, req.data(), req.size(), MSG_NOSIGNAL) <= 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Reads `fd` until `count` events named "second" arrived (true), EOF or a 10 s deadline.
+bool read_seconds(int fd, std::size_t count, std::size_t& seen, bool& eof) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string tail;
+    while (seen < count && !eof && std::chrono::steady_clock::now() < until) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, 100) <= 0) continue;
+        char buf[65536];
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) {
+            eof = true;
+            break;
+        }
+        tail.append(buf, static_cast<std::size_t>(n));
+        std::size_t at = 0;
+        while ((at = tail.find("event: second\n", at)) != std::string::npos) {
+            ++seen;
+            at += 14;
+        }
+        tail.erase(0, tail.size() > 14 ? tail.size() - 14 : 0);  // a name split across reads
+    }
+    return seen >= count;
+}
+
+TEST(DashboardServer, DropsAClientThatStopsReadingWhileTheOthersGetEveryEvent) {
+    Config c;
+    c.dashboard = "127.0.0.1:0";
+    c.url_text = "ws://127.0.0.1:9/";
+    std::ostringstream err;
+    Dashboard dashboard(c, err);
+    ASSERT_NE(err.str().find("dashboard on http://127.0.0.1:"), std::string::npos) << err.str();
+    const int stalled = events_client(dashboard.port(), true);
+    const int reader = events_client(dashboard.port(), false);
+    ASSERT_GE(stalled, 0);
+    ASSERT_GE(reader, 0);
+    // Batches the reader takes as they come; the stalled client reads nothing. 6 MB in all: more
+    // than the kernel's socket buffers can hold (the sender's at most tcp_wmem's 4 MB by default;
+    // here they took 2.8 MB before the client was cut off), and the 64 KiB bound beyond them.
+    LiveSecond s;
+    s.steps.assign(64, {123456, 654321});  // about 1.2 KB an event
+    LiveCounters totals;
+    std::size_t seen = 0;
+    bool eof = false;
+    constexpr std::size_t kBatches = 50;
+    constexpr std::size_t kBatch = 100;
+    for (std::size_t b = 1; b <= kBatches; ++b) {
+        for (std::size_t i = 0; i < kBatch; ++i) dashboard.second(s, totals);
+        ASSERT_TRUE(read_seconds(reader, b * kBatch, seen, eof)) << seen << " eof " << eof;
+    }
+    // The stalled client was cut off: what it got ends, short of everything.
+    std::size_t stalled_seen = 0;
+    bool stalled_eof = false;
+    read_seconds(stalled, kBatches * kBatch, stalled_seen, stalled_eof);
+    EXPECT_TRUE(stalled_eof);
+    EXPECT_LT(stalled_seen, kBatches * kBatch);
+    ::close(stalled);
+    ::close(reader);
 }
 
 }  // namespace
