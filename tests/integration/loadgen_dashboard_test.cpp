@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -44,7 +45,7 @@ json read_json(const std::string& path) {
     return json::parse(in, nullptr, false);
 }
 
-/// A raw reader of GET /events: what arrived so far, read until a text shows up.
+/// A raw reader of GET /events: what arrived so far, read until the end event.
 class EventStream {
   public:
     explicit EventStream(unsigned short port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
@@ -58,21 +59,16 @@ class EventStream {
     }
     ~EventStream() { ::close(fd_); }
 
-    /// Reads until `needle` is in what arrived (true), or the deadline or EOF (false).
-    bool read_until(const std::string& needle, std::chrono::milliseconds timeout) {
-        const auto until = std::chrono::steady_clock::now() + timeout;
-        while (connected_ && text.find(needle) == std::string::npos) {
-            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                until - std::chrono::steady_clock::now());
-            pollfd p{fd_, POLLIN, 0};
-            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
-            char buf[4096];
-            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-            if (n <= 0) break;
-            text.append(buf, static_cast<std::size_t>(n));
-        }
-        return text.find(needle) != std::string::npos;
+    /// Reads until the whole `end` event arrived (true), or the deadline or EOF (false).
+    bool read_through_end(std::chrono::milliseconds timeout) {
+        return read_while(
+            [&] {
+                const std::size_t end = text.find("event: end\n");
+                return end == std::string::npos || text.find("\n\n", end) == std::string::npos;
+            },
+            timeout);
     }
+
     /// The events after the response head.
     std::string body() const {
         const std::size_t end = text.find("\r\n\r\n");
@@ -82,6 +78,21 @@ class EventStream {
     std::string text;
 
   private:
+    bool read_while(const std::function<bool()>& more, std::chrono::milliseconds timeout) {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (connected_ && more()) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                until - std::chrono::steady_clock::now());
+            pollfd p{fd_, POLLIN, 0};
+            if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+            char buf[4096];
+            const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            text.append(buf, static_cast<std::size_t>(n));
+        }
+        return !more();
+    }
+
     int fd_;
     bool connected_ = false;
 };
@@ -228,7 +239,7 @@ TEST_F(LoadgenDashboard, ChromiumDrawsTheRunLiveAndItsReportLinkOpensTheHtmlRepo
         GTEST_SKIP() << "\n\n*** chromium is missing: scripts/setup.sh installs Debian's chromium; "
                         "the dashboard is NOT tested in a browser here ***\n";
     }
-    const unsigned short port = start_loadgen({"-d", "4s", "-R", "200"});
+    const unsigned short port = start_loadgen({"-d", "6s", "-R", "200"});
     ASSERT_NE(port, 0);
     const std::string page = "http://127.0.0.1:" + std::to_string(port) + "/";
     Browser chromium(dir_, page);
@@ -324,8 +335,7 @@ TEST_F(LoadgenDashboard, ServesThePageTheStreamAndTheReportAndReplaysTheHistoryT
     EXPECT_EQ(http(port, "/nothing")->head.status, 404);
     EXPECT_EQ(http(port, "/", "POST")->head.status, 405);
 
-    ASSERT_TRUE(early.read_until("event: end\n", 20s)) << early.text;
-    ASSERT_TRUE(early.read_until("}\n\n", 2s)) << early.text;
+    ASSERT_TRUE(early.read_through_end(20s)) << early.text;
     EXPECT_NE(early.text.find("Content-Type: text/event-stream\r\n"), std::string::npos);
     const auto events = parse_events(early.body());
     ASSERT_GE(events.size(), 4u) << early.body();
@@ -346,14 +356,12 @@ TEST_F(LoadgenDashboard, ServesThePageTheStreamAndTheReportAndReplaysTheHistoryT
     EXPECT_EQ(end["received"], report["summary"]["messages"]["received"]);
     EXPECT_EQ(end["report"], "/report.html");
 
-    ASSERT_TRUE(beside.read_until("event: end\n", 5s));
-    ASSERT_TRUE(beside.read_until("}\n\n", 2s));
+    ASSERT_TRUE(beside.read_through_end(5s));
     EXPECT_EQ(beside.body(), early.body());
 
     // A client that comes after the end gets the whole run, byte for byte.
     EventStream late(port);
-    ASSERT_TRUE(late.read_until("event: end\n", 5s));
-    ASSERT_TRUE(late.read_until("}\n\n", 2s));
+    ASSERT_TRUE(late.read_through_end(5s));
     EXPECT_EQ(late.body(), early.body());
     EXPECT_EQ(http(port, "/report.html")->head.status, 200);
     EXPECT_TRUE(loadgen_->stops_cleanly(SIGINT));
@@ -365,8 +373,7 @@ TEST_F(LoadgenDashboard, ShowsEachStepOfACapacitySearch) {
                        "errors<1", "--step-duration", "1s", "--warmup", "200ms", "-q"});
     ASSERT_NE(port, 0);
     EventStream stream(port);
-    ASSERT_TRUE(stream.read_until("event: end\n", 20s)) << loadgen_->process->stderr_text();
-    ASSERT_TRUE(stream.read_until("}\n\n", 2s));
+    ASSERT_TRUE(stream.read_through_end(20s)) << loadgen_->process->stderr_text();
     std::vector<json> steps;
     json end;
     for (const auto& [name, data] : parse_events(stream.body())) {
