@@ -68,7 +68,8 @@ json hello_event(const Config& config) {
     }
     j["scenario"] = scenario;
     j["steps"] = steps;
-    j["connections"] = config.connections;
+    // A scenario file's phases start the sessions: -c is not its size.
+    j["connections"] = config.script ? json(nullptr) : json(config.connections);
     j["rate"] = config.rate;
     using Mode = CapacityOptions::Mode;
     j["search"] = config.capacity.mode == Mode::rate          ? "rate"
