@@ -20,6 +20,9 @@ constexpr std::size_t kMaxRequestHead = 8192;
 /// Unsent events a client may fall behind by (beyond its socket's buffer) before it is
 /// dropped: minutes of events, far more than a browser that keeps up ever holds.
 constexpr std::size_t kMaxPending = 64 * 1024;
+/// The send buffer of an event stream's socket: fixed, so the kernel too holds a bounded
+/// amount for a client that stops reading (autotuned, it grows to megabytes).
+constexpr int kStreamSendBuffer = 64 * 1024;
 
 std::string head(int status, std::string_view type, std::size_t length) {
     std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
@@ -124,6 +127,8 @@ class Client : public std::enable_shared_from_this<Client> {
             "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\n"
             "Connection: close\r\n\r\n";
         for (const std::string& frame : server_.history) pending_ += frame;
+        asio::error_code ignored;
+        socket_.set_option(asio::socket_base::send_buffer_size(kStreamSendBuffer), ignored);
         server_.streams.insert(shared_from_this());
         flush();
         watch();
