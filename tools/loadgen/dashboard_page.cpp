@@ -189,6 +189,11 @@ function draw(id, title, yLabel, log, metrics, text, xs) {
   var series = [], xMax = 1, yMin = 1e300, yMax = 0, points = 0;
   metrics.forEach(function (m, i) {
     var s = {name: m.name, colour: m.colour || COLOURS[0], dashed: m.dashed || false, points: []};
+    if (m.fixed) {  // a marker across the plot: drawn, but no part of the axes' range
+      s.points = m.fixed;
+      series.push(s);
+      return;
+    }
     xs.forEach(function (d) {
       var v = m.value(d);
       if (v === undefined || (log && v <= 0)) return;
@@ -232,17 +237,26 @@ function drawAll() {
 function drawKnee() {
   var steps = run.steps.slice().sort(function (a, b) { return a.value - b.value; });
   steps.xLabel = run.hello.search == 'rate' ? 'offered rate (messages/s)' : 'connections';
+  var metrics =
+      [{name: 'p99', x: function (d) { return d.value; }, value: function (d) { return d.p99_us; }},
+       {name: 'p50', dashed: true, x: function (d) { return d.value; },
+        value: function (d) { return d.p50_us; }}];
+  if (run.end && run.end.capacity !== null) {
+    var c = run.end.capacity;
+    metrics.push({name: 'capacity ' + valueText(c), colour: '#555', dashed: true,
+                  fixed: [[c, 1e-3], [c, 1e15]]});
+  }
   draw('chart-knee', 'Latency against offered load: p99 (solid), p50 (dashed), log scale',
-       'latency', true,
-       [{name: 'p99', x: function (d) { return d.value; }, value: function (d) { return d.p99_us; }},
-        {name: 'p50', dashed: true, x: function (d) { return d.value; },
-         value: function (d) { return d.p50_us; }}], usText, steps);
+       'latency', true, metrics, usText, steps);
+}
+function valueText(v) {
+  return run.hello.search == 'rate' ? g(v) + '/s' : g(v);
 }
 function later() {
   if (!drawPending) { drawPending = true; setTimeout(drawAll, 30); }
 }
 function onHello(h) {
-  run = {hello: h, seconds: [], steps: []};
+  run = {hello: h, seconds: [], steps: [], end: null};
   document.title = h.title;
   $('title').textContent = h.title;
   $('status').textContent = h.scenario + ' against ' + h.url + '.';
@@ -277,11 +291,12 @@ function onStep(s) {
   row.setAttribute('data-step', String(s.n));
   row.setAttribute('data-value', String(s.value));
   row.setAttribute('data-verdict', s.verdict);
-  [String(s.n), g(s.value), countText(s.throughput) + '/s', us(s.p50_us), us(s.p99_us),
+  [String(s.n), valueText(s.value), countText(s.throughput) + '/s', us(s.p50_us), us(s.p99_us),
    s.verdict].forEach(function (text) { row.insertCell(-1).textContent = text; });
   later();
 }
 function onEnd(e) {
+  run.end = e;
   field('final-sent', e.sent);
   field('final-received', e.received);
   field('final-connections', e.connections);
@@ -292,7 +307,7 @@ function onEnd(e) {
   field('final-p99', e.p99_us, us(e.p99_us));
   field('final-duration', e.duration_s, g(e.duration_s) + ' s');
   field('final-capacity', e.capacity === null ? '' : e.capacity,
-        e.capacity === null ? (run.hello.search ? 'not found' : '-') : g(e.capacity));
+        e.capacity === null ? (run.hello.search ? 'not found' : '-') : valueText(e.capacity));
   $('report-link').setAttribute('href', e.report);
   $('result').hidden = false;
   $('state').textContent = e.interrupted ? 'interrupted' : 'done';
