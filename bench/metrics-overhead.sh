@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# What --metrics-listen costs the load generator, side by side in one run: wsbench-loadgen at
-# a fixed open-loop rate against wsbench-echo-server (fast engine, one thread), alternately
-# without and with --metrics-listen (scraped once a second by curl, as Prometheus would),
-# ROUNDS times each, the order flipped every round. Prints a Markdown table: the loadgen
+# What --metrics-listen and --dashboard cost the load generator, side by side in one run:
+# wsbench-loadgen at a fixed open-loop rate against wsbench-echo-server (fast engine, one
+# thread), in turn without either, with --metrics-listen (scraped once a second by curl, as
+# Prometheus would) and with --dashboard (its event stream read by curl, as a browser would),
+# ROUNDS times each, the order rotated every round. Prints a Markdown table: the loadgen
 # process's CPU seconds (user + system, from /usr/bin/time), its worker thread's (the
 # report's generator.cpu_s: the hot path), the messages and the p99 (docs/benchmarks.md).
 #
@@ -44,15 +45,23 @@ url=$(grep -o 'ws://[0-9.]*:[0-9]*' "$tmp/server.out")/
 # One run: "process-CPU-s worker-CPU-s sent received p99_us".
 run() {
     local extra=() report=$tmp/report.json
-    [[ $1 == with ]] && extra=(--metrics-listen 127.0.0.1:0)
+    [[ $1 == --metrics-listen ]] && extra=(--metrics-listen 127.0.0.1:0)
+    [[ $1 == --dashboard ]] && extra=(--dashboard 127.0.0.1:0)
+    : >"$tmp/err"
     /usr/bin/time -f "%U %S" -o "$tmp/time" "$bin/wsbench-loadgen" "$url" -t 1 -c "$conns" \
         -R "$rate" -d "$duration" -q --json "$report" "${extra[@]}" >/dev/null 2>"$tmp/err" &
     local pid=$!
-    if [[ $1 == with ]]; then
+    if [[ $1 == --metrics-listen ]]; then
         for _ in $(seq 100); do grep -q "metrics on" "$tmp/err" 2>/dev/null && break; sleep 0.05; done
         local metrics
         metrics=$(grep -o 'http://[0-9.]*:[0-9]*/metrics' "$tmp/err")
         (while sleep 1; do curl -s -o /dev/null "$metrics" || true; done) &
+        scraper_pid=$!
+    elif [[ $1 == --dashboard ]]; then
+        for _ in $(seq 100); do grep -q "dashboard on" "$tmp/err" 2>/dev/null && break; sleep 0.05; done
+        local events
+        events=$(grep -o 'http://[0-9.]*:[0-9]*/' "$tmp/err")events
+        curl -sN -o /dev/null "$events" &
         scraper_pid=$!
     fi
     wait "$pid" || true
@@ -67,11 +76,12 @@ print(f'{user + system:.2f} {r["generator"]["cpu_s"]:.2f} {m["sent"]} {m["receiv
 PY
 }
 
-echo "| round | --metrics-listen | process CPU-s | worker thread CPU-s | sent | received | p99 |"
+echo "| round | outlet | process CPU-s | worker thread CPU-s | sent | received | p99 |"
 echo "|---|---|---:|---:|---:|---:|---:|"
+modes=(none --metrics-listen --dashboard)
 for round in $(seq "$rounds"); do
-    order=(without with)
-    ((round % 2 == 0)) && order=(with without)
+    order=()
+    for i in 0 1 2; do order+=("${modes[$(((round - 1 + i) % 3))]}"); done
     for mode in "${order[@]}"; do
         read -r cpu worker sent received p99 < <(run "$mode")
         echo "| $round | $mode | $cpu | $worker | $sent | $received | ${p99} us |"

@@ -14,6 +14,7 @@ packages=(
     rabbitmq-server  # the STOMP broker (web-stomp) of the STOMP tests, run as a private node
     prometheus  # promtool and a Prometheus server, for the /metrics tests
     prometheus-pushgateway  # the Pushgateway of wsbench-loadgen --metrics-push's test
+    chromium  # headless, for the test of wsbench-loadgen --dashboard's page (loadgen_dashboard_test)
 )
 
 # The JavaScript test peers (Socket.IO, graphql-ws, aedes) come from the npm registry, pinned

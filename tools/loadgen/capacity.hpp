@@ -19,6 +19,8 @@
 
 namespace wsb::loadgen {
 
+class MetricsService;
+
 /// What one step of a search showed.
 enum class StepOutcome : std::uint8_t {
     pass,             ///< every --slo term held and every connection opened
@@ -147,9 +149,11 @@ ExitCode capacity_exit_code(const CapacityRun& run);
 /// Runs the search: each step is a run_load() of `config` at the step's value for
 /// capacity.step_duration after capacity.step_warmup. A table line per step goes to `table`
 /// as it finishes; a line as each step starts goes to `progress` unless config.quiet.
-/// Setting `interrupt` stops the step under way and the search.
+/// Setting `interrupt` stops the step under way and the search. With `metrics` (--dashboard)
+/// each step's seconds and each finished step go to it.
 CapacityRun run_capacity(const Config& config, const std::atomic<bool>& interrupt,
-                         std::ostream& table, std::ostream& progress);
+                         std::ostream& table, std::ostream& progress,
+                         MetricsService* metrics = nullptr);
 
 /// The report of a search, made at `created`: the highest passing step's run (else the last
 /// step's) as the usual sections, and `capacity`; `interrupted` when a signal stopped it.

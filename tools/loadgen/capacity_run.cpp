@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "loadgen/capacity.hpp"
+#include "loadgen/metrics_server.hpp"
 #include "loadgen/run.hpp"
 #include "loadgen/run_report.hpp"
 #include "wsbench/report/write.hpp"
@@ -49,7 +50,7 @@ Config step_config(const Config& search, double value) {
 }  // namespace
 
 CapacityRun run_capacity(const Config& config, const std::atomic<bool>& interrupt,
-                         std::ostream& table, std::ostream& progress) {
+                         std::ostream& table, std::ostream& progress, MetricsService* metrics) {
     CapacityRun run;
     run.config = config;
     run.search = CapacitySearch(search_params(config.capacity));
@@ -73,12 +74,13 @@ CapacityRun run_capacity(const Config& config, const std::atomic<bool>& interrup
         }
         CapacityStepRun step;
         step.value = *value;
-        step.result = run_load(step_config(config, *value), interrupt, progress);
+        step.result = run_load(step_config(config, *value), interrupt, progress, metrics);
         step.judgement = judge_step(step.result, config.slo);
         run.search.record(*value, step.judgement.outcome);
         std::string number = std::to_string(run.steps.size() + 1);
         number.resize(std::max<std::size_t>(number.size(), 4), ' ');  // the "step" column
         table << number << " " << capacity_table_line(step, mode) << std::flush;
+        if (metrics) metrics->capacity_step(live_capacity_step(run.steps.size() + 1, step));
         run.steps.push_back(std::move(step));
     }
     return run;
@@ -106,17 +108,25 @@ report::LoadgenReport capacity_search_report(const CapacityRun& run,
 
 ExitCode capacity_main(const Config& config, const std::atomic<bool>& interrupt) {
     std::ostream& out = config.json_path == "-" ? std::cerr : std::cout;
-    const CapacityRun run = run_capacity(config, interrupt, out, std::cerr);
+    // --dashboard (and the live metrics): each step's seconds, each step as it ends, the report.
+    std::unique_ptr<MetricsService> metrics;
+    if (config.metrics()) metrics = std::make_unique<MetricsService>(config, std::cerr);
+    const CapacityRun run = run_capacity(config, interrupt, out, std::cerr, metrics.get());
     out << capacity_result_text(run) << std::flush;
     ExitCode code = capacity_exit_code(run);
-    if (config.json_path.empty()) return code;
-    std::string detail;
     const nlohmann::json j = capacity_search_report(run, std::chrono::system_clock::now());
-    if (write_report(j, config.json_path, &detail) != Errc::ok) {
+    std::string detail;
+    if (config.json_path.empty()) {
+        // no report file
+    } else if (write_report(j, config.json_path, &detail) != Errc::ok) {
         log_line(LogLevel::error, "cannot write the report: " + detail);
         if (code == ExitCode::ok) code = ExitCode::cannot_run;
     } else if (config.json_path != "-" && !config.quiet) {
         log_line(LogLevel::info, "report written to " + config.json_path);
+    }
+    if (metrics) {
+        metrics->report(j, config.json_path);
+        metrics->finish(interrupt);
     }
     return code;
 }

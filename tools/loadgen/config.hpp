@@ -133,8 +133,11 @@ struct Config {
     std::string metrics_listen;  ///< --metrics-listen HOST:PORT; empty: no /metrics endpoint
     std::string metrics_push;    ///< --metrics-push URL of a Pushgateway; empty: no pushes
     Nanos metrics_push_interval{std::chrono::seconds(10)};  ///< between pushes
-    Nanos metrics_linger{0};  ///< keep serving /metrics this long after the run
-    bool metrics() const { return !metrics_listen.empty() || !metrics_push.empty(); }
+    Nanos metrics_linger{0};  ///< keep serving /metrics (and the dashboard) this long after the run
+    std::string dashboard;    ///< --dashboard HOST:PORT; empty: no live dashboard (dashboard.hpp)
+    bool metrics() const {
+        return !metrics_listen.empty() || !metrics_push.empty() || !dashboard.empty();
+    }
     CapacityOptions capacity;  ///< --find-max
 
     /// Messages per second each connection sends in open-loop mode; 0 in closed loop.

@@ -59,9 +59,10 @@ int main(int argc, char** argv) {
     summary_out << summary_table(result) << std::flush;
 
     wsb::ExitCode code = exit_code_for(result, !breaches.empty());
+    const nlohmann::json report = build_report(result);
     if (!config.json_path.empty()) {
         std::string detail;
-        const wsb::Errc e = wsb::write_report(build_report(result), config.json_path, &detail);
+        const wsb::Errc e = wsb::write_report(report, config.json_path, &detail);
         if (e != wsb::Errc::ok) {
             wsb::log_line(wsb::LogLevel::error, "cannot write the report: " + detail);
             if (code == wsb::ExitCode::ok) code = wsb::ExitCode::cannot_run;
@@ -69,6 +70,9 @@ int main(int argc, char** argv) {
             wsb::log_line(wsb::LogLevel::info, "report written to " + config.json_path);
         }
     }
-    if (metrics) metrics->finish(g_interrupt);  // the last push; --metrics-linger
+    if (metrics) {
+        metrics->report(report, config.json_path);  // --dashboard: /report.html, the end
+        metrics->finish(g_interrupt);               // the last push; --metrics-linger
+    }
     return wsb::exit_status(code);
 }

@@ -223,6 +223,17 @@ LiveCounters live_counters(const RunResult& r, const std::vector<std::string>& s
     return c;
 }
 
+LiveSecond live_second(std::uint64_t sent, std::uint64_t received, std::uint64_t errors,
+                       std::uint64_t connections, const Histogram& second,
+                       const std::vector<Histogram>& steps) {
+    const auto at = [](const Histogram& h, double p) {
+        return h.total_count() == 0 ? std::uint64_t{0} : h.value_at_percentile(p);
+    };
+    LiveSecond s{sent, received, errors, connections, at(second, 50), at(second, 99), {}};
+    for (const Histogram& h : steps) s.steps.push_back({at(h, 50), at(h, 99)});
+    return s;
+}
+
 LiveLabels live_labels(const Config& config) {
     LiveLabels l;
     l.scenario = to_string(config.scenario);

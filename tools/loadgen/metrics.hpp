@@ -66,6 +66,23 @@ struct LiveCounters {
     void add(const LiveCounters& other);
 };
 
+/// One second of a run as the coordinator's Monitor saw it: the dashboard's per-second event.
+struct LiveSecond {
+    std::uint64_t sent = 0;         ///< messages sent in the second
+    std::uint64_t received = 0;     ///< messages received in the second
+    std::uint64_t errors = 0;       ///< errors counted in the second
+    std::uint64_t connections = 0;  ///< open at its end
+    std::uint64_t p50_us = 0;       ///< corrected latency of the second's replies; 0: none
+    std::uint64_t p99_us = 0;
+    /// Scenario files: p50 and p99 of each step's second (file order; 0: none).
+    std::vector<std::array<std::uint64_t, 2>> steps;
+};
+
+/// The second of `second` (the latencies merged from the workers) and `steps` (per step).
+LiveSecond live_second(std::uint64_t sent, std::uint64_t received, std::uint64_t errors,
+                       std::uint64_t connections, const Histogram& second,
+                       const std::vector<Histogram>& steps);
+
 /// The counters of a finished run's merged result: the same numbers as its JSON report
 /// (steps in `step_names` order).
 LiveCounters live_counters(const RunResult& r, const std::vector<std::string>& step_names);

@@ -11,6 +11,7 @@
 
 #include "wsbench/http.hpp"
 #include "wsbench/prometheus.hpp"
+#include "wsbench/report/html.hpp"
 #include "wsbench/system.hpp"
 
 namespace wsb::loadgen {
@@ -247,6 +248,7 @@ MetricsService::MetricsService(const Config& config, std::ostream& err)
         const std::string shown = address.is_v6() ? "[" + host + "]" : host;
         err_ << "metrics on http://" << shown << ":" << port_ << "/metrics" << std::endl;
     }
+    if (!config.dashboard.empty()) dashboard_ = std::make_unique<Dashboard>(config, err_);
     if (!config.metrics_push.empty()) {
         std::string why;
         if (!parse_http_target(config.metrics_push, gateway_, why)) {
@@ -280,9 +282,32 @@ void MetricsService::begin(const Config& run_config) {
 void MetricsService::publish(const LiveCounters& totals, bool running) {
     auto text = std::make_shared<const std::string>(
         live_metrics_text(totals, labels_, process_cpu_seconds(), running));
+    if (dashboard_) totals_ = totals;
     std::lock_guard<std::mutex> lock(mutex_);
     text_ = std::move(text);
     over_ = !running;
+}
+
+void MetricsService::second(const LiveSecond& s) {
+    if (dashboard_) dashboard_->second(s, totals_);
+}
+
+void MetricsService::capacity_step(const LiveCapacityStep& step) {
+    if (dashboard_) dashboard_->capacity_step(step);
+}
+
+void MetricsService::report(const nlohmann::json& report, const std::string& path) {
+    if (!dashboard_) return;
+    try {
+        // What `wsbench-report html PATH` makes: the model read back from the report's text.
+        const std::string text =
+            report.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        report::LoadgenFile file{path.empty() || path == "-" ? "report.json" : path,
+                                 nlohmann::json::parse(text).get<report::LoadgenReport>()};
+        dashboard_->end(report::render_html({file}), file.report);
+    } catch (const std::exception& e) {
+        log_line(LogLevel::warn, std::string("--dashboard: no HTML report: ") + e.what());
+    }
 }
 
 std::shared_ptr<const std::string> MetricsService::snapshot() const {
@@ -334,7 +359,7 @@ void MetricsService::finish(const std::atomic<bool>& interrupt) {
         pusher_.join();
         push_now();  // the final values
     }
-    if (listener_ && config_.metrics_linger.count() > 0) {
+    if ((listener_ || dashboard_) && config_.metrics_linger.count() > 0) {
         const auto until = std::chrono::steady_clock::now() + config_.metrics_linger;
         while (std::chrono::steady_clock::now() < until && !interrupt.load()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

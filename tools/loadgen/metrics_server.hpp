@@ -1,6 +1,7 @@
 // The live metrics' outlets (issue 18): GET /metrics on a listener of its own thread
-// (--metrics-listen), and pushes to a Prometheus Pushgateway (--metrics-push). The coordinator
-// publishes an immutable text snapshot once a second; the workers are never involved.
+// (--metrics-listen), pushes to a Prometheus Pushgateway (--metrics-push), and the live
+// dashboard (--dashboard, dashboard.hpp). The coordinator publishes an immutable text snapshot
+// and the dashboard's event once a second; the workers are never involved.
 #pragma once
 
 #include <atomic>
@@ -8,11 +9,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <thread>
 
 #include "loadgen/config.hpp"
+#include "loadgen/dashboard.hpp"
 #include "loadgen/metrics.hpp"
 
 namespace wsb::loadgen {
@@ -41,8 +44,8 @@ std::string http_send(const HttpTarget& target, const std::string& method, const
 class MetricsService {
   public:
     /// Starts the listener of --metrics-listen (announcing `metrics on http://HOST:PORT/metrics`
-    /// on `err`) and the pusher of --metrics-push. Throws std::runtime_error when the listener
-    /// cannot bind.
+    /// on `err`), the pusher of --metrics-push and the --dashboard. Throws std::runtime_error
+    /// when a listener cannot bind.
     MetricsService(const Config& config, std::ostream& err);
     ~MetricsService();
     MetricsService(const MetricsService&) = delete;
@@ -53,8 +56,17 @@ class MetricsService {
     /// A new snapshot of the run's totals (the coordinator, once a second; and once at the end
     /// with `running` false, from the merged result).
     void publish(const LiveCounters& totals, bool running);
-    /// After the run: the last push, then /metrics served for --metrics-linger (or until
-    /// `interrupt`), then everything stopped.
+    /// True with --dashboard: second() and the rest go somewhere.
+    bool dashboard() const { return dashboard_ != nullptr; }
+    /// A second of the run for the dashboard, with the totals last published.
+    void second(const LiveSecond& s);
+    /// A finished step of a capacity search for the dashboard.
+    void capacity_step(const LiveCapacityStep& step);
+    /// The run's report (as written to `path`, "" or "-" for none or stdout): the dashboard
+    /// serves its HTML page (what `wsbench-report html PATH` makes) and announces the end.
+    void report(const nlohmann::json& report, const std::string& path);
+    /// After the run: the last push, then /metrics and the dashboard served for
+    /// --metrics-linger (or until `interrupt`), then everything stopped.
     void finish(const std::atomic<bool>& interrupt);
 
     /// The port /metrics listens on (0 without --metrics-listen).
@@ -82,6 +94,9 @@ class MetricsService {
     bool over_ = false;          ///< the final snapshot was published; guarded by mutex_
     bool stopping_ = false;      ///< guarded by mutex_
     bool push_failing_ = false;  ///< the last push failed (warn once per failing streak)
+    // The dashboard (coordinator only).
+    std::unique_ptr<Dashboard> dashboard_;
+    LiveCounters totals_;  ///< as last published
 };
 
 }  // namespace wsb::loadgen

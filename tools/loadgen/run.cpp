@@ -353,15 +353,19 @@ class Monitor {
             }
             progress_ << (tty ? "\r\033[K" : "") << line << (tty ? "" : "\n") << std::flush;
         }
-        last_sent_ = sent;
-        last_received_ = received;
-        last_errors_ = errors;
-        last_t_ = now;
         if (metrics_) {
             LiveCounters totals;
             for (const LiveCounters& w : live_) totals.add(w);
             metrics_->publish(totals, true);
+            if (metrics_->dashboard()) {
+                metrics_->second(live_second(sent - last_sent_, received - last_received_,
+                                             errors - last_errors_, open, second, steps_));
+            }
         }
+        last_sent_ = sent;
+        last_received_ = received;
+        last_errors_ = errors;
+        last_t_ = now;
     }
 
     Shared& shared_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "wsbench/report/html.hpp"  // LoadgenFile: a loadgen report file as read
 #include "wsbench/report/loadgen.hpp"
 
 namespace wsb::report {
@@ -42,12 +43,6 @@ Input read_input(const std::string& path);
 
 /// read_input() on text already read; `path` names it in messages. (The fuzz target's entry.)
 Input parse_input(const std::string& path, std::string_view text);
-
-/// A loadgen report file as read: its name on the command line and its model.
-struct LoadgenFile {
-    std::string path;
-    LoadgenReport report;
-};
 
 /// Checks `input` as a loadgen report and decodes it (from_json of the model). Throws
 /// InputError naming the file and the JSON path ("base.json: $.summary.messages.sent: expected

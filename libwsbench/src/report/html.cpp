@@ -1,5 +1,5 @@
 // html: the self-contained report page; charts are SVG drawn here, nothing loads from elsewhere.
-#include "report/html.hpp"
+#include "wsbench/report/html.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include <tuple>
 #include <utility>
 
-#include "report/html_chart.hpp"
+#include "html_chart.hpp"
 #include "wsbench/report/write.hpp"
 #include "wsbench/units.hpp"
 
@@ -325,6 +325,8 @@ std::string timeline_charts(const std::vector<LoadgenFile>& in) {
 }
 
 }  // namespace
+
+const char* html_style() noexcept { return kStyle; }
 
 std::string render_html(const std::vector<LoadgenFile>& in) {
     std::string title = "wsbench report: ";

@@ -1,4 +1,4 @@
-// The SVG line charts of wsbench-report html (html.cpp, html_capacity.cpp): axes, series,
+// The SVG line charts of the HTML report (html.cpp, html_capacity.cpp): axes, series,
 // the chart element, and the text helpers their labels share.
 #pragma once
 
@@ -8,8 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include "report/input.hpp"
 #include "wsbench/histogram.hpp"
+#include "wsbench/report/html.hpp"
 
 namespace wsb::report::chart {
 

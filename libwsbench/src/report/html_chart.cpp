@@ -1,6 +1,6 @@
 // The SVG line charts of wsbench-report html: axes (linear and log), series as polylines,
 // the legend, and the text helpers of their labels.
-#include "report/html_chart.hpp"
+#include "html_chart.hpp"
 
 #include <algorithm>
 #include <cmath>

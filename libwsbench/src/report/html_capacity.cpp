@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "report/html.hpp"
-#include "report/html_chart.hpp"
+#include "html_chart.hpp"
+#include "wsbench/report/html.hpp"
 #include "wsbench/report/write.hpp"
 #include "wsbench/units.hpp"
 
