@@ -31,6 +31,17 @@ std::string value_text(double v, const std::string& mode) {
 
 // p99 (solid) and p50 (dashed) of each step against its value, and a dashed vertical line at
 // each capacity found.
+
+// The x axis of a search: what a step's value counts. A scenario file's steps count its
+// sessions (rate: new sessions a second), the built-in scenarios' messages or connections.
+std::string axis_name(const std::vector<LoadgenFile>& in, const std::string& mode) {
+    const bool files = !in.empty() && std::all_of(in.begin(), in.end(), [](const LoadgenFile& f) {
+        return f.report.config.scenario == "file";
+    });
+    if (mode == "connections") return files ? "sessions" : "connections";
+    return files ? "offered sessions/s" : "offered messages/s";
+}
+
 std::string knee_chart(const std::vector<LoadgenFile>& in, const std::string& mode) {
     std::vector<Series> series;
     double x_max = 1;
@@ -63,8 +74,7 @@ std::string knee_chart(const std::vector<LoadgenFile>& in, const std::string& mo
                    true,
                    {{*c->highest_passing, y.min}, {*c->highest_passing, y.max}}});
     }
-    const Axis x = linear_axis(x_max, mode == "connections" ? "connections" : "offered messages/s",
-                               count_text);
+    const Axis x = linear_axis(x_max, axis_name(in, mode), count_text);
     return line_chart("Latency against offered load: p99 (solid), p50 (dashed), log scale", x, y,
                       series);
 }
@@ -84,11 +94,9 @@ std::string throughput_chart(const std::vector<LoadgenFile>& in, const std::stri
         }
         series.push_back(std::move(s));
     }
-    return line_chart(
-        "Throughput (messages received per second) against offered load",
-        linear_axis(x_max, mode == "connections" ? "connections" : "offered messages/s",
-                    count_text),
-        linear_axis(y_max, "messages/s", count_text), series);
+    return line_chart("Throughput (messages received per second) against offered load",
+                      linear_axis(x_max, axis_name(in, mode), count_text),
+                      linear_axis(y_max, "messages/s", count_text), series);
 }
 
 std::string percentile_cell(const Histogram& h, double p) {
