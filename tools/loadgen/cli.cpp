@@ -516,6 +516,32 @@ void read_output(const Values& v, Config& c) {
     c.quiet = v.given("quiet");
 }
 
+// What --help prints after the options.
+constexpr const char* kHelpEpilog =
+    "\nScenarios: echo, each connection sends and expects its own messages back\n"
+    "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
+    "must reach every connection; connect, open and hold connections only.\n"
+    "A scenario FILE scripts each session (send, expect the matching reply,\n"
+    "capture, loop, listen for pushes) and its phases start the sessions;\n"
+    "steps.<NAME> in the report, --slo 'NAME.p99<20ms' per step.\n"
+    "Exit codes: 0 ran (and every --slo term held), 1 an --slo term failed or\n"
+    "the target dropped every connection mid-run, 2 usage error,\n"
+    "3 could not run (target unreachable, I/O error). --find-max: 0 a capacity\n"
+    "was found, 1 none (first step failed, generator-bound, Ctrl-C), 3 "
+    "unreachable.\n"
+    "Counts take k/M (10k); sizes k/M/G (1000) or KiB/MiB/GiB (1024); durations\n"
+    "ns, us, ms, s, m, h (1m30s); rates a count per second or per unit (5k/s, "
+    "300/m).\n"
+    "--ca and --insecure with a ws:// URL are usage errors, as are contradictory\n"
+    "options (-R with --per-connection-rate, --pipeline above 1 with a rate,\n"
+    "-n or a rate with --scenario connect).\n"
+    "--shard I/N: N processes (hosts, pods) running the same command line with\n"
+    "I = 0..N-1 make one run; shard I opens its share of -c (distinct connection\n"
+    "ids) at its share of -R and --connect-rate, and records the shard in its\n"
+    "report for wsbench-report merge.\n"
+    "Environment: WSBENCH_LOADGEN_IO=asio runs ws:// on Asio's reactor instead of\n"
+    "the loadgen's own epoll loop (wss:// always runs on Asio), to compare them.\n";
+
 }  // namespace
 
 CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -527,27 +553,7 @@ CliResult parse_cli(int argc, const char* const* argv, std::ostream& out, std::o
         if (r.count("help")) {
             out << options.help({"Load", "Messages", "Compression", "Connections",
                                  "Handshake and TLS", "Output", "Metrics", "Capacity search"})
-                << "\nScenarios: echo, each connection sends and expects its own messages back\n"
-                   "(closed loop, or open loop with -R); broadcast, messages published at -R\n"
-                   "must reach every connection; connect, open and hold connections only.\n"
-                   "A scenario FILE scripts each session (send, expect the matching reply,\n"
-                   "capture, loop, listen for pushes) and its phases start the sessions;\n"
-                   "steps.<NAME> in the report, --slo 'NAME.p99<20ms' per step.\n"
-                   "Exit codes: 0 ran (and every --slo term held), 1 an --slo term failed or\n"
-                   "the target dropped every connection mid-run, 2 usage error,\n"
-                   "3 could not run (target unreachable, I/O error). --find-max: 0 a capacity\n"
-                   "was found, 1 none (first step failed, generator-bound, Ctrl-C), 3 "
-                   "unreachable.\n"
-                   "Counts take k/M (10k); sizes k/M/G (1000) or KiB/MiB/GiB (1024); durations\n"
-                   "ns, us, ms, s, m, h (1m30s); rates a count per second or per unit (5k/s, "
-                   "300/m).\n"
-                   "--ca and --insecure with a ws:// URL are usage errors, as are contradictory\n"
-                   "options (-R with --per-connection-rate, --pipeline above 1 with a rate,\n"
-                   "-n or a rate with --scenario connect).\n"
-                   "--shard I/N: N processes (hosts, pods) running the same command line with\n"
-                   "I = 0..N-1 make one run; shard I opens its share of -c (distinct connection\n"
-                   "ids) at its share of -R and --connect-rate, and records the shard in its\n"
-                   "report for wsbench-report merge.\n";
+                << kHelpEpilog;
             return;
         }
         if (r.count("version")) {
