@@ -186,6 +186,17 @@ void append_http_field(std::string& out, std::string_view name, std::string_view
     out.append(name).append(": ").append(value).append("\r\n");
 }
 
+std::string http_reply_head(int status, std::string_view content_type, std::size_t content_length,
+                            const HeaderList& extra) {
+    std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
+    out.append(http_reason_phrase(status)).append("\r\n");
+    append_http_field(out, "Content-Type", content_type);
+    append_http_field(out, "Content-Length", std::to_string(content_length));
+    append_http_field(out, "Connection", "close");
+    for (const auto& [name, value] : extra) append_http_field(out, name, value);
+    return out + "\r\n";
+}
+
 std::string_view http_reason_phrase(int status) noexcept {
     switch (status) {
         case 101:

@@ -2,6 +2,7 @@
 #include "wsbench/units.hpp"
 
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 #include <limits>
 #include <numeric>
@@ -162,7 +163,7 @@ constexpr std::size_t suffix_length(std::string_view s) noexcept {
     return i;
 }
 
-std::string printf_string(const char* fmt, double v, const char* unit) {
+std::string number_with_unit(const char* fmt, double v, const char* unit) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), fmt, v, unit);
     return buf;
@@ -261,7 +262,7 @@ std::string format_count(std::uint64_t n) {
     double v = static_cast<double>(n);
     for (const char* unit : kUnits) {
         v /= 1000;
-        if (v < 999.95 || unit == kUnits[5]) return printf_string("%.1f%s", v, unit);
+        if (v < 999.95 || unit == kUnits[5]) return number_with_unit("%.1f%s", v, unit);
     }
     return {};  // unreachable
 }
@@ -272,7 +273,7 @@ std::string format_size(std::uint64_t bytes) {
     double v = static_cast<double>(bytes);
     for (const char* unit : kUnits) {
         v /= 1024;
-        if (v < 1023.95 || unit == kUnits[5]) return printf_string("%.1f %s", v, unit);
+        if (v < 1023.95 || unit == kUnits[5]) return number_with_unit("%.1f %s", v, unit);
     }
     return {};  // unreachable
 }
@@ -283,28 +284,37 @@ std::string format_duration_us(double us) {
     const double a = std::fabs(us);
     std::string out;
     if (a < 999.995) {
-        out = printf_string("%.2f %s", a, "us");
+        out = number_with_unit("%.2f %s", a, "us");
     } else if (a / 1e3 < 999.995) {
-        out = printf_string("%.2f %s", a / 1e3, "ms");
+        out = number_with_unit("%.2f %s", a / 1e3, "ms");
     } else if (a / 1e6 < 59.995) {
-        out = printf_string("%.2f %s", a / 1e6, "s");
+        out = number_with_unit("%.2f %s", a / 1e6, "s");
     } else if (a / 6e7 < 59.995) {
-        out = printf_string("%.2f %s", a / 6e7, "m");
+        out = number_with_unit("%.2f %s", a / 6e7, "m");
     } else {
-        out = printf_string("%.2f %s", a / 3.6e9, "h");
+        out = number_with_unit("%.2f %s", a / 3.6e9, "h");
     }
     return sign + out;
 }
 
 std::string format_rate(double per_second) {
-    if (!(std::fabs(per_second) >= 999.95)) return printf_string("%.1f%s", per_second, "/s");
+    if (!(std::fabs(per_second) >= 999.95)) return number_with_unit("%.1f%s", per_second, "/s");
     static constexpr const char* kUnits[] = {"k/s", "M/s", "G/s", "T/s"};
     double v = per_second;
     for (const char* unit : kUnits) {
         v /= 1000;
-        if (std::fabs(v) < 999.95 || unit == kUnits[3]) return printf_string("%.1f%s", v, unit);
+        if (std::fabs(v) < 999.95 || unit == kUnits[3]) return number_with_unit("%.1f%s", v, unit);
     }
     return {};  // unreachable
+}
+
+std::string printf_string(const char* format, ...) {
+    char buf[512];
+    va_list args;
+    va_start(args, format);
+    std::vsnprintf(buf, sizeof buf, format, args);
+    va_end(args);
+    return buf;
 }
 
 }  // namespace wsb

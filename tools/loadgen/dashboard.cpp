@@ -25,19 +25,9 @@ constexpr std::size_t kMaxPending = 64 * 1024;
 constexpr int kStreamSendBuffer = 64 * 1024;
 
 std::string head(int status, std::string_view type, std::size_t length) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
-    out += status == 200   ? "OK"
-           : status == 404 ? "Not Found"
-           : status == 405 ? "Method Not Allowed"
-           : status == 503 ? "Service Unavailable"
-                           : "Bad Request";
-    out += "\r\n";
-    append_http_field(out, "Content-Type", type);
-    append_http_field(out, "Content-Length", std::to_string(length));
-    append_http_field(out, "Cache-Control", "no-store");
-    append_http_field(out, "Connection", "close");
-    if (status == 405) append_http_field(out, "Allow", "GET");
-    return out + "\r\n";
+    HeaderList extra{{"Cache-Control", "no-store"}};
+    if (status == 405) extra.emplace_back("Allow", "GET");
+    return http_reply_head(status, type, length, extra);
 }
 
 class Client;

@@ -30,20 +30,8 @@ double process_cpu_seconds() {
 }
 
 std::string response(int status, std::string_view type, const std::string& body,
-                     std::string_view extra = {}) {
-    std::string out = "HTTP/1.1 " + std::to_string(status) + " ";
-    out += status == 200   ? "OK"
-           : status == 404 ? "Not Found"
-           : status == 405 ? "Method Not Allowed"
-                           : "Bad Request";
-    out += "\r\n";
-    append_http_field(out, "Content-Type", type);
-    append_http_field(out, "Content-Length", std::to_string(body.size()));
-    append_http_field(out, "Connection", "close");
-    if (!extra.empty()) out += extra;
-    out += "\r\n";
-    out += body;
-    return out;
+                     const HeaderList& extra = {}) {
+    return http_reply_head(status, type, body.size(), extra) + body;
 }
 
 /// One connection to the listener: reads a request head, answers, closes.
@@ -71,7 +59,7 @@ class MetricsConnection : public std::enable_shared_from_this<MetricsConnection>
         if (req == nullptr) {
             out_ = response(400, text, "bad request\n");
         } else if (req->method != "GET") {
-            out_ = response(405, text, "only GET\n", "Allow: GET\r\n");
+            out_ = response(405, text, "only GET\n", {{"Allow", "GET"}});
         } else if (req->target != "/metrics" && req->target.rfind("/metrics?", 0) != 0) {
             out_ = response(404, text, "not found: the metrics are at /metrics\n");
         } else {

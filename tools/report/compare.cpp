@@ -33,16 +33,6 @@ double histogram_value(const Histogram& h, double percentile) {
     return static_cast<double>(h.value_at_percentile(percentile));
 }
 
-std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string printf_string(const char* format, ...) {
-    char buf[256];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
-    va_end(args);
-    return buf;
-}
-
 std::string format_value(const MetricChange& m, double v) {
     if (m.unit == "us") return format_duration_us(v);
     if (m.unit == "/s") return format_rate(v);

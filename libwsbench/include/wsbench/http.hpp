@@ -66,6 +66,11 @@ void append_http_field(std::string& out, std::string_view name, std::string_view
 /// statuses a WebSocket server answers with; "" for others.
 std::string_view http_reason_phrase(int status) noexcept;
 
+/// The head of a whole reply that closes the connection (the small HTTP listeners of the
+/// tools): status line, Content-Type, Content-Length, `Connection: close`, then `extra`.
+std::string http_reply_head(int status, std::string_view content_type, std::size_t content_length,
+                            const HeaderList& extra = {});
+
 // ---------------------------------------------------------------------------------------------
 // Heads (RFC 7230 §3)
 

@@ -58,4 +58,8 @@ std::string format_duration_us(double us);
 /// A per-second rate for a human table: one decimal, k/M/G above 1000 ("5.0/s", "12.3k/s").
 std::string format_rate(double per_second);
 
+/// printf into a std::string (up to 511 characters; longer output is cut): for table cells
+/// and chart labels.
+std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
+
 }  // namespace wsb

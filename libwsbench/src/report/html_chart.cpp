@@ -17,15 +17,6 @@ constexpr const char* kColours[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7",
 
 std::string colour(std::size_t i) { return kColours[i % (sizeof kColours / sizeof *kColours)]; }
 
-std::string printf_string(const char* format, ...) {
-    char buf[512];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
-    va_end(args);
-    return buf;
-}
-
 // ------------------------------------------------------------------------------ charts
 
 double Axis::fraction(double v) const {

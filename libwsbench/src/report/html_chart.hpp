@@ -10,12 +10,12 @@
 
 #include "wsbench/histogram.hpp"
 #include "wsbench/report/html.hpp"
+#include "wsbench/units.hpp"
 
 namespace wsb::report::chart {
 
 /// The colour of input `i` (Okabe-Ito, colour-blind-safe).
 std::string colour(std::size_t i);
-std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
 
 struct Axis {
     double min = 0;

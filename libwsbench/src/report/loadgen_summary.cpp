@@ -11,16 +11,6 @@
 namespace wsb::report {
 namespace {
 
-std::string printf_string(const char* format, ...) __attribute__((format(printf, 1, 2)));
-std::string printf_string(const char* format, ...) {
-    char buf[512];
-    va_list args;
-    va_start(args, format);
-    std::vsnprintf(buf, sizeof buf, format, args);
-    va_end(args);
-    return buf;
-}
-
 double per_second(std::uint64_t n, double duration_s) {
     return duration_s > 0 ? static_cast<double>(n) / duration_s : 0.0;
 }
